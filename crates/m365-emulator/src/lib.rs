@@ -1,0 +1,199 @@
+//! A Microsoft 365 emulator: the Entra ID v2 endpoints and the Microsoft
+//! Graph v1.0 endpoints Docket Sync uses, served on loopback with the same
+//! paths as production, so that only the authority host and the Graph base
+//! URL differ. It is the stand-in for Microsoft in our tests and the demo.
+//!
+//! Layout:
+//! - `world`: the data (tenants, apps, users, clock, grants, mailboxes);
+//! - `entra`: `/{tenant}/oauth2/v2.0/*`, discovery, JWKS, AADSTS errors;
+//! - `keys`: the token-signing key, JWT issue and verification;
+//! - `graph`: `/v1.0/*` resources, delta, `$filter`, Graph errors, `$batch`;
+//! - `throttle`, `faults`, `record`: middleware for Outlook throttling,
+//!   injected faults and the request log;
+//! - `admin`: `/_admin/*`, the test and demo control API;
+//! - `tls`: the generated CA and server certificate for HTTPS.
+//!
+//! A server takes a bound listener and a shutdown future (`run`), so tests
+//! pick port 0 and stop it deterministically.
+
+pub mod admin;
+pub mod entra;
+pub mod faults;
+pub mod graph;
+pub mod keys;
+pub mod record;
+pub mod throttle;
+pub mod tls;
+pub mod world;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use world::World;
+
+/// How the emulator is started.
+#[derive(Debug, Clone, Default)]
+pub struct EmulatorConfig {
+    /// Load the world from this JSON file at start (if it exists) and write
+    /// it back after every change. `None`: in memory only.
+    pub state_file: Option<PathBuf>,
+    /// Append every request and response as one JSON line to this file.
+    pub record_file: Option<PathBuf>,
+    /// Throttling limits; `None` uses Outlook's documented defaults.
+    pub throttle: Option<throttle::Limits>,
+}
+
+/// Everything a handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct Shared {
+    world: Arc<Mutex<World>>,
+    pub keys: Arc<keys::Keys>,
+    pub config: Arc<EmulatorConfig>,
+    pub throttle: Arc<throttle::Throttle>,
+    pub faults: Arc<faults::Faults>,
+    pub recorder: Option<Arc<record::Recorder>>,
+    /// The externally visible base URL, e.g. `http://127.0.0.1:8400`;
+    /// set by `bind`. Used for issuer, endpoints and `@odata` links.
+    pub base_url: Arc<Mutex<String>>,
+}
+
+impl Shared {
+    /// A fresh emulator with the demo tenant (or the persisted world).
+    pub fn new(config: EmulatorConfig) -> std::io::Result<Shared> {
+        let world = match &config.state_file {
+            Some(path) if path.exists() => {
+                let bytes = std::fs::read(path)?;
+                serde_json::from_slice(&bytes).map_err(std::io::Error::other)?
+            }
+            _ => World::demo(chrono::Utc::now()),
+        };
+        let recorder = match &config.record_file {
+            Some(path) => Some(Arc::new(record::Recorder::create(path)?)),
+            None => None,
+        };
+        let limits = config.throttle.clone().unwrap_or_default();
+        Ok(Shared {
+            world: Arc::new(Mutex::new(world)),
+            keys: Arc::new(keys::Keys::generate()),
+            throttle: Arc::new(throttle::Throttle::new(limits)),
+            faults: Arc::new(faults::Faults::default()),
+            recorder,
+            config: Arc::new(config),
+            base_url: Arc::new(Mutex::new(String::new())),
+        })
+    }
+
+    /// Lock the world. Never hold the guard across an `.await`.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        // A panic in a handler must not take the emulator down for the
+        // rest of a test run: recover the data.
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Write the world to the state file, if persistence is on.
+    pub fn persist(&self) {
+        let Some(path) = &self.config.state_file else {
+            return;
+        };
+        let json = {
+            let world = self.world();
+            serde_json::to_vec(&*world)
+        };
+        if let Ok(json) = json {
+            let tmp = path.with_extension("tmp");
+            if std::fs::write(&tmp, json).is_ok() {
+                let _ = std::fs::rename(&tmp, path);
+            }
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        self.base_url
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.world().clock.now()
+    }
+}
+
+/// The whole emulator as one axum router: Entra, Graph and admin routes
+/// with the throttling, fault and recording layers.
+pub fn router(shared: Shared) -> Router {
+    let graph = graph::router(shared.clone());
+    Router::new()
+        .merge(entra::router(shared.clone()))
+        .merge(graph)
+        .merge(admin::router(shared.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(shared, record::layer))
+}
+
+/// Serve plain HTTP on `listener` until `shutdown` completes.
+pub async fn run(
+    listener: TcpListener,
+    shared: Shared,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    shared.set_base_url(format!("http://{addr}"));
+    axum::serve(listener, router(shared))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+impl Shared {
+    pub fn set_base_url(&self, url: String) {
+        *self.base_url.lock().unwrap_or_else(|e| e.into_inner()) = url;
+    }
+}
+
+/// A running emulator on an OS-chosen loopback port, for tests: dropped,
+/// it shuts down.
+pub struct TestServer {
+    pub shared: Shared,
+    pub base_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// Start on `127.0.0.1:0` in the current tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let shared = Shared::new(config).expect("emulator state");
+        let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
+        shared.set_base_url(base_url.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let s = shared.clone();
+        tokio::spawn(async move {
+            let _ = run(listener, s, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        TestServer {
+            shared,
+            base_url,
+            shutdown: Some(tx),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

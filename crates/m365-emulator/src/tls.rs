@@ -1,0 +1,1 @@
+//! HTTPS with a CA and server certificate generated at start.
