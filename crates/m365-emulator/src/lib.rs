@@ -197,3 +197,65 @@ impl Drop for TestServer {
         }
     }
 }
+
+impl Shared {
+    /// Issue a Graph access token for `user` of `tenant` to app `client_id`
+    /// with `scopes`, valid for `lifetime_seconds` from the emulator clock.
+    /// The token endpoint uses this; tests may call it directly to reach
+    /// Graph without a sign-in.
+    pub fn issue_access_token(
+        &self,
+        tenant: &world::Tenant,
+        user: &world::User,
+        client_id: &str,
+        scopes: &[String],
+        lifetime_seconds: i64,
+    ) -> (String, keys::AccessClaims) {
+        let now = self.now().timestamp();
+        let claims = keys::AccessClaims {
+            aud: "https://graph.microsoft.com".into(),
+            iss: format!("{}/{}/v2.0", self.base_url(), tenant.id),
+            iat: now,
+            nbf: now,
+            exp: now + lifetime_seconds,
+            tid: tenant.id.to_string(),
+            oid: user.id.to_string(),
+            upn: user.user_principal_name.clone(),
+            name: user.display_name.clone(),
+            appid: client_id.to_string(),
+            scp: scopes
+                .iter()
+                .filter(|s| {
+                    !matches!(
+                        s.as_str(),
+                        "openid" | "profile" | "offline_access" | "email"
+                    )
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+            ver: "2.0".into(),
+            uti: uuid::Uuid::new_v4().simple().to_string(),
+        };
+        (self.keys.sign(&claims), claims)
+    }
+
+    /// Test helper: an access token for a user (by UPN) of the demo public
+    /// client with all Docket Sync scopes, valid for an hour.
+    pub fn test_token(&self, upn: &str) -> String {
+        let (tenant, user) = {
+            let world = self.world();
+            let (t, u) = world.user(upn).expect("known user");
+            (t.clone(), u.clone())
+        };
+        let scopes: Vec<String> = world::DOCKET_SCOPES.iter().map(|s| s.to_string()).collect();
+        self.issue_access_token(
+            &tenant,
+            &user,
+            &world::demo::PUBLIC_CLIENT_ID.to_string(),
+            &scopes,
+            3600,
+        )
+        .0
+    }
+}
