@@ -1,14 +1,420 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Where Docket Sync keeps its files: the firm configuration, the per-user
+//! overrides, the state database, the logs and the lock file.
+//!
+//! This crate is the only place that knows these locations. Each platform's
+//! defaults live in a small `cfg`-gated module; all of them are computed
+//! from a [`BaseDirs`] value (the user's home and the platform's base
+//! folders), so the layout is a pure function and is tested on every
+//! platform.
+//!
+//! **One override:** when the environment variable `DOCKETSYNC_HOME` names
+//! a folder, *everything* lives under it (see [`Paths::under_home`]). Tests
+//! use it so that they never touch the real home directory.
+//!
+//! | what | Linux | macOS | Windows |
+//! |---|---|---|---|
+//! | firm config | `/etc/docketsync/config.toml` | `/Library/Application Support/DocketSync/config.toml` | `%ProgramData%\DocketSync\config.toml` |
+//! | user overrides | `~/.config/docketsync/config.toml` | `~/Library/Application Support/DocketSync/config.toml` | `%APPDATA%\DocketSync\config.toml` |
+//! | data (state DB, lock, emulator files) | `~/.local/share/docketsync` | `~/Library/Application Support/DocketSync` | `%LOCALAPPDATA%\DocketSync` |
+//! | logs | `~/.local/state/docketsync/logs` | `~/Library/Logs/DocketSync` | `%LOCALAPPDATA%\DocketSync\logs` |
+//!
+//! On Linux the XDG variables (`XDG_CONFIG_HOME`, `XDG_DATA_HOME`,
+//! `XDG_STATE_HOME`) are honoured when they hold absolute paths.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// The environment variable that puts every file under one folder.
+pub const HOME_ENV: &str = "DOCKETSYNC_HOME";
+
+/// File name of the firm configuration and of the per-user overrides.
+pub const CONFIG_FILE_NAME: &str = "config.toml";
+
+/// Every location Docket Sync reads or writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// The firm-managed configuration file (read-only for the user).
+    pub firm_config_file: PathBuf,
+    /// The per-user overrides, merged over the firm configuration.
+    pub user_config_file: PathBuf,
+    /// Folder for the state database, the lock file and emulator files.
+    pub data_dir: PathBuf,
+    /// Folder for log files.
+    pub log_dir: PathBuf,
+}
+
+impl Paths {
+    /// The paths for this process: under `DOCKETSYNC_HOME` when it is set
+    /// (non-empty), else the platform defaults.
+    pub fn from_env() -> Result<Paths, PathsError> {
+        Paths::resolve(std::env::var_os(HOME_ENV), &BaseDirs::from_env())
+    }
+
+    /// The pure decision behind [`Paths::from_env`].
+    pub fn resolve(home_override: Option<OsString>, base: &BaseDirs) -> Result<Paths, PathsError> {
+        match home_override.filter(|v| !v.is_empty()) {
+            Some(home) => {
+                let home = PathBuf::from(home);
+                if home.is_relative() {
+                    return Err(PathsError::RelativeHome { path: home });
+                }
+                Ok(Paths::under_home(&home))
+            }
+            None => platform::paths(base),
+        }
+    }
+
+    /// The layout under one folder (`DOCKETSYNC_HOME`):
+    /// `firm/config.toml`, `config/config.toml`, `data/`, `logs/`.
+    pub fn under_home(home: &Path) -> Paths {
+        Paths {
+            firm_config_file: home.join("firm").join(CONFIG_FILE_NAME),
+            user_config_file: home.join("config").join(CONFIG_FILE_NAME),
+            data_dir: home.join("data"),
+            log_dir: home.join("logs"),
+        }
+    }
+
+    /// The SQLite state database.
+    pub fn state_db_file(&self) -> PathBuf {
+        self.data_dir.join("state.sqlite3")
+    }
+
+    /// The lock file that keeps two Docket Sync processes of one user apart.
+    pub fn lock_file(&self) -> PathBuf {
+        self.data_dir.join("docketsync.lock")
+    }
+
+    /// Folder for the emulator's files (its CA certificate, state).
+    pub fn emulator_dir(&self) -> PathBuf {
+        self.data_dir.join("emulator")
+    }
+}
+
+/// The inputs the platform layouts are computed from. [`BaseDirs::from_env`]
+/// reads them from the running system; tests build them by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BaseDirs {
+    /// The user's home directory.
+    pub home: Option<PathBuf>,
+    /// Linux: `XDG_CONFIG_HOME`; Windows: `%APPDATA%` (roaming).
+    pub config: Option<PathBuf>,
+    /// Linux: `XDG_DATA_HOME`; Windows: `%LOCALAPPDATA%`.
+    pub data: Option<PathBuf>,
+    /// Linux: `XDG_STATE_HOME`.
+    pub state: Option<PathBuf>,
+    /// Windows: `%ProgramData%`.
+    pub program_data: Option<PathBuf>,
+}
+
+impl BaseDirs {
+    pub fn from_env() -> BaseDirs {
+        let abs = |name: &str| {
+            std::env::var_os(name)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+        };
+        if cfg!(windows) {
+            BaseDirs {
+                home: dirs::home_dir(),
+                config: abs("APPDATA").or_else(dirs::config_dir),
+                data: abs("LOCALAPPDATA").or_else(dirs::data_local_dir),
+                state: None,
+                program_data: abs("ProgramData"),
+            }
+        } else {
+            BaseDirs {
+                home: dirs::home_dir(),
+                config: abs("XDG_CONFIG_HOME"),
+                data: abs("XDG_DATA_HOME"),
+                state: abs("XDG_STATE_HOME"),
+                program_data: None,
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PathsError {
+    #[error(
+        "cannot find your home folder; set {HOME_ENV} to the folder where Docket Sync should keep its files"
+    )]
+    NoHome,
+    #[error("{HOME_ENV} must be an absolute path, not {}; set it to a full path", path.display())]
+    RelativeHome { path: PathBuf },
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    pub use super::xdg::paths;
+}
+
+#[cfg(all(unix, not(target_os = "linux"), not(target_os = "macos")))]
+mod platform {
+    pub use super::xdg::paths;
+}
+
+#[cfg(target_os = "macos")]
+mod platform {
+    pub use super::macos::paths;
+}
+
+#[cfg(windows)]
+mod platform {
+    pub use super::windows::paths;
+}
+
+/// Linux and other Unix: XDG base directories.
+#[cfg_attr(not(unix), allow(dead_code))]
+#[cfg_attr(target_os = "macos", allow(dead_code))]
+mod xdg {
+    use super::{BaseDirs, Paths, PathsError, CONFIG_FILE_NAME};
+    use std::path::PathBuf;
+
+    pub fn paths(base: &BaseDirs) -> Result<Paths, PathsError> {
+        let home = base.home.as_ref();
+        let or_home = |dir: &Option<PathBuf>, rel: &str| {
+            dir.clone()
+                .or_else(|| home.map(|h| h.join(rel)))
+                .ok_or(PathsError::NoHome)
+        };
+        let config = or_home(&base.config, ".config")?;
+        let data = or_home(&base.data, ".local/share")?;
+        let state = or_home(&base.state, ".local/state")?;
+        Ok(Paths {
+            firm_config_file: PathBuf::from("/etc/docketsync").join(CONFIG_FILE_NAME),
+            user_config_file: config.join("docketsync").join(CONFIG_FILE_NAME),
+            data_dir: data.join("docketsync"),
+            log_dir: state.join("docketsync").join("logs"),
+        })
+    }
+}
+
+/// macOS: `~/Library/...`.
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
+mod macos {
+    use super::{BaseDirs, Paths, PathsError, CONFIG_FILE_NAME};
+    use std::path::PathBuf;
+
+    pub fn paths(base: &BaseDirs) -> Result<Paths, PathsError> {
+        let home = base.home.as_ref().ok_or(PathsError::NoHome)?;
+        let support = home.join("Library/Application Support/DocketSync");
+        Ok(Paths {
+            firm_config_file: PathBuf::from("/Library/Application Support/DocketSync")
+                .join(CONFIG_FILE_NAME),
+            user_config_file: support.join(CONFIG_FILE_NAME),
+            data_dir: support,
+            log_dir: home.join("Library/Logs/DocketSync"),
+        })
+    }
+}
+
+/// Windows: `%APPDATA%`, `%LOCALAPPDATA%`, `%ProgramData%`.
+#[cfg_attr(not(windows), allow(dead_code))]
+mod windows {
+    use super::{BaseDirs, Paths, PathsError, CONFIG_FILE_NAME};
+    use std::path::PathBuf;
+
+    pub fn paths(base: &BaseDirs) -> Result<Paths, PathsError> {
+        let home = base.home.as_ref();
+        let roaming = base
+            .config
+            .clone()
+            .or_else(|| home.map(|h| h.join("AppData").join("Roaming")))
+            .ok_or(PathsError::NoHome)?;
+        let local = base
+            .data
+            .clone()
+            .or_else(|| home.map(|h| h.join("AppData").join("Local")))
+            .ok_or(PathsError::NoHome)?;
+        let program_data = base
+            .program_data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
+        let data_dir = local.join("DocketSync");
+        Ok(Paths {
+            firm_config_file: program_data.join("DocketSync").join(CONFIG_FILE_NAME),
+            user_config_file: roaming.join("DocketSync").join(CONFIG_FILE_NAME),
+            log_dir: data_dir.join("logs"),
+            data_dir,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn p(s: &str) -> PathBuf {
+        PathBuf::from(s)
+    }
+
+    /// One helper for the table: resolve with `home_override` and `base`
+    /// through `layout` and compare the four locations.
+    fn check(
+        home_override: Option<&str>,
+        base: BaseDirs,
+        layout: fn(&BaseDirs) -> Result<Paths, PathsError>,
+        expect: Result<[&str; 4], PathsError>,
+    ) {
+        let got = match home_override.filter(|h| !h.is_empty()) {
+            Some(h) => Paths::resolve(Some(h.into()), &base),
+            None => layout(&base),
+        };
+        let got = got.map(|p| {
+            [
+                p.firm_config_file,
+                p.user_config_file,
+                p.data_dir,
+                p.log_dir,
+            ]
+        });
+        let expect = expect.map(|e| e.map(PathBuf::from));
+        assert_eq!(got, expect, "override {home_override:?}");
+    }
+
+    fn unix_home() -> BaseDirs {
+        BaseDirs {
+            home: Some(p("/home/anna")),
+            ..BaseDirs::default()
+        }
+    }
+
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn docketsync_home_puts_everything_under_it() {
+        check(
+            Some("/tmp/t1"),
+            unix_home(),
+            xdg::paths,
+            Ok([
+                "/tmp/t1/firm/config.toml",
+                "/tmp/t1/config/config.toml",
+                "/tmp/t1/data",
+                "/tmp/t1/logs",
+            ]),
+        );
+        // No home folder known: the override still works.
+        check(
+            Some("/srv/ds"),
+            BaseDirs::default(),
+            xdg::paths,
+            Ok([
+                "/srv/ds/firm/config.toml",
+                "/srv/ds/config/config.toml",
+                "/srv/ds/data",
+                "/srv/ds/logs",
+            ]),
+        );
+    }
+
+    #[test]
+    fn relative_docketsync_home_is_rejected() {
+        check(
+            Some("rel/dir"),
+            unix_home(),
+            xdg::paths,
+            Err(PathsError::RelativeHome { path: p("rel/dir") }),
+        );
+    }
+
+    #[test]
+    fn linux_defaults_follow_xdg() {
+        check(
+            None,
+            unix_home(),
+            xdg::paths,
+            Ok([
+                "/etc/docketsync/config.toml",
+                "/home/anna/.config/docketsync/config.toml",
+                "/home/anna/.local/share/docketsync",
+                "/home/anna/.local/state/docketsync/logs",
+            ]),
+        );
+        check(
+            None,
+            BaseDirs {
+                home: Some(p("/home/anna")),
+                config: Some(p("/x/cfg")),
+                data: Some(p("/x/data")),
+                state: Some(p("/x/state")),
+                program_data: None,
+            },
+            xdg::paths,
+            Ok([
+                "/etc/docketsync/config.toml",
+                "/x/cfg/docketsync/config.toml",
+                "/x/data/docketsync",
+                "/x/state/docketsync/logs",
+            ]),
+        );
+        check(
+            None,
+            BaseDirs::default(),
+            xdg::paths,
+            Err(PathsError::NoHome),
+        );
+    }
+
+    #[test]
+    fn macos_defaults_use_library() {
+        check(
+            None,
+            BaseDirs {
+                home: Some(p("/Users/anna")),
+                ..BaseDirs::default()
+            },
+            macos::paths,
+            Ok([
+                "/Library/Application Support/DocketSync/config.toml",
+                "/Users/anna/Library/Application Support/DocketSync/config.toml",
+                "/Users/anna/Library/Application Support/DocketSync",
+                "/Users/anna/Library/Logs/DocketSync",
+            ]),
+        );
+    }
+
+    #[test]
+    fn windows_defaults_use_appdata_and_programdata() {
+        let base = BaseDirs {
+            home: Some(p("/C/Users/anna")),
+            config: Some(p("/C/Users/anna/AppData/Roaming")),
+            data: Some(p("/C/Users/anna/AppData/Local")),
+            state: None,
+            program_data: Some(p("/C/ProgramData")),
+        };
+        check(
+            None,
+            base,
+            windows::paths,
+            Ok([
+                "/C/ProgramData/DocketSync/config.toml",
+                "/C/Users/anna/AppData/Roaming/DocketSync/config.toml",
+                "/C/Users/anna/AppData/Local/DocketSync",
+                "/C/Users/anna/AppData/Local/DocketSync/logs",
+            ]),
+        );
+        // Without APPDATA/LOCALAPPDATA: under the profile folder.
+        check(
+            None,
+            BaseDirs {
+                home: Some(p("/C/Users/anna")),
+                ..BaseDirs::default()
+            },
+            windows::paths,
+            Ok([
+                "C:\\ProgramData/DocketSync/config.toml",
+                "/C/Users/anna/AppData/Roaming/DocketSync/config.toml",
+                "/C/Users/anna/AppData/Local/DocketSync",
+                "/C/Users/anna/AppData/Local/DocketSync/logs",
+            ]),
+        );
+    }
+
+    #[test]
+    fn state_lock_and_emulator_files_live_in_the_data_dir() {
+        let paths = Paths::under_home(&p("/h"));
+        assert_eq!(paths.state_db_file(), p("/h/data/state.sqlite3"));
+        assert_eq!(paths.lock_file(), p("/h/data/docketsync.lock"));
+        assert_eq!(paths.emulator_dir(), p("/h/data/emulator"));
     }
 }
