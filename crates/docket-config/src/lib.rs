@@ -1,14 +1,443 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Docket Sync's configuration: one firm-managed TOML file, plus a per-user
+//! overrides TOML file merged over it.
+//!
+//! - [`validate`] is the pure heart: it takes the two files' text and
+//!   returns a [`Config`] or *every* [`Problem`] at once, each naming the
+//!   dotted key, the reason and the fix. Unknown keys get the nearest valid
+//!   key as a suggestion; TOML syntax errors get line and column.
+//! - [`load`] reads the files (locations from `docket-paths`) and calls it.
+//! - [`notices`] turns a valid config and today's date into warnings that
+//!   depend on time (the client secret's expiry).
+//!
+//! **Invariant:** no secret is ever read from a config file. A
+//! `client_secret` (or a password) key in any file is rejected with a fix
+//! that says to store it in the OS keyring.
+//!
+//! Which keys a user may override is decided in one table, [`user_may_set`]:
+//! `[modules]`, `[logging]` and `policy.sync_interval_minutes`. Everything
+//! else is firm-only. The reference is `docs/configuration.md`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+mod validate;
+
+pub use validate::{user_may_set, validate};
+
+/// The default authority host (Microsoft's global cloud).
+pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
+/// The default Microsoft Graph base URL.
+pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
+/// The scopes Docket Sync asks for unless the firm config says otherwise.
+pub const DEFAULT_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "offline_access",
+    "User.Read",
+    "Calendars.ReadWrite",
+    "Tasks.ReadWrite",
+    "Contacts.ReadWrite",
+];
+
+/// A validated configuration. Holds no secrets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub microsoft: Microsoft,
+    pub source: Source,
+    pub modules: Modules,
+    pub policy: Policy,
+    pub logging: Logging,
+    pub storage: Storage,
+}
+
+/// `[microsoft]`: the Entra ID app registration and the endpoints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Microsoft {
+    pub tenant: Tenant,
+    pub client_id: Uuid,
+    /// Scheme, host and port only, without a trailing slash,
+    /// e.g. `https://login.microsoftonline.com`.
+    pub authority_host: String,
+    /// Without a trailing slash, e.g. `https://graph.microsoft.com/v1.0`.
+    pub graph_base_url: String,
+    pub client_type: ClientType,
+    /// When the confidential client's secret expires (drives warnings).
+    pub client_secret_expires: Option<NaiveDate>,
+    /// 0: the OS picks a free port at each sign-in.
+    pub redirect_port: u16,
+    pub redirect_path: String,
+    /// An explicit loopback redirect URI; overrides port and path.
+    pub redirect_uri: Option<String>,
+    /// Absolute path of a PEM file trusted in addition to the system roots.
+    pub extra_ca_file: Option<PathBuf>,
+    pub scopes: Vec<String>,
+}
+
+impl Microsoft {
+    /// `{authority_host}/{tenant}`, the authority MSAL-style clients use.
+    pub fn authority(&self) -> String {
+        format!("{}/{}", self.authority_host, self.tenant)
+    }
+
+    /// The OpenID Connect discovery document of the tenant.
+    pub fn discovery_url(&self) -> String {
+        format!("{}/v2.0/.well-known/openid-configuration", self.authority())
+    }
+}
+
+/// The firm's tenant: its directory (tenant) id or a verified domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tenant {
+    Id(Uuid),
+    Domain(String),
+}
+
+impl fmt::Display for Tenant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tenant::Id(id) => write!(f, "{id}"),
+            Tenant::Domain(d) => f.write_str(d),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientType {
+    /// "Mobile and desktop applications" registration: no secret.
+    Public,
+    /// "Web" registration: a client secret, kept in the OS keyring.
+    Confidential,
+}
+
+/// `[source]`: where appointments, deadlines and contacts come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Built-in demo data.
+    Demo,
+    /// An iCalendar file on disk.
+    IcsFile { path: PathBuf },
+    /// An iCalendar feed over HTTP(S); credentials live in the keyring.
+    IcsUrl { url: String },
+    /// A CalDAV collection; the password lives in the keyring.
+    CalDav {
+        url: String,
+        username: Option<String>,
+    },
+}
+
+/// `[modules]`: what is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Modules {
+    pub calendar: bool,
+    pub tasks: bool,
+    pub contacts: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlinesTo {
+    Todo,
+    Calendar,
+}
+
+/// `[policy]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub deadlines_to: DeadlinesTo,
+    pub force_private: bool,
+    /// Largest share (0..=1) of exported items one run may delete.
+    pub max_delete_share: f64,
+    pub sync_interval_minutes: u32,
+    /// Refresh the sign-in at least this often even with nothing to export.
+    pub keep_alive_hours: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
+/// `[logging]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Logging {
+    pub level: LogLevel,
+    pub keep_days: u32,
+}
+
+/// `[storage]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Storage {
+    /// Allow a plaintext token file where no OS keyring exists.
+    pub allow_plaintext_tokens: bool,
+}
+
+/// One config file's path and text, the input of [`validate`].
+#[derive(Debug, Clone, Copy)]
+pub struct FileText<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+/// Which of the two files a problem is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    /// 1-based line and column, when known (syntax errors).
+    pub line_col: Option<(usize, usize)>,
+}
+
+/// One thing wrong with the configuration: which key, why, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file the offending key (or syntax error) is in; `None` when the
+    /// problem is a missing key of the merged configuration.
+    pub location: Option<Location>,
+    /// Dotted key, e.g. `microsoft.tenant`; `None` for syntax errors.
+    pub key: Option<String>,
+    pub reason: String,
+    pub fix: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(loc) = &self.location {
+            write!(f, "{}", loc.file.display())?;
+            if let Some((line, col)) = loc.line_col {
+                write!(f, ":{line}:{col}")?;
+            }
+            f.write_str(": ")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        write!(f, "{}\n  fix: {}", self.reason, self.fix)
+    }
+}
+
+/// Every problem found, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        writeln!(
+            f,
+            "{n} problem{} in the configuration:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.0 {
+            writeln!(f, "- {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Read the firm file and (if it exists) the user overrides file, and
+/// validate them. A missing firm file is a problem; a missing user file
+/// is not.
+pub fn load(firm_file: &Path, user_file: &Path) -> Result<Config, Problems> {
+    let read = |path: &Path| -> Result<Option<String>, Problem> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Problem {
+                location: Some(Location {
+                    file: path.to_path_buf(),
+                    line_col: None,
+                }),
+                key: None,
+                reason: format!("cannot read the file: {e}"),
+                fix: "make the file readable by your user account (and valid UTF-8)".into(),
+            }),
+        }
+    };
+    let mut problems = vec![];
+    let firm = read(firm_file).unwrap_or_else(|p| {
+        problems.push(p);
+        None
+    });
+    let user = read(user_file).unwrap_or_else(|p| {
+        problems.push(p);
+        None
+    });
+    if firm.is_none() && problems.is_empty() {
+        problems.push(Problem {
+            location: Some(Location {
+                file: firm_file.to_path_buf(),
+                line_col: None,
+            }),
+            key: None,
+            reason: "the configuration file does not exist".into(),
+            fix: "create it (docs/configuration.md has an example), or point Docket Sync at \
+                  another file with --config PATH or the DOCKETSYNC_CONFIG environment variable"
+                .into(),
+        });
+    }
+    let firm_text = firm.as_deref().map(|text| FileText {
+        path: firm_file,
+        text,
+    });
+    let user_text = user.as_deref().map(|text| FileText {
+        path: user_file,
+        text,
+    });
+    let result = validate(firm_text, user_text, &|p: &Path| p.is_file());
+    match result {
+        Ok(config) if problems.is_empty() => Ok(config),
+        Ok(_) => Err(Problems(problems)),
+        Err(Problems(more)) => {
+            problems.extend(more);
+            Err(Problems(problems))
+        }
+    }
+}
+
+/// How serious a [`Notice`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Warn,
+    Fail,
+}
+
+/// A time-dependent finding about a valid configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub severity: Severity,
+    pub key: &'static str,
+    pub message: String,
+    pub fix: String,
+}
+
+/// Warn this many days before the client secret expires.
+pub const SECRET_EXPIRY_WARN_DAYS: i64 = 30;
+
+/// Findings that depend on `today`: the confidential client's secret
+/// expiry (expired: Fail; within 30 days or unknown: Warn).
+pub fn notices(config: &Config, today: NaiveDate) -> Vec<Notice> {
+    let ms = &config.microsoft;
+    if ms.client_type != ClientType::Confidential {
+        return vec![];
+    }
+    let key = "microsoft.client_secret_expires";
+    let rotate = "create a new client secret in the app registration (Entra admin center → \
+                  App registrations → Certificates & secrets), store it in the OS keyring, \
+                  and set microsoft.client_secret_expires to its expiry date";
+    match ms.client_secret_expires {
+        None => vec![Notice {
+            severity: Severity::Warn,
+            key,
+            message: "the client secret's expiry date is not set, so nobody is warned before \
+                      sign-ins start failing with AADSTS7000222"
+                .into(),
+            fix: "set microsoft.client_secret_expires = YYYY-MM-DD (the 'Expires' column in \
+                  Certificates & secrets)"
+                .into(),
+        }],
+        Some(expires) => {
+            let days = (expires - today).num_days();
+            if days < 0 {
+                vec![Notice {
+                    severity: Severity::Fail,
+                    key,
+                    message: format!(
+                        "the client secret expired on {expires}; sign-ins fail with AADSTS7000222"
+                    ),
+                    fix: rotate.into(),
+                }]
+            } else if days <= SECRET_EXPIRY_WARN_DAYS {
+                vec![Notice {
+                    severity: Severity::Warn,
+                    key,
+                    message: format!(
+                        "the client secret expires on {expires}, in {days} day{}",
+                        if days == 1 { "" } else { "s" }
+                    ),
+                    fix: rotate.into(),
+                }]
+            } else {
+                vec![]
+            }
+        }
+    }
 }
 
 #[cfg(test)]
-mod tests {
+mod notice_tests {
     use super::*;
 
+    /// Validate a confidential config with `expires` and compare the
+    /// notices for `today` as `(severity, message fragment)`.
+    fn check(expires: Option<&str>, today: &str, expect: &[(Severity, &str)]) {
+        let mut text = String::from(
+            "[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\n\
+             client_id = \"11111111-2222-3333-4444-555555555555\"\n\
+             client_type = \"confidential\"\n",
+        );
+        if let Some(e) = expires {
+            text.push_str(&format!("client_secret_expires = {e}\n"));
+        }
+        text.push_str("[source]\nkind = \"demo\"\n");
+        let firm = FileText {
+            path: Path::new("/etc/docketsync/config.toml"),
+            text: &text,
+        };
+        let config = validate(Some(firm), None, &|_| true).expect("valid");
+        let today = NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap();
+        let got = notices(&config, today);
+        assert_eq!(got.len(), expect.len(), "{got:#?}");
+        for (n, (sev, frag)) in got.iter().zip(expect) {
+            assert_eq!(n.severity, *sev, "{n:#?}");
+            assert!(n.message.contains(frag), "{:?} lacks {frag:?}", n.message);
+        }
+    }
+
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn secret_expiry_drives_warnings() {
+        check(Some("2026-12-31"), "2026-01-01", &[]);
+        check(
+            Some("2026-12-31"),
+            "2026-12-01",
+            &[(Severity::Warn, "in 30 days")],
+        );
+        check(
+            Some("2026-12-31"),
+            "2026-12-30",
+            &[(Severity::Warn, "in 1 day")],
+        );
+        check(
+            Some("2026-12-31"),
+            "2026-12-31",
+            &[(Severity::Warn, "in 0 days")],
+        );
+        check(
+            Some("2026-12-31"),
+            "2027-01-01",
+            &[(Severity::Fail, "expired on 2026-12-31")],
+        );
+        check(
+            Some("\"2026-12-31\""),
+            "2027-01-01",
+            &[(Severity::Fail, "AADSTS7000222")],
+        );
+        check(None, "2026-01-01", &[(Severity::Warn, "not set")]);
     }
 }

@@ -1,0 +1,508 @@
+use super::*;
+
+const FIRM: &str = "/etc/docketsync/config.toml";
+const USER: &str = "/home/anna/.config/docketsync/config.toml";
+
+/// A valid firm config to build cases on.
+const MIN: &str = r#"
+[microsoft]
+tenant = "contoso.onmicrosoft.com"
+client_id = "0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01"
+[source]
+kind = "demo"
+"#;
+
+enum Expect<'a> {
+    /// Valid; each fragment must appear in the config's `Debug` output.
+    Valid(&'a [&'a str]),
+    /// Exactly these problems, in order: (dotted key or "" for none,
+    /// fragment of the rendered problem: file, reason or fix).
+    Problems(&'a [(&'a str, &'a str)]),
+}
+
+/// Validate `firm` (and `user` overrides) and compare with `expect`.
+/// Files whose path contains "exists" exist.
+fn check(firm: &str, user: Option<&str>, expect: Expect<'_>) {
+    let firm = FileText {
+        path: Path::new(FIRM),
+        text: firm,
+    };
+    let user = user.map(|text| FileText {
+        path: Path::new(USER),
+        text,
+    });
+    let got = validate(Some(firm), user, &|p: &Path| {
+        p.to_string_lossy().contains("exists")
+    });
+    match (got, expect) {
+        (Ok(config), Expect::Valid(fragments)) => {
+            let debug = format!("{config:?}");
+            for f in fragments {
+                assert!(debug.contains(f), "{f:?} not in {debug}");
+            }
+        }
+        (Err(Problems(problems)), Expect::Problems(expected)) => {
+            let rendered: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            assert_eq!(
+                problems.len(),
+                expected.len(),
+                "problems:\n{}",
+                rendered.join("\n")
+            );
+            for ((p, text), (key, fragment)) in problems.iter().zip(&rendered).zip(expected) {
+                assert_eq!(p.key.as_deref().unwrap_or(""), *key, "{text}");
+                assert!(text.contains(fragment), "{fragment:?} not in {text}");
+                assert!(!p.reason.is_empty() && !p.fix.is_empty(), "{text}");
+            }
+        }
+        (Ok(config), Expect::Problems(_)) => panic!("expected problems, got {config:#?}"),
+        (Err(problems), Expect::Valid(_)) => panic!("expected valid, got {problems}"),
+    }
+}
+
+fn with(extra_microsoft: &str) -> String {
+    MIN.replace("[source]", &format!("{extra_microsoft}\n[source]"))
+}
+
+#[test]
+fn minimal_config_gets_documented_defaults() {
+    check(
+        MIN,
+        None,
+        Expect::Valid(&[
+            "tenant: Domain(\"contoso.onmicrosoft.com\")",
+            "authority_host: \"https://login.microsoftonline.com\"",
+            "graph_base_url: \"https://graph.microsoft.com/v1.0\"",
+            "client_type: Public",
+            "redirect_port: 0",
+            "redirect_path: \"/\"",
+            "\"offline_access\"",
+            "source: Demo",
+            "modules: Modules { calendar: true, tasks: true, contacts: true }",
+            "deadlines_to: Todo",
+            "max_delete_share: 0.2",
+            "sync_interval_minutes: 15",
+            "level: Info",
+            "allow_plaintext_tokens: false",
+        ]),
+    );
+}
+
+#[test]
+fn tenant_rules() {
+    check(
+        &MIN.replace(
+            "contoso.onmicrosoft.com",
+            "5B1C1E0A-6D2F-4C3E-9A57-0D0C5E7A1F01",
+        ),
+        None,
+        Expect::Valid(&["Id(5b1c1e0a-6d2f-4c3e-9a57-0d0c5e7a1f01)"]),
+    );
+    check(
+        &MIN.replace("contoso.onmicrosoft.com", "Kanzlei-Berger.de"),
+        None,
+        Expect::Valid(&["Domain(\"kanzlei-berger.de\")"]),
+    );
+    for multi in ["common", "organizations", "Consumers"] {
+        check(
+            &MIN.replace("contoso.onmicrosoft.com", multi),
+            None,
+            Expect::Problems(&[("microsoft.tenant", "AADSTS50194")]),
+        );
+    }
+    check(
+        &MIN.replace("contoso.onmicrosoft.com", "my tenant"),
+        None,
+        Expect::Problems(&[("microsoft.tenant", "Directory (tenant) ID")]),
+    );
+    check(
+        &MIN.replace("tenant = \"contoso.onmicrosoft.com\"\n", ""),
+        None,
+        Expect::Problems(&[("microsoft.tenant", "is required")]),
+    );
+    check(
+        &MIN.replace("\"contoso.onmicrosoft.com\"", "42"),
+        None,
+        Expect::Problems(&[("microsoft.tenant", "expected text in double quotes")]),
+    );
+}
+
+#[test]
+fn client_id_must_be_a_guid() {
+    check(
+        &MIN.replace("0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01", "docket-sync"),
+        None,
+        Expect::Problems(&[("microsoft.client_id", "Application (client) ID")]),
+    );
+    check(
+        &MIN.replace("client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n", ""),
+        None,
+        Expect::Problems(&[("microsoft.client_id", "is required")]),
+    );
+}
+
+#[test]
+fn endpoints_must_be_https_unless_loopback() {
+    check(
+        &with("authority_host = \"http://127.0.0.1:8400/\"\ngraph_base_url = \"http://localhost:8400/v1.0/\""),
+        None,
+        Expect::Valid(&[
+            "authority_host: \"http://127.0.0.1:8400\"",
+            "graph_base_url: \"http://localhost:8400/v1.0\"",
+        ]),
+    );
+    check(
+        &with("authority_host = \"http://login.example.com\""),
+        None,
+        Expect::Problems(&[("microsoft.authority_host", "only allowed for this computer")]),
+    );
+    check(
+        &with("authority_host = \"https://login.microsoftonline.com/contoso.onmicrosoft.com\""),
+        None,
+        Expect::Problems(&[(
+            "microsoft.authority_host",
+            "the tenant goes in microsoft.tenant",
+        )]),
+    );
+    check(
+        &with("graph_base_url = \"ftp://graph.example.com\""),
+        None,
+        Expect::Problems(&[("microsoft.graph_base_url", "scheme \"ftp\"")]),
+    );
+    check(
+        &with("graph_base_url = \"not a url\""),
+        None,
+        Expect::Problems(&[("microsoft.graph_base_url", "is not a URL")]),
+    );
+}
+
+#[test]
+fn secrets_are_rejected_in_any_file() {
+    check(
+        &with("client_type = \"confidential\"\nclient_secret = \"abc\"\nclient_secret_expires = 2027-01-31"),
+        None,
+        Expect::Problems(&[("microsoft.client_secret", "OS keyring")]),
+    );
+    check(
+        MIN,
+        Some("[microsoft]\nclient_secret = \"abc\"\n"),
+        Expect::Problems(&[("microsoft.client_secret", USER)]),
+    );
+    check(
+        &format!("client_secret = \"abc\"\n{MIN}"),
+        None,
+        Expect::Problems(&[("client_secret", "OS keyring")]),
+    );
+    check(
+        &MIN.replace(
+            "kind = \"demo\"",
+            "kind = \"caldav\"\nurl = \"https://dav.example.com/\"\npassword = \"pw\"",
+        ),
+        None,
+        Expect::Problems(&[("source.password", "OS keyring")]),
+    );
+    check(
+        &MIN.replace(
+            "kind = \"demo\"",
+            "kind = \"caldav\"\nurl = \"https://anna:pw@dav.example.com/\"",
+        ),
+        None,
+        Expect::Problems(&[("source.url", "remove the user:password@ part")]),
+    );
+}
+
+#[test]
+fn client_type_and_secret_expiry() {
+    check(
+        &with("client_type = \"confidential\"\nclient_secret_expires = 2027-01-31"),
+        None,
+        Expect::Valid(&[
+            "client_type: Confidential",
+            "client_secret_expires: Some(2027-01-31)",
+        ]),
+    );
+    check(
+        &with("client_type = \"confidental\""),
+        None,
+        Expect::Problems(&[("microsoft.client_type", "did you mean \"confidential\"")]),
+    );
+    check(
+        &with("client_secret_expires = 2027-01-31"),
+        None,
+        Expect::Problems(&[(
+            "microsoft.client_secret_expires",
+            "public client has no client secret",
+        )]),
+    );
+    check(
+        &with("client_type = \"confidential\"\nclient_secret_expires = \"next year\""),
+        None,
+        Expect::Problems(&[("microsoft.client_secret_expires", "2026-12-31")]),
+    );
+}
+
+#[test]
+fn redirect_rules() {
+    check(
+        &with("redirect_port = 50993\nredirect_path = \"/auth\""),
+        None,
+        Expect::Valid(&["redirect_port: 50993", "redirect_path: \"/auth\""]),
+    );
+    check(
+        &with("redirect_uri = \"http://127.0.0.1:50993/authorize/\""),
+        None,
+        Expect::Valid(&["redirect_uri: Some(\"http://127.0.0.1:50993/authorize/\")"]),
+    );
+    check(
+        &with("redirect_port = 80"),
+        None,
+        Expect::Problems(&[("microsoft.redirect_port", "1024 to 65535")]),
+    );
+    check(
+        &with("redirect_port = 70000"),
+        None,
+        Expect::Problems(&[("microsoft.redirect_port", "1024 to 65535")]),
+    );
+    check(
+        &with("redirect_path = \"auth\""),
+        None,
+        Expect::Problems(&[("microsoft.redirect_path", "starts with /")]),
+    );
+    for uri in [
+        "https://localhost:50993/",
+        "http://example.com:50993/",
+        "http://[::1]:50993/",
+        "http://localhost/#x",
+    ] {
+        check(
+            &with(&format!("redirect_uri = \"{uri}\"")),
+            None,
+            Expect::Problems(&[("microsoft.redirect_uri", "not a loopback redirect")]),
+        );
+    }
+    check(
+        &with("redirect_uri = \"http://localhost:5000/\"\nredirect_port = 5000"),
+        None,
+        Expect::Problems(&[("microsoft.redirect_uri", "either redirect_uri alone")]),
+    );
+}
+
+#[test]
+fn extra_ca_file_must_exist_relative_to_the_config_file() {
+    check(
+        &with("extra_ca_file = \"exists-ca.pem\""),
+        None,
+        Expect::Valid(&["extra_ca_file: Some(\"/etc/docketsync/exists-ca.pem\")"]),
+    );
+    check(
+        &with("extra_ca_file = \"/missing/ca.pem\""),
+        None,
+        Expect::Problems(&[("microsoft.extra_ca_file", "/missing/ca.pem does not exist")]),
+    );
+}
+
+#[test]
+fn scopes_rules() {
+    check(
+        &with("scopes = [\"offline_access\", \"Calendars.ReadWrite\"]"),
+        None,
+        Expect::Valid(&["scopes: [\"offline_access\", \"Calendars.ReadWrite\"]"]),
+    );
+    check(
+        &with("scopes = [\"Calendars.ReadWrite\"]"),
+        None,
+        Expect::Problems(&[("microsoft.scopes", "offline_access is missing")]),
+    );
+    check(
+        &with("scopes = \"offline_access Calendars.ReadWrite\""),
+        None,
+        Expect::Problems(&[("microsoft.scopes", "expected a list of scopes")]),
+    );
+    check(
+        &with("scopes = [\"offline_access\", \"\"]"),
+        None,
+        Expect::Problems(&[("microsoft.scopes", "one non-empty word")]),
+    );
+}
+
+#[test]
+fn source_kinds() {
+    let src = |s: &str| MIN.replace("kind = \"demo\"", s);
+    check(
+        &src("kind = \"ics\"\npath = \"exists.ics\""),
+        None,
+        Expect::Valid(&["IcsFile { path: \"/etc/docketsync/exists.ics\" }"]),
+    );
+    check(
+        &src("kind = \"ics\"\nurl = \"https://pms.example.com/feed.ics\""),
+        None,
+        Expect::Valid(&["IcsUrl { url: \"https://pms.example.com/feed.ics\" }"]),
+    );
+    check(
+        &src("kind = \"caldav\"\nurl = \"https://dav.example.com/cal/\"\nusername = \"anna\""),
+        None,
+        Expect::Valid(&[
+            "CalDav { url: \"https://dav.example.com/cal/\", username: Some(\"anna\") }",
+        ]),
+    );
+    check(
+        &src("kind = \"ics\""),
+        None,
+        Expect::Problems(&[("source.path", "is required")]),
+    );
+    check(
+        &src("kind = \"ics\"\npath = \"exists.ics\"\nurl = \"https://x.example.com/a.ics\""),
+        None,
+        Expect::Problems(&[("source.url", "not both")]),
+    );
+    check(
+        &src("kind = \"caldav\""),
+        None,
+        Expect::Problems(&[("source.url", "is required")]),
+    );
+    check(
+        &src("kind = \"demo\"\npath = \"a.ics\""),
+        None,
+        Expect::Problems(&[("source.path", "not used by kind = \"demo\"")]),
+    );
+    check(
+        &src("kind = \"outlook\""),
+        None,
+        Expect::Problems(&[("source.kind", "\"demo\", \"ics\", \"caldav\"")]),
+    );
+    check(
+        &MIN.replace("[source]\nkind = \"demo\"\n", ""),
+        None,
+        Expect::Problems(&[("source.kind", "is required")]),
+    );
+}
+
+#[test]
+fn policy_logging_and_storage_ranges() {
+    let cfg = |s: &str| format!("{MIN}{s}");
+    check(
+        &cfg("[policy]\ndeadlines_to = \"calendar\"\nforce_private = true\nmax_delete_share = 1\nsync_interval_minutes = 5\nkeep_alive_hours = 12\n[logging]\nlevel = \"debug\"\nkeep_days = 30\n[storage]\nallow_plaintext_tokens = true\n"),
+        None,
+        Expect::Valid(&[
+            "deadlines_to: Calendar",
+            "force_private: true",
+            "max_delete_share: 1.0",
+            "sync_interval_minutes: 5",
+            "keep_alive_hours: 12",
+            "level: Debug, keep_days: 30",
+            "allow_plaintext_tokens: true",
+        ]),
+    );
+    check(
+        &cfg("[policy]\nmax_delete_share = 1.5\n"),
+        None,
+        Expect::Problems(&[("policy.max_delete_share", "between 0 and 1")]),
+    );
+    check(
+        &cfg("[policy]\nsync_interval_minutes = 1\n"),
+        None,
+        Expect::Problems(&[("policy.sync_interval_minutes", "from 5 to 1440")]),
+    );
+    check(
+        &cfg("[policy]\nforce_private = \"yes\"\n"),
+        None,
+        Expect::Problems(&[("policy.force_private", "expected true or false")]),
+    );
+    check(
+        &cfg("[logging]\nlevel = \"verbose\"\n"),
+        None,
+        Expect::Problems(&[("logging.level", "\"error\", \"warn\"")]),
+    );
+}
+
+#[test]
+fn unknown_keys_suggest_the_nearest() {
+    check(
+        &with("tennant = \"x\""),
+        None,
+        Expect::Problems(&[("microsoft.tennant", "did you mean microsoft.tenant?")]),
+    );
+    check(
+        &format!("{MIN}[modules]\ncalender = true\n"),
+        None,
+        Expect::Problems(&[("modules.calender", "did you mean modules.calendar?")]),
+    );
+    check(
+        &format!("{MIN}[polcy]\nforce_private = true\n"),
+        None,
+        Expect::Problems(&[("polcy", "did you mean [policy]?")]),
+    );
+    check(
+        &with("sync_interval_minutes = 10"),
+        None,
+        Expect::Problems(&[("microsoft.sync_interval_minutes", "belongs in [policy]")]),
+    );
+    check(
+        &format!("level = \"info\"\n{MIN}"),
+        None,
+        Expect::Problems(&[("level", "below a [logging] line")]),
+    );
+}
+
+#[test]
+fn user_overrides_only_their_keys() {
+    check(
+        MIN,
+        Some("[modules]\ncontacts = false\n[policy]\nsync_interval_minutes = 30\n[logging]\nlevel = \"warn\"\n"),
+        Expect::Valid(&["contacts: false", "sync_interval_minutes: 30", "level: Warn"]),
+    );
+    check(
+        MIN,
+        Some(
+            "[microsoft]\ntenant = \"fabrikam.onmicrosoft.com\"\n[policy]\nforce_private = false\n",
+        ),
+        Expect::Problems(&[
+            (
+                "microsoft.tenant",
+                "only the firm configuration may set this key",
+            ),
+            ("policy.force_private", "ask your IT administrator"),
+        ]),
+    );
+    // A bad value set by the user is reported against the user's file.
+    check(
+        MIN,
+        Some("[policy]\nsync_interval_minutes = 2\n"),
+        Expect::Problems(&[("policy.sync_interval_minutes", USER)]),
+    );
+}
+
+#[test]
+fn syntax_errors_give_line_and_column() {
+    check(
+        "[microsoft]\ntenant = contoso\n",
+        None,
+        Expect::Problems(&[("", "config.toml:2:10: TOML syntax error")]),
+    );
+    // The firm file's syntax error does not hide the user's problems.
+    check(
+        "[microsoft\n",
+        Some("[modules]\ncalender = true\n"),
+        Expect::Problems(&[("", "config.toml:1:"), ("modules.calender", "calendar")]),
+    );
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    check(
+        "[microsoft]\ntenant = \"common\"\nclient_id = \"x\"\nredirect_port = 1\n[source]\nkind = \"demo\"\n[policy]\nmax_delete_share = 2.0\n",
+        None,
+        Expect::Problems(&[
+            ("microsoft.tenant", "multi-tenant"),
+            ("microsoft.client_id", "not a GUID"),
+            ("microsoft.redirect_port", "1024"),
+            ("policy.max_delete_share", "between 0 and 1"),
+        ]),
+    );
+}
+
+#[test]
+fn line_col_counts_characters() {
+    assert_eq!(line_col("ab\ncäd", 6), (2, 3));
+    assert_eq!(line_col("x", 0), (1, 1));
+}
