@@ -4,8 +4,34 @@
 //! secret anywhere. A `SecretString` cannot be printed (`Debug` is
 //! redacted), serialized or compared; `expose_secret` is the one door out,
 //! and grepping for it finds every use.
+//!
+//! Stores:
+//! - [`KeyringStore`]: the OS keyring (Secret Service on Linux, Credential
+//!   Manager on Windows, Keychain on macOS). Every secret is split into
+//!   small chunks behind a manifest entry, on every platform, because
+//!   Windows caps one credential at 2,560 bytes and Entra refresh tokens
+//!   can be longer. Writes are crash-safe (see `chunked`).
+//! - [`FileStore`]: a plaintext JSON file (0600 on Unix), only when the
+//!   user opted in with `storage.allow_plaintext_tokens`.
+//! - [`MemoryStore`]: for tests of other crates.
+//!
+//! [`open_default`] picks one; [`delete_account`] is sign-out.
+//! `docs/secrets.md` describes where secrets live and the entry format.
 
 use std::fmt;
+use std::path::Path;
+
+mod account;
+mod chunked;
+mod file_store;
+mod keyring_store;
+mod memory;
+mod platform;
+
+pub use account::account_name;
+pub use file_store::FileStore;
+pub use keyring_store::KeyringStore;
+pub use memory::MemoryStore;
 
 /// A secret text (refresh token, client secret, source credential).
 pub struct SecretString(String);
@@ -41,6 +67,24 @@ pub enum SecretKind {
     SourceCredential,
 }
 
+impl SecretKind {
+    /// Every kind, e.g. to remove all of an account's secrets.
+    pub const ALL: [SecretKind; 3] = [
+        SecretKind::RefreshToken,
+        SecretKind::ClientSecret,
+        SecretKind::SourceCredential,
+    ];
+
+    /// The stable name used in keyring account names and the file store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::RefreshToken => "refresh-token",
+            SecretKind::ClientSecret => "client-secret",
+            SecretKind::SourceCredential => "source-credential",
+        }
+    }
+}
+
 /// Which secret: one entry per tenant + client + user (+ kind).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EntryKey {
@@ -71,5 +115,127 @@ pub enum StoreError {
 pub trait SecretStore: Send + Sync {
     fn get(&self, key: &EntryKey) -> Result<Option<SecretString>, StoreError>;
     fn set(&self, key: &EntryKey, value: &SecretString) -> Result<(), StoreError>;
+    /// Removes the secret; succeeds when there was none.
     fn delete(&self, key: &EntryKey) -> Result<(), StoreError>;
+
+    /// Where secrets live, in words for `doctor` (no secret in it).
+    fn location(&self) -> String {
+        "an unnamed secret store".to_owned()
+    }
+
+    /// A warning for `doctor` when this store is weaker than the OS
+    /// keyring (the plaintext file store); `None` otherwise.
+    fn plaintext_warning(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The store the app uses: the OS keyring when it works, else the
+/// plaintext file at `file_path` when `allow_plaintext` (the config key
+/// `storage.allow_plaintext_tokens`) is set.
+///
+/// The keyring is probed by writing, reading back and deleting a probe
+/// entry. Without the opt-in a failed probe is returned as is (usually
+/// `Unavailable`, or `Locked`), its detail saying how to get a keyring
+/// running and how to opt in to the file instead.
+pub fn open_default(
+    allow_plaintext: bool,
+    file_path: &Path,
+) -> Result<Box<dyn SecretStore>, StoreError> {
+    let keyring = KeyringStore::new();
+    let probe_error = match keyring.probe() {
+        Ok(()) => return Ok(Box::new(keyring)),
+        Err(error) => error,
+    };
+    if allow_plaintext {
+        return Ok(Box::new(FileStore::open(file_path, true)?));
+    }
+    const OPT_IN: &str = "or, to keep tokens in a plaintext file instead, set \
+                          storage.allow_plaintext_tokens = true";
+    Err(match probe_error {
+        StoreError::Locked { detail } => StoreError::Locked {
+            detail: format!("{detail}; {OPT_IN}"),
+        },
+        StoreError::Unavailable { detail }
+        | StoreError::Corrupt { detail }
+        | StoreError::Other { detail } => StoreError::Unavailable {
+            detail: format!("{detail}; {OPT_IN}"),
+        },
+    })
+}
+
+/// Sign-out: removes every secret stored for this user of this app
+/// (refresh token, and any per-user client secret or source credential).
+/// Tries every kind even if one fails, then reports the first failure.
+pub fn delete_account(
+    store: &dyn SecretStore,
+    tenant: &str,
+    client_id: &str,
+    user: &str,
+) -> Result<(), StoreError> {
+    let mut first_error = None;
+    for kind in SecretKind::ALL {
+        let key = EntryKey {
+            tenant: tenant.to_owned(),
+            client_id: client_id.to_owned(),
+            user: user.to_owned(),
+            kind,
+        };
+        if let Err(error) = store.delete(&key) {
+            first_error.get_or_insert(error);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_secrets_and_keys_never_shows_the_secret() {
+        let secret = SecretString::new("0.AXoA-very-secret-refresh-token");
+        let printed = format!("{secret:?} {:?}", Some(secret.clone()));
+        assert!(
+            !printed.contains("very-secret"),
+            "Debug output must be redacted"
+        );
+        assert!(printed.contains("<redacted>"));
+    }
+
+    #[test]
+    fn delete_account_removes_every_kind_for_that_user_only() {
+        let store = MemoryStore::new();
+        let key = |user: &str, kind| EntryKey {
+            tenant: "contoso".into(),
+            client_id: "app".into(),
+            user: user.into(),
+            kind,
+        };
+        for kind in SecretKind::ALL {
+            store
+                .set(&key("alice@contoso.example", kind), &SecretString::new("a"))
+                .unwrap();
+        }
+        store
+            .set(
+                &key("bob@contoso.example", SecretKind::RefreshToken),
+                &SecretString::new("b"),
+            )
+            .unwrap();
+
+        delete_account(&store, "contoso", "app", "alice@contoso.example").unwrap();
+
+        for kind in SecretKind::ALL {
+            assert!(store
+                .get(&key("alice@contoso.example", kind))
+                .unwrap()
+                .is_none());
+        }
+        let bob = store
+            .get(&key("bob@contoso.example", SecretKind::RefreshToken))
+            .unwrap()
+            .expect("another user's token must survive sign-out");
+        assert_eq!(bob.expose_secret(), "b");
+    }
 }

@@ -1,0 +1,318 @@
+//! [`FileStore`]: secrets in a plaintext JSON file, only by opt-in.
+//!
+//! For machines without a usable keyring (headless Linux, some VDI
+//! setups), when the user sets `storage.allow_plaintext_tokens = true`.
+//! The file is:
+//!
+//! ```json
+//! {"format":"docket-secrets-file/1",
+//!  "warning":"plaintext secrets; ...",
+//!  "secrets":{"v1/refresh-token/<tenant>/<client>/<user>":"<secret>"}}
+//! ```
+//!
+//! keyed by [`crate::account_name`]. Every change rewrites the whole file
+//! atomically: a temp file in the same folder, flushed to disk, renamed
+//! over the old one. On Unix the folder is created 0700 and the file is
+//! 0600, and a file found with looser permissions is tightened on open.
+//! On Windows no explicit ACL is set: the file inherits the ACL of its
+//! folder (under the user's profile that is the user, SYSTEM and
+//! Administrators).
+//!
+//! Writers in one process are serialised; two processes writing at once
+//! may lose one change (last rename wins) but never leave a torn file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{account_name, EntryKey, SecretStore, SecretString, StoreError};
+
+const FORMAT: &str = "docket-secrets-file/1";
+const IN_FILE_WARNING: &str = "plaintext secrets of Docket Sync; anyone who can read this \
+    file can act as you in Microsoft 365. Set storage.allow_plaintext_tokens = false \
+    once an OS keyring is available.";
+
+/// The opt-in plaintext store.
+#[derive(Debug)]
+pub struct FileStore {
+    path: PathBuf,
+    writer: Mutex<()>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Contents {
+    format: String,
+    #[serde(default)]
+    warning: String,
+    secrets: BTreeMap<String, String>,
+}
+
+impl FileStore {
+    /// Opens (does not yet create) the store at `path`.
+    /// `allow_plaintext_tokens` is the config key of that name: without it
+    /// this refuses, so plaintext storage cannot happen by accident.
+    pub fn open(
+        path: impl Into<PathBuf>,
+        allow_plaintext_tokens: bool,
+    ) -> Result<FileStore, StoreError> {
+        let path = path.into();
+        if !allow_plaintext_tokens {
+            return Err(StoreError::Unavailable {
+                detail: format!(
+                    "plaintext token storage in {} is off; set \
+                     storage.allow_plaintext_tokens = true to use it",
+                    path.display()
+                ),
+            });
+        }
+        let store = FileStore {
+            path,
+            writer: Mutex::new(()),
+        };
+        store.tighten_permissions()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The text `doctor` shows while this store is in use.
+    pub fn warning(&self) -> String {
+        format!(
+            "Secrets are stored UNENCRYPTED in {} because storage.allow_plaintext_tokens \
+             is on and no OS keyring was usable. Anyone who can read this file (or a \
+             backup of it) can act as you in Microsoft 365. Start an OS keyring \
+             and turn the setting off to move them there.",
+            self.path.display()
+        )
+    }
+
+    fn io_error(&self, doing: &str, error: io::Error) -> StoreError {
+        StoreError::Other {
+            detail: format!("cannot {doing} {}: {error}", self.path.display()),
+        }
+    }
+
+    fn read(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+            Err(error) => return Err(self.io_error("read", error)),
+        };
+        let corrupt = |what: &str| StoreError::Corrupt {
+            detail: format!(
+                "{} {what}; delete it and sign in again",
+                self.path.display()
+            ),
+        };
+        // serde_json's message may quote file content: do not pass it on.
+        let contents: Contents = serde_json::from_str(&text)
+            .map_err(|_| corrupt("is not a Docket Sync secrets file"))?;
+        if contents.format != FORMAT {
+            return Err(corrupt(&format!(
+                "has unknown format '{}'",
+                contents.format
+            )));
+        }
+        Ok(contents.secrets)
+    }
+
+    fn write(&self, secrets: BTreeMap<String, String>) -> Result<(), StoreError> {
+        let contents = Contents {
+            format: FORMAT.to_owned(),
+            warning: IN_FILE_WARNING.to_owned(),
+            secrets,
+        };
+        let json = serde_json::to_vec_pretty(&contents).map_err(|e| StoreError::Other {
+            detail: format!("cannot encode {}: {e}", self.path.display()),
+        })?;
+        let dir = match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        create_private_dir(dir).map_err(|e| self.io_error("create the folder of", e))?;
+        // tempfile creates the file 0600 on Unix.
+        let mut temp = tempfile::Builder::new()
+            .prefix(".secrets-")
+            .tempfile_in(dir)
+            .map_err(|e| self.io_error("create a temp file next to", e))?;
+        set_private(temp.path()).map_err(|e| self.io_error("restrict a temp file for", e))?;
+        temp.write_all(&json)
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| self.io_error("write", e))?;
+        temp.persist(&self.path)
+            .map_err(|e| self.io_error("replace", e.error))?;
+        Ok(())
+    }
+
+    fn tighten_permissions(&self) -> Result<(), StoreError> {
+        match fs::metadata(&self.path) {
+            Ok(_) => set_private(&self.path).map_err(|e| self.io_error("restrict", e)),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(error) => Err(self.io_error("inspect", error)),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn set_private(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Windows: the file keeps the ACL inherited from its folder.
+#[cfg(not(unix))]
+fn set_private(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+impl SecretStore for FileStore {
+    fn get(&self, key: &EntryKey) -> Result<Option<SecretString>, StoreError> {
+        Ok(self
+            .read()?
+            .remove(&account_name(key))
+            .map(SecretString::new))
+    }
+
+    fn set(&self, key: &EntryKey, value: &SecretString) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut secrets = self.read()?;
+        secrets.insert(account_name(key), value.expose_secret().to_owned());
+        self.write(secrets)
+    }
+
+    fn delete(&self, key: &EntryKey) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut secrets = self.read()?;
+        if secrets.remove(&account_name(key)).is_some() {
+            self.write(secrets)?;
+        }
+        Ok(())
+    }
+
+    fn location(&self) -> String {
+        format!("plaintext file {}", self.path.display())
+    }
+
+    fn plaintext_warning(&self) -> Option<String> {
+        Some(self.warning())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SecretKind;
+
+    fn key(user: &str) -> EntryKey {
+        EntryKey {
+            tenant: "contoso".into(),
+            client_id: "app".into(),
+            user: user.into(),
+            kind: SecretKind::RefreshToken,
+        }
+    }
+
+    #[test]
+    fn refuses_without_the_opt_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        let error = FileStore::open(&path, false).unwrap_err();
+        assert!(error.to_string().contains("storage.allow_plaintext_tokens"));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn round_trip_overwrite_delete_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/secrets.json");
+        let store = FileStore::open(&path, true).unwrap();
+        assert!(store.get(&key("a")).unwrap().is_none());
+
+        let long = "r".repeat(4096);
+        store.set(&key("a"), &SecretString::new("first")).unwrap();
+        store
+            .set(&key("a"), &SecretString::new(long.clone()))
+            .unwrap();
+        store.set(&key("b"), &SecretString::new("bee")).unwrap();
+
+        let reopened = FileStore::open(&path, true).unwrap();
+        assert_eq!(
+            reopened.get(&key("a")).unwrap().unwrap().expose_secret(),
+            long
+        );
+        reopened.delete(&key("a")).unwrap();
+        reopened.delete(&key("a")).unwrap();
+        assert!(store.get(&key("a")).unwrap().is_none());
+        assert_eq!(
+            store.get(&key("b")).unwrap().unwrap().expose_secret(),
+            "bee"
+        );
+        // Only the store's file is left: no temp files.
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["secrets.json"]);
+    }
+
+    #[test]
+    fn a_damaged_file_is_corrupt_and_its_content_is_not_echoed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        fs::write(&path, "{\"secrets\": hunter2").unwrap();
+        let store = FileStore::open(&path, true).unwrap();
+        match store.get(&key("a")) {
+            Err(StoreError::Corrupt { detail }) => assert!(!detail.contains("hunter2")),
+            other => panic!("expected Corrupt, got {:?}", other.map(|_| "a secret")),
+        }
+    }
+
+    #[test]
+    fn warning_names_the_file_and_the_setting() {
+        let store = FileStore::open("/some/where/secrets.json", true).unwrap();
+        let warning = store.plaintext_warning().unwrap();
+        assert!(warning.contains("/some/where/secrets.json"));
+        assert!(warning.contains("UNENCRYPTED"));
+        assert!(warning.contains("storage.allow_plaintext_tokens"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_is_0600_and_folder_0700_and_loose_files_are_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docket/secrets.json");
+        let store = FileStore::open(&path, true).unwrap();
+        store.set(&key("a"), &SecretString::new("x")).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        FileStore::open(&path, true).unwrap();
+        assert_eq!(mode(&path), 0o600, "reopening tightens a loosened file");
+        store.set(&key("b"), &SecretString::new("y")).unwrap();
+        assert_eq!(mode(&path), 0o600, "a rewrite stays 0600");
+    }
+}
