@@ -1,0 +1,129 @@
+# Shared set-up steps for scripts/demo.sh and scripts/test.sh.
+#
+# Sourced, not run. Every `ensure_*` function is idempotent and fast when
+# its part is already in place, so both README commands can run it on every
+# start: a fresh Debian 12 machine (as root) gets everything installed, a
+# prepared one pays a few `dpkg -s` calls and a hash comparison.
+#
+# Packages come only from Debian (apt), crates.io (cargo), PyPI (pip into
+# .venv) and npm.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$REPO_ROOT/.venv"
+FIDELITY_DIR="$REPO_ROOT/tests/fidelity"
+
+say() { printf '==> %s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+    printf 'error: %s\n' "$*" >&2
+    exit 1
+}
+
+# Run as root, or through sudo when that exists (a developer's own machine).
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root to run: $*"
+    fi
+}
+
+# Debian packages the project needs, now or in the issues planned next:
+# - build-essential pkg-config libdbus-1-dev: C parts of crates (keyring over D-Bus);
+# - python3-venv: the fidelity tests' virtualenv;
+# - chromium chromium-driver: browser-driven sign-in tests;
+# - gnome-keyring dbus dbus-x11 libsecret-tools: a real Secret Service for
+#   the keyring tests (secret-tool for checking it by hand);
+# - dunst libnotify-bin: a notification daemon for desktop notifications;
+# - xvfb: a display for the tray app's tests.
+APT_PACKAGES_TEST=(
+    build-essential pkg-config libdbus-1-dev python3-venv
+    chromium chromium-driver
+    gnome-keyring dbus dbus-x11 libsecret-tools
+    dunst libnotify-bin xvfb
+)
+# The demo builds and runs the CLI and emulator only.
+APT_PACKAGES_DEMO=(build-essential pkg-config libdbus-1-dev)
+
+# ensure_apt PKG...: install the packages that are not installed yet,
+# running `apt-get update` once first, and nothing at all when none is missing.
+ensure_apt() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    command -v apt-get >/dev/null 2>&1 ||
+        die "missing packages ${missing[*]} and no apt-get: install them by hand"
+    say "installing Debian packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}"
+}
+
+# ensure_rust: cargo with rustfmt and clippy. Installs rustup's stable
+# toolchain (the Rust project's installer) only when cargo is missing.
+ensure_rust() {
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+        case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
+        export PATH
+    fi
+    if ! command -v cargo >/dev/null 2>&1; then
+        say "installing Rust (rustup, stable, minimal profile)"
+        ensure_apt curl ca-certificates
+        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |
+            sh -s -- -y --no-modify-path --profile minimal --component rustfmt,clippy
+        PATH="$HOME/.cargo/bin:$PATH"
+        export PATH
+    fi
+    if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+        command -v rustup >/dev/null 2>&1 || die "cargo fmt/clippy missing and no rustup to add them"
+        say "adding rustfmt and clippy"
+        rustup component add rustfmt clippy
+    fi
+}
+
+# ensure_venv: .venv with exactly tests/fidelity/requirements.txt. The
+# requirements' hash is kept in the venv, so an unchanged venv costs one
+# sha256sum and a changed requirements file reinstalls.
+ensure_venv() {
+    local req="$FIDELITY_DIR/requirements.txt" stamp="$VENV/.requirements.sha256" want
+    want="$(sha256sum "$req" | cut -d' ' -f1)"
+    if [ -x "$VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    say "setting up the Python virtualenv in .venv (tests/fidelity/requirements.txt)"
+    if [ ! -x "$VENV/bin/python" ]; then
+        python3 -m venv "$VENV"
+    fi
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        --no-input -r "$req"
+    echo "$want" >"$stamp"
+}
+
+# ensure_npm: the hook for npm packages (e.g. `oidc-provider` as a second,
+# independent OpenID provider for the sign-in tests). Each folder listed in
+# NPM_DIRS that has a package.json gets `npm ci` when its lock file changed.
+NPM_DIRS=("tests/oidc")
+ensure_npm() {
+    local d lock stamp want
+    for d in "${NPM_DIRS[@]}"; do
+        [ -f "$REPO_ROOT/$d/package.json" ] || continue
+        command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+        lock="$REPO_ROOT/$d/package-lock.json"
+        stamp="$REPO_ROOT/$d/node_modules/.lock.sha256"
+        want="$(sha256sum "$lock" 2>/dev/null | cut -d' ' -f1 || true)"
+        if [ -n "$want" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+            continue
+        fi
+        say "installing npm packages in $d"
+        (cd "$REPO_ROOT/$d" && npm ci --no-audit --no-fund)
+        if [ -n "$want" ]; then echo "$want" >"$stamp"; fi
+    done
+}

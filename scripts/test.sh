@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The README's test command:  bash scripts/test.sh
+#
+# Sets up what it needs (Debian packages, Rust, .venv; see scripts/lib.sh),
+# then, inside a private D-Bus session with an unlocked gnome-keyring as the
+# Secret Service and a throw-away HOME, runs every layer:
+#
+#   fmt       cargo fmt --all -- --check
+#   clippy    cargo clippy --workspace --all-targets -- -D warnings
+#   rust      cargo nextest run --workspace (+ doctests), or cargo test --workspace
+#   fidelity  pytest tests/fidelity: the emulator against Microsoft's own
+#             clients (msgraph-sdk, msal)
+#
+# Every layer runs even when an earlier one failed; the last line sums up and
+# the exit code is non-zero if any layer failed. Name layers to run only
+# those:  bash scripts/test.sh fidelity
+# Extra pytest arguments go in FIDELITY_ARGS, e.g. FIDELITY_ARGS="-k msal -x".
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ALL_STEPS=(fmt clippy rust fidelity)
+
+if [ "${1:-}" != "--in-session" ]; then
+    for step in "$@"; do
+        case " ${ALL_STEPS[*]} " in
+        *" $step "*) ;;
+        *) die "unknown layer '$step' (layers: ${ALL_STEPS[*]})" ;;
+        esac
+    done
+    ensure_apt "${APT_PACKAGES_TEST[@]}"
+    ensure_rust
+    ensure_venv
+    ensure_npm
+    # A private session bus: the keyring and anything else the tests start
+    # on D-Bus go away with it, and nothing reaches the user's own session.
+    exec dbus-run-session -- bash "${BASH_SOURCE[0]}" --in-session "$@"
+fi
+shift # --in-session
+STEPS=("$@")
+[ "${#STEPS[@]}" -gt 0 ] || STEPS=("${ALL_STEPS[@]}")
+
+# --- a throw-away home --------------------------------------------------------
+# Tests must never touch the real home: HOME and the XDG folders point into a
+# temporary folder for the whole run (the keyring file lives there too).
+# Cargo and rustup keep their real homes so the toolchain stays found.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+SESSION_DIR="$(mktemp -d -t docketsync-test.XXXXXX)"
+KEYRING_PID=""
+cleanup() {
+    if [ -n "$KEYRING_PID" ]; then kill "$KEYRING_PID" 2>/dev/null || true; fi
+    rm -rf "$SESSION_DIR"
+}
+trap cleanup EXIT
+export HOME="$SESSION_DIR/home"
+export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share"
+export XDG_STATE_HOME="$HOME/.local/state" XDG_CACHE_HOME="$HOME/.cache"
+export XDG_RUNTIME_DIR="$SESSION_DIR/run"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CACHE_HOME"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+
+# --- the Secret Service -------------------------------------------------------
+# gnome-keyring creates the `login` keyring with this password and unlocks it,
+# as a desktop login would. The password guards a keyring that lives for this
+# run only.
+printf '%s' "docketsync-test-keyring" |
+    gnome-keyring-daemon --unlock --components=secrets >/dev/null
+probe="probe-$$"
+if printf '%s' "$probe" | secret-tool store --label="docketsync test probe" docketsync-test probe &&
+    [ "$(secret-tool lookup docketsync-test probe)" = "$probe" ]; then
+    secret-tool clear docketsync-test probe
+    # The daemon that owns org.freedesktop.secrets, to stop it by its id.
+    KEYRING_PID="$(dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus \
+        /org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID \
+        string:org.freedesktop.secrets 2>/dev/null | awk '{print $2}' || true)"
+    say "Secret Service ready: gnome-keyring (pid ${KEYRING_PID:-?}), login keyring unlocked"
+else
+    die "the Secret Service (gnome-keyring) did not come up in the test session"
+fi
+
+# --- the layers ---------------------------------------------------------------
+cd "$REPO_ROOT"
+declare -A RESULT DURATION
+declare -A DESCRIPTION=(
+    [fmt]="cargo fmt --all -- --check"
+    [clippy]="cargo clippy --workspace --all-targets -- -D warnings"
+    [rust]="cargo nextest run --workspace + doctests (or cargo test --workspace)"
+    [fidelity]="pytest tests/fidelity (msgraph-sdk, msal against the emulator)"
+)
+
+run_step() {
+    local name="$1" start rc
+    shift
+    say "[$name] ${DESCRIPTION[$name]}"
+    start=$SECONDS
+    set +e
+    "$@"
+    rc=$?
+    set -e
+    DURATION[$name]=$((SECONDS - start))
+    if [ "$rc" -eq 0 ]; then RESULT[$name]=ok; else RESULT[$name]="FAILED (exit $rc)"; fi
+}
+
+step_fmt() { cargo fmt --all -- --check; }
+step_clippy() { cargo clippy --workspace --all-targets -- -D warnings; }
+step_rust() {
+    if cargo nextest --version >/dev/null 2>&1; then
+        local rc=0
+        cargo nextest run --workspace --no-fail-fast || rc=$?
+        # nextest does not run doctests.
+        cargo test --workspace --doc || rc=$?
+        return "$rc"
+    else
+        cargo test --workspace --no-fail-fast
+    fi
+}
+step_fidelity() {
+    # The fixture starts target/debug/docketsync; build it first so a build
+    # error shows here and not as a fixture error in every test.
+    cargo build -p docketsync || return $?
+    local rc=0
+    # shellcheck disable=SC2086 # FIDELITY_ARGS is split on purpose.
+    "$VENV/bin/python" -m pytest "$REPO_ROOT/tests/fidelity" -ra ${FIDELITY_ARGS:-} || rc=$?
+    # pytest exits 5 when it collected no test: a broken suite, not a pass.
+    if [ "$rc" -eq 5 ]; then echo "pytest collected no fidelity test" >&2; fi
+    return "$rc"
+}
+
+for step in "${STEPS[@]}"; do
+    run_step "$step" "step_$step"
+done
+
+summary=()
+failed=0
+for step in "${STEPS[@]}"; do
+    summary+=("$step ${RESULT[$step]} in ${DURATION[$step]}s")
+    [ "${RESULT[$step]}" = ok ] || failed=1
+done
+echo
+if [ "$failed" -eq 0 ]; then
+    echo "TEST SUMMARY: all layers passed: $(IFS=';'; echo "${summary[*]}" | sed 's/;/; /g')"
+else
+    echo "TEST SUMMARY: SOME LAYERS FAILED: $(IFS=';'; echo "${summary[*]}" | sed 's/;/; /g')"
+fi
+exit "$failed"
