@@ -233,15 +233,15 @@ mod tests {
         );
         check(
             keyring::Error::NoStorageAccess(Box::new(SsError::Locked)),
-            ("Locked", "unlock the login keyring"),
+            ("Locked", "the login keyring is locked or missing"),
         );
         check(
             keyring::Error::NoStorageAccess(Box::new(SsError::Prompt)),
-            ("Locked", "unlock the login keyring"),
+            ("Locked", "the login keyring is locked or missing"),
         );
         check(
             keyring::Error::NoStorageAccess(Box::new(SsError::NoResult)),
-            ("Locked", "unlock the login keyring"),
+            ("Locked", "the login keyring is locked or missing"),
         );
         check(
             keyring::Error::BadEncoding(b"\xffsecret".to_vec()),

@@ -14,8 +14,8 @@ pub(crate) const UNAVAILABLE_FIX: &str = "no Secret Service answered on the D-Bu
     (install the gnome-keyring package if neither is there), and make sure \
     DBUS_SESSION_BUS_ADDRESS is set (over SSH, run inside dbus-run-session)";
 
-pub(crate) const LOCKED_FIX: &str = "unlock the login keyring (sign in to the desktop, \
-    or open Passwords and Keys / KeePassXC and unlock it), then try again";
+pub(crate) const LOCKED_FIX: &str = "the login keyring is locked or missing; sign in to \
+    the desktop, or unlock (or create) it in Passwords and Keys or KeePassXC, then try again";
 
 /// D-Bus error names (the protocol's stable codes) that mean no bus or
 /// no Secret Service provider is there.
