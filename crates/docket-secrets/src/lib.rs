@@ -193,12 +193,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_of_secrets_and_keys_never_shows_the_secret() {
+    fn debug_of_secrets_and_stores_never_shows_the_secret() {
         let secret = SecretString::new("0.AXoA-very-secret-refresh-token");
-        let printed = format!("{secret:?} {:?}", Some(secret.clone()));
+        let store = MemoryStore::new();
+        let key = EntryKey {
+            tenant: "contoso".into(),
+            client_id: "app".into(),
+            user: "alice@contoso.example".into(),
+            kind: SecretKind::RefreshToken,
+        };
+        store.set(&key, &secret).unwrap();
+        let printed = format!(
+            "{secret:?} {:?} {store:?} {:?}",
+            Some(secret.clone()),
+            store.get(&key)
+        );
         assert!(
             !printed.contains("very-secret"),
-            "Debug output must be redacted"
+            "Debug output must be redacted: {}",
+            printed.replace("very-secret", "***")
         );
         assert!(printed.contains("<redacted>"));
     }
