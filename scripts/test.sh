@@ -73,6 +73,9 @@ if printf '%s' "$probe" | secret-tool store --label="docketsync test probe" dock
         /org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID \
         string:org.freedesktop.secrets 2>/dev/null | awk '{print $2}' || true)"
     say "Secret Service ready: gnome-keyring (pid ${KEYRING_PID:-?}), login keyring unlocked"
+    # The keyring is there, so the real-keyring tests (docket-secrets) must
+    # run and not skip themselves.
+    export DOCKET_REQUIRE_KEYRING=1
 else
     die "the Secret Service (gnome-keyring) did not come up in the test session"
 fi

@@ -31,7 +31,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # DOCKET_SCOPES, without the OpenID ones MSAL adds by itself).
 GRAPH_SCOPES = ["User.Read", "Calendars.ReadWrite", "Tasks.ReadWrite", "Contacts.ReadWrite"]
 
-READY_TIMEOUT_S = 30.0
+# Generous: on a loaded 2-core machine the debug build takes seconds to
+# generate its keys.
+READY_TIMEOUT_S = 60.0
 
 
 def _binary() -> Path:
@@ -86,10 +88,14 @@ class Emulator:
         return self.info["users"][index]
 
     def log_tail(self, lines: int = 40) -> str:
+        """The end of the emulator's output, and any panic in it."""
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            text = self.log_path.read_text(errors="replace").splitlines()
         except OSError:
             return "(no log)"
+        panics = [line for line in text if "panicked at" in line]
+        tail = "\n".join(text[-lines:])
+        return ("panics:\n" + "\n".join(panics) + "\n---\n" + tail) if panics else tail
 
     def admin_token(self, upn: str, scopes: list[str] | None = None) -> str:
         """An access token for Graph minted by the emulator's test route
@@ -112,8 +118,13 @@ def _start_emulator(workdir: Path) -> Emulator:
     home.mkdir(parents=True, exist_ok=True)
     ready = workdir / "ready.json"
     log_path = workdir / "emulator.log"
-    env = dict(os.environ, DOCKETSYNC_HOME=str(home))
-    cmd = [str(_binary()), "emulator", "--port", "0", "--https", "--ready-file", str(ready)]
+    # Panics print their message and place; a backtrace would push them out
+    # of the log tail shown on failure.
+    env = dict(os.environ, DOCKETSYNC_HOME=str(home), RUST_BACKTRACE="0")
+    cmd = [
+        str(_binary()), "emulator", "--port", "0", "--https", "--https-port", "0",
+        "--ready-file", str(ready),
+    ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env
@@ -145,6 +156,19 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _explicit_tls_trust():
+    """requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the
+    environment override a Session's `verify` (psf/requests#3829), which
+    is how MSAL passes its `verify`. Many machines set them to the system
+    bundle; remove them for the tests so that trusting the emulator's CA
+    stays explicit."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            mp.delenv(name, raising=False)
+        yield
+
+
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory):
     emu = _start_emulator(tmp_path_factory.mktemp("emulator"))
@@ -160,16 +184,22 @@ def emulator(tmp_path_factory: pytest.TempPathFactory):
 def graph_client(emulator: Emulator, access_token: str):
     """A `GraphServiceClient` as an app would build it with its own token
     provider: Bearer authentication limited to the emulator's host, the base
-    URL overridden to the emulator's `/v1.0`, and the SDK's default
-    middleware (retry, redirect, URL replacement for `/me`) left on."""
+    URL overridden to the emulator's `/v1.0` over HTTPS (the address its
+    `@odata.nextLink`s use when it serves HTTPS) trusting the emulator's CA,
+    and the SDK's default middleware (retry, redirect, `/me` URL
+    replacement) left on."""
+    import httpx
     from kiota_abstractions.authentication import (
         AccessTokenProvider,
         AllowedHostsValidator,
         BaseBearerTokenAuthenticationProvider,
     )
     from msgraph import GraphRequestAdapter, GraphServiceClient
+    from msgraph.graph_request_adapter import options as sdk_default_options
+    from msgraph_core import GraphClientFactory
 
-    host = urlsplit(emulator.base_url).hostname
+    base = emulator.https_base_url
+    host = urlsplit(base).hostname
 
     class StaticTokenProvider(AccessTokenProvider):
         def __init__(self) -> None:
@@ -183,8 +213,12 @@ def graph_client(emulator: Emulator, access_token: str):
         def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
             return self._hosts
 
-    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticTokenProvider()))
-    adapter.base_url = f"{emulator.base_url}/v1.0"
+    http = GraphClientFactory.create_with_default_middleware(
+        client=httpx.AsyncClient(verify=emulator.ca_file, http2=True, timeout=30),
+        options=sdk_default_options,
+    )
+    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticTokenProvider()), client=http)
+    adapter.base_url = f"{base}/v1.0"
     return GraphServiceClient(request_adapter=adapter)
 
 
