@@ -1,0 +1,105 @@
+//! The HTTP client for the token endpoint: reqwest on rustls with the
+//! `ring` provider, no redirects (RFC 6749 §5.2 answers are never
+//! redirects; following one would leak the request), and an adapter for
+//! `oauth2`'s "bring your own client" interface.
+//!
+//! The adapter hands only HTTP 200 to `oauth2` for parsing. Any other
+//! status comes back as [`HttpError::Status`] with the raw body, because
+//! `oauth2` drops the status code and the classifier needs it (a 503 is an
+//! outage whatever its body says).
+
+use std::time::Duration;
+
+use oauth2::{HttpRequest, HttpResponse};
+
+use crate::problem::TransportKind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("the request to Microsoft failed: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A non-200 answer; the body is Entra's error JSON (no secrets).
+    #[error("Microsoft answered HTTP {status}")]
+    Status { status: u16, body: Vec<u8> },
+    #[error("the request could not be built: {0}")]
+    Build(String),
+}
+
+impl HttpError {
+    /// How the transport failed, for the classifier.
+    pub fn transport_kind(error: &reqwest::Error) -> TransportKind {
+        if error.is_timeout() {
+            return TransportKind::Timeout;
+        }
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(e) = source {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind::*;
+                match io.kind() {
+                    ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                        return TransportKind::ConnectionReset
+                    }
+                    TimedOut => return TransportKind::Timeout,
+                    _ => {}
+                }
+            }
+            source = e.source();
+        }
+        if error.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::Other
+        }
+    }
+}
+
+/// Build the client. `extra_ca_pem`: certificates trusted in addition to
+/// the platform's roots (`microsoft.extra_ca_file`, e.g. a TLS-inspecting
+/// proxy, or the emulator's CA).
+pub fn client(extra_ca_pem: Option<&[u8]>) -> Result<reqwest::Client, HttpError> {
+    // reqwest is built without a default provider (no aws-lc-rs); make
+    // ring the process default if nobody chose one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(60))
+        .user_agent(concat!("DocketSync/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = extra_ca_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| HttpError::Build(format!("extra CA file: {e}")))?;
+        builder = builder.tls_certs_merge(certs);
+    }
+    builder.build().map_err(|e| HttpError::Build(e.to_string()))
+}
+
+/// Send one `oauth2` request with `client`.
+pub async fn send(
+    client: &reqwest::Client,
+    request: HttpRequest,
+) -> Result<HttpResponse, HttpError> {
+    let request =
+        reqwest::Request::try_from(request).map_err(|e| HttpError::Build(e.to_string()))?;
+    let response = client
+        .execute(request)
+        .await
+        .map_err(HttpError::Transport)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(HttpError::Transport)?
+        .to_vec();
+    if status != reqwest::StatusCode::OK {
+        return Err(HttpError::Status {
+            status: status.as_u16(),
+            body,
+        });
+    }
+    let mut out = oauth2::http::Response::builder().status(status.as_u16());
+    if let Some(h) = out.headers_mut() {
+        *h = headers;
+    }
+    out.body(body).map_err(|e| HttpError::Build(e.to_string()))
+}
