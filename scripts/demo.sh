@@ -7,8 +7,10 @@
 #
 # Everything the demo writes (emulator state, its CA, a ready-made
 # docketsync config) lives in target/demo (or $DOCKETSYNC_DEMO_HOME), never
-# in your own home or config. Ports: DEMO_PORT (default 8400) for HTTP and
-# the next free port for HTTPS.
+# in your own home or config. Port: DEMO_PORT (default 8400). Plain HTTP on
+# loopback by default, so a browser shows the sign-in pages without a
+# certificate warning; DEMO_HTTPS=1 also serves HTTPS (DEMO_HTTPS_PORT,
+# default 8401) with the emulator's own CA, and sign-in then uses it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APT_PACKAGES_DEMO+=(python3) # reads the emulator's ready file below
@@ -34,7 +36,11 @@ PORT="${DEMO_PORT:-8400}"
 READY="$DEMO_HOME/emulator-ready.json"
 CONFIG="$DEMO_HOME/config.toml"
 rm -f "$READY"
-"$BIN" emulator --port "$PORT" --https \
+HTTPS_ARGS=()
+if [ "${DEMO_HTTPS:-0}" = 1 ]; then
+    HTTPS_ARGS=(--https --https-port "${DEMO_HTTPS_PORT:-8401}")
+fi
+"$BIN" emulator --port "$PORT" "${HTTPS_ARGS[@]}" \
     --state-file "$DEMO_HOME/emulator-state.json" \
     --write-config "$CONFIG" \
     --ready-file "$READY" &
@@ -79,8 +85,7 @@ print(f"  Sign-in page (what a fee-earner sees):  {base}/{tenant}/oauth2/v2.0/au
 print(f"  OpenID configuration:                   {base}/{tenant}/v2.0/.well-known/openid-configuration")
 if info.get("ca_file"):
     print(f"  (HTTPS uses the emulator's own CA: {info['ca_file']};")
-    print("   your browser will warn unless you trust it, or use the http URL)")
-print(f"  Plain HTTP base URL:                    {info['base_url']}")
+    print("   your browser warns about it unless you trust that CA)")
 print()
 print("Demo users (emulator only):")
 for u in info.get("users", []):
