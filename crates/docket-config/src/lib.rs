@@ -232,7 +232,8 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Every problem found, in file order.
+/// Every problem found: syntax and structure (unknown, secret or firm-only
+/// keys) first, then the values of the merged configuration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Problems(pub Vec<Problem>);
 
