@@ -103,3 +103,18 @@ pub async fn send(
     }
     out.body(body).map_err(|e| HttpError::Build(e.to_string()))
 }
+
+/// `oauth2`'s client interface over [`send`]. (A named type rather than a
+/// closure keeps the futures `Send`.)
+pub(crate) struct OAuthHttp<'a>(pub &'a reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp<'_> {
+    type Error = HttpError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<HttpResponse, HttpError>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(send(self.0, request))
+    }
+}

@@ -135,7 +135,7 @@ pub(crate) async fn redeem_code(
     let redirect = RedirectUrl::new(redirect_uri.to_string())
         .map_err(|e| ExchangeError::Config(e.to_string()))?;
     let client = with_secret(auth, client(auth)?)?.set_redirect_uri(redirect);
-    let http = |req| http::send(&auth.http, req);
+    let http = http::OAuthHttp(&auth.http);
     client
         .exchange_code(oauth2::AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(verifier)
@@ -151,7 +151,7 @@ pub(crate) async fn redeem_refresh_token(
 ) -> Result<TokenSet, ExchangeError> {
     let client = with_secret(auth, client(auth)?)?;
     let rt = RefreshToken::new(refresh_token.expose_secret().to_string());
-    let http = |req| http::send(&auth.http, req);
+    let http = http::OAuthHttp(&auth.http);
     client
         .exchange_refresh_token(&rt)
         .add_scopes(scopes(auth))

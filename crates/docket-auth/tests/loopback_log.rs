@@ -1,0 +1,66 @@
+//! Refused callbacks are logged by path, never with their query (which
+//! can carry an authorization code). Its own test binary, because it
+//! installs a global log subscriber.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use docket_auth::loopback::{LoopbackListener, RedirectConfig};
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn refused_callbacks_are_logged_without_the_code() {
+    let logs = Buffer::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .init();
+
+    let l = LoopbackListener::bind(&RedirectConfig::default()).expect("bind");
+    let port = l.port();
+    let wait = tokio::spawn(async move {
+        l.wait(
+            "expected-state",
+            Duration::from_secs(1),
+            std::future::pending(),
+        )
+        .await
+    });
+    tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+        write!(
+            s,
+            "GET /callback?code=M.C507_SECRET_CODE&state=forged HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("read");
+        assert!(out.starts_with("HTTP/1.1 400"), "{out}");
+    })
+    .await
+    .expect("request");
+    let _ = wait.await;
+    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf8");
+    assert!(
+        text.contains("rejected a request on the sign-in listener"),
+        "{text}"
+    );
+    assert!(text.contains("/callback"), "{text}");
+    assert!(text.contains("state does not belong"), "{text}");
+    assert!(!text.contains("SECRET_CODE"), "{text}");
+}
