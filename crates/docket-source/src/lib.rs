@@ -1,14 +1,36 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Reading the practice-management system (PMS): appointments, deadlines
+//! and contacts from iCalendar (`.ics`) and vCard (`.vcf`) data, into the
+//! plain [`Snapshot`] the export engine consumes.
+//!
+//! **One bad record never costs the rest.** A file is first split into
+//! records by its `BEGIN:`/`END:` lines, on raw bytes; each record is then
+//! decoded, parsed (by the `calcard` crate) and mapped on its own. A record
+//! that cannot be read is skipped with an [`ItemProblem`] in plain words
+//! ("bad date '2026-13-40' in DTSTART", "unknown time zone 'Mars/Olympus'",
+//! "missing UID", "description is 10.4 MB, over the 4 MB limit", "not valid
+//! UTF-8 at byte 1234 (line 56)").
+//!
+//! **Architecture invariant:** the engine must never delete on the strength
+//! of a snapshot with `complete == false`, and must leave items whose UIDs
+//! are in [`Snapshot::unreadable_uids`] untouched.
+//!
+//! Sources: [`FolderSource`] (a folder of exported files) and
+//! [`DemoSource`] (the bundled sample firm). Formats, mapping, limits and
+//! the sample firm are described in `docs/sources.md`.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod ical;
+mod model;
+mod options;
+mod read;
+mod records;
+mod source;
+mod vcard;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use model::{
+    Appointment, Contact, Deadline, DeadlineKind, DeadlineStatus, Email, Importance, ItemProblem,
+    Moment, Phone, PhoneKind, PostalAddress, ProblemKind, Recurrence, Snapshot, Timing, Usage,
+    ZonedDateTime,
+};
+pub use options::{KindRule, Limits, ReadOptions, SubscriptionRule};
+pub use read::{read_bytes, read_files};
+pub use source::{DemoSource, DemoUser, FolderSource, Source, UnknownDemoUser, DEMO_USERS};

@@ -1,0 +1,532 @@
+//! iCalendar (RFC 5545) components to [`Appointment`]s and [`Deadline`]s.
+//!
+//! Parsing is `calcard`'s; this module decides what the parsed values mean
+//! for the model and turns every reason to skip a record into plain words.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use calcard::common::timezone::Tz as CalTz;
+use calcard::common::PartialDateTime;
+use calcard::icalendar::{
+    ICalendar, ICalendarClassification, ICalendarComponent, ICalendarComponentType, ICalendarEntry,
+    ICalendarParameterName, ICalendarParameterValue, ICalendarProperty, ICalendarRelated,
+    ICalendarStatus, ICalendarTransparency, ICalendarValue, ICalendarValueType,
+};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::{
+    Appointment, Deadline, DeadlineStatus, Importance, Moment, ProblemKind, Recurrence, Timing,
+    ZonedDateTime,
+};
+use crate::options::{megabytes, ReadOptions};
+
+/// Why a record is skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Skip {
+    pub kind: ProblemKind,
+    pub problem: String,
+}
+
+impl Skip {
+    pub fn new(kind: ProblemKind, problem: impl Into<String>) -> Skip {
+        Skip {
+            kind,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// TZIDs defined by the file's VTIMEZONE components, resolved to IANA zones.
+#[derive(Debug, Default)]
+pub(crate) struct Zones {
+    defined: HashMap<String, Tz>,
+    /// VTIMEZONEs whose TZID we could not map to any IANA zone.
+    unmapped: Vec<String>,
+}
+
+impl Zones {
+    /// Learns one VTIMEZONE. `calcard` maps it by its TZID (IANA, Windows
+    /// and Outlook display names), its `X-LIC-LOCATION`, or its
+    /// `X-MICROSOFT-CDO-TZID`.
+    pub fn learn(&mut self, component: &ICalendarComponent) {
+        match component.timezone() {
+            Some((name, tz)) => {
+                if let Some(tz) = iana(tz) {
+                    self.defined.insert(name.to_owned(), tz);
+                }
+            }
+            None => {
+                if let Some(name) = component
+                    .property(&ICalendarProperty::Tzid)
+                    .and_then(|e| e.values.first())
+                    .and_then(ICalendarValue::as_text)
+                {
+                    self.unmapped.push(name.to_owned());
+                }
+            }
+        }
+    }
+
+    /// The IANA zone for a TZID parameter.
+    pub fn resolve(&self, tzid: &str) -> Result<Tz, Skip> {
+        let tzid = tzid.trim();
+        if let Some(tz) = self.defined.get(tzid) {
+            return Ok(*tz);
+        }
+        if let Some(tz) = CalTz::from_str(tzid).ok().and_then(iana) {
+            return Ok(tz);
+        }
+        let why = if self.unmapped.iter().any(|n| n == tzid) {
+            " (its VTIMEZONE matches no IANA zone)"
+        } else {
+            ""
+        };
+        Err(Skip::new(
+            ProblemKind::UnknownTimeZone,
+            format!("unknown time zone '{tzid}'{why}"),
+        ))
+    }
+}
+
+/// A `calcard` zone as an IANA zone: fixed whole-hour offsets become
+/// `Etc/GMT±N`; floating and odd offsets have none.
+fn iana(tz: CalTz) -> Option<Tz> {
+    match tz {
+        CalTz::Tz(tz) => Some(tz),
+        CalTz::Fixed(offset) => fixed_offset_zone(offset.local_minus_utc()),
+        CalTz::Floating => None,
+    }
+}
+
+fn fixed_offset_zone(seconds_east: i32) -> Option<Tz> {
+    if seconds_east == 0 {
+        return Some(chrono_tz::UTC);
+    }
+    if seconds_east % 3600 != 0 {
+        return None;
+    }
+    // Etc/GMT zones have POSIX signs: Etc/GMT-1 is one hour *east* of UTC.
+    let hours = seconds_east / 3600;
+    let sign = if hours > 0 { '-' } else { '+' };
+    Tz::from_str(&format!("Etc/GMT{sign}{}", hours.abs())).ok()
+}
+
+/// A property's name as the file spells it, for messages.
+fn prop_name(prop: &ICalendarProperty) -> String {
+    prop.as_str().to_ascii_uppercase()
+}
+
+fn first_text(c: &ICalendarComponent, prop: &ICalendarProperty) -> Option<String> {
+    let text = c.property(prop)?.values.first()?.as_text()?.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn other_text(c: &ICalendarComponent, name: &str) -> Option<String> {
+    c.entries.iter().find_map(|e| match &e.name {
+        ICalendarProperty::Other(n) if n.eq_ignore_ascii_case(name) => {
+            e.values.first()?.as_text().map(str::to_owned)
+        }
+        _ => None,
+    })
+}
+
+fn categories(c: &ICalendarComponent) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for entry in c.properties(&ICalendarProperty::Categories) {
+        for value in entry.values.iter().filter_map(ICalendarValue::as_text) {
+            let value = value.trim();
+            if !value.is_empty() && !out.iter().any(|c| c == value) {
+                out.push(value.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn is_private(c: &ICalendarComponent) -> bool {
+    matches!(
+        c.property(&ICalendarProperty::Class)
+            .and_then(|e| e.values.first()),
+        Some(ICalendarValue::Classification(
+            ICalendarClassification::Private | ICalendarClassification::Confidential
+        ))
+    )
+}
+
+/// DESCRIPTION, refused when over the size limit.
+fn description(c: &ICalendarComponent, options: &ReadOptions) -> Result<Option<String>, Skip> {
+    let text = first_text(c, &ICalendarProperty::Description);
+    checked_text("description", text, options)
+}
+
+pub(crate) fn checked_text(
+    what: &str,
+    text: Option<String>,
+    options: &ReadOptions,
+) -> Result<Option<String>, Skip> {
+    match text {
+        Some(t) if t.len() > options.limits.max_text_bytes => Err(Skip::new(
+            ProblemKind::TooLarge,
+            format!(
+                "{what} is {}, over the {} limit",
+                megabytes(t.len() as u64),
+                megabytes(options.limits.max_text_bytes as u64)
+            ),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// A UTC timestamp property (LAST-MODIFIED, COMPLETED). A value without a
+/// zone is read as UTC; an invalid one is ignored (it is informational).
+fn timestamp(c: &ICalendarComponent, prop: &ICalendarProperty) -> Option<DateTime<Utc>> {
+    let value = c.property(prop)?.values.first()?.as_partial_date_time()?;
+    utc_timestamp(value)
+}
+
+pub(crate) fn utc_timestamp(value: &PartialDateTime) -> Option<DateTime<Utc>> {
+    let result = value.to_date_time()?;
+    let offset = result.offset.map_or(0, |o| o.local_minus_utc());
+    Some((result.date_time - Duration::seconds(offset.into())).and_utc())
+}
+
+/// `2026-13-40`, as written.
+fn show_date(value: &PartialDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        value.year.unwrap_or(0),
+        value.month.unwrap_or(0),
+        value.day.unwrap_or(0)
+    )
+}
+
+/// `25:61:00`, as written.
+fn show_time(value: &PartialDateTime) -> String {
+    format!(
+        "{:02}:{:02}:{:02}",
+        value.hour.unwrap_or(0),
+        value.minute.unwrap_or(0),
+        value.second.unwrap_or(0)
+    )
+}
+
+/// One date/date-time value of `entry` as a [`Moment`].
+fn moment(entry: &ICalendarEntry, value: &ICalendarValue, zones: &Zones) -> Result<Moment, Skip> {
+    let prop = prop_name(&entry.name);
+    let Some(value) = value.as_partial_date_time() else {
+        let shown = value
+            .as_text()
+            .map_or_else(|| format!("{value:?}"), str::to_owned);
+        return Err(Skip::new(
+            ProblemKind::BadDate,
+            format!("bad date '{shown}' in {prop}"),
+        ));
+    };
+    let bad_date = || {
+        Skip::new(
+            ProblemKind::BadDate,
+            format!("bad date '{}' in {prop}", show_date(value)),
+        )
+    };
+    let date = match (value.year, value.month, value.day) {
+        (Some(y), Some(m), Some(d)) => {
+            NaiveDate::from_ymd_opt(y.into(), m.into(), d.into()).ok_or_else(bad_date)?
+        }
+        _ => return Err(bad_date()),
+    };
+    let declared_date = entry
+        .parameters(&ICalendarParameterName::Value)
+        .any(|v| matches!(v, ICalendarParameterValue::Value(ICalendarValueType::Date)));
+    let Some(hour) = value.hour.filter(|_| !declared_date) else {
+        return Ok(Moment::Date(date));
+    };
+    let time = NaiveTime::from_hms_opt(
+        hour.into(),
+        value.minute.unwrap_or(0).into(),
+        value.second.unwrap_or(0).into(),
+    )
+    .ok_or_else(|| {
+        Skip::new(
+            ProblemKind::BadDate,
+            format!("bad time '{}' in {prop}", show_time(value)),
+        )
+    })?;
+    let local = date.and_time(time);
+
+    let tz = if let Some(tz_hour) = value.tz_hour {
+        // `Z` (or, leniently, a numeric offset written into the value).
+        let seconds = i32::from(tz_hour) * 3600 + i32::from(value.tz_minute.unwrap_or(0)) * 60;
+        let seconds = if value.tz_minus { -seconds } else { seconds };
+        let zone = fixed_offset_zone(seconds).ok_or_else(|| {
+            Skip::new(
+                ProblemKind::UnknownTimeZone,
+                format!("unsupported UTC offset in {prop}"),
+            )
+        })?;
+        // The value is UTC-relative; keep the wall time in the chosen zone.
+        let utc = local - Duration::seconds(seconds.into());
+        return Ok(Moment::DateTime(ZonedDateTime {
+            local: utc.and_utc().with_timezone(&zone).naive_local(),
+            tz: Some(zone),
+        }));
+    } else if let Some(tzid) = entry.tz_id() {
+        Some(zones.resolve(tzid)?)
+    } else {
+        None
+    };
+    Ok(Moment::DateTime(ZonedDateTime { local, tz }))
+}
+
+/// The single value of a date property that must be present.
+fn required_moment(
+    c: &ICalendarComponent,
+    prop: &ICalendarProperty,
+    zones: &Zones,
+    missing: &str,
+) -> Result<Moment, Skip> {
+    let entry = c
+        .property(prop)
+        .ok_or_else(|| Skip::new(ProblemKind::MissingProperty, missing))?;
+    let value = entry
+        .values
+        .first()
+        .ok_or_else(|| Skip::new(ProblemKind::BadDate, format!("empty {}", prop_name(prop))))?;
+    moment(entry, value, zones)
+}
+
+/// Every value of every `prop` entry (EXDATE, RDATE).
+fn all_moments(
+    c: &ICalendarComponent,
+    prop: &ICalendarProperty,
+    zones: &Zones,
+) -> Result<Vec<Moment>, Skip> {
+    let mut out = Vec::new();
+    for entry in c.properties(prop) {
+        for value in &entry.values {
+            out.push(moment(entry, value, zones)?);
+        }
+    }
+    Ok(out)
+}
+
+fn uid(c: &ICalendarComponent) -> Result<String, Skip> {
+    first_text(c, &ICalendarProperty::Uid)
+        .ok_or_else(|| Skip::new(ProblemKind::MissingUid, "missing UID"))
+}
+
+/// Minutes before the reference time of the earliest alarm whose TRIGGER
+/// is a duration before it. With `end_too`, TRIGGER;RELATED=END counts as
+/// well (to-dos: both mean "before DUE"); absolute triggers are ignored.
+fn reminder(ical: &ICalendar, c: &ICalendarComponent, end_too: bool) -> Option<u32> {
+    c.component_ids
+        .iter()
+        .filter_map(|id| ical.components.get(*id as usize))
+        .filter(|a| a.component_type == ICalendarComponentType::VAlarm)
+        .filter_map(|alarm| {
+            let trigger = alarm.property(&ICalendarProperty::Trigger)?;
+            let related_end = trigger
+                .parameters(&ICalendarParameterName::Related)
+                .any(|v| matches!(v, ICalendarParameterValue::Related(ICalendarRelated::End)));
+            if related_end && !end_too {
+                return None;
+            }
+            match trigger.values.first()? {
+                ICalendarValue::Duration(d) if d.neg || d.as_seconds() == 0 => {
+                    u32::try_from(d.as_seconds().unsigned_abs() / 60).ok()
+                }
+                _ => None,
+            }
+        })
+        .max()
+}
+
+fn instant_order(start: &ZonedDateTime, end: &ZonedDateTime) -> bool {
+    match (start.instant(), end.instant()) {
+        (Some(s), Some(e)) => e >= s,
+        // Floating against floating (or mixed): compare wall times.
+        _ => end.local >= start.local,
+    }
+}
+
+fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
+    let start = required_moment(c, &ICalendarProperty::Dtstart, zones, "no DTSTART")?;
+    let end = match c.property(&ICalendarProperty::Dtend) {
+        Some(_) => Some(required_moment(c, &ICalendarProperty::Dtend, zones, "")?),
+        None => None,
+    };
+    let duration = match c.property(&ICalendarProperty::Duration) {
+        None => None,
+        Some(e) => match e.values.first() {
+            Some(ICalendarValue::Duration(d)) if !d.neg => Some(Duration::seconds(d.as_seconds())),
+            _ => {
+                return Err(Skip::new(ProblemKind::Malformed, "bad DURATION"));
+            }
+        },
+    };
+    match (start, end) {
+        (Moment::Date(s), Some(Moment::Date(e))) => {
+            if e < s {
+                return Err(Skip::new(
+                    ProblemKind::BadDate,
+                    format!("DTEND {e} is before DTSTART {s}"),
+                ));
+            }
+            // DTEND equal to DTSTART: read as the one day it was meant to be.
+            let e = if e == s { s + Duration::days(1) } else { e };
+            Ok(Timing::AllDay { start: s, end: e })
+        }
+        (Moment::Date(s), None) => {
+            let days = duration.map_or(1, |d| d.num_days().max(1));
+            Ok(Timing::AllDay {
+                start: s,
+                end: s + Duration::days(days),
+            })
+        }
+        (Moment::DateTime(s), Some(Moment::DateTime(e))) => {
+            if !instant_order(&s, &e) {
+                return Err(Skip::new(
+                    ProblemKind::BadDate,
+                    format!("DTEND {} is before DTSTART {}", e.local, s.local),
+                ));
+            }
+            Ok(Timing::Timed { start: s, end: e })
+        }
+        (Moment::DateTime(s), None) => {
+            // Wall-clock arithmetic: a 1-hour meeting stays 09:00–10:00
+            // on the day clocks change.
+            let end = ZonedDateTime {
+                local: s.local + duration.unwrap_or_default(),
+                tz: s.tz,
+            };
+            Ok(Timing::Timed { start: s, end })
+        }
+        (Moment::Date(_), Some(Moment::DateTime(_))) => Err(Skip::new(
+            ProblemKind::Malformed,
+            "DTSTART is a date but DTEND has a time",
+        )),
+        (Moment::DateTime(_), Some(Moment::Date(_))) => Err(Skip::new(
+            ProblemKind::Malformed,
+            "DTSTART has a time but DTEND is a date",
+        )),
+    }
+}
+
+fn recurrence(c: &ICalendarComponent, zones: &Zones) -> Result<Option<Recurrence>, Skip> {
+    let mut rules = c.properties(&ICalendarProperty::Rrule);
+    let Some(rule) = rules.next() else {
+        return Ok(None);
+    };
+    if rules.next().is_some() {
+        return Err(Skip::new(ProblemKind::Malformed, "more than one RRULE"));
+    }
+    let rrule = match rule.values.first() {
+        Some(ICalendarValue::RecurrenceRule(r)) => r.to_string(),
+        other => {
+            let shown = other.and_then(|v| v.as_text()).unwrap_or_default();
+            return Err(Skip::new(
+                ProblemKind::Malformed,
+                format!("bad recurrence rule '{shown}'"),
+            ));
+        }
+    };
+    Ok(Some(Recurrence {
+        rrule,
+        exdates: all_moments(c, &ICalendarProperty::Exdate, zones)?,
+        rdates: all_moments(c, &ICalendarProperty::Rdate, zones)?,
+    }))
+}
+
+/// A VEVENT as an [`Appointment`].
+pub(crate) fn appointment(
+    ical: &ICalendar,
+    c: &ICalendarComponent,
+    zones: &Zones,
+    options: &ReadOptions,
+) -> Result<Appointment, Skip> {
+    let uid = uid(c)?;
+    let timing = timing(c, zones)?;
+    let recurrence_id = match c.property(&ICalendarProperty::RecurrenceId) {
+        Some(_) => Some(required_moment(
+            c,
+            &ICalendarProperty::RecurrenceId,
+            zones,
+            "",
+        )?),
+        None => None,
+    };
+    Ok(Appointment {
+        uid,
+        recurrence_id,
+        summary: first_text(c, &ICalendarProperty::Summary).unwrap_or_default(),
+        description: description(c, options)?,
+        location: first_text(c, &ICalendarProperty::Location),
+        timing,
+        recurrence: recurrence(c, zones)?,
+        reminder_minutes: reminder(ical, c, false),
+        private: is_private(c),
+        busy: !matches!(
+            c.property(&ICalendarProperty::Transp)
+                .and_then(|e| e.values.first()),
+            Some(ICalendarValue::Transparency(
+                ICalendarTransparency::Transparent
+            ))
+        ),
+        cancelled: matches!(c.status(), Some(ICalendarStatus::Cancelled)),
+        categories: categories(c),
+        last_modified: timestamp(c, &ICalendarProperty::LastModified),
+    })
+}
+
+/// A VTODO as a [`Deadline`]; a VTODO without DUE is skipped.
+pub(crate) fn deadline(
+    ical: &ICalendar,
+    c: &ICalendarComponent,
+    zones: &Zones,
+    options: &ReadOptions,
+) -> Result<Deadline, Skip> {
+    let uid = uid(c)?;
+    let due = required_moment(
+        c,
+        &ICalendarProperty::Due,
+        zones,
+        "no DUE date (only to-dos with a due date are deadlines)",
+    )?;
+    let categories = categories(c);
+    let importance = match c
+        .property(&ICalendarProperty::Priority)
+        .and_then(|e| e.values.first())
+        .and_then(ICalendarValue::as_integer)
+    {
+        Some(1..=4) => Importance::High,
+        Some(6..=9) => Importance::Low,
+        _ => Importance::Normal,
+    };
+    let completed = timestamp(c, &ICalendarProperty::Completed);
+    let status = match c.status() {
+        Some(ICalendarStatus::Completed) => DeadlineStatus::Completed,
+        Some(ICalendarStatus::InProcess) => DeadlineStatus::InProgress,
+        Some(ICalendarStatus::Cancelled) => DeadlineStatus::Cancelled,
+        _ if completed.is_some() => DeadlineStatus::Completed,
+        _ => DeadlineStatus::Open,
+    };
+    let kind = options.kind.decide(
+        other_text(c, &options.kind.x_property).as_deref(),
+        &categories,
+    );
+    Ok(Deadline {
+        uid,
+        title: first_text(c, &ICalendarProperty::Summary).unwrap_or_default(),
+        notes: description(c, options)?,
+        due,
+        reminder_minutes: reminder(ical, c, true),
+        importance,
+        status,
+        completed,
+        kind,
+        private: is_private(c),
+        categories,
+        last_modified: timestamp(c, &ICalendarProperty::LastModified),
+    })
+}
