@@ -347,6 +347,15 @@ async fn prefer_outlook_timezone_converts_and_unknown_zones_are_rejected() {
         .to_str()
         .unwrap()
         .contains("outlook.timezone=\"Pacific Standard Time\""));
+    let (_, h, _) = t
+        .send(
+            Method::GET,
+            &format!("/me/events/{id}"),
+            None,
+            &[("Prefer", "IdType=\"ImmutableId\"")],
+        )
+        .await;
+    assert_eq!(h["preference-applied"], "IdType=\"ImmutableId\"");
     let (_, _, iana) = t
         .send(
             Method::GET,

@@ -436,6 +436,11 @@ fn applied(ctx: &Ctx, kind: Kind, page: bool, delta: bool) -> Option<String> {
             parts.push(format!("odata.maxpagesize={n}"));
         }
     }
+    if ctx.prefer.immutable_id && kind != Kind::TodoList && kind != Kind::Task {
+        // Ids here never change while an item exists, so they are immutable
+        // ids already (<https://learn.microsoft.com/en-us/graph/outlook-immutable-id>).
+        parts.push("IdType=\"ImmutableId\"".to_string());
+    }
     if ctx.zone_requested && kind == Kind::Event {
         parts.push(format!("outlook.timezone=\"{}\"", ctx.zone.0));
     }
