@@ -11,9 +11,19 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde::{de::DeserializeOwned, Serialize};
+use std::sync::{Arc, OnceLock};
 
+/// The signing key. Generating an RSA-2048 key takes from a fraction of a
+/// second to several seconds, so it is generated on a background thread
+/// while the server starts, and reused by every emulator in the same
+/// process (tests start many): the first signature or JWKS request waits
+/// for it if it is not ready yet.
 pub struct Keys {
-    pub kid: String,
+    material: Arc<OnceLock<Material>>,
+}
+
+struct Material {
+    kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
     n_b64: String,
@@ -22,33 +32,44 @@ pub struct Keys {
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keys").field("kid", &self.kid).finish()
+        f.debug_struct("Keys").finish_non_exhaustive()
     }
 }
 
+static PROCESS_KEY: OnceLock<Arc<OnceLock<Material>>> = OnceLock::new();
+
 impl Keys {
+    /// Start generating the key in the background (once per process).
     pub fn generate() -> Keys {
-        let mut rng = rsa::rand_core::OsRng;
-        let private = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("generate RSA key");
-        let der = private.to_pkcs1_der().expect("encode RSA key");
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let n_b64 = b64.encode(private.n().to_bytes_be());
-        let e_b64 = b64.encode(private.e().to_bytes_be());
-        let decoding = DecodingKey::from_rsa_components(&n_b64, &e_b64).expect("decoding key");
-        Keys {
-            kid: uuid::Uuid::new_v4().simple().to_string(),
-            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
-            decoding,
-            n_b64,
-            e_b64,
-        }
+        let material = PROCESS_KEY
+            .get_or_init(|| {
+                let cell = Arc::new(OnceLock::new());
+                let bg = cell.clone();
+                std::thread::spawn(move || {
+                    let _ = bg.get_or_init(Material::generate);
+                });
+                cell
+            })
+            .clone();
+        Keys { material }
+    }
+
+    fn material(&self) -> &Material {
+        // Blocks until the background thread (or this one) has the key.
+        self.material.get_or_init(Material::generate)
+    }
+
+    /// The key id (`kid`) in token headers and the JWKS.
+    pub fn kid(&self) -> &str {
+        &self.material().kid
     }
 
     /// Sign claims as a compact JWT with `alg=RS256`, `typ=JWT` and our `kid`.
     pub fn sign<T: Serialize>(&self, claims: &T) -> String {
+        let m = self.material();
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding).expect("sign JWT")
+        header.kid = Some(m.kid.clone());
+        jsonwebtoken::encode(&header, claims, &m.encoding).expect("sign JWT")
     }
 
     /// Verify signature and decode claims. Expiry and audience are checked
@@ -59,23 +80,43 @@ impl Keys {
         v.validate_exp = false;
         v.validate_aud = false;
         v.required_spec_claims.clear();
-        jsonwebtoken::decode::<T>(token, &self.decoding, &v)
+        jsonwebtoken::decode::<T>(token, &self.material().decoding, &v)
             .ok()
             .map(|d| d.claims)
     }
 
     /// The JSON Web Key Set document.
     pub fn jwks(&self) -> serde_json::Value {
+        let m = self.material();
         serde_json::json!({
             "keys": [{
                 "kty": "RSA",
                 "use": "sig",
                 "alg": "RS256",
-                "kid": self.kid,
-                "n": self.n_b64,
-                "e": self.e_b64,
+                "kid": m.kid,
+                "n": m.n_b64,
+                "e": m.e_b64,
             }]
         })
+    }
+}
+
+impl Material {
+    fn generate() -> Material {
+        let mut rng = rsa::rand_core::OsRng;
+        let private = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("generate RSA key");
+        let der = private.to_pkcs1_der().expect("encode RSA key");
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let n_b64 = b64.encode(private.n().to_bytes_be());
+        let e_b64 = b64.encode(private.e().to_bytes_be());
+        let decoding = DecodingKey::from_rsa_components(&n_b64, &e_b64).expect("decoding key");
+        Material {
+            kid: uuid::Uuid::new_v4().simple().to_string(),
+            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            decoding,
+            n_b64,
+            e_b64,
+        }
     }
 }
 
