@@ -37,7 +37,9 @@ const TICK: Duration = Duration::from_millis(50);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedirectConfig {
     pub port: u16,
-    /// Starts with `/`, e.g. `/callback` or `/authorize/`.
+    /// Starts with `/`, e.g. `/` (the default: public-client
+    /// registrations list `http://localhost`, and Entra matches the path
+    /// exactly) or `/authorize/`.
     pub path: String,
 }
 
@@ -45,7 +47,7 @@ impl Default for RedirectConfig {
     fn default() -> Self {
         RedirectConfig {
             port: 0,
-            path: "/callback".into(),
+            path: "/".into(),
         }
     }
 }
@@ -137,7 +139,10 @@ pub struct Callback {
 /// complete" (never "success").
 pub struct Responder {
     request: Option<tiny_http::Request>,
-    _done: mpsc::Sender<()>,
+    /// Dropped once the browser is answered: the worker stops serving.
+    done: Option<mpsc::Sender<()>>,
+    /// Fires when the worker has closed the port.
+    closed: Option<oneshot::Receiver<()>>,
 }
 
 impl std::fmt::Debug for Responder {
@@ -147,24 +152,35 @@ impl std::fmt::Debug for Responder {
 }
 
 impl Responder {
-    /// "Sign-in complete, you can close this window."
-    pub fn success(mut self, account: &str) {
+    /// "Sign-in complete, you can close this window." Returns once the
+    /// listener's port is closed (a retry can bind it again at once).
+    pub async fn success(mut self, account: &str) {
         self.send(200, pages::success(account));
+        self.closed().await;
     }
 
     /// What went wrong, in English and German.
-    pub fn failure(mut self, problem: &Problem) {
+    pub async fn failure(mut self, problem: &Problem) {
         self.send(200, pages::failure(problem));
+        self.closed().await;
     }
 
     /// A failure with a plain explanation.
-    pub fn failure_text(mut self, en: &str, de: &str) {
+    pub async fn failure_text(mut self, en: &str, de: &str) {
         self.send(200, pages::failure_text(en, de));
+        self.closed().await;
     }
 
     fn send(&mut self, status: u16, html: String) {
         if let Some(request) = self.request.take() {
             let _ = request.respond(html_response(status, html));
+        }
+        self.done.take();
+    }
+
+    async fn closed(&mut self) {
+        if let Some(closed) = self.closed.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), closed).await;
         }
     }
 }
@@ -380,15 +396,17 @@ fn serve(
             Ok(Some(request)) => match check_request(&request, port, path, state) {
                 Ok(outcome) => {
                     let (done_tx, done_rx) = mpsc::channel();
+                    let (closed_tx, closed_rx) = oneshot::channel();
                     let callback = Callback {
                         outcome,
                         responder: Responder {
                             request: Some(request),
-                            _done: done_tx,
+                            done: Some(done_tx),
+                            closed: Some(closed_rx),
                         },
                     };
                     match tx.send(Ok(callback)) {
-                        Ok(()) => break Some(done_rx),
+                        Ok(()) => break Some((done_rx, closed_tx)),
                         Err(_) => break None,
                     }
                 }
@@ -404,7 +422,7 @@ fn serve(
     };
     // One valid callback is in the caller's hands: answer anything else
     // with "already received" until the caller has answered the browser.
-    if let Some(done_rx) = done {
+    if let Some((done_rx, closed_tx)) = done {
         let until = Instant::now() + RESPONDER_GRACE;
         while Instant::now() < until {
             if let Err(mpsc::RecvTimeoutError::Disconnected) = done_rx.recv_timeout(Duration::ZERO)
@@ -415,6 +433,9 @@ fn serve(
                 reject(request, 400, "this sign-in has already received its answer");
             }
         }
+        close(server, port);
+        let _ = closed_tx.send(());
+        return;
     }
     close(server, port);
 }

@@ -194,7 +194,7 @@ impl PendingSignIn {
                     code = problem.code,
                     "the browser returned an error to the sign-in"
                 );
-                responder.failure(&problem);
+                responder.failure(&problem).await;
                 return Err(SignInError::Denied(problem));
             }
         };
@@ -203,12 +203,12 @@ impl PendingSignIn {
         {
             Ok(t) => t,
             Err(ExchangeError::Problem(p)) => {
-                responder.failure(&p);
+                responder.failure(&p).await;
                 return Err(SignInError::Token(p));
             }
             Err(e) => {
                 let e = SignInError::from(e);
-                responder.failure_text(&e.to_string(), "Die Anmeldung konnte nicht abgeschlossen werden; Details zeigt Docket Sync an.");
+                responder.failure_text(&e.to_string(), "Die Anmeldung konnte nicht abgeschlossen werden; Details zeigt Docket Sync an.").await;
                 return Err(e);
             }
         };
@@ -224,7 +224,7 @@ impl PendingSignIn {
                 responder.failure_text(
                     "Microsoft's answer did not say which account signed in.",
                     "Die Antwort von Microsoft enthielt nicht, welches Konto sich angemeldet hat.",
-                );
+                ).await;
                 return Err(SignInError::IdToken(m));
             }
         };
@@ -239,7 +239,7 @@ impl PendingSignIn {
                         "Sie haben sich als {} angemeldet, Docket Sync ist aber für {} eingerichtet. Es wurde nichts geändert: Melden Sie sich erneut als {} an.",
                         account.username, expected.username, expected.username
                     ),
-                );
+                ).await;
                 return Err(SignInError::AccountMismatch {
                     expected: expected.username.clone(),
                     got: account.username,
@@ -250,7 +250,7 @@ impl PendingSignIn {
             responder.failure_text(
                 "Microsoft did not allow Docket Sync to stay signed in (offline access).",
                 "Microsoft hat Docket Sync nicht erlaubt, angemeldet zu bleiben (Offlinezugriff).",
-            );
+            ).await;
             return Err(SignInError::NoRefreshToken);
         };
         let key = auth.config.refresh_token_key(&account);
@@ -258,10 +258,10 @@ impl PendingSignIn {
             responder.failure_text(
                 "Signed in, but the sign-in could not be saved in this computer's keyring, so Docket Sync cannot stay signed in.",
                 "Angemeldet, aber die Anmeldung konnte nicht im Schlüsselbund dieses Computers gespeichert werden; Docket Sync kann daher nicht angemeldet bleiben.",
-            );
+            ).await;
             return Err(SignInError::Store(e));
         }
-        responder.success(&account.username);
+        responder.success(&account.username).await;
         let lifetime = tokens.expires_in.unwrap_or(3600);
         let expires_at = now + Duration::seconds(i64::try_from(lifetime).unwrap_or(3600));
         Ok(SignedIn {

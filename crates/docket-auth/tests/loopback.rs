@@ -46,10 +46,7 @@ fn listener() -> LoopbackListener {
 async fn the_real_callback_completes_after_every_bad_one_was_refused() {
     let l = listener();
     let port = l.port();
-    assert_eq!(
-        l.redirect_uri(),
-        format!("http://localhost:{port}/callback")
-    );
+    assert_eq!(l.redirect_uri(), format!("http://localhost:{port}/"));
     let wait = tokio::spawn(async move {
         l.wait(STATE, Duration::from_secs(20), std::future::pending())
             .await
@@ -62,34 +59,27 @@ async fn the_real_callback_completes_after_every_bad_one_was_refused() {
                 "wrong path",
                 get(port, &format!("/favicon.ico?code=c&state={STATE}"), &h),
             ),
-            ("no state", get(port, "/callback?code=c", &h)),
-            (
-                "forged state",
-                get(port, "/callback?code=c&state=forged", &h),
-            ),
+            ("no state", get(port, "/?code=c", &h)),
+            ("forged state", get(port, "/?code=c&state=forged", &h)),
             (
                 "forged error",
-                get(port, "/callback?error=access_denied&state=forged", &h),
+                get(port, "/?error=access_denied&state=forged", &h),
             ),
             (
                 "rebinding host",
                 get(
                     port,
-                    &format!("/callback?code=c&state={STATE}"),
+                    &format!("/?code=c&state={STATE}"),
                     &format!("evil.example:{port}"),
                 ),
             ),
             (
                 "oversized",
-                get(
-                    port,
-                    &format!("/callback?code=c&state={STATE}&pad={long}"),
-                    &h,
-                ),
+                get(port, &format!("/?code=c&state={STATE}&pad={long}"), &h),
             ),
             (
                 "state twice",
-                get(port, &format!("/callback?code=c&state={STATE}&state=x"), &h),
+                get(port, &format!("/?code=c&state={STATE}&state=x"), &h),
             ),
         ]
     })
@@ -106,7 +96,7 @@ async fn the_real_callback_completes_after_every_bad_one_was_refused() {
     let browser = tokio::task::spawn_blocking(move || {
         get(
             port,
-            &format!("/callback?code=the-real-code&state={STATE}&session_state=x"),
+            &format!("/?code=the-real-code&state={STATE}&session_state=x"),
             &format!("127.0.0.1:{port}"),
         )
     });
@@ -121,7 +111,10 @@ async fn the_real_callback_completes_after_every_bad_one_was_refused() {
     assert!(!browser.is_finished(), "browser answered before redemption");
     callback
         .responder
-        .success("anna.berger@kanzlei-demo.onmicrosoft.com");
+        .success("anna.berger@kanzlei-demo.onmicrosoft.com")
+        .await;
+    // Answered and closed: the port is free again.
+    TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("port freed after the answer");
     let (status, body) = browser.await.expect("browser");
     assert_eq!(status, 200);
     assert!(body.contains("Sign-in complete"), "{body}");
@@ -142,7 +135,7 @@ async fn concurrent_callbacks_yield_exactly_one_code() {
             tokio::task::spawn_blocking(move || {
                 get(
                     port,
-                    &format!("/callback?code=code-{i}&state={STATE}"),
+                    &format!("/?code=code-{i}&state={STATE}"),
                     &local(port),
                 )
             })
@@ -157,7 +150,8 @@ async fn concurrent_callbacks_yield_exactly_one_code() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     callback
         .responder
-        .success("james.wright@kanzlei-demo.onmicrosoft.com");
+        .success("james.wright@kanzlei-demo.onmicrosoft.com")
+        .await;
     let mut successes = 0;
     let mut refused = 0;
     for b in browsers {
@@ -278,7 +272,7 @@ async fn access_denied_ends_the_attempt_with_an_explanation_never_success() {
         get(
             port,
             &format!(
-                "/callback?error=access_denied&error_description=AADSTS65004%3a+User+declined&state={state}"
+                "/?error=access_denied&error_description=AADSTS65004%3a+User+declined&state={state}"
             ),
             &local(port),
         )

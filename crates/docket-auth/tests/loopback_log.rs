@@ -31,7 +31,11 @@ async fn refused_callbacks_are_logged_without_the_code() {
         .with_ansi(false)
         .init();
 
-    let l = LoopbackListener::bind(&RedirectConfig::default()).expect("bind");
+    let l = LoopbackListener::bind(&RedirectConfig {
+        port: 0,
+        path: "/callback".into(),
+    })
+    .expect("bind");
     let port = l.port();
     let wait = tokio::spawn(async move {
         l.wait(
