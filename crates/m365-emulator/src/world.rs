@@ -81,7 +81,9 @@ pub struct App {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientSecret {
     pub key_id: Uuid,
-    pub value: String,
+    /// Only the hash is kept: as in Entra, the value is shown once, when
+    /// the secret is created.
+    pub value: Credential,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -93,13 +95,51 @@ pub struct User {
     pub given_name: String,
     pub surname: String,
     pub preferred_language: String,
-    pub password: String,
+    pub password: Credential,
     pub password_changed_at: DateTime<Utc>,
     /// Per-user consent: client id → scopes the user consented to.
     #[serde(default)]
     pub consents: BTreeMap<Uuid, BTreeSet<String>>,
     #[serde(default)]
     pub policy: UserPolicy,
+}
+
+/// A password or client secret as the directory keeps it: a SHA-256 hash,
+/// so that neither `Debug` nor the persisted state file shows the value.
+/// (Demo-only strength: the emulator is not a password store.)
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Credential(String);
+
+impl Credential {
+    pub fn new(plain: &str) -> Credential {
+        Credential(sha256_hex(plain))
+    }
+
+    /// Whether `plain` is this credential, compared in constant time.
+    pub fn verify(&self, plain: &str) -> bool {
+        let given = sha256_hex(plain);
+        given.len() == self.0.len()
+            && given
+                .bytes()
+                .zip(self.0.bytes())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                == 0
+    }
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credential(<hashed>)")
+    }
+}
+
+fn sha256_hex(value: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Conditional-access style policies an admin can switch on for a user,
@@ -248,7 +288,7 @@ impl World {
                 given_name: given.to_string(),
                 surname: sur.to_string(),
                 preferred_language: lang.to_string(),
-                password: pw.to_string(),
+                password: Credential::new(pw),
                 password_changed_at: now,
                 consents: BTreeMap::new(),
                 policy: UserPolicy::default(),
@@ -274,7 +314,7 @@ impl World {
                     redirect_uris: vec![demo::WEB_REDIRECT_URI.into()],
                     secrets: vec![ClientSecret {
                         key_id: Uuid::from_u128(0x5ec2_e700_0000_4000_8000_0000_0000_0001),
-                        value: demo::WEB_CLIENT_SECRET.into(),
+                        value: Credential::new(demo::WEB_CLIENT_SECRET),
                         expires_at: now + Duration::days(180),
                     }],
                     required_scopes: scopes,

@@ -31,7 +31,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{redirect, EntraSettings, Minted, REFRESH_MAX_INACTIVE_DAYS};
-use crate::world::{App, ClientSecret, Platform, Tenant, User, UserPolicy, World, DOCKET_SCOPES};
+use crate::world::{
+    App, ClientSecret, Credential, Platform, Tenant, User, UserPolicy, World, DOCKET_SCOPES,
+};
 use crate::Shared;
 
 pub(crate) fn router() -> Router<Shared> {
@@ -151,8 +153,9 @@ struct NewApp {
     secret_lifetime_seconds: Option<i64>,
 }
 
-fn secret_json(s: &ClientSecret) -> Value {
-    json!({"key_id": s.key_id, "value": s.value, "expires_at": s.expires_at})
+/// The new secret, its value shown this once (only its hash is kept).
+fn secret_json(s: &ClientSecret, value: &str) -> Value {
+    json!({"key_id": s.key_id, "value": value, "expires_at": s.expires_at})
 }
 
 async fn create_app(
@@ -167,9 +170,10 @@ async fn create_app(
         let t = world
             .tenant_mut(&tenant)
             .ok_or_else(|| AdminError::TenantNotFound(tenant.clone()))?;
+        let value = new_secret_value();
         let secret = (body.platform == Platform::Web).then(|| ClientSecret {
             key_id: Uuid::new_v4(),
-            value: new_secret_value(),
+            value: Credential::new(&value),
             expires_at: now
                 + Duration::seconds(body.secret_lifetime_seconds.unwrap_or(180 * 86400)),
         });
@@ -183,7 +187,7 @@ async fn create_app(
                 .required_scopes
                 .unwrap_or_else(|| DOCKET_SCOPES.iter().map(|s| s.to_string()).collect()),
         };
-        let out = json!({"client_id": app.client_id, "secret": secret.as_ref().map(secret_json)});
+        let out = json!({"client_id": app.client_id, "secret": secret.as_ref().map(|s| secret_json(s, &value))});
         t.apps.push(app);
         Ok(Json(out))
     })
@@ -210,12 +214,13 @@ async fn add_secret(
                 "public clients have no client secrets".into(),
             ));
         }
+        let value = new_secret_value();
         let secret = ClientSecret {
             key_id: Uuid::new_v4(),
-            value: new_secret_value(),
+            value: Credential::new(&value),
             expires_at: now + Duration::seconds(body.lifetime_seconds.unwrap_or(180 * 86400)),
         };
-        let out = secret_json(&secret);
+        let out = secret_json(&secret, &value);
         app.secrets.push(secret);
         Ok(Json(out))
     })
@@ -279,7 +284,7 @@ async fn create_user(
             given_name: body.given_name.unwrap_or(local),
             surname: body.surname.unwrap_or_default(),
             preferred_language: body.preferred_language.unwrap_or_else(|| "en-GB".into()),
-            password: body.password,
+            password: Credential::new(&body.password),
             password_changed_at: now,
             consents: BTreeMap::new(),
             policy: UserPolicy::default(),
@@ -316,7 +321,7 @@ async fn change_password(
         let user = world
             .user_mut(&upn)
             .ok_or_else(|| AdminError::UserNotFound(upn.clone()))?;
-        user.password = body.password;
+        user.password = Credential::new(&body.password);
         user.password_changed_at = now;
         let id = user.id;
         end_sessions(world, id);

@@ -598,7 +598,7 @@ async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) ->
         let user = world
             .user(&login)
             .filter(|(t, _)| tenant.as_ref().and_then(|s| s.tenant_id()).is_none_or(|id| id == t.id))
-            .map(|(t, u)| (t.id, u.id, u.password == password));
+            .map(|(t, u)| (t.id, u.id, u.password.verify(password)));
         let again = |msg: &str| pages::sign_in(&seg, flow_id, &app_name, Some(&login), Some(msg));
         match user {
             None => again("AADSTS50034: This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin."),

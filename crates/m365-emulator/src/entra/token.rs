@@ -112,18 +112,6 @@ fn client_credentials(
     (id, secret)
 }
 
-/// Equal without an early exit on the first differing byte.
-fn ct_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (
-        sha2::Sha256::digest(a.as_bytes()),
-        sha2::Sha256::digest(b.as_bytes()),
-    );
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
 fn grant(
     world: &mut World,
     now: DateTime<Utc>,
@@ -158,7 +146,7 @@ fn grant(
                 "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
             ))
         }
-        (Platform::Web, Some(given)) => match app.secrets.iter().find(|s| ct_eq(&s.value, given)) {
+        (Platform::Web, Some(given)) => match app.secrets.iter().find(|s| s.value.verify(given)) {
             None => {
                 return Err(EntraError::new(
                     Aadsts::InvalidClientSecret,
