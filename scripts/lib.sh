@@ -54,7 +54,10 @@ APT_PACKAGES_DEMO=(build-essential pkg-config libdbus-1-dev)
 ensure_apt() {
     local missing=() p
     for p in "$@"; do
-        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+        # `dpkg -s` alone also succeeds for removed packages whose config
+        # files remain: ask for the installed state.
+        [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] ||
+            missing+=("$p")
     done
     if [ "${#missing[@]}" -eq 0 ]; then
         return 0

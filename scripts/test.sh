@@ -122,7 +122,8 @@ step_fidelity() {
     cargo build -p docketsync || return $?
     local rc=0
     # shellcheck disable=SC2086 # FIDELITY_ARGS is split on purpose.
-    "$VENV/bin/python" -m pytest "$REPO_ROOT/tests/fidelity" -ra ${FIDELITY_ARGS:-} || rc=$?
+    DOCKETSYNC_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/docketsync" \
+        "$VENV/bin/python" -m pytest "$REPO_ROOT/tests/fidelity" -ra ${FIDELITY_ARGS:-} || rc=$?
     # pytest exits 5 when it collected no test: a broken suite, not a pass.
     if [ "$rc" -eq 5 ]; then echo "pytest collected no fidelity test" >&2; fi
     return "$rc"

@@ -11,6 +11,7 @@ calendar windows) so their order does not matter.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import json
 import os
@@ -36,19 +37,24 @@ GRAPH_SCOPES = ["User.Read", "Calendars.ReadWrite", "Tasks.ReadWrite", "Contacts
 READY_TIMEOUT_S = 60.0
 
 
+@functools.cache
 def _binary() -> Path:
-    """The docketsync binary: $DOCKETSYNC_BIN, else target/debug/docketsync,
-    built first (a no-op when it is up to date)."""
+    """The docketsync binary: $DOCKETSYNC_BIN (scripts/test.sh sets it to
+    the binary it just built), else target/debug/docketsync, built once
+    per session first (a no-op when it is up to date)."""
     explicit = os.environ.get("DOCKETSYNC_BIN")
     if explicit:
         return Path(explicit)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target"))
-    subprocess.run(
+    build = subprocess.run(
         ["cargo", "build", "--quiet", "-p", "docketsync"],
         cwd=REPO_ROOT,
-        check=True,
         stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if build.returncode != 0:
+        raise RuntimeError(f"`cargo build -p docketsync` failed:\n{build.stderr[-4000:]}")
     return target / "debug" / "docketsync"
 
 
@@ -121,8 +127,12 @@ def _start_emulator(workdir: Path) -> Emulator:
     # Panics print their message and place; a backtrace would push them out
     # of the log tail shown on failure.
     env = dict(os.environ, DOCKETSYNC_HOME=str(home), RUST_BACKTRACE="0")
+    try:
+        binary = _binary()
+    except RuntimeError as err:
+        pytest.fail(str(err), pytrace=False)
     cmd = [
-        str(_binary()), "emulator", "--port", "0", "--https", "--https-port", "0",
+        str(binary), "emulator", "--port", "0", "--https", "--https-port", "0",
         "--ready-file", str(ready),
     ]
     with open(log_path, "wb") as log:
