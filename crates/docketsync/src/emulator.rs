@@ -332,13 +332,18 @@ impl Info {
                 t.users
                     .iter()
                     .map(|u| {
-                        let is_demo = world::demo::USERS
+                        // The emulator keeps only password hashes: a demo
+                        // user's password is printed while it is still the
+                        // bundled one.
+                        let password = world::demo::USERS
                             .iter()
-                            .any(|d| d.0.eq_ignore_ascii_case(&u.user_principal_name));
+                            .find(|d| d.0.eq_ignore_ascii_case(&u.user_principal_name))
+                            .filter(|d| u.password.verify(d.5))
+                            .map(|d| d.5.to_string());
                         DemoUser {
                             upn: u.user_principal_name.clone(),
                             display_name: u.display_name.clone(),
-                            password: is_demo.then(|| u.password.clone()),
+                            password,
                         }
                     })
                     .collect()
