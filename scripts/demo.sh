@@ -86,10 +86,7 @@ print(f"  OpenID configuration:                   {base}/{tenant}/v2.0/.well-kno
 if info.get("ca_file"):
     print(f"  (HTTPS uses the emulator's own CA: {info['ca_file']};")
     print("   your browser warns about it unless you trust that CA)")
-print()
-print("Demo users (emulator only):")
-for u in info.get("users", []):
-    print(f"  {u['upn']}  password: {u['password']}  ({u['display_name']})")
+print(f"  Sign in as {info['users'][0]['upn']} (password {info['users'][0]['password']}, emulator only).")
 print()
 print("Try the CLI against it in another terminal:")
 print(f"  DOCKETSYNC_HOME={home} {binary} --config {config} doctor")
