@@ -110,10 +110,10 @@ ensure_venv() {
     echo "$want" >"$stamp"
 }
 
-# ensure_npm: the hook for npm packages (e.g. `oidc-provider` as a second,
+# ensure_npm: npm packages (`oidc-provider` in tests/oidc-provider, a second,
 # independent OpenID provider for the sign-in tests). Each folder listed in
 # NPM_DIRS that has a package.json gets `npm ci` when its lock file changed.
-NPM_DIRS=("tests/oidc")
+NPM_DIRS=("tests/oidc-provider")
 ensure_npm() {
     local d lock stamp want
     for d in "${NPM_DIRS[@]}"; do
