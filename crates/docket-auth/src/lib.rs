@@ -57,6 +57,10 @@ pub struct AuthConfig {
     /// The tenant as configured: a GUID or a verified domain.
     pub tenant: String,
     pub client_id: String,
+    /// Explicit endpoints, e.g. from another provider's discovery
+    /// document; `None` (the default) derives Entra's v2.0 endpoints from
+    /// `authority_host` and `tenant`.
+    pub endpoints: Option<Endpoints>,
     pub client_type: ClientType,
     pub scopes: Vec<String>,
     pub redirect: RedirectConfig,
@@ -75,6 +79,7 @@ impl AuthConfig {
             authority_host: authority_host.trim_end_matches('/').to_string(),
             tenant: tenant.to_string(),
             client_id: client_id.to_string(),
+            endpoints: None,
             client_type: ClientType::Public,
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             redirect: RedirectConfig::default(),
@@ -84,15 +89,25 @@ impl AuthConfig {
         }
     }
 
+    /// The authorization endpoint: the explicit one, else
+    /// `{authority_host}/{tenant}/oauth2/v2.0/authorize`.
     pub fn authorize_url(&self) -> String {
-        format!(
-            "{}/{}/oauth2/v2.0/authorize",
-            self.authority_host, self.tenant
-        )
+        match &self.endpoints {
+            Some(e) => e.authorize.clone(),
+            None => format!(
+                "{}/{}/oauth2/v2.0/authorize",
+                self.authority_host, self.tenant
+            ),
+        }
     }
 
+    /// The token endpoint: the explicit one, else
+    /// `{authority_host}/{tenant}/oauth2/v2.0/token`.
     pub fn token_url(&self) -> String {
-        format!("{}/{}/oauth2/v2.0/token", self.authority_host, self.tenant)
+        match &self.endpoints {
+            Some(e) => e.token.clone(),
+            None => format!("{}/{}/oauth2/v2.0/token", self.authority_host, self.tenant),
+        }
     }
 
     /// Where `account`'s refresh token lives in the store.
@@ -114,6 +129,14 @@ impl AuthConfig {
             kind: SecretKind::ClientSecret,
         }
     }
+}
+
+/// Authorization and token endpoint URLs given explicitly (RFC 8414 /
+/// OpenID discovery `authorization_endpoint` and `token_endpoint`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub authorize: String,
+    pub token: String,
 }
 
 /// The signed-in account, from the id_token. Not secret: the caller
@@ -206,6 +229,31 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[track_caller]
+    fn check(endpoints: Option<Endpoints>, expect: [&str; 2]) {
+        let mut cfg = AuthConfig::new("https://login.example/", "contoso.example", "c", &[]);
+        cfg.endpoints = endpoints;
+        assert_eq!([cfg.authorize_url(), cfg.token_url()], expect);
+    }
+
+    #[test]
+    fn endpoints_default_to_entra_and_can_be_given() {
+        check(
+            None,
+            [
+                "https://login.example/contoso.example/oauth2/v2.0/authorize",
+                "https://login.example/contoso.example/oauth2/v2.0/token",
+            ],
+        );
+        check(
+            Some(Endpoints {
+                authorize: "http://127.0.0.1:9/auth".into(),
+                token: "http://127.0.0.1:9/token".into(),
+            }),
+            ["http://127.0.0.1:9/auth", "http://127.0.0.1:9/token"],
+        );
+    }
 
     #[test]
     fn debug_output_never_shows_the_token() {
