@@ -1,14 +1,410 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The one API the CLI, the tray (later) and tests call.
+//!
+//! [`App::open`] reads the configuration (`docket-config`), finds the
+//! files (`docket-paths`), opens the secret store (`docket-secrets`: the OS
+//! keyring, or the plaintext file only by opt-in) and the state database
+//! (`docket-store`). Then:
+//!
+//! - [`App::sign_in`]: browser sign-in (`docket-auth`); re-authentication
+//!   of the stored account (`prompt=select_account` + `login_hint`, a
+//!   different account refused); then Graph `/me` and the account recorded;
+//! - [`App::sign_out`]: every secret of the account and its row removed;
+//! - [`App::status`]: who, since when, token state, last problem with
+//!   code + English/German message + fix, warnings ([`status::decide`],
+//!   pure);
+//! - [`App::check`]: refresh now + `/me`, recording success or the
+//!   classified problem;
+//! - [`App::set_client_secret`]: confidential clients, into the keyring.
+//!
+//! Errors are [`AppError`]: a stable `code()`, who must act, message, fix.
+
+mod error;
+pub mod status;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use docket_auth::keepalive::learned_sign_in_frequency;
+use docket_auth::loopback::RedirectConfig;
+use docket_auth::{Account, Auth, AuthConfig, Browser, TokenManager};
+use docket_config::{ClientType, Config};
+use docket_graph::{GraphClient, Options, TokenError, TokenSource};
+use docket_paths::Paths;
+use docket_secrets::{SecretStore, SecretString, StoreError};
+use docket_store::{AccountRecord, ProblemRecord, StateDb};
+
+pub use error::{Actor, AppError};
+pub use status::Status;
+
+/// The plaintext secrets file (only used with
+/// `storage.allow_plaintext_tokens = true` and no working keyring).
+pub fn plaintext_secrets_file(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("secrets.json")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The file that serialises token refreshes across processes.
+pub fn token_lock_file(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("token.lock")
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// The secret store the app uses for `config` (also what `doctor` checks).
+pub fn open_secret_store(
+    config: &Config,
+    paths: &Paths,
+) -> Result<Box<dyn SecretStore>, StoreError> {
+    docket_secrets::open_default(
+        config.storage.allow_plaintext_tokens,
+        &plaintext_secrets_file(paths),
+    )
+}
+
+/// `docket-config`'s view → `docket-auth`'s.
+pub fn auth_config(config: &Config) -> Result<AuthConfig, AppError> {
+    let ms = &config.microsoft;
+    let scopes: Vec<&str> = ms.scopes.iter().map(String::as_str).collect();
+    let mut auth = AuthConfig::new(
+        &ms.authority_host,
+        &ms.tenant.to_string(),
+        &ms.client_id.to_string(),
+        &scopes,
+    );
+    auth.client_type = match ms.client_type {
+        ClientType::Public => docket_auth::ClientType::Public,
+        ClientType::Confidential => docket_auth::ClientType::Confidential,
+    };
+    auth.redirect = match &ms.redirect_uri {
+        Some(uri) => RedirectConfig::from_uri(uri)
+            .map_err(|e| AppError::SignIn(docket_auth::SignInError::Listen(e)))?,
+        None => RedirectConfig {
+            port: ms.redirect_port,
+            path: ms.redirect_path.clone(),
+        },
+    };
+    Ok(auth)
+}
+
+/// A completed sign-in.
+#[derive(Debug, Clone)]
+pub struct SignInReport {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub signed_in_at: DateTime<Utc>,
+    /// The stored account signed in again (not a first sign-in).
+    pub reauthenticated: bool,
+}
+
+/// A successful check.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub refreshed_at: DateTime<Utc>,
+}
+
+/// The application: configuration, paths, secret store, state database.
+pub struct App {
+    config: Config,
+    paths: Paths,
+    auth: Auth,
+    db: Mutex<StateDb>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("paths", &self.paths)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `docket-graph`'s token source over the token manager.
+struct Tokens<'a>(&'a TokenManager);
+
+impl TokenSource for Tokens<'_> {
+    async fn access_token(
+        &self,
+        rejected: Option<&SecretString>,
+    ) -> Result<SecretString, TokenError> {
+        let token = match rejected {
+            Some(_) => self.0.refresh().await.map(|r| r.access_token),
+            None => self.0.access_token().await,
+        };
+        token
+            .map(|t| SecretString::new(t.expose_secret()))
+            .map_err(|e| Box::new(e) as TokenError)
+    }
+}
+
+impl App {
+    /// Open with the firm configuration at `config_path` (default: the
+    /// platform's, see `docket-paths`) and the user's overrides.
+    pub fn open(config_path: Option<PathBuf>) -> Result<App, AppError> {
+        let paths = Paths::from_env()?;
+        let firm = config_path.unwrap_or_else(|| paths.firm_config_file.clone());
+        let config =
+            docket_config::load(&firm, &paths.user_config_file).map_err(AppError::Config)?;
+        Self::with_config(config, paths)
+    }
+
+    /// Open with an already validated configuration.
+    pub fn with_config(config: Config, paths: Paths) -> Result<App, AppError> {
+        let extra_ca = match &config.microsoft.extra_ca_file {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .map_err(|e| AppError::Http(format!("cannot read {}: {e}", path.display())))?,
+            ),
+            None => None,
+        };
+        let http = docket_auth::http::client(extra_ca.as_deref())
+            .map_err(|e| AppError::Http(e.to_string()))?;
+        let store: Arc<dyn SecretStore> =
+            Arc::from(open_secret_store(&config, &paths).map_err(AppError::SecretStore)?);
+        let auth = Auth::new(auth_config(&config)?, http, store);
+        let db = StateDb::open(&paths.state_db_file())?;
+        Ok(App {
+            config,
+            paths,
+            auth,
+            db: Mutex::new(db),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    pub fn secret_store(&self) -> &dyn SecretStore {
+        self.auth.store.as_ref()
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, StateDb> {
+        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The stored account, if it belongs to the configured tenant + app.
+    fn current_account(&self) -> Result<Option<AccountRecord>, AppError> {
+        let record = self.db().account()?;
+        Ok(record.filter(|r| self.is_ours(r)))
+    }
+
+    fn is_ours(&self, r: &AccountRecord) -> bool {
+        r.tenant.eq_ignore_ascii_case(&self.auth.config.tenant)
+            && r.client_id
+                .eq_ignore_ascii_case(&self.auth.config.client_id)
+    }
+
+    fn manager(&self, record: &AccountRecord) -> TokenManager {
+        TokenManager::new(
+            self.auth.clone(),
+            account_of(record),
+            token_lock_file(&self.paths),
+        )
+    }
+
+    async fn me(&self, tokens: &TokenManager) -> Result<Option<String>, AppError> {
+        let graph = GraphClient::new(
+            self.auth.http.clone(),
+            Options::new(self.config.microsoft.graph_base_url.clone()),
+            Tokens(tokens),
+        );
+        let me = graph.get_json("/me").await?;
+        Ok(me
+            .get("displayName")
+            .and_then(|v| v.as_str())
+            .map(str::to_string))
+    }
+
+    /// Sign in through the browser. `on_url` receives the sign-in URL
+    /// (print it for copy-paste); `browser` opens it. Re-authenticates
+    /// when an account is stored: only that account is accepted.
+    pub async fn sign_in(
+        &self,
+        browser: &dyn Browser,
+        on_url: impl FnOnce(&str),
+    ) -> Result<SignInReport, AppError> {
+        let stored = self.db().account()?;
+        let previous = stored.as_ref().filter(|r| self.is_ours(r));
+        let reauth = previous.map(account_of);
+        let signed_in = docket_auth::signin::sign_in(
+            &self.auth,
+            reauth.as_ref(),
+            browser,
+            on_url,
+            std::future::pending(),
+        )
+        .await
+        .map_err(AppError::SignIn)?;
+        let account = signed_in.account.clone();
+        let at = signed_in.signed_in_at;
+        // An account of another tenant/app (the configuration changed):
+        // its secrets go; this computer serves one account.
+        if let Some(old) = stored.as_ref().filter(|r| !self.is_ours(r)) {
+            if let Err(e) = docket_secrets::delete_account(
+                self.secret_store(),
+                &old.tenant,
+                &old.client_id,
+                &old.username.to_ascii_lowercase(),
+            ) {
+                tracing::warn!(error = %e, "could not remove the previous configuration's sign-in");
+            }
+        }
+        let mut record = AccountRecord {
+            tenant: self.auth.config.tenant.clone(),
+            client_id: self.auth.config.client_id.clone(),
+            username: account.username.clone(),
+            object_id: account.object_id.clone(),
+            tenant_id: account.tenant_id.clone(),
+            display_name: account.name.clone(),
+            signed_in_at: at,
+            last_good_refresh_at: Some(at),
+            // The learned window belongs to the tenant's policy: keep it.
+            sign_in_frequency_seconds: previous.and_then(|p| p.sign_in_frequency_seconds),
+            last_problem: None,
+            notified: None,
+        };
+        self.db().save_account(&record)?;
+        tracing::info!(user = %account.username, reauth = reauth.is_some(), "signed in");
+        let tokens = self
+            .manager(&record)
+            .with_access_token(signed_in.access_token);
+        if let Some(name) = self.me(&tokens).await? {
+            record.display_name = Some(name);
+            self.db().save_account(&record)?;
+        }
+        Ok(SignInReport {
+            username: record.username,
+            display_name: record.display_name,
+            signed_in_at: at,
+            reauthenticated: reauth.is_some(),
+        })
+    }
+
+    /// Remove every stored secret of the signed-in account and the account
+    /// itself. Returns who was signed out (`None`: nobody was).
+    pub fn sign_out(&self) -> Result<Option<String>, AppError> {
+        let Some(record) = self.db().account()? else {
+            return Ok(None);
+        };
+        docket_secrets::delete_account(
+            self.secret_store(),
+            &record.tenant,
+            &record.client_id,
+            &record.username.to_ascii_lowercase(),
+        )
+        .map_err(AppError::SecretStore)?;
+        self.db().delete_account()?;
+        tracing::info!(user = %record.username, "signed out");
+        Ok(Some(record.username))
+    }
+
+    /// The sign-in status at `now`.
+    pub fn status(&self, now: DateTime<Utc>) -> Result<Status, AppError> {
+        let account = self.current_account()?;
+        let store = self.secret_store();
+        let token = match &account {
+            None => status::TokenState::None,
+            Some(r) => match store.get(&self.auth.config.refresh_token_key(&account_of(r))) {
+                Ok(Some(_)) => status::TokenState::Present,
+                Ok(None) => status::TokenState::Missing,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the refresh token");
+                    status::TokenState::Unreadable
+                }
+            },
+        };
+        let confidential = self.config.microsoft.client_type == ClientType::Confidential;
+        let client_secret_stored = confidential
+            && matches!(
+                store.get(&self.auth.config.client_secret_key()),
+                Ok(Some(_))
+            );
+        let input = status::Input {
+            account,
+            token,
+            keep_alive_every: chrono::Duration::hours(i64::from(
+                self.config.policy.keep_alive_hours,
+            )),
+            confidential: confidential.then_some(self.config.microsoft.client_secret_expires),
+            client_secret_stored,
+            secret_store: status::SecretStoreInfo {
+                kind: if store.plaintext_warning().is_some() {
+                    "plaintext_file"
+                } else {
+                    "keyring"
+                },
+                location: store.location(),
+            },
+        };
+        Ok(status::decide(input, now))
+    }
+
+    /// Remember that the notification `key` (from [`Status::notify`]) was
+    /// shown, so it is not shown again.
+    pub fn mark_notified(&self, key: &str) -> Result<(), AppError> {
+        Ok(self.db().set_notified(Some(key))?)
+    }
+
+    /// Refresh the sign-in now and call Graph `/me`; record the good
+    /// refresh, or the classified problem (at `now`).
+    pub async fn check(&self, now: DateTime<Utc>) -> Result<CheckReport, AppError> {
+        let record = self.current_account()?.ok_or(AppError::NotSignedIn)?;
+        let tokens = self.manager(&record);
+        let refreshed = match tokens.refresh().await {
+            Ok(r) => r,
+            Err(e) => {
+                if let Some(p) = e.problem() {
+                    let window = learned_sign_in_frequency(p).map(|d| d.num_seconds());
+                    self.db().record_problem(
+                        &ProblemRecord {
+                            code: p.code.to_string(),
+                            aadsts: p.aadsts,
+                            at: now,
+                        },
+                        window,
+                    )?;
+                }
+                let err = AppError::Refresh(e);
+                tracing::warn!(code = err.code(), "refreshing the sign-in failed");
+                return Err(err);
+            }
+        };
+        self.db().record_good_refresh(refreshed.at)?;
+        let display_name = self.me(&tokens).await?.or(record.display_name);
+        Ok(CheckReport {
+            username: record.username,
+            display_name,
+            refreshed_at: refreshed.at,
+        })
+    }
+
+    /// Store the confidential client's secret in the secret store (never
+    /// in a file the configuration names).
+    pub fn set_client_secret(&self, secret: SecretString) -> Result<(), AppError> {
+        if self.config.microsoft.client_type != ClientType::Confidential {
+            return Err(AppError::PublicClient);
+        }
+        if secret.expose_secret().trim().is_empty() {
+            return Err(AppError::EmptySecret);
+        }
+        self.secret_store()
+            .set(&self.auth.config.client_secret_key(), &secret)
+            .map_err(AppError::SecretStore)?;
+        tracing::info!("client secret stored");
+        Ok(())
+    }
+}
+
+fn account_of(r: &AccountRecord) -> Account {
+    Account {
+        object_id: r.object_id.clone(),
+        tenant_id: r.tenant_id.clone(),
+        username: r.username.clone(),
+        name: r.display_name.clone(),
     }
 }

@@ -1,0 +1,472 @@
+//! The sign-in status: a pure function of what is stored and `now`.
+//!
+//! The JSON form (`docketsync status --json`) is for scripts: states,
+//! codes and timestamps are stable; the English/German texts next to
+//! each code are for people and may change. `docs/cli.md` shows it.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use docket_auth::keepalive::{self, SecretExpiry, SignInClock};
+use docket_auth::problem::{catalogue, Who};
+use docket_store::AccountRecord;
+use serde::Serialize;
+
+/// The overall state, the first thing a UI shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Nobody is signed in.
+    SignedOut,
+    /// Signed in; the last refresh worked (or none failed since sign-in).
+    Ok,
+    /// The user must sign in again (a re-auth problem, or the stored
+    /// refresh token is gone).
+    SignInRequired,
+    /// IT must change something; signing in again would not help.
+    AdminActionRequired,
+    /// The last attempt failed for a temporary reason; retried by itself.
+    Retrying,
+}
+
+/// Whether the refresh token is in the secret store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenState {
+    /// No account is signed in, so no token is expected.
+    None,
+    Present,
+    Missing,
+    /// The store could not be read (locked keyring...).
+    Unreadable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountInfo {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub object_id: String,
+    pub tenant_id: String,
+}
+
+/// The last classified problem with its texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProblemInfo {
+    /// Stable code, e.g. `reauth.password_changed`.
+    pub code: String,
+    pub aadsts: Option<u32>,
+    pub at: DateTime<Utc>,
+    /// `user`, `admin` or `nobody`.
+    pub who: &'static str,
+    pub message_en: String,
+    pub message_de: String,
+    pub fix_en: String,
+    pub fix_de: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeepAliveInfo {
+    /// A keep-alive refresh is due now.
+    pub refresh_due: bool,
+    pub next_refresh_at: DateTime<Utc>,
+    /// The sign-in dies by inactivity at this time unless a refresh works.
+    pub inactivity_deadline: DateTime<Utc>,
+    /// Learned from AADSTS70043: the next interactive sign-in required.
+    pub next_required_sign_in: Option<DateTime<Utc>>,
+}
+
+/// A warning, keyed by a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Warning {
+    /// Refreshes have been failing; the sign-in dies on `on`.
+    InactivityExpiry {
+        on: DateTime<Utc>,
+    },
+    /// The organisation requires a new sign-in on `on`.
+    SignInRequired {
+        on: DateTime<Utc>,
+    },
+    /// The confidential client's secret expires in `days_left` days.
+    ClientSecretExpiring {
+        threshold: i64,
+        days_left: i64,
+    },
+    ClientSecretExpired,
+    /// A confidential client without a stored secret.
+    ClientSecretMissing,
+}
+
+impl Warning {
+    /// The key of the notification this warning raises (once per step).
+    pub fn notification_key(&self) -> String {
+        match self {
+            Warning::InactivityExpiry { on } => format!("inactivity_expiry:{}", on.date_naive()),
+            Warning::SignInRequired { on } => format!("sign_in_required:{}", on.date_naive()),
+            Warning::ClientSecretExpiring { threshold, .. } => {
+                format!("client_secret_expiring:{threshold}")
+            }
+            Warning::ClientSecretExpired => "client_secret_expired".into(),
+            Warning::ClientSecretMissing => "client_secret_missing".into(),
+        }
+    }
+
+    /// One English line for people.
+    pub fn text_en(&self) -> String {
+        match self {
+            Warning::InactivityExpiry { on } => format!(
+                "refreshing the sign-in has been failing; it expires on {} unless Docket Sync can reach Microsoft before then",
+                on.format("%Y-%m-%d")
+            ),
+            Warning::SignInRequired { on } => format!(
+                "your organisation requires you to sign in again by {} (UTC)",
+                on.format("%Y-%m-%d %H:%M")
+            ),
+            Warning::ClientSecretExpiring { days_left, .. } => format!(
+                "the app's client secret expires in {days_left} day{}; IT must create a new one",
+                if *days_left == 1 { "" } else { "s" }
+            ),
+            Warning::ClientSecretExpired => {
+                "the app's client secret has expired; IT must create a new one".into()
+            }
+            Warning::ClientSecretMissing => {
+                "no client secret is stored; IT: `docketsync client-secret set`".into()
+            }
+        }
+    }
+}
+
+/// Where secrets are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretStoreInfo {
+    /// `keyring` or `plaintext_file`.
+    pub kind: &'static str,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    pub state: State,
+    pub account: Option<AccountInfo>,
+    pub signed_in_at: Option<DateTime<Utc>>,
+    pub last_good_refresh_at: Option<DateTime<Utc>>,
+    pub token: TokenState,
+    pub problem: Option<ProblemInfo>,
+    pub keep_alive: Option<KeepAliveInfo>,
+    pub warnings: Vec<Warning>,
+    /// The notification to show now (not shown before), if any.
+    pub notify: Option<String>,
+    pub secret_store: SecretStoreInfo,
+}
+
+/// Everything [`decide`] looks at.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The account row, only if it belongs to the configured tenant and
+    /// client id.
+    pub account: Option<AccountRecord>,
+    pub token: TokenState,
+    pub keep_alive_every: Duration,
+    /// `Some` for confidential clients: the configured expiry date.
+    pub confidential: Option<Option<NaiveDate>>,
+    pub client_secret_stored: bool,
+    pub secret_store: SecretStoreInfo,
+}
+
+fn problem_info(p: &docket_store::ProblemRecord) -> ProblemInfo {
+    let known = catalogue().into_iter().find(|c| c.code == p.code);
+    let text = |f: fn(&docket_auth::Problem) -> &'static str| {
+        known.as_ref().map(f).unwrap_or_default().to_string()
+    };
+    ProblemInfo {
+        code: p.code.clone(),
+        aadsts: p.aadsts,
+        at: p.at,
+        // A code this version does not know: ask for a sign-in, the
+        // one thing that can fix most problems.
+        who: match known.as_ref().map(|k| k.who) {
+            Some(Who::Admin(_)) => "admin",
+            Some(Who::Transient(_)) => "nobody",
+            Some(Who::ReAuth(_)) | None => "user",
+        },
+        message_en: text(|p| p.message_en),
+        message_de: text(|p| p.message_de),
+        fix_en: text(|p| p.fix_en),
+        fix_de: text(|p| p.fix_de),
+    }
+}
+
+/// Decide the status for `now`.
+pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
+    let mut warnings = vec![];
+    let mut keep_alive = None;
+    let problem = input
+        .account
+        .as_ref()
+        .and_then(|a| a.last_problem.as_ref())
+        .map(problem_info);
+    if let Some(a) = &input.account {
+        let last_good = a.last_good_refresh_at.unwrap_or(a.signed_in_at);
+        let k = keepalive::keep_alive(
+            SignInClock {
+                last_good_refresh: last_good,
+                last_interactive_sign_in: a.signed_in_at,
+                sign_in_frequency: a.sign_in_frequency_seconds.map(Duration::seconds),
+            },
+            now,
+        );
+        let next_refresh_at = last_good + input.keep_alive_every;
+        keep_alive = Some(KeepAliveInfo {
+            refresh_due: now >= next_refresh_at,
+            next_refresh_at,
+            inactivity_deadline: k.inactivity_deadline,
+            next_required_sign_in: k.next_required_sign_in,
+        });
+        warnings.extend(k.warnings.into_iter().map(|w| match w {
+            keepalive::Warning::InactivityExpiry { on } => Warning::InactivityExpiry { on },
+            keepalive::Warning::SignInRequired { on } => Warning::SignInRequired { on },
+        }));
+    }
+    if let Some(expires) = input.confidential {
+        if !input.client_secret_stored {
+            warnings.push(Warning::ClientSecretMissing);
+        }
+        match expires.and_then(|d| keepalive::client_secret_expiry(d, now)) {
+            Some(SecretExpiry::Soon {
+                threshold,
+                days_left,
+            }) => warnings.push(Warning::ClientSecretExpiring {
+                threshold,
+                days_left,
+            }),
+            Some(SecretExpiry::Expired) => warnings.push(Warning::ClientSecretExpired),
+            None => {}
+        }
+    }
+    let state = match (&input.account, input.token, &problem) {
+        (None, _, _) => State::SignedOut,
+        (Some(_), _, Some(p)) if p.who == "admin" => State::AdminActionRequired,
+        (Some(_), _, Some(p)) if p.who == "user" => State::SignInRequired,
+        (Some(_), TokenState::Missing, _) => State::SignInRequired,
+        (Some(_), _, Some(_)) => State::Retrying,
+        (Some(_), _, None) => State::Ok,
+    };
+    let notified = input.account.as_ref().and_then(|a| a.notified.clone());
+    // Notifications are remembered in the account row: none without one.
+    let wanted = problem
+        .as_ref()
+        .filter(|_| input.account.is_some())
+        .filter(|p| p.who != "nobody")
+        .map(|p| format!("problem:{}", p.code))
+        .or_else(|| {
+            warnings
+                .first()
+                .filter(|_| input.account.is_some())
+                .map(Warning::notification_key)
+        });
+    let notify = wanted.filter(|w| Some(w) != notified.as_ref());
+    Status {
+        state,
+        signed_in_at: input.account.as_ref().map(|a| a.signed_in_at),
+        last_good_refresh_at: input.account.as_ref().and_then(|a| a.last_good_refresh_at),
+        account: input.account.map(|a| AccountInfo {
+            username: a.username,
+            display_name: a.display_name,
+            object_id: a.object_id,
+            tenant_id: a.tenant_id,
+        }),
+        token: input.token,
+        problem,
+        keep_alive,
+        warnings,
+        notify,
+        secret_store: input.secret_store,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docket_store::ProblemRecord;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().expect("time")
+    }
+
+    fn anna(last_good: &str) -> AccountRecord {
+        AccountRecord {
+            tenant: "t".into(),
+            client_id: "c".into(),
+            username: "anna@kanzlei.example".into(),
+            object_id: "o".into(),
+            tenant_id: "tid".into(),
+            display_name: None,
+            signed_in_at: at("2026-03-01T08:00:00Z"),
+            last_good_refresh_at: Some(at(last_good)),
+            sign_in_frequency_seconds: None,
+            last_problem: None,
+            notified: None,
+        }
+    }
+
+    fn input(account: Option<AccountRecord>, token: TokenState) -> Input {
+        Input {
+            account,
+            token,
+            keep_alive_every: Duration::hours(24),
+            confidential: None,
+            client_secret_stored: false,
+            secret_store: SecretStoreInfo {
+                kind: "keyring",
+                location: "test".into(),
+            },
+        }
+    }
+
+    fn problem(code: &str) -> Option<ProblemRecord> {
+        Some(ProblemRecord {
+            code: code.into(),
+            aadsts: None,
+            at: at("2026-03-02T08:00:00Z"),
+        })
+    }
+
+    /// `state refresh_due problem-who warnings notify`, compactly.
+    #[track_caller]
+    fn check(input: Input, now: &str, expect: &str) {
+        let s = decide(input, at(now));
+        let json = serde_json::to_value(&s).expect("json");
+        let warnings: Vec<String> = s.warnings.iter().map(Warning::notification_key).collect();
+        let got = format!(
+            "{} due={} problem={} warnings=[{}] notify={}",
+            json["state"].as_str().unwrap_or("?"),
+            s.keep_alive
+                .as_ref()
+                .map_or("-".into(), |k| k.refresh_due.to_string()),
+            s.problem
+                .as_ref()
+                .map_or("-".into(), |p| format!("{}/{}", p.code, p.who)),
+            warnings.join(","),
+            s.notify.as_deref().unwrap_or("-"),
+        );
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn status_table() {
+        check(
+            input(None, TokenState::None),
+            "2026-03-01T09:00:00Z",
+            "signed_out due=- problem=- warnings=[] notify=-",
+        );
+        let now = "2026-03-01T09:00:00Z";
+        check(
+            input(Some(anna("2026-03-01T08:00:00Z")), TokenState::Present),
+            now,
+            "ok due=false problem=- warnings=[] notify=-",
+        );
+        // A day without a good refresh: the keep-alive is due.
+        check(
+            input(Some(anna("2026-03-01T08:00:00Z")), TokenState::Present),
+            "2026-03-02T08:00:00Z",
+            "ok due=true problem=- warnings=[] notify=-",
+        );
+        check(
+            input(Some(anna("2026-03-01T08:00:00Z")), TokenState::Missing),
+            now,
+            "sign_in_required due=false problem=- warnings=[] notify=-",
+        );
+        let with = |code: &str, notified: Option<&str>| AccountRecord {
+            last_problem: problem(code),
+            notified: notified.map(str::to_string),
+            ..anna("2026-03-01T08:00:00Z")
+        };
+        check(
+            input(
+                Some(with("reauth.password_changed", None)),
+                TokenState::Present,
+            ),
+            now,
+            "sign_in_required due=false problem=reauth.password_changed/user warnings=[] \
+             notify=problem:reauth.password_changed",
+        );
+        // Notified once: not again.
+        check(
+            input(
+                Some(with(
+                    "reauth.password_changed",
+                    Some("problem:reauth.password_changed"),
+                )),
+                TokenState::Present,
+            ),
+            now,
+            "sign_in_required due=false problem=reauth.password_changed/user warnings=[] notify=-",
+        );
+        check(
+            input(
+                Some(with("admin.consent_missing", None)),
+                TokenState::Present,
+            ),
+            now,
+            "admin_action_required due=false problem=admin.consent_missing/admin warnings=[] \
+             notify=problem:admin.consent_missing",
+        );
+        // Offline: retried by itself, nobody is bothered.
+        check(
+            input(Some(with("transient.network", None)), TokenState::Present),
+            now,
+            "retrying due=false problem=transient.network/nobody warnings=[] notify=-",
+        );
+        // A code from a newer version: ask for a sign-in.
+        check(
+            input(
+                Some(with("reauth.something_new", None)),
+                TokenState::Present,
+            ),
+            now,
+            "sign_in_required due=false problem=reauth.something_new/user warnings=[] \
+             notify=problem:reauth.something_new",
+        );
+        // Offline for 80 days: the inactivity warning.
+        check(
+            input(Some(anna("2026-03-01T08:00:00Z")), TokenState::Present),
+            "2026-05-20T08:00:00Z",
+            "ok due=true problem=- warnings=[inactivity_expiry:2026-05-30] \
+             notify=inactivity_expiry:2026-05-30",
+        );
+        // Learned daily sign-in frequency: warned 6 h ahead.
+        check(
+            input(
+                Some(AccountRecord {
+                    sign_in_frequency_seconds: Some(86_400),
+                    ..anna("2026-03-01T20:00:00Z")
+                }),
+                TokenState::Present,
+            ),
+            "2026-03-02T03:00:00Z",
+            "ok due=false problem=- warnings=[sign_in_required:2026-03-02] \
+             notify=sign_in_required:2026-03-02",
+        );
+        // Confidential client: secret missing, and expiring in 14 days.
+        let mut conf = input(None, TokenState::None);
+        conf.confidential = Some(Some(NaiveDate::from_ymd_opt(2026, 3, 15).expect("date")));
+        check(
+            conf.clone(),
+            now,
+            "signed_out due=- problem=- warnings=[client_secret_missing,client_secret_expiring:14] \
+             notify=-",
+        );
+        conf.client_secret_stored = true;
+        conf.account = Some(anna("2026-03-01T08:00:00Z"));
+        conf.token = TokenState::Present;
+        check(
+            conf.clone(),
+            now,
+            "ok due=false problem=- warnings=[client_secret_expiring:14] \
+             notify=client_secret_expiring:14",
+        );
+        check(
+            conf,
+            "2026-03-15T00:00:00Z",
+            "ok due=true problem=- warnings=[client_secret_expired] notify=client_secret_expired",
+        );
+    }
+}
