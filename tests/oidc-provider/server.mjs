@@ -11,7 +11,8 @@
 // required, loopback redirect URIs matched with any port (oidc-provider
 // ignores the port of http://127.0.0.1 / http://localhost redirect URIs for
 // application_type "native", RFC 8252 §7.3), authorization_code +
-// refresh_token grants, refresh tokens rotated on every use (public client)
+// refresh_token grants (a refresh token for every code, see
+// issueRefreshToken), refresh tokens rotated on every use (public client)
 // and a replayed old one revokes the whole grant. Login and consent are
 // oidc-provider's own development pages ("devInteractions"): any login and
 // password are accepted; the test's Chromium fills them in.
@@ -68,6 +69,15 @@ server.listen(port, '127.0.0.1', () => {
       userinfo: { enabled: true },
     },
     rotateRefreshToken: true,
+    // OpenID Connect Core §11: offline_access needs prompt=consent "unless
+    // other conditions ... permitting offline access ... are in place", and
+    // oidc-provider drops offline_access without prompt=consent. Entra
+    // needs no prompt=consent (Docket Sync never forces the consent page),
+    // so here the "other condition" is the registration: this native client
+    // may use refresh tokens, and it gets one on every code redemption.
+    async issueRefreshToken(_ctx, client, code) {
+      return client.grantTypeAllowed('refresh_token') && code.kind === 'AuthorizationCode';
+    },
     ttl: { AccessToken: 600, IdToken: 600, RefreshToken: 24 * 3600 },
     async findAccount(_ctx, id) {
       const login = String(id).toLowerCase();

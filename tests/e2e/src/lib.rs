@@ -42,6 +42,12 @@ pub fn available<T>(what: &str, result: Result<T, String>) -> Option<T> {
     }
 }
 
+/// Make rustls' `ring` provider the process default (reqwest is built
+/// without one). Idempotent.
+pub fn install_ring() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A free TCP port on 127.0.0.1 (bound and released; fine for tests).
 pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -382,10 +388,12 @@ pub struct OidcProvider {
     /// The discovery document.
     pub metadata: Value,
     _process: Process,
+    _logs: tempfile::TempDir,
 }
 
 impl OidcProvider {
     pub async fn start() -> Result<OidcProvider, String> {
+        install_ring();
         let dir = repo_root().join("tests/oidc-provider");
         if !dir.join("node_modules/oidc-provider").is_dir() {
             return Err(format!(
@@ -394,28 +402,34 @@ impl OidcProvider {
             ));
         }
         let node = find_program("node", "NODE").map_err(|_| "`node` is not on PATH".to_string())?;
+        let logs = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(logs.path().join("oidc-provider.log"))
+            .map_err(|e| e.to_string())?;
         let mut child = Command::new(node)
             .arg("server.mjs")
             .arg("0")
             .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot start node: {e}"))?;
         let stdout = child.stdout.take().expect("piped stdout");
         let process = Process(child);
-        let ready = tokio::task::spawn_blocking(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .find_map(|line| {
-                    serde_json::from_str::<Value>(&line)
-                        .ok()
-                        .filter(|v| v["ready"] == true)
-                })
+        // Read up to the ready line, then keep draining: a closed pipe
+        // would kill node at its next write.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+            let ready = lines.by_ref().find_map(|line| {
+                serde_json::from_str::<Value>(&line)
+                    .ok()
+                    .filter(|v| v["ready"] == true)
+            });
+            let _ = tx.send(ready);
+            lines.for_each(drop);
         });
-        let ready = tokio::time::timeout(Duration::from_secs(30), ready)
+        let ready = tokio::time::timeout(Duration::from_secs(30), rx)
             .await
             .map_err(|_| "oidc-provider did not say it was ready within 30 s".to_string())?
             .map_err(|e| e.to_string())?
@@ -436,6 +450,7 @@ impl OidcProvider {
             client_id,
             metadata,
             _process: process,
+            _logs: logs,
         })
     }
 
