@@ -79,6 +79,10 @@ if printf '%s' "$probe" | secret-tool store --label="docketsync test probe" dock
 else
     die "the Secret Service (gnome-keyring) did not come up in the test session"
 fi
+# The end-to-end tests (tests/e2e: Chromium + chromedriver, oidc-provider in
+# tests/oidc-provider, the keyring above) were installed by this script, so
+# a missing component is a failure, not a skip.
+export DOCKET_REQUIRE_E2E=1
 
 # --- the layers ---------------------------------------------------------------
 cd "$REPO_ROOT"

@@ -402,6 +402,7 @@ impl OidcProvider {
             ));
         }
         let node = find_program("node", "NODE").map_err(|_| "`node` is not on PATH".to_string())?;
+        node_is_recent_enough(&node)?;
         let logs = tempfile::tempdir().map_err(|e| e.to_string())?;
         let log = std::fs::File::create(logs.path().join("oidc-provider.log"))
             .map_err(|e| e.to_string())?;
@@ -460,6 +461,28 @@ impl OidcProvider {
             .as_str()
             .unwrap_or_else(|| panic!("discovery has no {name}"))
             .to_string()
+    }
+}
+
+/// oidc-provider 9 needs Node.js 20.19 or later (Debian 12's own nodejs
+/// is 18; NodeSource's packages are newer).
+fn node_is_recent_enough(node: &Path) -> Result<(), String> {
+    let out = Command::new(node)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let mut parts = version
+        .trim_start_matches('v')
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) >= (20, 19) {
+        Ok(())
+    } else {
+        Err(format!(
+            "node {version} is too old for oidc-provider 9 (needs 20.19 or later)"
+        ))
     }
 }
 
