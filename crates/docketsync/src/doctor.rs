@@ -137,6 +137,7 @@ pub async fn run(config_file: &Path, paths: &Paths, today: NaiveDate) -> Vec<Che
             );
         }
         checks.push(redirect_port_check(config));
+        checks.push(keyring_check(config, paths));
         if let Some(ca) = &config.microsoft.extra_ca_file {
             checks.push(ca_file_check(ca));
         }
@@ -182,6 +183,42 @@ fn redirect_port_check(config: &Config) -> Check {
              and register http://localhost:<port>{} on the app registration",
             config.microsoft.redirect_path
         )),
+    }
+}
+
+/// Can secrets be stored? The same store `docket-app` would use.
+fn keyring_check(config: &Config, paths: &Paths) -> Check {
+    match docket_app::open_secret_store(config, paths) {
+        Ok(store) => match store.plaintext_warning() {
+            Some(warning) => Check::new(Status::Warn, "keyring", warning).fix(
+                "start an OS keyring (Linux: gnome-keyring or KeePassXC's Secret Service), then \
+                 IT sets storage.allow_plaintext_tokens = false",
+            ),
+            None => Check::new(
+                Status::Ok,
+                "keyring",
+                format!("secrets are kept in {}", store.location()),
+            ),
+        },
+        Err(e) => {
+            let fix = match e {
+                docket_secrets::StoreError::Locked { .. } => {
+                    "unlock the login keyring (sign out of the desktop and in again, or open \
+                     the keyring app), then run doctor again"
+                }
+                _ if cfg!(target_os = "linux") => {
+                    "install and start a Secret Service: gnome-keyring (`apt install \
+                     gnome-keyring`, started by the desktop login) or KeePassXC with \
+                     Secret Service integration; on a machine without one, IT may set \
+                     storage.allow_plaintext_tokens = true"
+                }
+                _ => {
+                    "sign in to the desktop normally so the system keychain (Windows Credential \
+                     Manager / macOS login Keychain) is available"
+                }
+            };
+            Check::new(Status::Fail, "keyring", e.to_string()).fix(fix)
+        }
     }
 }
 

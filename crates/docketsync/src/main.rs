@@ -1,10 +1,16 @@
 //! `docketsync`: the headless command line of Docket Sync.
 //!
 //! The binary is orchestration only: it turns arguments into calls of the
-//! library crates (`docket-paths`, `docket-config`, `m365-emulator`) and
-//! prints results. Commands: `doctor` (one line per check) and `emulator`
-//! (run the Microsoft 365 emulator, or drive a running one with
-//! `emulator admin ...`).
+//! library crates (`docket-app`, `docket-paths`, `docket-config`,
+//! `m365-emulator`) and prints results. Commands: `signin`, `signout`,
+//! `status`, `check`, `client-secret set`, `doctor` (one line per check)
+//! and `emulator` (run the Microsoft 365 emulator, or drive a running one
+//! with `emulator admin ...`). `docs/cli.md` documents output and exit
+//! codes.
+//!
+//! Logs go to a daily file in the log folder (kept `logging.keep_days`
+//! days) and, from warnings up, to stderr. Nothing logged carries a token,
+//! code, secret or password.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -12,6 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod account;
 mod doctor;
 mod emulator;
 mod http;
@@ -40,6 +47,36 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Sign in to Microsoft 365 in your browser. Opens the system browser
+    /// (the BROWSER environment variable is honoured) and always prints the
+    /// address too, for copy and paste. When an account is already signed
+    /// in, signs that account in again (another account is refused: sign
+    /// out first to switch).
+    Signin {
+        /// Do not open a browser; only print the address.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Sign out: removes the sign-in (refresh token and every other secret
+    /// of the account) from the keyring, and forgets the account.
+    Signout,
+    /// Show who is signed in, since when, the last good refresh, the last
+    /// problem with its fix, and warnings.
+    Status {
+        /// Print stable JSON for scripts (see docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refresh the sign-in now and ask Microsoft Graph who is signed in;
+    /// records the result (success, or the problem and its fix).
+    Check {
+        /// Print stable JSON for scripts (see docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the client secret of a confidential (Web) app registration.
+    #[command(subcommand)]
+    ClientSecret(ClientSecretCommand),
     /// Check that Docket Sync can work here: the configuration is valid,
     /// the sign-in port is free, the extra CA file is readable, the data
     /// and log folders are writable, and Microsoft's sign-in service (the
@@ -54,12 +91,68 @@ enum Command {
     Emulator(Box<emulator::EmulatorArgs>),
 }
 
+#[derive(Debug, Subcommand)]
+enum ClientSecretCommand {
+    /// Store the client secret in the OS keyring. Reads it from standard
+    /// input (never from the command line, where other users could see
+    /// it), e.g. `docketsync client-secret set < secret.txt`.
+    Set,
+}
+
+/// Log to a daily file in the log folder, keeping the configured number of
+/// days, and warnings to stderr. Returns the guard that flushes the file.
+fn init_logging(
+    paths: &docket_paths::Paths,
+    config: &std::path::Path,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let logging = docket_config::load(config, &paths.user_config_file)
+        .map(|c| c.logging)
+        .ok();
+    let level = logging.map_or("info", |l| l.level.as_str());
+    let level: LevelFilter = level.parse().unwrap_or(LevelFilter::INFO);
+    let keep_days = logging.map_or(14, |l| l.keep_days) as usize;
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(LevelFilter::WARN);
+    let file = std::fs::create_dir_all(&paths.log_dir).ok().and_then(|()| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("docketsync")
+            .filename_suffix("log")
+            .max_log_files(keep_days.max(1))
+            .build(&paths.log_dir)
+            .ok()
+    });
+    let Some(file) = file else {
+        tracing_subscriber::registry().with(stderr).init();
+        return None;
+    };
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    // HTTP and TLS libraries stay at info: their debug output can show
+    // request details.
+    let targets = Targets::new()
+        .with_default(level)
+        .with_target("hyper", LevelFilter::INFO.min(level))
+        .with_target("hyper_util", LevelFilter::INFO.min(level))
+        .with_target("reqwest", LevelFilter::INFO.min(level))
+        .with_target("h2", LevelFilter::INFO.min(level))
+        .with_target("rustls", LevelFilter::INFO.min(level))
+        .with_target("tiny_http", LevelFilter::INFO.min(level));
+    let file = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(writer)
+        .with_filter(targets);
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
+        .init();
+    Some(guard)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::WARN)
-        .init();
     let paths = match docket_paths::Paths::from_env() {
         Ok(p) => p,
         Err(e) => {
@@ -67,6 +160,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let config_file = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| paths.firm_config_file.clone());
+    let _log_guard = init_logging(&paths, &config_file);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -87,6 +185,13 @@ fn main() -> ExitCode {
                 })
             }
             Command::Emulator(args) => emulator::main(*args, &paths).await,
+            Command::Signin { no_browser } => Ok(account::signin(cli.config, no_browser).await),
+            Command::Signout => Ok(account::signout(cli.config)),
+            Command::Status { json } => Ok(account::status(cli.config, json)),
+            Command::Check { json } => Ok(account::check(cli.config, json).await),
+            Command::ClientSecret(ClientSecretCommand::Set) => {
+                Ok(account::client_secret_set(cli.config))
+            }
         }
     });
     match result {

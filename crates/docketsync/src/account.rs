@@ -1,0 +1,316 @@
+//! `signin`, `signout`, `status`, `check` and `client-secret set`: thin
+//! wrappers over `docket-app`, printing results and mapping errors to exit
+//! codes (`docs/cli.md`).
+
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use docket_app::status::{State, Status};
+use docket_app::{Actor, App, AppError};
+use docket_auth::{Browser, SystemBrowser};
+use docket_secrets::SecretString;
+
+/// Exit codes other than 0 (success).
+pub mod exit {
+    /// The user must act: sign in (again), or the sign-in was not finished.
+    pub const USER: u8 = 1;
+    /// Something on this computer: configuration, keyring, state database
+    /// (also clap's code for bad arguments).
+    pub const LOCAL: u8 = 2;
+    /// IT must act (app registration, tenant, firm configuration).
+    pub const ADMIN: u8 = 3;
+    /// Temporary (network, Microsoft unavailable): try again later.
+    pub const RETRY: u8 = 4;
+}
+
+fn exit_code(actor: Actor) -> ExitCode {
+    ExitCode::from(match actor {
+        Actor::User => exit::USER,
+        Actor::Local => exit::LOCAL,
+        Actor::Admin => exit::ADMIN,
+        Actor::Retry => exit::RETRY,
+    })
+}
+
+fn out(text: &str) {
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// The error as JSON (for `--json`): codes for scripts, texts for people.
+fn error_json(e: &AppError) -> serde_json::Value {
+    serde_json::json!({
+        "ok": false,
+        "error": {
+            "code": e.code(),
+            "actor": e.actor(),
+            "aadsts": e.problem().and_then(|p| p.aadsts),
+            "message_en": e.message_en(),
+            "message_de": e.message_de(),
+            "fix_en": e.fix_en(),
+            "fix_de": e.fix_de(),
+        }
+    })
+}
+
+/// The error for people: code, English and German message and fix.
+fn error_text(e: &AppError) -> String {
+    let mut s = format!("error [{}]", e.code());
+    if let Some(n) = e.problem().and_then(|p| p.aadsts) {
+        s += &format!(" (AADSTS{n})");
+    }
+    s += &format!(": {}\n", e.message_en());
+    if let Some(de) = e.message_de() {
+        s += &format!("  Deutsch: {de}\n");
+    }
+    s += &format!("  fix: {}\n", e.fix_en());
+    if let Some(de) = e.fix_de() {
+        s += &format!("  Lösung: {de}\n");
+    }
+    s
+}
+
+/// Report `e` (JSON on stdout, or text on stderr) and give its exit code.
+fn fail(e: &AppError, json: bool) -> ExitCode {
+    if json {
+        out(&format!("{}\n", error_json(e)));
+    } else {
+        eprint!("{}", error_text(e));
+    }
+    exit_code(e.actor())
+}
+
+fn open(config: Option<PathBuf>, json: bool) -> Result<App, ExitCode> {
+    App::open(config).map_err(|e| fail(&e, json))
+}
+
+/// Does not open anything: the URL is printed.
+struct NoBrowser;
+
+impl Browser for NoBrowser {
+    fn open(&self, _url: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub async fn signin(config: Option<PathBuf>, no_browser: bool) -> ExitCode {
+    let app = match open(config, false) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let browser: &dyn Browser = if no_browser {
+        &NoBrowser
+    } else {
+        &SystemBrowser
+    };
+    let on_url = |url: &str| {
+        if no_browser {
+            out(&format!(
+                "Open this address in a browser on this computer to sign in:\n\n  {url}\n\n"
+            ));
+        } else {
+            out(&format!(
+                "Opening your browser to sign in. If it does not open, copy this address into a \
+                 browser on this computer:\n\n  {url}\n\n"
+            ));
+        }
+        out("Waiting for the sign-in to finish (Ctrl-C to cancel)...\n");
+    };
+    let result = tokio::select! {
+        r = app.sign_in(browser, on_url) => r,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("The sign-in was cancelled; nothing was changed.");
+            return ExitCode::from(exit::USER);
+        }
+    };
+    match result {
+        Ok(report) => {
+            let who = match &report.display_name {
+                Some(name) => format!("{name} <{}>", report.username),
+                None => report.username.clone(),
+            };
+            let again = if report.reauthenticated {
+                " (signed in again)"
+            } else {
+                ""
+            };
+            out(&format!("Signed in as {who}{again}.\n"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, false),
+    }
+}
+
+pub fn signout(config: Option<PathBuf>) -> ExitCode {
+    let app = match open(config, false) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    match app.sign_out() {
+        Ok(Some(user)) => {
+            out(&format!(
+                "Signed out {user}; its sign-in was removed from {}.\n",
+                app.secret_store().location()
+            ));
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            out("Not signed in; nothing to remove.\n");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, false),
+    }
+}
+
+pub fn status(config: Option<PathBuf>, json: bool) -> ExitCode {
+    let app = match open(config, json) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    match app.status(chrono::Utc::now()) {
+        Ok(status) => {
+            if json {
+                let mut v = serde_json::to_value(&status).unwrap_or_default();
+                v["ok"] = true.into();
+                out(&format!("{v}\n"));
+            } else {
+                out(&render_status(&status));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, json),
+    }
+}
+
+pub async fn check(config: Option<PathBuf>, json: bool) -> ExitCode {
+    let app = match open(config, json) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    match app.check(chrono::Utc::now()).await {
+        Ok(report) => {
+            if json {
+                out(&format!(
+                    "{}\n",
+                    serde_json::json!({
+                        "ok": true,
+                        "username": report.username,
+                        "display_name": report.display_name,
+                        "refreshed_at": report.refreshed_at,
+                    })
+                ));
+            } else {
+                out(&format!(
+                    "OK: signed in as {}; the sign-in was refreshed and Microsoft Graph answered.\n",
+                    report.username
+                ));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, json),
+    }
+}
+
+pub fn client_secret_set(config: Option<PathBuf>) -> ExitCode {
+    let app = match open(config, false) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let stdin = std::io::stdin();
+    let read = if stdin.is_terminal() {
+        rpassword::prompt_password(
+            "Paste the client secret's Value (Azure portal → App registrations → Certificates & \
+             secrets; not shown) and press Enter: ",
+        )
+    } else {
+        let mut text = String::new();
+        stdin.lock().read_to_string(&mut text).map(|_| text)
+    };
+    let secret = match read {
+        Ok(text) => SecretString::new(text.trim_end_matches(['\r', '\n'])),
+        Err(e) => {
+            eprintln!("error: cannot read the secret from standard input: {e}");
+            return ExitCode::from(exit::LOCAL);
+        }
+    };
+    match app.set_client_secret(secret) {
+        Ok(()) => {
+            out(&format!(
+                "The client secret was stored in {}.\n",
+                app.secret_store().location()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, false),
+    }
+}
+
+fn render_status(s: &Status) -> String {
+    let t = |d: &chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut o = String::new();
+    match &s.account {
+        None => o += "Not signed in. Run `docketsync signin`.\n",
+        Some(a) => {
+            let who = match &a.display_name {
+                Some(name) => format!("{name} <{}>", a.username),
+                None => a.username.clone(),
+            };
+            o += &format!("Signed in as {who}\n");
+        }
+    }
+    let state = match s.state {
+        State::SignedOut => "signed out",
+        State::Ok => "OK",
+        State::SignInRequired => "sign in again (`docketsync signin`)",
+        State::AdminActionRequired => "IT must act (see the fix below)",
+        State::Retrying => "temporary problem; Docket Sync retries by itself",
+    };
+    o += &format!("  state              {state}\n");
+    if let Some(at) = &s.signed_in_at {
+        o += &format!("  signed in          {}\n", t(at));
+    }
+    if let Some(at) = &s.last_good_refresh_at {
+        o += &format!("  last good refresh  {}\n", t(at));
+    }
+    if s.account.is_some() {
+        let token = match s.token {
+            docket_app::status::TokenState::Present => "stored",
+            docket_app::status::TokenState::Missing => "missing (sign in again)",
+            docket_app::status::TokenState::Unreadable => "cannot be read",
+            docket_app::status::TokenState::None => "none",
+        };
+        o += &format!("  refresh token      {token}\n");
+    }
+    o += &format!("  secrets kept in    {}\n", s.secret_store.location);
+    if let Some(k) = &s.keep_alive {
+        o += &format!(
+            "  next keep-alive    {}{}\n",
+            t(&k.next_refresh_at),
+            if k.refresh_due { " (due now)" } else { "" }
+        );
+        if let Some(at) = &k.next_required_sign_in {
+            o += &format!("  sign in again by   {}\n", t(at));
+        }
+    }
+    if let Some(p) = &s.problem {
+        let aadsts = p
+            .aadsts
+            .map(|n| format!(" (AADSTS{n})"))
+            .unwrap_or_default();
+        o += &format!(
+            "  problem            [{}]{aadsts} at {}\n",
+            p.code,
+            t(&p.at)
+        );
+        if !p.message_en.is_empty() {
+            o += &format!("    {}\n    Deutsch: {}\n", p.message_en, p.message_de);
+            o += &format!("    fix: {}\n    Lösung: {}\n", p.fix_en, p.fix_de);
+        }
+    }
+    for w in &s.warnings {
+        o += &format!("  warning            {}\n", w.text_en());
+    }
+    o
+}

@@ -1,0 +1,606 @@
+//! `signin`, `status`, `check`, `signout` and `client-secret set` as a
+//! user runs them, against `docketsync emulator`. The browser is a script
+//! in `BROWSER` that hands the URL to the test, which plays the person at
+//! the browser with reqwest (the emulator's HTML forms: `login`/`passwd`,
+//! the consent button). Each test has its own `DOCKETSYNC_HOME`.
+//!
+//! Secrets go to the plaintext file store (opt-in in the test config),
+//! or to the real OS keyring when `DOCKET_REQUIRE_KEYRING=1` (CI).
+//! After each test no token or secret value may appear in any output or
+//! in any file under `DOCKETSYNC_HOME` (except, while signed in, in the
+//! plaintext secrets file, which exists to hold them).
+
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use docket_secrets::{EntryKey, SecretKind, SecretStore};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
+const ANNA: &str = "anna.berger@kanzlei-demo.onmicrosoft.com";
+const JAMES: &str = "james.wright@kanzlei-demo.onmicrosoft.com";
+
+fn require_keyring() -> bool {
+    std::env::var("DOCKET_REQUIRE_KEYRING").as_deref() == Ok("1")
+}
+
+struct Env {
+    home: tempfile::TempDir,
+    emulator: Child,
+    ready: Value,
+    config: PathBuf,
+    /// Everything the CLI printed, for the final secret scan.
+    outputs: Vec<String>,
+    /// Every secret value seen, for the final secret scan.
+    secrets: Vec<String>,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = self.emulator.kill();
+        let _ = self.emulator.wait();
+    }
+}
+
+impl Env {
+    fn start(client: &str, client_type: &str) -> Env {
+        let home = tempfile::tempdir().expect("tempdir");
+        let ready_file = home.path().join("ready.json");
+        let mut emulator = Command::new(BIN)
+            .env("DOCKETSYNC_HOME", home.path().join("emulator-home"))
+            .args(["emulator", "--port", "0", "--ready-file"])
+            .arg(&ready_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start emulator");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let ready: Value = loop {
+            if let Ok(text) = std::fs::read_to_string(&ready_file) {
+                break serde_json::from_str(&text).expect("ready JSON");
+            }
+            if let Some(status) = emulator.try_wait().expect("poll") {
+                panic!("emulator exited: {status}");
+            }
+            assert!(Instant::now() < deadline, "emulator not ready");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let base = ready["base_url"].as_str().expect("base_url").to_string();
+        let config = home.path().join("firm.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[microsoft]\ntenant = \"{}\"\nclient_id = \"{}\"\nclient_type = \"{client_type}\"\n\
+                 authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
+                 [source]\nkind = \"demo\"\n[storage]\nallow_plaintext_tokens = {}\n",
+                ready["tenant_id"].as_str().expect("tenant"),
+                ready[client].as_str().expect("client id"),
+                !require_keyring(),
+            ),
+        )
+        .expect("config");
+        let browser = home.path().join("browser.sh");
+        let url_file = home.path().join("url.txt");
+        std::fs::write(
+            &browser,
+            format!(
+                "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.tmp' && mv '{0}.tmp' '{0}'\n",
+                url_file.display()
+            ),
+        )
+        .expect("browser script");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
+        Env {
+            home,
+            emulator,
+            ready,
+            config,
+            outputs: vec![],
+            secrets: vec![],
+        }
+    }
+
+    fn base(&self) -> String {
+        self.ready["base_url"].as_str().expect("base").to_string()
+    }
+
+    fn password(&self, upn: &str) -> String {
+        self.ready["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .find(|u| u["upn"] == upn)
+            .and_then(|u| u["password"].as_str())
+            .expect("demo password")
+            .to_string()
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.env("DOCKETSYNC_HOME", self.home.path())
+            .env("BROWSER", self.home.path().join("browser.sh"))
+            .env_remove("DOCKETSYNC_CONFIG")
+            .arg("--config")
+            .arg(&self.config);
+        cmd
+    }
+
+    /// Run to completion; returns (exit code, stdout, stderr).
+    fn run(&mut self, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run docketsync");
+        {
+            use std::io::Write as _;
+            let mut pipe = child.stdin.take().expect("stdin");
+            if let Some(text) = stdin {
+                pipe.write_all(text.as_bytes()).expect("write stdin");
+            }
+        }
+        self.finish(child)
+    }
+
+    fn finish(&mut self, child: Child) -> (i32, String, String) {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = child.wait_with_output().expect("wait");
+        let stdout = String::from_utf8_lossy(&stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&stderr).into_owned();
+        self.outputs.push(stdout.clone());
+        self.outputs.push(stderr.clone());
+        (status.code().unwrap_or(-1), stdout, stderr)
+    }
+
+    fn status(&mut self) -> Value {
+        let (code, stdout, stderr) = self.run(&["status", "--json"], None);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        serde_json::from_str(&stdout).expect("status JSON")
+    }
+
+    /// `docketsync signin`, with the person at the browser signing in as
+    /// `upn`. `no_browser`: take the URL from the printed output instead
+    /// of from the BROWSER script. Returns (exit code, stdout, stderr,
+    /// what the browser showed at the end).
+    async fn sign_in(
+        &mut self,
+        upn: &str,
+        password: &str,
+        no_browser: bool,
+    ) -> (i32, String, String, String) {
+        let url_file = self.home.path().join("url.txt");
+        let _ = std::fs::remove_file(&url_file);
+        let mut args = vec!["signin"];
+        if no_browser {
+            args.push("--no-browser");
+        }
+        let mut child = self
+            .cmd()
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("signin");
+        // Read stdout as it comes (the URL is printed before the wait).
+        let printed = Arc::new(Mutex::new(String::new()));
+        let reader = {
+            let printed = printed.clone();
+            let stdout = child.stdout.take().expect("stdout");
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    let mut p = printed.lock().expect("lock");
+                    p.push_str(&line);
+                    p.push('\n');
+                }
+            })
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let printed_url = || {
+            let p = printed.lock().expect("lock");
+            p.lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("http"))
+                .map(str::to_string)
+        };
+        let url = loop {
+            let opened = std::fs::read_to_string(&url_file).ok();
+            if let (false, Some(url)) = (no_browser, &opened) {
+                // Whatever the browser opened, the URL was printed too.
+                assert_eq!(printed_url().as_deref(), Some(url.as_str()));
+                break url.clone();
+            }
+            if no_browser {
+                if let Some(url) = printed_url() {
+                    break url;
+                }
+            }
+            assert!(Instant::now() < deadline, "no sign-in URL");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert!(url.contains("code_challenge_method=S256"), "{url}");
+        let shown = StandIn::new()
+            .sign_in(&self.base(), &url, upn, password)
+            .await;
+        let (code, _, stderr) = self.finish(child);
+        reader.join().expect("reader");
+        let stdout = printed.lock().expect("lock").clone();
+        self.outputs.pop();
+        self.outputs.pop();
+        self.outputs.push(stdout.clone());
+        self.outputs.push(stderr.clone());
+        if no_browser {
+            assert!(!url_file.exists(), "--no-browser opened a browser");
+        }
+        (code, stdout, stderr, shown)
+    }
+
+    /// The secret store the CLI uses (the same selection rules).
+    fn store(&self) -> Box<dyn SecretStore> {
+        let paths = docket_paths::Paths::under_home(self.home.path());
+        docket_secrets::open_default(
+            !require_keyring(),
+            &docket_app::plaintext_secrets_file(&paths),
+        )
+        .expect("secret store")
+    }
+
+    fn key(&self, client: &str, user: &str, kind: SecretKind) -> EntryKey {
+        EntryKey {
+            tenant: self.ready["tenant_id"].as_str().expect("tenant").into(),
+            client_id: self.ready[client].as_str().expect("client").into(),
+            user: user.to_ascii_lowercase(),
+            kind,
+        }
+    }
+
+    fn secret(&mut self, key: &EntryKey) -> Option<String> {
+        let value = self
+            .store()
+            .get(key)
+            .expect("read store")
+            .map(|s| s.expose_secret().to_string());
+        if let Some(v) = &value {
+            self.secrets.push(v.clone());
+        }
+        value
+    }
+
+    async fn admin(&self, path: &str, body: Value) {
+        let resp = reqwest::Client::new()
+            .post(format!("{}{path}", self.base()))
+            .json(&body)
+            .send()
+            .await
+            .expect("admin");
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    }
+
+    /// No secret value (and nothing shaped like a JWT) in any output or
+    /// file under DOCKETSYNC_HOME; `allowed` is the plaintext store file.
+    fn assert_no_secrets_leaked(&self, allowed: Option<&Path>) {
+        assert!(
+            !self.secrets.is_empty(),
+            "the test saw no secret to look for"
+        );
+        let mut texts: Vec<(String, String)> = self
+            .outputs
+            .iter()
+            .map(|o| ("CLI output".to_string(), o.clone()))
+            .collect();
+        for file in files_under(self.home.path()) {
+            if Some(file.as_path()) == allowed {
+                continue;
+            }
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            texts.push((
+                file.display().to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+        }
+        let logs = files_under(&self.home.path().join("logs"));
+        assert!(!logs.is_empty(), "no log file was written");
+        for (name, text) in &texts {
+            for s in &self.secrets {
+                // Compared without printing: secrets never reach test output.
+                assert!(
+                    !text.contains(s.as_str()),
+                    "a secret value appears in {name}"
+                );
+            }
+            assert!(
+                !has_jwt(text),
+                "something shaped like a token appears in {name}"
+            );
+        }
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A JWT: `eyJ...` with two dots, base64url in between.
+fn has_jwt(text: &str) -> bool {
+    text.match_indices("eyJ").any(|(i, _)| {
+        let run: String = text[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        run.len() > 40 && run.matches('.').count() >= 2
+    })
+}
+
+/// A stand-in browser: fills Microsoft's forms, keeps the session cookie.
+struct StandIn {
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+fn between<'a>(body: &'a str, start: &str) -> Option<&'a str> {
+    let at = body.find(start)? + start.len();
+    let rest = &body[at..];
+    Some(&rest[..rest.find('"')?])
+}
+
+impl StandIn {
+    fn new() -> StandIn {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        StandIn {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookie: None,
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> (u16, Option<String>, String) {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", c.clone()),
+            None => req,
+        };
+        let resp = req.send().await.expect("browser request");
+        for sc in resp.headers().get_all("set-cookie") {
+            let pair = sc.to_str().expect("cookie").split(';').next().unwrap_or("");
+            if pair.starts_with("ESTSAUTH=") {
+                self.cookie = (pair != "ESTSAUTH=").then(|| pair.to_string());
+            }
+        }
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().expect("location").to_string());
+        (status, location, resp.text().await.expect("body"))
+    }
+
+    /// Sign in as `upn`, accept consent, follow the redirect to the
+    /// loopback listener; returns the page the listener showed.
+    async fn sign_in(&mut self, base: &str, url: &str, upn: &str, pw: &str) -> String {
+        let mut page = self.send(self.http.get(url)).await;
+        for _ in 0..10 {
+            let (status, location, body) = &page;
+            if *status == 302 {
+                let loc = location.clone().expect("location");
+                if loc.starts_with(base) {
+                    page = self.send(self.http.get(&loc)).await;
+                    continue;
+                }
+                let resp = self.http.get(&loc).send().await.expect("loopback");
+                return resp.text().await.expect("loopback page");
+            }
+            assert_eq!(*status, 200, "{body}");
+            let flow = between(body, r#"name="flow" value=""#)
+                .unwrap_or_else(|| panic!("no form: {body}"))
+                .to_string();
+            let action = between(body, r#"<form method="post" action=""#)
+                .expect("action")
+                .to_string();
+            let mut form = vec![("flow", flow)];
+            if body.contains(r#"id="i0116""#) {
+                form.push(("login", upn.to_string()));
+                form.push(("passwd", pw.to_string()));
+            } else if body.contains(r#"name="account""#) {
+                let mine = body.contains(&format!(r#"data-test-id="{upn}""#));
+                form.push(("account", if mine { upn.into() } else { String::new() }));
+            } else if body.contains("idSIButton9") && body.contains("acceptConsent") {
+                form.push(("acceptConsent", "true".to_string()));
+            } else {
+                panic!("unexpected page: {body}");
+            }
+            page = self
+                .send(self.http.post(format!("{base}{action}")).form(&form))
+                .await;
+        }
+        panic!("sign-in did not finish");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
+    let mut env = Env::start("public_client_id", "public");
+    let anna_pw = env.password(ANNA);
+    let james_pw = env.password(JAMES);
+    let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
+
+    // Not signed in yet.
+    let s = env.status();
+    assert_eq!(s["state"], "signed_out", "{s}");
+    let (code, _, stderr) = env.run(&["check"], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("signin.none"), "{stderr}");
+
+    // First sign-in through the BROWSER script.
+    let (code, stdout, stderr, shown) = env.sign_in(ANNA, &anna_pw, false).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(shown.contains("Sign-in complete"), "{shown}");
+    assert!(stdout.contains("Signed in as"), "{stdout}");
+    assert!(stdout.contains(ANNA), "{stdout}");
+    let s = env.status();
+    assert_eq!(s["state"], "ok", "{s}");
+    assert_eq!(s["account"]["username"], ANNA, "{s}");
+    assert_eq!(s["token"], "present", "{s}");
+    assert!(s["problem"].is_null(), "{s}");
+    assert!(s["signed_in_at"].is_string(), "{s}");
+    let oid = s["account"]["object_id"].clone();
+    let first_rt = env.secret(&rt_key).expect("refresh token stored");
+
+    // check: refresh (rotated token persisted) + /me.
+    let (code, stdout, stderr) = env.run(&["check"], None);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(ANNA), "{stdout}");
+    let rotated = env.secret(&rt_key).expect("still stored");
+    assert!(
+        rotated != first_rt,
+        "the rotated refresh token was not stored"
+    );
+
+    // The password changes: check reports it, in English and German.
+    let new_pw = "Neu-Anna-2026!";
+    env.admin(
+        &format!("/_admin/users/{ANNA}/password"),
+        json!({ "password": new_pw }),
+    )
+    .await;
+    let (code, stdout, stderr) = env.run(&["check"], None);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("reauth.password_changed"), "{stderr}");
+    assert!(stderr.contains("AADSTS50173"), "{stderr}");
+    assert!(stderr.contains("your password was changed"), "{stderr}");
+    assert!(stderr.contains("Kennwort geändert"), "{stderr}");
+    let (code, stdout, _) = env.run(&["check", "--json"], None);
+    assert_eq!(code, 1);
+    let j: Value = serde_json::from_str(&stdout).expect("check JSON");
+    assert_eq!(j["ok"], false);
+    assert_eq!(j["error"]["code"], "reauth.password_changed", "{j}");
+    assert_eq!(j["error"]["actor"], "user", "{j}");
+    let s = env.status();
+    assert_eq!(s["state"], "sign_in_required", "{s}");
+    assert_eq!(s["problem"]["code"], "reauth.password_changed", "{s}");
+    assert_eq!(s["problem"]["aadsts"], 50173, "{s}");
+    assert!(s["problem"]["message_de"]
+        .as_str()
+        .is_some_and(|m| m.contains("Kennwort")));
+
+    // Signing in again as the other demo user is refused; Anna's stays.
+    let stored = env.secret(&rt_key).expect("stored");
+    let (code, _, stderr, shown) = env.sign_in(JAMES, &james_pw, true).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("signin.account_mismatch"), "{stderr}");
+    assert!(stderr.contains(ANNA), "{stderr}");
+    assert!(!shown.contains("Sign-in complete"), "{shown}");
+    assert!(
+        env.secret(&rt_key) == Some(stored),
+        "Anna's token was replaced"
+    );
+    let james_key = env.key("public_client_id", JAMES, SecretKind::RefreshToken);
+    assert_eq!(env.secret(&james_key), None, "a token for James was stored");
+    assert_eq!(env.status()["account"]["username"], ANNA);
+
+    // Re-authentication with the new password (URL from --no-browser output).
+    let (code, stdout, stderr, shown) = env.sign_in(ANNA, new_pw, true).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(shown.contains("Sign-in complete"), "{shown}");
+    assert!(stdout.contains("signed in again"), "{stdout}");
+    assert!(
+        stdout.contains("login_hint="),
+        "re-auth names the account: {stdout}"
+    );
+    let (code, stdout, stderr) = env.run(&["check"], None);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let s = env.status();
+    assert_eq!(s["state"], "ok", "{s}");
+    assert_eq!(s["account"]["object_id"], oid, "same account");
+    assert!(s["problem"].is_null(), "{s}");
+    env.secret(&rt_key).expect("stored");
+
+    let plaintext =
+        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    env.assert_no_secrets_leaked(Some(&plaintext));
+
+    // Sign out: nothing left in the store, status says so.
+    let (code, stdout, stderr) = env.run(&["signout"], None);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(ANNA), "{stdout}");
+    let s = env.status();
+    assert_eq!(s["state"], "signed_out", "{s}");
+    assert!(s["account"].is_null(), "{s}");
+    for kind in SecretKind::ALL {
+        let key = env.key("public_client_id", ANNA, kind);
+        assert_eq!(env.secret(&key), None, "{kind:?} left after sign-out");
+    }
+    let (code, stdout, _) = env.run(&["signout"], None);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Not signed in"), "{stdout}");
+    // Now even the plaintext file (if used) must hold no secret.
+    env.assert_no_secrets_leaked(None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_secret_is_read_from_stdin_and_never_shown() {
+    let secret = "web~Secret-Value_0123456789abcdefghij";
+    // A public client has no secret: refused, nothing stored.
+    let mut env = Env::start("public_client_id", "public");
+    let (code, stdout, stderr) = env.run(&["client-secret", "set"], Some(secret));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(stderr.contains("client_secret.public_client"), "{stderr}");
+    let key = env.key("public_client_id", "", SecretKind::ClientSecret);
+    assert_eq!(env.secret(&key), None);
+
+    let mut env = Env::start("web_client_id", "confidential");
+    let (code, _, stderr) = env.run(&["client-secret", "set"], Some("\n"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("client_secret.empty"), "{stderr}");
+    let s = env.status();
+    let warnings = s["warnings"].to_string();
+    assert!(warnings.contains("client_secret_missing"), "{s}");
+
+    let (code, stdout, stderr) = env.run(&["client-secret", "set"], Some(&format!("{secret}\n")));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let key = env.key("web_client_id", "", SecretKind::ClientSecret);
+    assert!(
+        env.secret(&key).as_deref() == Some(secret),
+        "stored without the newline"
+    );
+    let s = env.status();
+    assert!(
+        !s["warnings"].to_string().contains("client_secret_missing"),
+        "{s}"
+    );
+    let plaintext =
+        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    env.assert_no_secrets_leaked(Some(&plaintext));
+    // The config file never holds it either.
+    let config = std::fs::read_to_string(&env.config).expect("config");
+    assert!(!config.contains(secret));
+    // Leave nothing behind in a real keyring.
+    env.store().delete(&key).expect("clean up");
+}
