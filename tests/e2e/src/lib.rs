@@ -82,6 +82,18 @@ fn find_program(name: &str, env: &str) -> Result<PathBuf, String> {
 #[derive(Debug)]
 pub struct Process(Child);
 
+impl Process {
+    /// Start `command`; panics with the program name if it cannot start.
+    pub fn spawn(command: &mut Command) -> Process {
+        let program = command.get_program().to_string_lossy().into_owned();
+        Process(
+            command
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {program}: {e}")),
+        )
+    }
+}
+
 impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -572,10 +584,9 @@ pub async fn opened_urls(dir: &Path, count: usize, timeout: Duration) -> Vec<Str
     }
 }
 
-/// Every file under `dir` whose bytes contain any of `secrets`: the
-/// paths with the index of the secret found (never the secret itself).
-pub fn files_containing(dir: &Path, secrets: &[&str]) -> Vec<(PathBuf, usize)> {
-    let mut found = Vec::new();
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -585,11 +596,23 @@ pub fn files_containing(dir: &Path, secrets: &[&str]) -> Vec<(PathBuf, usize)> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                for (i, s) in secrets.iter().enumerate() {
-                    if contains(&bytes, s.as_bytes()) {
-                        found.push((path.clone(), i));
-                    }
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// Every file under `dir` whose bytes contain any of `secrets`: the
+/// paths with the index of the secret found (never the secret itself).
+pub fn files_containing(dir: &Path, secrets: &[&str]) -> Vec<(PathBuf, usize)> {
+    let mut found = Vec::new();
+    for path in files_under(dir) {
+        if let Ok(bytes) = std::fs::read(&path) {
+            for (i, s) in secrets.iter().enumerate() {
+                if contains(&bytes, s.as_bytes()) {
+                    found.push((path.clone(), i));
                 }
             }
         }
