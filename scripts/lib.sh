@@ -114,11 +114,38 @@ ensure_venv() {
 # independent OpenID provider for the sign-in tests). Each folder listed in
 # NPM_DIRS that has a package.json gets `npm ci` when its lock file changed.
 NPM_DIRS=("tests/oidc-provider")
+# oidc-provider 9 needs Node >= 20.19; Debian 12's own nodejs is 18. Then a
+# Node 20 build comes from the npm registry (the node-linux-<arch> package
+# ships the official binary) into .tools/node, and NODE/PATH point at it.
+NODE_MIN="20.19.0"
+NODE_FALLBACK="20.20.2"
+node_is_recent() {
+    local v
+    v="$("${1:-node}" --version 2>/dev/null | sed 's/^v//')" || return 1
+    [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$NODE_MIN" "$v" | sort -V | head -n1)" = "$NODE_MIN" ]
+}
+ensure_node() {
+    command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+    node_is_recent node && return 0
+    local tools="$REPO_ROOT/.tools/node" arch
+    case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64) arch=arm64 ;;
+    *) die "no Node >= $NODE_MIN for $(uname -m): install one and put it on PATH" ;;
+    esac
+    if ! node_is_recent "$tools/node_modules/node-linux-$arch/bin/node"; then
+        say "installing Node $NODE_FALLBACK from the npm registry into .tools/node (system Node is older than $NODE_MIN)"
+        mkdir -p "$tools"
+        (cd "$tools" && npm install --no-audit --no-fund --no-save "node-linux-$arch@$NODE_FALLBACK")
+    fi
+    export NODE="$tools/node_modules/node-linux-$arch/bin/node"
+    export PATH="$(dirname "$NODE"):$PATH"
+}
 ensure_npm() {
     local d lock stamp want
     for d in "${NPM_DIRS[@]}"; do
         [ -f "$REPO_ROOT/$d/package.json" ] || continue
-        command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+        ensure_node
         lock="$REPO_ROOT/$d/package-lock.json"
         stamp="$REPO_ROOT/$d/node_modules/.lock.sha256"
         want="$(sha256sum "$lock" 2>/dev/null | cut -d' ' -f1 || true)"
