@@ -1,14 +1,36 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! The export engine, part 1: the **pure** mapping and planner.
+//!
+//! [`plan`] takes what the practice-management system said (a
+//! [`docket_source::Snapshot`]), what we wrote last time ([`State`]), what
+//! Microsoft 365 told us since ([`Remote`]: delta changes or a full listing
+//! of our tagged items), the [`Policy`] and `now`, and returns a [`Plan`]:
+//! the Graph requests to make, each with its JSON body, and the reasons.
+//! No I/O happens here; the executor (later) sends the requests and
+//! records the results in the state DB.
+//!
+//! - [`map`]: appointment → event, deadline → To Do task or event, contact
+//!   → contact; recurrence as Graph's `patternedRecurrence` or expanded.
+//! - [`key`]: the source key and the tag (`String {GUID} Name
+//!   DocketSyncSourceId` on events and contacts, a `linkedResource` on
+//!   tasks) that lets us find our own items without any local state.
+//! - [`hash`]: the content hash that makes an unchanged item cost nothing,
+//!   and the deterministic `transactionId`.
+//!
+//! **Architecture invariants:** items without our tag never appear in a
+//! plan; nothing is deleted because it is *missing* from an incomplete
+//! snapshot or from an empty or partial listing; records the source could
+//! not read are left untouched. Decisions and Graph limits: `docs/sync.md`.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod hash;
+pub mod key;
+pub mod map;
+mod plan;
+pub mod recur;
+pub mod zone;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use key::{ItemKind, Module, SourceKey};
+pub use map::{DeadlinesTo, Desired, MapContext, Skip};
+pub use plan::{
+    merge_categories, plan, Brake, Create, CreateReason, Delete, DeleteReason, Entry, Listing, Op,
+    Plan, Policy, Remote, RemoteItem, State, Update, UpdateReason, BRAKE_FLOOR,
+};

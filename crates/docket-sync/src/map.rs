@@ -1,0 +1,713 @@
+//! Mapping: PMS items → the Graph JSON we write. Pure; every decision is
+//! documented in `docs/sync.md` ("Mapping").
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono_tz::Tz;
+use docket_source::{
+    Appointment, Contact, Deadline, DeadlineStatus, Importance, Moment, PhoneKind, PostalAddress,
+    Snapshot, Timing, Usage, ZonedDateTime,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::hash::{content_hash, transaction_id};
+use crate::key::{occurrence_id, tag_json, ItemKind, Module, SourceKey};
+use crate::recur::{expand, patterned, Rule, Window};
+use crate::zone::{graph_zone, wall_time};
+
+/// Where deadlines and follow-ups go (`policy.deadlines_to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeadlinesTo {
+    /// Microsoft To Do tasks.
+    Todo,
+    /// Outlook calendar events.
+    Calendar,
+}
+
+/// Most occurrences one expanded series may produce in the window.
+pub const MAX_OCCURRENCES: u16 = 500;
+/// Outlook keeps three e-mail addresses per contact.
+pub const MAX_EMAILS: usize = 3;
+/// Outlook keeps two business phone numbers per contact.
+pub const MAX_BUSINESS_PHONES: usize = 2;
+/// Two home numbers, as Outlook's form has (Graph documents no cap).
+pub const MAX_HOME_PHONES: usize = 2;
+/// How long a timed deadline shown in the calendar is: it *ends* at the
+/// deadline.
+pub const DEADLINE_EVENT_MINUTES: i64 = 30;
+
+/// What the mapping needs besides the item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapContext {
+    /// The mailbox's zone: used for floating times, all-day items and
+    /// date-only due dates.
+    pub mailbox_zone: Tz,
+    /// `policy.force_private`.
+    pub force_private: bool,
+    /// `policy.deadlines_to`.
+    pub deadlines_to: DeadlinesTo,
+    /// Series Graph cannot express are expanded inside this window.
+    pub window: Window,
+}
+
+/// One item as we want it in Microsoft 365.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Desired {
+    pub key: SourceKey,
+    pub kind: ItemKind,
+    /// The fields we manage, except categories. An update PATCHes exactly
+    /// these (plus categories); fields we do not manage are never sent.
+    pub fields: Map<String, Value>,
+    /// Our categories (the user's own are merged in at update time).
+    pub categories: Vec<String>,
+    /// [`content_hash`] of kind, fields and our categories.
+    pub hash: String,
+    /// A name for the item (subject, title or display name).
+    pub title: String,
+}
+
+impl Desired {
+    fn new(
+        key: SourceKey,
+        kind: ItemKind,
+        fields: Map<String, Value>,
+        categories: Vec<String>,
+        title: String,
+    ) -> Desired {
+        let hash = content_hash(
+            &json!({"kind": kind.as_str(), "fields": fields, "categories": categories}),
+        );
+        Desired {
+            key,
+            kind,
+            fields,
+            categories,
+            hash,
+            title,
+        }
+    }
+
+    /// The POST body: our fields and categories, the tag, and for events a
+    /// deterministic `transactionId` for creation generation `generation`.
+    pub fn create_body(&self, generation: u32) -> Value {
+        let mut body = self.fields.clone();
+        body.insert("categories".into(), json!(self.categories));
+        let (name, tag) = tag_json(self.kind, &self.key, &self.title);
+        body.insert(name.into(), tag);
+        if self.kind == ItemKind::Event {
+            body.insert(
+                "transactionId".into(),
+                json!(transaction_id(&self.key.to_string(), generation)),
+            );
+        }
+        Value::Object(body)
+    }
+
+    /// The PATCH body: our fields, and `categories` (the user's plus ours).
+    pub fn update_body(&self, categories: &[String]) -> Value {
+        let mut body = self.fields.clone();
+        body.insert("categories".into(), json!(categories));
+        Value::Object(body)
+    }
+}
+
+/// A record we could not export, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skip {
+    /// The record: a key, a UID or a "VEVENT at line 42".
+    pub record: String,
+    /// The file it came from, when the source said.
+    pub source: Option<String>,
+    pub reason: String,
+}
+
+/// What became of a record that was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Exported (one or more items).
+    Exported,
+    /// STATUS:CANCELLED: not exported; what we made for it is deleted.
+    Cancelled,
+    /// A contact not (or no longer) subscribed.
+    Unsubscribed,
+    /// Could not be mapped (see the skips): left untouched.
+    Unmappable,
+}
+
+/// Everything mapped from one snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    pub desired: BTreeMap<SourceKey, Desired>,
+    /// Records read, by module and UID.
+    pub records: BTreeMap<(Module, String), Presence>,
+    pub skips: Vec<Skip>,
+    /// Things the user should know that cost no item (data Outlook has no
+    /// room for, a series cut at the occurrence limit).
+    pub notices: Vec<String>,
+}
+
+impl Mapping {
+    fn add(&mut self, d: Desired) {
+        self.desired.entry(d.key.clone()).or_insert(d);
+    }
+}
+
+fn dtz(local: NaiveDateTime, tz: Tz) -> Value {
+    json!({"dateTime": local.format("%Y-%m-%dT%H:%M:%S").to_string(), "timeZone": graph_zone(tz)})
+}
+
+fn midnight(d: NaiveDate) -> NaiveDateTime {
+    d.and_time(NaiveTime::MIN)
+}
+
+fn text_body(s: Option<&str>) -> Value {
+    json!({"contentType": "text", "content": s.unwrap_or_default()})
+}
+
+fn sensitivity(private: bool, ctx: &MapContext) -> &'static str {
+    if private || ctx.force_private {
+        "private"
+    } else {
+        "normal"
+    }
+}
+
+fn reminder(fields: &mut Map<String, Value>, minutes: Option<u32>) {
+    fields.insert("isReminderOn".into(), json!(minutes.is_some()));
+    if let Some(m) = minutes {
+        fields.insert("reminderMinutesBeforeStart".into(), json!(m));
+    }
+}
+
+/// Start, end and `isAllDay` of an event.
+fn event_times(timing: &Timing, ctx: &MapContext) -> Map<String, Value> {
+    let mut f = Map::new();
+    match timing {
+        Timing::Timed { start, end } => {
+            let (s, sz) = wall_time(start, ctx.mailbox_zone);
+            let (e, ez) = wall_time(end, ctx.mailbox_zone);
+            f.insert("start".into(), dtz(s, sz));
+            f.insert("end".into(), dtz(e, ez));
+            f.insert("isAllDay".into(), json!(false));
+        }
+        Timing::AllDay { start, end } => {
+            // Graph: midnight to midnight in one zone; end exclusive.
+            let end = if end > start {
+                *end
+            } else {
+                start.succ_opt().unwrap_or(*start)
+            };
+            f.insert("start".into(), dtz(midnight(*start), ctx.mailbox_zone));
+            f.insert("end".into(), dtz(midnight(end), ctx.mailbox_zone));
+            f.insert("isAllDay".into(), json!(true));
+        }
+    }
+    f
+}
+
+/// The fields of one event for `a` with `timing` (the appointment's own,
+/// or one occurrence's) and `recurrence` (`null` for a single event).
+fn appointment_fields(
+    a: &Appointment,
+    timing: &Timing,
+    recurrence: Value,
+    ctx: &MapContext,
+) -> Map<String, Value> {
+    let mut f = Map::new();
+    f.insert("subject".into(), json!(a.summary));
+    f.insert("body".into(), text_body(a.description.as_deref()));
+    f.insert(
+        "location".into(),
+        json!({"displayName": a.location.as_deref().unwrap_or_default()}),
+    );
+    f.extend(event_times(timing, ctx));
+    f.insert("recurrence".into(), recurrence);
+    reminder(&mut f, a.reminder_minutes);
+    f.insert("sensitivity".into(), json!(sensitivity(a.private, ctx)));
+    f.insert("showAs".into(), json!(if a.busy { "busy" } else { "free" }));
+    f
+}
+
+/// The event for a single (non-repeating) appointment or one override.
+pub fn map_appointment(a: &Appointment, ctx: &MapContext) -> Desired {
+    let key = match &a.recurrence_id {
+        Some(rid) => SourceKey::occurrence(Module::Appointment, &a.uid, occurrence_id(rid)),
+        None => SourceKey::new(Module::Appointment, &a.uid),
+    };
+    let fields = appointment_fields(a, &a.timing, Value::Null, ctx);
+    Desired::new(
+        key,
+        ItemKind::Event,
+        fields,
+        a.categories.clone(),
+        a.summary.clone(),
+    )
+}
+
+/// The timing of the occurrence of `a` that starts at `occ` (same length).
+fn shifted(timing: &Timing, occ: &Moment) -> Timing {
+    match (timing, occ) {
+        (Timing::AllDay { start, end }, Moment::Date(d)) => Timing::AllDay {
+            start: *d,
+            end: *d + (*end - *start),
+        },
+        (Timing::Timed { start, end }, Moment::DateTime(s)) => {
+            let end = if start.tz == end.tz {
+                ZonedDateTime {
+                    local: s.local + (end.local - start.local),
+                    tz: end.tz,
+                }
+            } else {
+                // Different zones (a flight): keep the real duration.
+                match (start.instant(), end.instant(), s.instant(), end.tz) {
+                    (Some(a), Some(b), Some(si), Some(ez)) => ZonedDateTime {
+                        local: (si + (b - a)).with_timezone(&ez).naive_local(),
+                        tz: Some(ez),
+                    },
+                    _ => ZonedDateTime {
+                        local: s.local + (end.local - start.local),
+                        tz: end.tz,
+                    },
+                }
+            };
+            Timing::Timed { start: *s, end }
+        }
+        (t, _) => *t,
+    }
+}
+
+fn series_start(timing: &Timing) -> Moment {
+    match timing {
+        Timing::Timed { start, .. } => Moment::DateTime(*start),
+        Timing::AllDay { start, .. } => Moment::Date(*start),
+    }
+}
+
+/// Maps all appointments of a snapshot: single events, series Graph can
+/// express, and expanded series (with their overrides in place).
+fn map_appointments(appointments: &[Appointment], ctx: &MapContext, out: &mut Mapping) {
+    let mut by_uid: BTreeMap<&str, (Option<&Appointment>, Vec<&Appointment>)> = BTreeMap::new();
+    for a in appointments {
+        let e = by_uid.entry(&a.uid).or_default();
+        match a.recurrence_id {
+            None if e.0.is_none() => e.0 = Some(a),
+            None => {}
+            Some(_) => e.1.push(a),
+        }
+    }
+    for (uid, (master, overrides)) in by_uid {
+        let record = (Module::Appointment, uid.to_string());
+        let Some(master) = master else {
+            out.records.insert(record, Presence::Exported);
+            for o in overrides.iter().filter(|o| !o.cancelled) {
+                out.add(map_appointment(o, ctx));
+            }
+            continue;
+        };
+        if master.cancelled {
+            out.records.insert(record, Presence::Cancelled);
+            continue;
+        }
+        out.records.insert(record.clone(), Presence::Exported);
+        let Some(rec) = &master.recurrence else {
+            out.add(map_appointment(master, ctx));
+            for o in overrides.iter().filter(|o| !o.cancelled) {
+                out.add(map_appointment(o, ctx));
+            }
+            continue;
+        };
+        let rule = match Rule::parse(&rec.rrule) {
+            Ok(r) => r,
+            Err(e) => {
+                out.records.insert(record, Presence::Unmappable);
+                out.skips.push(Skip {
+                    record: uid.to_string(),
+                    source: None,
+                    reason: format!("cannot read the recurrence rule '{}': {e}", rec.rrule),
+                });
+                continue;
+            }
+        };
+        let start = series_start(&master.timing);
+        let (start_date, start_zone) = match &start {
+            Moment::Date(d) => (*d, ctx.mailbox_zone),
+            Moment::DateTime(z) => {
+                let (l, tz) = wall_time(z, ctx.mailbox_zone);
+                (l.date(), tz)
+            }
+        };
+        let expressible = if !overrides.is_empty() {
+            Err("it has changed occurrences".to_string())
+        } else if !rec.exdates.is_empty() {
+            Err("it has removed occurrences (EXDATE)".to_string())
+        } else if !rec.rdates.is_empty() {
+            Err("it has extra dates (RDATE)".to_string())
+        } else {
+            patterned(&rule, start_date, start_zone)
+        };
+        if let Ok(pattern) = expressible {
+            let fields = appointment_fields(master, &master.timing, pattern, ctx);
+            let key = SourceKey::new(Module::Appointment, uid);
+            out.add(Desired::new(
+                key,
+                ItemKind::Event,
+                fields,
+                master.categories.clone(),
+                master.summary.clone(),
+            ));
+            continue;
+        }
+        let (occurrences, cut) = match expand(
+            &rule,
+            &start,
+            &rec.exdates,
+            &rec.rdates,
+            ctx.mailbox_zone,
+            ctx.window,
+            MAX_OCCURRENCES,
+        ) {
+            Ok(x) => x,
+            Err(e) => {
+                out.records.insert(record, Presence::Unmappable);
+                out.skips.push(Skip {
+                    record: uid.to_string(),
+                    source: None,
+                    reason: format!("cannot expand the recurrence rule '{}': {e}", rec.rrule),
+                });
+                continue;
+            }
+        };
+        if cut {
+            out.notices.push(format!(
+                "'{}' ({uid}) repeats more than {MAX_OCCURRENCES} times in the export window; only the first {MAX_OCCURRENCES} are exported",
+                master.summary
+            ));
+        }
+        let mut overrides: BTreeMap<String, &Appointment> = overrides
+            .into_iter()
+            .filter_map(|o| o.recurrence_id.as_ref().map(|r| (occurrence_id(r), o)))
+            .collect();
+        for occ in occurrences {
+            let id = occurrence_id(&occ);
+            if let Some(o) = overrides.remove(&id) {
+                if !o.cancelled {
+                    out.add(map_appointment(o, ctx));
+                }
+                continue;
+            }
+            let timing = shifted(&master.timing, &occ);
+            let fields = appointment_fields(master, &timing, Value::Null, ctx);
+            let key = SourceKey::occurrence(Module::Appointment, uid, id);
+            out.add(Desired::new(
+                key,
+                ItemKind::Event,
+                fields,
+                master.categories.clone(),
+                master.summary.clone(),
+            ));
+        }
+        // Overrides of occurrences outside the window (or moved into it).
+        for o in overrides.into_values().filter(|o| !o.cancelled) {
+            out.add(map_appointment(o, ctx));
+        }
+    }
+}
+
+fn importance(i: Importance) -> &'static str {
+    match i {
+        Importance::Low => "low",
+        Importance::Normal => "normal",
+        Importance::High => "high",
+    }
+}
+
+/// A deadline as a To Do task or a calendar event (per `deadlines_to`).
+/// `None` for a cancelled deadline (not exported).
+pub fn map_deadline(d: &Deadline, ctx: &MapContext) -> Option<Desired> {
+    if d.status == DeadlineStatus::Cancelled {
+        return None;
+    }
+    let key = SourceKey::new(Module::Deadline, &d.uid);
+    // The due moment as a wall time in a zone; a date is its midnight.
+    let (due, zone, dated) = match &d.due {
+        Moment::Date(day) => (midnight(*day), ctx.mailbox_zone, true),
+        Moment::DateTime(z) => {
+            let (l, tz) = wall_time(z, ctx.mailbox_zone);
+            (l, tz, false)
+        }
+    };
+    let mut f = Map::new();
+    let kind = match ctx.deadlines_to {
+        DeadlinesTo::Todo => {
+            f.insert("title".into(), json!(d.title));
+            f.insert("body".into(), text_body(d.notes.as_deref()));
+            // To Do keeps only the date of dueDateTime; the time goes into
+            // the reminder.
+            f.insert("dueDateTime".into(), dtz(midnight(due.date()), zone));
+            let remind_at = match (d.reminder_minutes, dated) {
+                (Some(m), _) => Some(due - Duration::minutes(i64::from(m))),
+                (None, false) => Some(due),
+                (None, true) => None,
+            };
+            f.insert("isReminderOn".into(), json!(remind_at.is_some()));
+            f.insert(
+                "reminderDateTime".into(),
+                remind_at.map_or(Value::Null, |t| dtz(t, zone)),
+            );
+            f.insert("importance".into(), json!(importance(d.importance)));
+            let status = match d.status {
+                DeadlineStatus::Open | DeadlineStatus::Cancelled => "notStarted",
+                DeadlineStatus::InProgress => "inProgress",
+                DeadlineStatus::Completed => "completed",
+            };
+            f.insert("status".into(), json!(status));
+            if let (DeadlineStatus::Completed, Some(c)) = (d.status, d.completed) {
+                f.insert("completedDateTime".into(), dtz(c.naive_utc(), Tz::UTC));
+            }
+            ItemKind::Task
+        }
+        DeadlinesTo::Calendar => {
+            let timing = if dated {
+                Timing::AllDay {
+                    start: due.date(),
+                    end: due.date().succ_opt().unwrap_or(due.date()),
+                }
+            } else {
+                let end = ZonedDateTime {
+                    local: due,
+                    tz: Some(zone),
+                };
+                let start = ZonedDateTime {
+                    local: due - Duration::minutes(DEADLINE_EVENT_MINUTES),
+                    tz: Some(zone),
+                };
+                Timing::Timed { start, end }
+            };
+            f.insert("subject".into(), json!(d.title));
+            f.insert("body".into(), text_body(d.notes.as_deref()));
+            f.insert("location".into(), json!({"displayName": ""}));
+            f.extend(event_times(&timing, ctx));
+            f.insert("recurrence".into(), Value::Null);
+            reminder(&mut f, d.reminder_minutes);
+            f.insert("importance".into(), json!(importance(d.importance)));
+            f.insert("sensitivity".into(), json!(sensitivity(d.private, ctx)));
+            f.insert("showAs".into(), json!("free"));
+            ItemKind::Event
+        }
+    };
+    Some(Desired::new(
+        key,
+        kind,
+        f,
+        d.categories.clone(),
+        d.title.clone(),
+    ))
+}
+
+fn usage(u: Usage) -> &'static str {
+    match u {
+        Usage::Work => "work",
+        Usage::Home => "home",
+        Usage::Other => "other",
+    }
+}
+
+fn address_json(a: &PostalAddress) -> Value {
+    json!({
+        "street": a.street,
+        "city": a.city,
+        "state": a.region,
+        "postalCode": a.postal_code,
+        "countryOrRegion": a.country,
+    })
+}
+
+fn address_line(a: &PostalAddress) -> String {
+    [
+        a.street.replace('\n', ", "),
+        format!("{} {}", a.postal_code, a.city).trim().to_string(),
+        a.region.clone(),
+        a.country.clone(),
+    ]
+    .into_iter()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// A contact as an Outlook contact, `None` when not subscribed. What does
+/// not fit Outlook's fields is listed at the end of the notes and in the
+/// second value (a notice).
+pub fn map_contact(c: &Contact) -> Option<(Desired, Option<String>)> {
+    if !c.subscribed {
+        return None;
+    }
+    let key = SourceKey::new(Module::Contact, &c.uid);
+    let mut f = Map::new();
+    let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, |s| json!(s));
+    f.insert("displayName".into(), json!(c.display_name));
+    f.insert("givenName".into(), opt(&c.given_name));
+    f.insert("middleName".into(), opt(&c.middle_name));
+    f.insert("surname".into(), opt(&c.family_name));
+    f.insert("title".into(), opt(&c.title));
+    f.insert("generation".into(), opt(&c.suffix));
+    f.insert("companyName".into(), opt(&c.company));
+    f.insert("department".into(), opt(&c.department));
+    f.insert("jobTitle".into(), opt(&c.job_title));
+
+    let mut overflow: Vec<String> = Vec::new();
+    let mut dropped_emails = 0;
+    let emails: Vec<Value> = c
+        .emails
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            if i < MAX_EMAILS {
+                Some(json!({"address": e.address, "name": c.display_name}))
+            } else {
+                dropped_emails += 1;
+                overflow.push(format!("E-mail ({}): {}", usage(e.usage), e.address));
+                None
+            }
+        })
+        .collect();
+    f.insert("emailAddresses".into(), json!(emails));
+
+    let (mut business, mut home, mut mobile) = (Vec::new(), Vec::new(), None);
+    for p in &c.phones {
+        let placed = match (p.kind, p.usage) {
+            (PhoneKind::Mobile, _) if mobile.is_none() => {
+                mobile = Some(p.number.clone());
+                true
+            }
+            (PhoneKind::Voice, Usage::Home) if home.len() < MAX_HOME_PHONES => {
+                home.push(p.number.clone());
+                true
+            }
+            (PhoneKind::Voice, Usage::Work | Usage::Other)
+                if business.len() < MAX_BUSINESS_PHONES =>
+            {
+                business.push(p.number.clone());
+                true
+            }
+            _ => false,
+        };
+        if !placed {
+            let what = match p.kind {
+                PhoneKind::Mobile => "Mobile",
+                PhoneKind::Fax => "Fax",
+                PhoneKind::Voice => "Phone",
+            };
+            overflow.push(format!("{what} ({}): {}", usage(p.usage), p.number));
+        }
+    }
+    f.insert("businessPhones".into(), json!(business));
+    f.insert("homePhones".into(), json!(home));
+    f.insert(
+        "mobilePhone".into(),
+        mobile.map_or(Value::Null, Value::String),
+    );
+
+    let mut slots: [(&str, Option<&PostalAddress>); 3] = [
+        ("businessAddress", None),
+        ("homeAddress", None),
+        ("otherAddress", None),
+    ];
+    for a in &c.addresses {
+        let slot = match a.usage {
+            Usage::Work => 0,
+            Usage::Home => 1,
+            Usage::Other => 2,
+        };
+        if slots[slot].1.is_none() {
+            slots[slot].1 = Some(a);
+        } else {
+            overflow.push(format!("Address ({}): {}", usage(a.usage), address_line(a)));
+        }
+    }
+    for (name, a) in slots {
+        f.insert(name.into(), a.map_or(Value::Null, address_json));
+    }
+
+    let mut notes = c.notes.clone().unwrap_or_default();
+    let notice = if overflow.is_empty() {
+        None
+    } else {
+        if !notes.is_empty() {
+            notes.push_str("\n\n");
+        }
+        notes.push_str("Also in the PMS (no room in Outlook):\n");
+        notes.push_str(&overflow.join("\n"));
+        let mut what = Vec::new();
+        if dropped_emails > 0 {
+            what.push(format!(
+                "{dropped_emails} e-mail address(es) beyond Outlook's {MAX_EMAILS}"
+            ));
+        }
+        let others = overflow.len() - dropped_emails;
+        if others > 0 {
+            what.push(format!(
+                "{others} phone number(s) or address(es) without a free Outlook field"
+            ));
+        }
+        Some(format!(
+            "contact '{}' ({}): {} listed in its notes",
+            c.display_name,
+            c.uid,
+            what.join(" and ")
+        ))
+    };
+    f.insert(
+        "personalNotes".into(),
+        if notes.is_empty() {
+            Value::Null
+        } else {
+            json!(notes)
+        },
+    );
+    Some((
+        Desired::new(
+            key,
+            ItemKind::Contact,
+            f,
+            c.categories.clone(),
+            c.display_name.clone(),
+        ),
+        notice,
+    ))
+}
+
+/// Maps a whole snapshot.
+pub fn map_snapshot(snapshot: &Snapshot, ctx: &MapContext) -> Mapping {
+    let mut out = Mapping::default();
+    map_appointments(&snapshot.appointments, ctx, &mut out);
+    for d in &snapshot.deadlines {
+        let record = (Module::Deadline, d.uid.clone());
+        match map_deadline(d, ctx) {
+            Some(x) => {
+                out.records.entry(record).or_insert(Presence::Exported);
+                out.add(x);
+            }
+            None => {
+                out.records.entry(record).or_insert(Presence::Cancelled);
+            }
+        }
+    }
+    for c in &snapshot.contacts {
+        let record = (Module::Contact, c.uid.clone());
+        match map_contact(c) {
+            Some((x, notice)) => {
+                out.records.entry(record).or_insert(Presence::Exported);
+                out.notices.extend(notice);
+                out.add(x);
+            }
+            None => {
+                out.records.entry(record).or_insert(Presence::Unsubscribed);
+            }
+        }
+    }
+    out
+}
