@@ -711,3 +711,6 @@ pub fn map_snapshot(snapshot: &Snapshot, ctx: &MapContext) -> Mapping {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -836,7 +836,7 @@ impl Plan {
         }
         text.push(')');
         if let Some(b) = &self.brake {
-            text.push_str("\n");
+            text.push('\n');
             text.push_str(&b.message);
         }
         for n in &self.notices {
@@ -846,3 +846,6 @@ impl Plan {
         text
     }
 }
+
+#[cfg(test)]
+mod tests;

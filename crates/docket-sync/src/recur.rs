@@ -245,8 +245,8 @@ pub fn patterned(rule: &Rule, start: NaiveDate, tz: Tz) -> Result<Value, String>
         Freq::Daily | Freq::Weekly => {
             if !(rule.by_month_day.is_empty()
                 && rule.by_month.is_empty()
-                && rule.by_set_pos.is_empty())
-                || !plain_days
+                && rule.by_set_pos.is_empty()
+                && plain_days)
                 || (rule.freq == Freq::Daily && rule.interval != 1)
             {
                 return Err("a weekly rule Graph cannot express".into());

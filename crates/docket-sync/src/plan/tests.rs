@@ -1,0 +1,641 @@
+use super::*;
+use chrono::TimeZone;
+use docket_source::{read_bytes, ReadOptions};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+}
+
+const EVENT_A: &str = "BEGIN:VEVENT\nUID:a\nSUMMARY:Mandant A\nCATEGORIES:Mandant\nDTSTART;TZID=Europe/Berlin:20261102T090000\nDTEND;TZID=Europe/Berlin:20261102T100000\nEND:VEVENT\n";
+const EVENT_B: &str = "BEGIN:VEVENT\nUID:b\nSUMMARY:Gericht\nDTSTART;TZID=Europe/Berlin:20261103T090000\nEND:VEVENT\n";
+const TODO_F: &str =
+    "BEGIN:VTODO\nUID:f\nSUMMARY:Berufungsfrist\nDUE;VALUE=DATE:20261120\nEND:VTODO\n";
+const CARD_C: &str =
+    "BEGIN:VCARD\nVERSION:3.0\nUID:c\nFN:Eva Schmidt\nCATEGORIES:Outlook\nEND:VCARD\n";
+
+/// A snapshot of iCalendar components and vCards, read by `docket-source`.
+fn snap(ics: &str, vcf: &str) -> Snapshot {
+    let mut s = read_bytes(
+        "pms.ics",
+        format!("BEGIN:VCALENDAR\nVERSION:2.0\n{ics}END:VCALENDAR\n").as_bytes(),
+        &ReadOptions::default(),
+    );
+    s.merge(read_bytes(
+        "pms.vcf",
+        vcf.as_bytes(),
+        &ReadOptions::default(),
+    ));
+    s
+}
+
+fn base() -> Snapshot {
+    snap(&format!("{EVENT_A}{EVENT_B}{TODO_F}"), CARD_C)
+}
+
+/// Plays the executor: records every op as if Graph had said yes. Ids are
+/// `id:<key>:<generation>`, versions `v1` after a create, `v2` after an update.
+fn execute(state: &mut State, p: &Plan) {
+    for op in &p.ops {
+        match op {
+            Op::Create(c) => {
+                state.insert(
+                    c.key.clone(),
+                    Entry {
+                        kind: c.kind,
+                        remote_id: Some(format!("id:{}:{}", c.key, c.generation)),
+                        container: None,
+                        hash: c.hash.clone(),
+                        categories: c.categories.clone(),
+                        user_categories: Vec::new(),
+                        version: Some("v1".into()),
+                        generation: c.generation,
+                    },
+                );
+            }
+            Op::Update(u) => {
+                let e = state.entry(u.key.clone()).or_insert_with(|| Entry {
+                    kind: u.kind,
+                    remote_id: Some(u.remote_id.clone()),
+                    container: u.container.clone(),
+                    hash: String::new(),
+                    categories: Vec::new(),
+                    user_categories: Vec::new(),
+                    version: None,
+                    generation: u.generation,
+                });
+                e.remote_id = Some(u.remote_id.clone());
+                e.hash = u.hash.clone();
+                e.categories = u.categories.clone();
+                e.user_categories = u.user_categories.clone();
+                e.version = Some("v2".into());
+            }
+            Op::Delete(d) => {
+                if state.get(&d.key).and_then(|e| e.remote_id.as_deref())
+                    == Some(d.remote_id.as_str())
+                {
+                    state.remove(&d.key);
+                }
+            }
+        }
+    }
+    for k in &p.forget {
+        state.remove(k);
+    }
+}
+
+/// The state after a first, successful run over `s`.
+fn synced(s: &Snapshot, policy: &Policy) -> State {
+    let first = plan(s, &State::new(), &Remote::default(), policy, now());
+    let mut state = State::new();
+    execute(&mut state, &first);
+    state
+}
+
+fn id(key: &str, generation: u32) -> String {
+    format!("id:{key}:{generation}")
+}
+
+fn item(key: &str, version: &str, categories: Option<&[&str]>) -> RemoteItem {
+    RemoteItem {
+        id: id(key, 0),
+        version: Some(version.into()),
+        categories: categories.map(|c| c.iter().map(|s| s.to_string()).collect()),
+        key: Some(key.parse().unwrap()),
+        container: None,
+    }
+}
+
+struct Case {
+    snapshot: Snapshot,
+    state: State,
+    remote: Remote,
+    policy: Policy,
+    now: DateTime<Utc>,
+}
+
+impl Case {
+    /// Synced with `before`, then the PMS says `after`.
+    fn new(before: &Snapshot, after: Snapshot) -> Case {
+        let policy = Policy::new(Tz::Europe__Berlin);
+        Case {
+            state: synced(before, &policy),
+            snapshot: after,
+            remote: Remote::default(),
+            policy,
+            now: now(),
+        }
+    }
+}
+
+/// The plan in one line per decision.
+fn render(p: &Plan) -> String {
+    let mut lines = Vec::new();
+    for op in &p.ops {
+        lines.push(match op {
+            Op::Create(c) => format!(
+                "create {} {} {:?} gen {}",
+                c.key,
+                c.kind.as_str(),
+                c.reason,
+                c.generation
+            ),
+            Op::Update(u) => format!(
+                "update {} {} {:?} categories {:?}",
+                u.key,
+                u.remote_id,
+                u.reason,
+                u.body["categories"].as_array().unwrap()
+            ),
+            Op::Delete(d) => format!("delete {} {} {:?}", d.key, d.remote_id, d.reason),
+        });
+    }
+    lines.extend(p.forget.iter().map(|k| format!("forget {k}")));
+    if let Some(b) = &p.brake {
+        lines.push(format!(
+            "brake {} of {} held {}",
+            b.deletes,
+            b.owned,
+            b.held.len()
+        ));
+    }
+    lines.push(format!(
+        "unchanged {}, left alone {}",
+        p.unchanged, p.left_alone
+    ));
+    lines.join("\n")
+}
+
+fn check(case: Case, expect: &str) {
+    let p = plan(
+        &case.snapshot,
+        &case.state,
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    assert_eq!(render(&p), expect.trim(), "\n{}", p.describe());
+}
+
+#[test]
+fn new_items_are_created_and_unchanged_ones_cost_nothing() {
+    check(
+        Case::new(&Snapshot::empty(), base()),
+        "create appointment:a event New gen 0\n\
+         create appointment:b event New gen 0\n\
+         create deadline:f task New gen 0\n\
+         create contact:c contact New gen 0\n\
+         unchanged 0, left alone 0",
+    );
+    check(Case::new(&base(), base()), "unchanged 4, left alone 0");
+}
+
+#[test]
+fn changes_in_the_pms_update_and_deletions_delete() {
+    let changed = snap(
+        &format!(
+            "{}{EVENT_B}{TODO_F}",
+            EVENT_A.replace("Mandant A", "Mandant A (neu)")
+        ),
+        CARD_C,
+    );
+    check(
+        Case::new(&base(), changed),
+        "update appointment:a id:appointment:a:0 Changed categories [String(\"Mandant\")]\n\
+         unchanged 3, left alone 0",
+    );
+    let without_b = snap(&format!("{EVENT_A}{TODO_F}"), CARD_C);
+    check(
+        Case::new(&base(), without_b),
+        "delete appointment:b id:appointment:b:0 DeletedInSource\nunchanged 3, left alone 0",
+    );
+    // Cancelled and unsubscribed are deletions too.
+    let cancelled = snap(
+        &format!(
+            "{EVENT_A}{}{TODO_F}",
+            EVENT_B.replace("END:VEVENT", "STATUS:CANCELLED\nEND:VEVENT")
+        ),
+        &CARD_C.replace("CATEGORIES:Outlook\n", ""),
+    );
+    check(
+        Case::new(&base(), cancelled),
+        "delete appointment:b id:appointment:b:0 Cancelled\n\
+         delete contact:c id:contact:c:0 Unsubscribed\n\
+         unchanged 2, left alone 0",
+    );
+}
+
+#[test]
+fn nothing_is_deleted_on_an_incomplete_or_unreadable_read() {
+    let mut incomplete = snap(&format!("{EVENT_A}{TODO_F}"), CARD_C);
+    incomplete.complete = false;
+    let case = Case::new(&base(), incomplete);
+    let p = plan(
+        &case.snapshot,
+        &case.state,
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    assert!(
+        p.notices
+            .iter()
+            .any(|n| n.contains("could not be read completely")),
+        "{:?}",
+        p.notices
+    );
+    check(case, "unchanged 3, left alone 1");
+    // The record of `b` is there but broken: `b` is left as it is, even
+    // though its content would differ; `a` still updates.
+    let broken = snap(
+        &format!(
+            "{}{TODO_F}BEGIN:VEVENT\nUID:b\nDTSTART;TZID=Europe/Berlin:20261340T090000\nEND:VEVENT\n",
+            EVENT_A.replace("Mandant A", "Mandant A2")
+        ),
+        CARD_C,
+    );
+    assert!(broken.complete);
+    check(
+        Case::new(&base(), broken),
+        "update appointment:a id:appointment:a:0 Changed categories [String(\"Mandant\")]\n\
+         unchanged 2, left alone 1",
+    );
+}
+
+#[test]
+fn remote_deletions_and_edits_are_overwritten_by_the_pms() {
+    // Deleted in Outlook, still in the PMS: re-created, new generation.
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Delta {
+        changed: vec![],
+        deleted: vec![id("appointment:a", 0)],
+    };
+    check(
+        case,
+        "create appointment:a event Recreate gen 1\nunchanged 3, left alone 0",
+    );
+    // Deleted on both sides: only the state row goes.
+    let mut case = Case::new(&base(), snap(&format!("{EVENT_B}{TODO_F}"), CARD_C));
+    case.remote.events = Listing::Delta {
+        changed: vec![],
+        deleted: vec![id("appointment:a", 0)],
+    };
+    check(case, "forget appointment:a\nunchanged 3, left alone 0");
+    // Edited in Outlook (new changeKey) with a category of the user's own:
+    // ours is written back, the user's category stays.
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Delta {
+        changed: vec![item("appointment:a", "user-1", Some(&["Mine", "Mandant"]))],
+        deleted: vec![],
+    };
+    check(
+        case,
+        "update appointment:a id:appointment:a:0 EditedByUser categories [String(\"Mine\"), String(\"Mandant\")]\n\
+         unchanged 3, left alone 0",
+    );
+    // Our own write coming back through delta (same changeKey): nothing.
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Delta {
+        changed: vec![item("appointment:a", "v1", Some(&["Mandant"]))],
+        deleted: vec![],
+    };
+    check(case, "unchanged 4, left alone 0");
+    // Items the user made (unknown ids) never appear in a plan.
+    let mut case = Case::new(&base(), base());
+    let mut foreign = item("appointment:a", "x", None);
+    foreign.id = "users-own".into();
+    foreign.key = None;
+    case.remote.events = Listing::Delta {
+        changed: vec![foreign],
+        deleted: vec!["users-other".into()],
+    };
+    check(case, "unchanged 4, left alone 0");
+}
+
+#[test]
+fn user_categories_survive_a_change_of_ours() {
+    let before = snap(EVENT_A, "");
+    let after = snap(
+        &EVENT_A.replace("CATEGORIES:Mandant", "CATEGORIES:Gericht"),
+        "",
+    );
+    let mut case = Case::new(&before, after);
+    case.remote.events = Listing::Delta {
+        changed: vec![item("appointment:a", "user-1", Some(&["Mandant", "Mine"]))],
+        deleted: vec![],
+    };
+    check(
+        case,
+        "update appointment:a id:appointment:a:0 Changed categories [String(\"Mine\"), String(\"Gericht\")]\n\
+         unchanged 0, left alone 0",
+    );
+    // Learned once, kept on later updates that delta says nothing about.
+    let mut state = synced(&before, &Policy::new(Tz::Europe__Berlin));
+    state
+        .get_mut(&"appointment:a".parse().unwrap())
+        .unwrap()
+        .user_categories = vec!["Mine".into()];
+    let after = snap(&EVENT_A.replace("Mandant A", "Neu"), "");
+    let case = Case {
+        state,
+        ..Case::new(&before, after)
+    };
+    check(
+        case,
+        "update appointment:a id:appointment:a:0 Changed categories [String(\"Mine\"), String(\"Mandant\")]\n\
+         unchanged 0, left alone 0",
+    );
+    assert_eq!(
+        merge_categories(
+            &["Mandant".into(), "Mine".into()],
+            &["Mandant".into()],
+            &["Gericht".into()]
+        ),
+        (
+            vec!["Mine".to_string(), "Gericht".to_string()],
+            vec!["Mine".to_string()]
+        )
+    );
+}
+
+#[test]
+fn switched_off_modules_are_left_alone() {
+    let mut case = Case::new(&base(), snap(TODO_F, CARD_C));
+    case.policy.calendar = false;
+    check(case, "unchanged 2, left alone 2");
+    let mut case = Case::new(&Snapshot::empty(), base());
+    case.policy.contacts = false;
+    case.policy.tasks = false;
+    check(case, "create appointment:a event New gen 0\ncreate appointment:b event New gen 0\nunchanged 0, left alone 2");
+}
+
+#[test]
+fn switching_deadlines_to_the_calendar_moves_them_without_orphans() {
+    let mut case = Case::new(&base(), base());
+    case.policy.deadlines_to = DeadlinesTo::Calendar;
+    check(
+        case,
+        "delete deadline:f id:deadline:f:0 KindChanged\n\
+         create deadline:f event KindChanged gen 1\n\
+         unchanged 3, left alone 0",
+    );
+}
+
+#[test]
+fn a_full_listing_recovers_without_duplicates() {
+    // The state DB was lost: every item is found by its tag and adopted
+    // (written once), none is created; a second copy is removed.
+    let listing = [
+        item("appointment:a", "k", Some(&["Mandant", "Mine"])),
+        item("appointment:b", "k", None),
+        RemoteItem {
+            id: "copy".into(),
+            ..item("appointment:b", "k", None)
+        },
+        item("deadline:f", "k", None),
+    ];
+    let mut case = Case::new(&Snapshot::empty(), base());
+    case.remote.events = Listing::Full {
+        items: listing[..3].to_vec(),
+        complete: true,
+    };
+    case.remote.tasks = Listing::Full {
+        items: listing[3..].to_vec(),
+        complete: true,
+    };
+    case.remote.contacts = Listing::Full {
+        items: vec![],
+        complete: true,
+    };
+    check(
+        case,
+        "update appointment:a id:appointment:a:0 Adopted categories [String(\"Mine\"), String(\"Mandant\")]\n\
+         delete appointment:b copy Duplicate\n\
+         update appointment:b id:appointment:b:0 Adopted categories []\n\
+         update deadline:f id:deadline:f:0 Adopted categories []\n\
+         create contact:c contact New gen 0\n\
+         unchanged 0, left alone 0",
+    );
+    // Delta token expired, state intact: a listing where all is as we left
+    // it costs nothing; one missing from a complete listing is re-created.
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Full {
+        items: vec![item("appointment:a", "v1", None)],
+        complete: true,
+    };
+    check(
+        case,
+        "create appointment:b event Recreate gen 1\nunchanged 3, left alone 0",
+    );
+    // An empty or partial listing is never read as "all deleted".
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Full {
+        items: vec![],
+        complete: true,
+    };
+    check(case, "unchanged 4, left alone 0");
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Full {
+        items: vec![item("appointment:a", "v1", None)],
+        complete: false,
+    };
+    check(case, "unchanged 4, left alone 0");
+    // ... unless the user confirms.
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Full {
+        items: vec![],
+        complete: true,
+    };
+    case.policy.force = true;
+    check(case, "create appointment:a event Recreate gen 1\ncreate appointment:b event Recreate gen 1\nunchanged 2, left alone 0");
+    // A tagged item the PMS no longer has and the state forgot: deleted,
+    // but only when the snapshot is complete.
+    let mut case = Case::new(&base(), base());
+    case.remote.events = Listing::Full {
+        items: vec![
+            item("appointment:a", "v1", None),
+            item("appointment:b", "v1", None),
+            item("appointment:old", "k", None),
+        ],
+        complete: true,
+    };
+    check(
+        case,
+        "delete appointment:old id:appointment:old:0 DeletedInSource\nunchanged 4, left alone 0",
+    );
+}
+
+#[test]
+fn an_unconfirmed_create_is_retried_with_the_same_transaction_id() {
+    let policy = Policy::new(Tz::Europe__Berlin);
+    let first = plan(&base(), &State::new(), &Remote::default(), &policy, now());
+    let mut state = State::new();
+    for op in &first.ops {
+        if let Op::Create(c) = op {
+            // Intent written, POST never answered.
+            state.insert(
+                c.key.clone(),
+                Entry {
+                    remote_id: None,
+                    version: None,
+                    ..synced(&base(), &policy)[&c.key].clone()
+                },
+            );
+        }
+    }
+    let retry = plan(&base(), &state, &Remote::default(), &policy, now());
+    assert_eq!(
+        render(&retry).lines().next(),
+        Some("create appointment:a event Retry gen 0")
+    );
+    let tx = |p: &Plan| match &p.ops[0] {
+        Op::Create(c) => c.body["transactionId"].clone(),
+        _ => unreachable!(),
+    };
+    assert_eq!(tx(&retry), tx(&first));
+}
+
+#[test]
+fn the_brake_holds_back_mass_deletions() {
+    let many: String = (0..10)
+        .map(|i| EVENT_B.replace("UID:b", &format!("UID:e{i}")))
+        .collect();
+    let before = snap(&many, "");
+    let six_gone: String = (6..10)
+        .map(|i| EVENT_B.replace("UID:b", &format!("UID:e{i}")))
+        .collect();
+    let after = snap(&format!("{six_gone}{EVENT_A}"), "");
+    // 6 of 10 (60% > 20%): deletions held, the create still goes.
+    check(
+        Case::new(&before, after.clone()),
+        "create appointment:a event New gen 0\nbrake 6 of 10 held 6\nunchanged 4, left alone 0",
+    );
+    let mut case = Case::new(&before, after);
+    case.policy.force = true;
+    let p = plan(
+        &case.snapshot,
+        &case.state,
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    assert_eq!((p.brake.is_none(), p.ops.len()), (true, 7));
+    // Up to BRAKE_FLOOR deletions always go (3 of 4 here).
+    let few: String = (0..4)
+        .map(|i| EVENT_B.replace("UID:b", &format!("UID:e{i}")))
+        .collect();
+    let p = {
+        let c = Case::new(
+            &snap(&few, ""),
+            snap(&EVENT_B.replace("UID:b", "UID:e3"), ""),
+        );
+        plan(&c.snapshot, &c.state, &c.remote, &c.policy, c.now)
+    };
+    assert_eq!((p.brake.is_none(), p.ops.len()), (true, 3));
+    // An emptied PMS export is braked.
+    check(
+        Case::new(&before, snap("", "")),
+        "brake 10 of 10 held 10\nunchanged 0, left alone 0",
+    );
+}
+
+#[test]
+fn expanded_occurrences_that_slide_into_the_past_are_kept() {
+    let series = "BEGIN:VEVENT\nUID:w\nDTSTART;TZID=Europe/Berlin:20261102T090000\nDTEND;TZID=Europe/Berlin:20261102T100000\nRRULE:FREQ=WEEKLY;BYDAY=MO\nEXDATE;TZID=Europe/Berlin:20261109T090000\nEND:VEVENT\n";
+    let mut case = Case::new(&snap(series, ""), snap(series, ""));
+    // 40 days on, the first occurrences are before the window: kept;
+    // the Mondays from 8 November to 6 December 2027 enter at the far end.
+    case.now = now() + Duration::days(40);
+    let p = plan(
+        &case.snapshot,
+        &case.state,
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    assert!(
+        p.ops
+            .iter()
+            .all(|o| matches!(o, Op::Create(c) if c.reason == CreateReason::New)),
+        "{}",
+        render(&p)
+    );
+    assert_eq!(p.ops.len(), 5);
+    // 53 Mondays from 2 November 2026 to 1 November 2027, less the EXDATE.
+    assert_eq!(case.state.len(), 52);
+    // Removing the EXDATE makes it one series: the occurrences go, all of them.
+    let mut case = Case::new(
+        &snap(series, ""),
+        snap(
+            &series.replace("EXDATE;TZID=Europe/Berlin:20261109T090000\n", ""),
+            "",
+        ),
+    );
+    case.now = now() + Duration::days(40);
+    case.policy.force = true;
+    let p = plan(
+        &case.snapshot,
+        &case.state,
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    let deletes = p
+        .ops
+        .iter()
+        .filter(|o| matches!(o, Op::Delete(d) if d.reason == DeleteReason::NotInSeries))
+        .count();
+    assert_eq!(deletes, case.state.len());
+    assert!(render(&p).starts_with("create appointment:w event New gen 0"));
+}
+
+#[test]
+fn ten_thousand_items_plan() {
+    let events: String = (0..10_000)
+        .map(|i| format!("BEGIN:VEVENT\nUID:e{i}\nSUMMARY:Termin {i}\nDTSTART;TZID=Europe/Berlin:20261102T090000\nEND:VEVENT\n"))
+        .collect();
+    let s = snap(&events, "");
+    let policy = Policy::new(Tz::Europe__Berlin);
+    let first = plan(&s, &State::new(), &Remote::default(), &policy, now());
+    assert_eq!(first.ops.len(), 10_000);
+    let mut state = State::new();
+    execute(&mut state, &first);
+    let again = plan(&s, &state, &Remote::default(), &policy, now());
+    assert_eq!((again.ops.len(), again.unchanged), (0, 10_000));
+}
+
+#[test]
+fn describe_speaks_plainly() {
+    let mut case = Case::new(
+        &base(),
+        snap(
+            &format!(
+                "{}{TODO_F}BEGIN:VEVENT\nUID:n\nDTSTART:20261105T090000Z\nEND:VEVENT\n",
+                EVENT_A.replace("Mandant A", "X")
+            ),
+            "",
+        ),
+    );
+    case.snapshot.problems.push(docket_source::ItemProblem {
+        source: "pms.ics".into(),
+        record: "VEVENT at line 9".into(),
+        uid: None,
+        kind: docket_source::ProblemKind::MissingUid,
+        problem: "missing UID".into(),
+    });
+    case.remote.tasks = Listing::Delta {
+        changed: vec![],
+        deleted: vec![id("deadline:f", 0)],
+    };
+    let p = plan(
+        &case.snapshot,
+        &case.state,
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    assert_eq!(
+        p.describe(),
+        "create 1 appointment, update 1 appointment, delete 1 appointment, 1 contact (2 gone from the PMS), \
+         recreate 1 deadline deleted in Outlook, skip 1: VEVENT at line 9: missing UID (0 unchanged)"
+    );
+}
