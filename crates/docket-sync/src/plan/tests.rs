@@ -639,3 +639,43 @@ fn describe_speaks_plainly() {
          recreate 1 deadline deleted in Outlook, skip 1: VEVENT at line 9: missing UID (0 unchanged)"
     );
 }
+
+#[test]
+fn the_sample_firm_maps_without_new_problems() {
+    use docket_source::{DemoSource, Source, DEMO_USERS};
+    for user in DEMO_USERS {
+        let s = DemoSource::new(user.upn, ReadOptions::default())
+            .unwrap()
+            .read();
+        // 2026-10-15: the whole sample (to 2027-06-30) lies in the window.
+        let at = Utc.with_ymd_and_hms(2026, 10, 15, 0, 0, 0).unwrap();
+        let p = plan(
+            &s,
+            &State::new(),
+            &Remote::default(),
+            &Policy::new(Tz::Europe__Berlin),
+            at,
+        );
+        assert_eq!(
+            p.skips.len(),
+            s.problems.len(),
+            "{}: {:?}",
+            user.upn,
+            p.skips
+        );
+        assert!(p
+            .ops
+            .iter()
+            .all(|o| matches!(o, Op::Create(c) if c.reason == CreateReason::New)));
+        let expressed = p
+            .ops
+            .iter()
+            .filter(|o| matches!(o, Op::Create(c) if !c.body["recurrence"].is_null()))
+            .count();
+        assert!(
+            expressed > 0,
+            "{}: some series are sent as Graph series",
+            user.upn
+        );
+    }
+}
