@@ -41,6 +41,17 @@ pub const MIGRATIONS: &[&str] = &[
         problem_at                INTEGER,
         notified                  TEXT
     ) STRICT;",
+    // 2: the export state. One row per source key (the planner's entry as
+    // JSON, written before a create goes out and after every answer), and
+    // named values: delta links, the owned To Do list id.
+    "CREATE TABLE sync_entry (
+        key   TEXT PRIMARY KEY,
+        entry TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE sync_meta (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -317,6 +328,62 @@ impl StateDb {
         self.update("DELETE FROM account", [])
     }
 
+    /// Every export-state row: (source key, entry JSON).
+    pub fn sync_entries(&self) -> Result<Vec<(String, String)>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, entry FROM sync_entry ORDER BY key")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Insert or replace one export-state row. Each call is its own
+    /// transaction: a crash leaves either the old or the new row.
+    pub fn put_sync_entry(&self, key: &str, entry: &str) -> Result<(), StateError> {
+        self.update(
+            "INSERT INTO sync_entry (key, entry) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET entry = excluded.entry",
+            params![key, entry],
+        )
+    }
+
+    pub fn delete_sync_entry(&self, key: &str) -> Result<(), StateError> {
+        self.update("DELETE FROM sync_entry WHERE key = ?1", params![key])
+    }
+
+    pub fn sync_meta(&self, name: &str) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row(
+                "SELECT value FROM sync_meta WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    pub fn set_sync_meta(&self, name: &str, value: &str) -> Result<(), StateError> {
+        self.update(
+            "INSERT INTO sync_meta (name, value) VALUES (?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            params![name, value],
+        )
+    }
+
+    pub fn delete_sync_meta(&self, name: &str) -> Result<(), StateError> {
+        self.update("DELETE FROM sync_meta WHERE name = ?1", params![name])
+    }
+
+    /// Forget the whole export state (sign-out: the next account's mailbox
+    /// must never be matched against this one's ids).
+    pub fn clear_sync(&self) -> Result<(), StateError> {
+        self.update("DELETE FROM sync_entry", [])?;
+        self.update("DELETE FROM sync_meta", [])
+    }
+
     fn update(&self, sql: &str, p: impl rusqlite::Params) -> Result<(), StateError> {
         self.conn.execute(sql, p).map(drop).map_err(|e| self.sql(e))
     }
@@ -437,6 +504,33 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn export_state_survives_a_reopen_and_sign_out_clears_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.sqlite3");
+        {
+            let db = StateDb::open(&path).expect("open");
+            db.put_sync_entry("appointment:a", r#"{"v":1}"#).unwrap();
+            db.put_sync_entry("appointment:a", r#"{"v":2}"#).unwrap();
+            db.put_sync_entry("contact:c", "{}").unwrap();
+            db.set_sync_meta("delta.event", "link-1").unwrap();
+        }
+        let db = StateDb::open(&path).expect("reopen");
+        assert_eq!(
+            db.sync_entries().unwrap(),
+            vec![
+                ("appointment:a".to_string(), r#"{"v":2}"#.to_string()),
+                ("contact:c".to_string(), "{}".to_string())
+            ]
+        );
+        assert_eq!(db.sync_meta("delta.event").unwrap().as_deref(), Some("link-1"));
+        db.delete_sync_entry("contact:c").unwrap();
+        assert_eq!(db.sync_entries().unwrap().len(), 1);
+        db.clear_sync().unwrap();
+        assert!(db.sync_entries().unwrap().is_empty());
+        assert_eq!(db.sync_meta("delta.event").unwrap(), None);
     }
 
     #[test]
