@@ -49,6 +49,12 @@ pub enum AppError {
     PublicClient,
     #[error("the client secret is empty; nothing was stored")]
     EmptySecret,
+    /// The configured source kind cannot be read by this version.
+    #[error("source.kind {0:?} is not supported yet")]
+    SourceUnsupported(String),
+    /// The export went wrong in a way no other variant names.
+    #[error("the export failed: {0}")]
+    Sync(String),
 }
 
 impl From<docket_graph::Error> for AppError {
@@ -128,6 +134,8 @@ impl AppError {
             AppError::Graph(_) => "graph.error",
             AppError::PublicClient => "client_secret.public_client",
             AppError::EmptySecret => "client_secret.empty",
+            AppError::SourceUnsupported(_) => "source.unsupported",
+            AppError::Sync(_) => "sync.failed",
         }
     }
 
@@ -153,8 +161,11 @@ impl AppError {
             | "client_secret.public_client"
             | "config.invalid"
             | "config.extra_ca_file"
-            | "graph.unauthorized" => Actor::Admin,
-            "graph.unreachable" | "refresh.lock_timeout" | "graph.error" => Actor::Retry,
+            | "graph.unauthorized"
+            | "source.unsupported" => Actor::Admin,
+            "graph.unreachable" | "refresh.lock_timeout" | "graph.error" | "sync.failed" => {
+                Actor::Retry
+            }
             _ => Actor::Local,
         }
     }
@@ -207,6 +218,8 @@ impl AppError {
             },
             AppError::Graph(_) => "try again later; if it lasts, check the network and microsoft.graph_base_url".into(),
             AppError::PublicClient => "set microsoft.client_type = \"confidential\" first if the app registration is a Web app with a secret".into(),
+            AppError::SourceUnsupported(_) => "IT: use source.kind = \"demo\" or \"ics\" (a file or a folder of .ics/.vcf files) until this source is supported".into(),
+            AppError::Sync(_) => "run `docketsync sync` again; if it keeps failing, send the log file to IT".into(),
             AppError::EmptySecret => "pipe the secret's Value (Azure portal → App registrations → Certificates & secrets) into `docketsync client-secret set`".into(),
         }
     }

@@ -20,6 +20,7 @@
 
 mod error;
 pub mod status;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -299,6 +300,8 @@ impl App {
         )
         .map_err(AppError::SecretStore)?;
         self.db().delete_account()?;
+        // The next account must never be matched against this mailbox's ids.
+        self.db().clear_sync()?;
         tracing::info!(user = %record.username, "signed out");
         Ok(Some(record.username))
     }
@@ -398,6 +401,113 @@ impl App {
         tracing::info!("client secret stored");
         Ok(())
     }
+}
+
+impl App {
+    /// One export run for the signed-in account: read the source, read
+    /// what changed in Microsoft 365, plan, and (unless `dry_run`) apply.
+    pub async fn sync(
+        &self,
+        options: sync::SyncOptions,
+        now: DateTime<Utc>,
+    ) -> Result<sync::SyncReport, AppError> {
+        let record = self.current_account()?.ok_or(AppError::NotSignedIn)?;
+        let snapshot = self.read_source(&record.username).await?;
+        let tokens = self.manager(&record);
+        let graph = GraphClient::new(
+            self.auth.http.clone(),
+            Options::new(self.config.microsoft.graph_base_url.clone()),
+            Tokens(&tokens),
+        );
+        let policy = sync_policy(&self.config);
+        let report = sync::export(
+            &graph,
+            &sync::SyncStore(&self.db),
+            &snapshot,
+            &policy,
+            options,
+            now,
+        )
+        .await?;
+        tracing::info!(
+            created = report.created,
+            updated = report.updated,
+            deleted = report.deleted,
+            recreated = report.recreated,
+            failed = report.failed.len(),
+            requests = report.requests.graph_requests,
+            dry_run = report.dry_run,
+            "export finished"
+        );
+        Ok(report)
+    }
+
+    async fn read_source(&self, username: &str) -> Result<docket_source::Snapshot, AppError> {
+        use docket_source::{DemoSource, FolderSource, ReadOptions, Source as _};
+        let options = ReadOptions::default();
+        let snapshot = match &self.config.source {
+            docket_config::Source::Demo => {
+                let source = DemoSource::new(username, options).map_err(|_| {
+                    AppError::Sync(format!(
+                        "the demo source has no data for {username}: sign in as a demo user"
+                    ))
+                })?;
+                tokio::task::spawn_blocking(move || source.read()).await
+            }
+            docket_config::Source::IcsFile { path } if path.is_dir() => {
+                let source = FolderSource::new(path.clone(), options);
+                tokio::task::spawn_blocking(move || source.read()).await
+            }
+            docket_config::Source::IcsFile { path } => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        docket_source::read_bytes(&path.display().to_string(), &bytes, &options)
+                    }
+                    Err(e) => {
+                        // Nothing read: incomplete, so nothing is deleted on its strength.
+                        let mut s = docket_source::Snapshot::empty();
+                        s.complete = false;
+                        s.problems.push(docket_source::ItemProblem {
+                            source: path.display().to_string(),
+                            record: "the whole file".into(),
+                            uid: None,
+                            kind: docket_source::ProblemKind::Unreadable,
+                            problem: format!("cannot read the file: {e}"),
+                        });
+                        s
+                    }
+                })
+                .await
+            }
+            docket_config::Source::IcsUrl { .. } => {
+                return Err(AppError::SourceUnsupported("ics (url)".into()))
+            }
+            docket_config::Source::CalDav { .. } => {
+                return Err(AppError::SourceUnsupported("caldav".into()))
+            }
+        };
+        snapshot.map_err(|e| AppError::Sync(format!("reading the source stopped: {e}")))
+    }
+}
+
+/// The planner's policy from the firm configuration.
+pub fn sync_policy(config: &Config) -> docket_sync::Policy {
+    let zone = iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let mut policy = docket_sync::Policy::new(zone);
+    policy.calendar = config.modules.calendar;
+    policy.tasks = config.modules.tasks;
+    policy.contacts = config.modules.contacts;
+    policy.deadlines_to = match config.policy.deadlines_to {
+        docket_config::DeadlinesTo::Todo => docket_sync::DeadlinesTo::Todo,
+        docket_config::DeadlinesTo::Calendar => docket_sync::DeadlinesTo::Calendar,
+    };
+    policy.force_private = config.policy.force_private;
+    policy.max_delete_share = config.policy.max_delete_share;
+    policy
 }
 
 fn account_of(r: &AccountRecord) -> Account {

@@ -525,7 +525,10 @@ mod tests {
                 ("contact:c".to_string(), "{}".to_string())
             ]
         );
-        assert_eq!(db.sync_meta("delta.event").unwrap().as_deref(), Some("link-1"));
+        assert_eq!(
+            db.sync_meta("delta.event").unwrap().as_deref(),
+            Some("link-1")
+        );
         db.delete_sync_entry("contact:c").unwrap();
         assert_eq!(db.sync_entries().unwrap().len(), 1);
         db.clear_sync().unwrap();

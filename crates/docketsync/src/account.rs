@@ -213,6 +213,63 @@ pub async fn check(config: Option<PathBuf>, json: bool) -> ExitCode {
     }
 }
 
+pub async fn sync(config: Option<PathBuf>, dry_run: bool, force: bool, json: bool) -> ExitCode {
+    let app = match open(config, json) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let options = docket_app::sync::SyncOptions { dry_run, force };
+    match app.sync(options, chrono::Utc::now()).await {
+        Ok(report) => {
+            if json {
+                let mut v = serde_json::to_value(&report).unwrap_or_default();
+                v["ok"] = serde_json::Value::Bool(true);
+                out(&format!("{v}\n"));
+            } else {
+                out(&sync_text(&report));
+            }
+            if report.failed.is_empty() && report.brake.is_none() {
+                ExitCode::SUCCESS
+            } else {
+                // Some items are left for the next run (or for --force).
+                ExitCode::from(exit::RETRY)
+            }
+        }
+        Err(e) => fail(&e, json),
+    }
+}
+
+fn sync_text(r: &docket_app::sync::SyncReport) -> String {
+    let mut s = String::new();
+    if r.dry_run {
+        s.push_str(&format!("Plan (nothing was changed): {}\n", r.plan));
+    } else {
+        s.push_str(&format!(
+            "Exported: {} created, {} updated, {} deleted, {} recreated after deletion in Outlook, {} moved, {} unchanged.\n",
+            r.created, r.updated, r.deleted, r.recreated, r.moved, r.unchanged
+        ));
+    }
+    if let Some(brake) = &r.brake {
+        s.push_str(&format!(
+            "Held back: {brake}\n  Run `docketsync sync --force` to carry them out.\n"
+        ));
+    }
+    for f in &r.failed {
+        s.push_str(&format!("Failed (tried again next run): {f}\n"));
+    }
+    for k in &r.skipped {
+        s.push_str(&format!("Skipped: {k}\n"));
+    }
+    for n in &r.notices {
+        s.push_str(&format!("Note: {n}\n"));
+    }
+    s.push_str(&format!(
+        "Microsoft Graph requests: {} ({} reads, {} writes in {} batches; {} throttled and retried).\n",
+        r.requests.graph_requests, r.requests.reads, r.requests.writes, r.requests.batches, r.requests.throttled
+    ));
+    s
+}
+
 pub fn client_secret_set(config: Option<PathBuf>) -> ExitCode {
     let app = match open(config, false) {
         Ok(app) => app,

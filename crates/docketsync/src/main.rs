@@ -74,6 +74,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export now: read the practice-management data, find what changed in
+    /// Microsoft 365, and bring Outlook, To Do and contacts in step with
+    /// the PMS. Prints what was created, updated, deleted, recreated and
+    /// skipped (with reasons), and how many Graph requests it took.
+    Sync {
+        /// Only show the plan, in plain words; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Carry out deletions the safety brake held back (more than
+        /// policy.max_delete_share of the exported items in one run).
+        #[arg(long)]
+        force: bool,
+        /// Print stable JSON for scripts (see docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the client secret of a confidential (Web) app registration.
     #[command(subcommand)]
     ClientSecret(ClientSecretCommand),
@@ -189,6 +205,11 @@ fn main() -> ExitCode {
             Command::Signout => Ok(account::signout(cli.config)),
             Command::Status { json } => Ok(account::status(cli.config, json)),
             Command::Check { json } => Ok(account::check(cli.config, json).await),
+            Command::Sync {
+                dry_run,
+                force,
+                json,
+            } => Ok(account::sync(cli.config, dry_run, force, json).await),
             Command::ClientSecret(ClientSecretCommand::Set) => {
                 Ok(account::client_secret_set(cli.config))
             }

@@ -1,0 +1,694 @@
+//! The export engine's executor: the I/O half around `docket-sync`'s pure
+//! planner.
+//!
+//! One run: read what changed in Microsoft 365 (delta links; a full listing
+//! of *our tagged* items on the first run, after a lost state database, or
+//! when Graph answers `syncStateNotFound`), plan, apply the plan in `$batch`
+//! envelopes, and record every answer in the state database.
+//!
+//! Crash safety (a kill at any moment, then a new run, must end with no
+//! duplicate and no lost change):
+//! - a create is recorded as an *intent* (a state row without a remote id)
+//!   before it is sent; the planner turns an intent into a retry with the
+//!   same creation generation;
+//! - events carry a `transactionId` derived from key + generation, so Graph
+//!   answers a repeated create with the first event;
+//! - tasks and contacts have no idempotency key: before a retried create,
+//!   the executor looks for an item carrying our tag and adopts it;
+//! - delta links are saved only after the writes they precede are recorded.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use docket_graph::{Counts, Error as GraphError, GraphClient, Request, TokenSource};
+use docket_source::Snapshot;
+use docket_store::StateDb;
+use docket_sync::{
+    key, CreateReason, Entry, ItemKind, Listing, Op, Plan, Policy, Remote, RemoteItem, SourceKey,
+    State,
+};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::AppError;
+
+/// The To Do list the app owns (tasks are created there, never elsewhere).
+pub const TASK_LIST_NAME: &str = "Docket Sync";
+
+const KINDS: [ItemKind; 3] = [ItemKind::Event, ItemKind::Task, ItemKind::Contact];
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SyncOptions {
+    /// Plan and describe, send no write.
+    pub dry_run: bool,
+    /// Let a braked mass deletion through.
+    pub force: bool,
+}
+
+/// What a run did, for the CLI summary and the tray.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub dry_run: bool,
+    /// The plan in plain words.
+    pub plan: String,
+    pub created: usize,
+    pub recreated: usize,
+    pub moved: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    /// Source records that could not be exported, with the reason.
+    pub skipped: Vec<String>,
+    /// Items whose request failed this run; they are tried again next run.
+    pub failed: Vec<String>,
+    pub notices: Vec<String>,
+    /// The brake's message when deletions were held back.
+    pub brake: Option<String>,
+    pub requests: RequestCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct RequestCounts {
+    /// As Graph's budget counts them (each batch item is one).
+    pub graph_requests: u64,
+    pub http_requests: u64,
+    pub reads: u64,
+    pub writes: u64,
+    pub batches: u64,
+    pub throttled: u64,
+}
+
+impl From<Counts> for RequestCounts {
+    fn from(c: Counts) -> Self {
+        RequestCounts {
+            graph_requests: c.budget_requests,
+            http_requests: c.http_requests,
+            reads: c.reads,
+            writes: c.writes,
+            batches: c.batches,
+            throttled: c.throttled,
+        }
+    }
+}
+
+/// The state database as the executor uses it: every call is one short
+/// transaction, so the lock is never held across an `.await`.
+pub struct SyncStore<'a>(pub &'a Mutex<StateDb>);
+
+impl SyncStore<'_> {
+    fn db(&self) -> std::sync::MutexGuard<'_, StateDb> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The planner's state. A row that cannot be read (written by a newer
+    /// version, or damaged) is dropped: its item is found again by its tag.
+    fn load(&self) -> Result<State, AppError> {
+        let mut state = State::new();
+        for (k, json) in self.db().sync_entries()? {
+            match (k.parse::<SourceKey>(), serde_json::from_str::<Entry>(&json)) {
+                (Ok(key), Ok(entry)) => {
+                    state.insert(key, entry);
+                }
+                _ => tracing::warn!(key = %k, "unreadable export-state row dropped"),
+            }
+        }
+        Ok(state)
+    }
+
+    fn put(&self, key: &SourceKey, entry: &Entry) -> Result<(), AppError> {
+        let json = serde_json::to_string(entry).expect("entries serialize");
+        Ok(self.db().put_sync_entry(&key.to_string(), &json)?)
+    }
+
+    fn delete(&self, key: &SourceKey) -> Result<(), AppError> {
+        Ok(self.db().delete_sync_entry(&key.to_string())?)
+    }
+
+    fn meta(&self, name: &str) -> Result<Option<String>, AppError> {
+        Ok(self.db().sync_meta(name)?)
+    }
+
+    fn set_meta(&self, name: &str, value: &str) -> Result<(), AppError> {
+        Ok(self.db().set_sync_meta(name, value)?)
+    }
+
+    fn delete_meta(&self, name: &str) -> Result<(), AppError> {
+        Ok(self.db().delete_sync_meta(name)?)
+    }
+}
+
+fn delta_name(kind: ItemKind) -> String {
+    format!("delta.{}", kind.as_str())
+}
+
+/// How a kind's remote side was read this run.
+enum Read {
+    /// Followed the stored delta link; this is the next one.
+    Delta(String),
+    /// Listed our tagged items; a new delta round starts after the writes.
+    Full,
+    /// The module is off: nothing read.
+    Off,
+}
+
+/// One export run.
+pub async fn export<T: TokenSource>(
+    graph: &GraphClient<T>,
+    store: &SyncStore<'_>,
+    snapshot: &Snapshot,
+    policy: &Policy,
+    options: SyncOptions,
+    now: DateTime<Utc>,
+) -> Result<SyncReport, AppError> {
+    let mut policy = policy.clone();
+    policy.force = options.force;
+    let window = policy.window(now);
+    let calendar_view_delta = format!(
+        "/me/calendarView/delta?startDateTime={}&endDateTime={}",
+        window.start.format("%Y-%m-%dT%H:%M:%SZ"),
+        window.end.format("%Y-%m-%dT%H:%M:%SZ"),
+    );
+    // The calendarView delta link keeps the window it started with: start a
+    // new round each day so the window follows the calendar.
+    let today = now.format("%Y-%m-%d").to_string();
+    if store.meta("delta.event.day")?.as_deref() != Some(today.as_str()) {
+        store.delete_meta(&delta_name(ItemKind::Event))?;
+    }
+
+    let list_id = if policy.tasks && policy.deadlines_to == docket_sync::DeadlinesTo::Todo
+        || has_kind(&store.load()?, ItemKind::Task)
+    {
+        Some(task_list(graph, store, options.dry_run).await?)
+    } else {
+        None
+    };
+
+    // 1. What changed remotely.
+    let mut remote = Remote::default();
+    let mut reads: BTreeMap<ItemKind, Read> = BTreeMap::new();
+    for kind in KINDS {
+        let on = match kind {
+            ItemKind::Event => true, // appointments, and deadlines as events
+            ItemKind::Task => list_id.is_some(),
+            ItemKind::Contact => policy.contacts,
+        };
+        if !on {
+            reads.insert(kind, Read::Off);
+            continue;
+        }
+        let stored = store.meta(&delta_name(kind))?;
+        let (listing, read) = match stored {
+            Some(link) => match graph.collect_pages(&link).await {
+                Ok((items, next)) => (
+                    delta_listing(kind, &items, list_id.as_deref()),
+                    Read::Delta(next.unwrap_or(link)),
+                ),
+                Err(e) if delta_expired(&e) => {
+                    tracing::info!(
+                        kind = kind.as_str(),
+                        "delta token expired: listing our items"
+                    );
+                    (
+                        full_listing(graph, kind, list_id.as_deref()).await?,
+                        Read::Full,
+                    )
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => (
+                full_listing(graph, kind, list_id.as_deref()).await?,
+                Read::Full,
+            ),
+        };
+        match kind {
+            ItemKind::Event => remote.events = listing,
+            ItemKind::Task => remote.tasks = listing,
+            ItemKind::Contact => remote.contacts = listing,
+        }
+        reads.insert(kind, read);
+    }
+
+    // 2. Plan.
+    let state = store.load()?;
+    let plan = docket_sync::plan(snapshot, &state, &remote, &policy, now);
+    let mut report = SyncReport {
+        dry_run: options.dry_run,
+        plan: plan.describe(),
+        unchanged: plan.unchanged,
+        skipped: plan
+            .skips
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .chain(
+                snapshot
+                    .problems
+                    .iter()
+                    .map(|p| format!("{}: {}: {}", p.source, p.record, p.problem)),
+            )
+            .collect(),
+        notices: plan.notices.clone(),
+        brake: plan.brake.as_ref().map(|b| b.message.clone()),
+        ..SyncReport::default()
+    };
+    if options.dry_run {
+        report.requests = graph.counters().into();
+        return Ok(report);
+    }
+
+    // 3. Apply.
+    apply(graph, store, &plan, &state, list_id.as_deref(), &mut report).await?;
+
+    // 4. Delta links, only now that the writes are recorded.
+    for (kind, read) in reads {
+        match read {
+            Read::Off => {}
+            Read::Delta(next) => store.set_meta(&delta_name(kind), &next)?,
+            Read::Full => {
+                let start = match kind {
+                    ItemKind::Event => calendar_view_delta.clone(),
+                    ItemKind::Task => format!(
+                        "/me/todo/lists/{}/tasks/delta",
+                        list_id.as_deref().unwrap_or_default()
+                    ),
+                    ItemKind::Contact => "/me/contacts/delta".to_string(),
+                };
+                match graph.collect_pages(&start).await {
+                    Ok((_, Some(link))) => store.set_meta(&delta_name(kind), &link)?,
+                    Ok((_, None)) => {}
+                    Err(e) => report.notices.push(format!(
+                        "could not start change tracking for {}s: {e}",
+                        kind.as_str()
+                    )),
+                }
+            }
+        }
+    }
+    store.set_meta("delta.event.day", &today)?;
+    report.requests = graph.counters().into();
+    Ok(report)
+}
+
+fn has_kind(state: &State, kind: ItemKind) -> bool {
+    state.values().any(|e| e.kind == kind)
+}
+
+fn delta_expired(e: &GraphError) -> bool {
+    e.status() == Some(410)
+        || matches!(
+            e.code(),
+            Some(c) if c.eq_ignore_ascii_case("syncStateNotFound")
+                || c.eq_ignore_ascii_case("resyncRequired")
+        )
+}
+
+/// The owned To Do list: remembered, else found by name, else created.
+async fn task_list<T: TokenSource>(
+    graph: &GraphClient<T>,
+    store: &SyncStore<'_>,
+    dry_run: bool,
+) -> Result<String, AppError> {
+    if let Some(id) = store.meta("todo.list")? {
+        return Ok(id);
+    }
+    let (lists, _) = graph.collect_pages("/me/todo/lists").await?;
+    if let Some(id) = lists
+        .iter()
+        .find(|l| l["displayName"].as_str() == Some(TASK_LIST_NAME))
+        .and_then(|l| l["id"].as_str())
+    {
+        store.set_meta("todo.list", id)?;
+        return Ok(id.to_string());
+    }
+    if dry_run {
+        // The list is created by the first real run.
+        return Ok(String::new());
+    }
+    let created = graph
+        .send(&Request::post(
+            "/me/todo/lists",
+            json!({ "displayName": TASK_LIST_NAME }),
+        ))
+        .await?;
+    let id = created.body["id"]
+        .as_str()
+        .ok_or_else(|| AppError::Sync("Graph created the To Do list without an id".into()))?
+        .to_string();
+    store.set_meta("todo.list", &id)?;
+    Ok(id)
+}
+
+fn version_of(item: &Value) -> Option<String> {
+    item["changeKey"]
+        .as_str()
+        .or_else(|| item["@odata.etag"].as_str())
+        .map(str::to_string)
+}
+
+fn remote_item(item: &Value, container: Option<&str>) -> Option<RemoteItem> {
+    // An occurrence of a series stands for its series master.
+    let id = item["seriesMasterId"]
+        .as_str()
+        .filter(|_| item["type"].as_str() != Some("seriesMaster"))
+        .or_else(|| item["id"].as_str())?;
+    Some(RemoteItem {
+        id: id.to_string(),
+        version: version_of(item),
+        categories: item["categories"].as_array().map(|c| {
+            c.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        }),
+        key: key::key_of(item),
+        container: container.map(str::to_string),
+    })
+}
+
+fn delta_listing(kind: ItemKind, items: &[Value], list_id: Option<&str>) -> Listing {
+    let container = if kind == ItemKind::Task {
+        list_id
+    } else {
+        None
+    };
+    let mut changed: Vec<RemoteItem> = vec![];
+    let mut deleted = vec![];
+    for item in items {
+        if let Some(removed) = item.get("@removed") {
+            // "changed": the item left the window, it was not deleted.
+            if removed["reason"].as_str() != Some("changed") {
+                if let Some(id) = item["id"].as_str() {
+                    deleted.push(id.to_string());
+                }
+            }
+        } else if let Some(r) = remote_item(item, container) {
+            if r.id != item["id"].as_str().unwrap_or_default() {
+                // An occurrence: its master's version is not known here.
+                if changed.iter().any(|c| c.id == r.id) {
+                    continue;
+                }
+                changed.push(RemoteItem { version: None, ..r });
+            } else {
+                changed.retain(|c| c.id != r.id);
+                changed.push(r);
+            }
+        }
+    }
+    // An occurrence reported without a version must not look like an edit.
+    changed.retain(|c| c.version.is_some());
+    Listing::Delta { changed, deleted }
+}
+
+/// Every item of `kind` carrying our tag.
+async fn full_listing<T: TokenSource>(
+    graph: &GraphClient<T>,
+    kind: ItemKind,
+    list_id: Option<&str>,
+) -> Result<Listing, AppError> {
+    let filter = url_encode(&key::owned_filter());
+    let expand = url_encode(&key::tag_expand());
+    let (url, container) = match kind {
+        ItemKind::Event => (
+            format!("/me/events?$filter={filter}&$expand={expand}&$top=100"),
+            None,
+        ),
+        ItemKind::Contact => (
+            format!("/me/contacts?$filter={filter}&$expand={expand}&$top=100"),
+            None,
+        ),
+        ItemKind::Task => (
+            format!(
+                "/me/todo/lists/{}/tasks?$expand={}&$top=100",
+                list_id.unwrap_or_default(),
+                key::TASK_EXPAND
+            ),
+            list_id,
+        ),
+    };
+    if kind == ItemKind::Task && list_id.is_none_or(str::is_empty) {
+        return Ok(Listing::Full {
+            items: vec![],
+            complete: true,
+        });
+    }
+    let (items, _) = graph.collect_pages(&url).await?;
+    Ok(Listing::Full {
+        items: items
+            .iter()
+            .filter_map(|i| remote_item(i, container))
+            .filter(|r| r.key.is_some())
+            .collect(),
+        complete: true,
+    })
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn item_url(kind: ItemKind, id: &str, container: Option<&str>, list_id: Option<&str>) -> String {
+    match kind {
+        ItemKind::Event => format!("/me/events/{id}"),
+        ItemKind::Contact => format!("/me/contacts/{id}"),
+        ItemKind::Task => format!(
+            "/me/todo/lists/{}/tasks/{id}",
+            container.or(list_id).unwrap_or_default()
+        ),
+    }
+}
+
+/// Apply the plan: record intents, send in batches, record answers.
+async fn apply<T: TokenSource>(
+    graph: &GraphClient<T>,
+    store: &SyncStore<'_>,
+    plan: &Plan,
+    state: &State,
+    list_id: Option<&str>,
+    report: &mut SyncReport,
+) -> Result<(), AppError> {
+    for key in &plan.forget {
+        store.delete(key)?;
+    }
+    // Creates of tasks and contacts that may already have happened (an
+    // intent without an answer): adopt the tagged item instead.
+    let adopted = adopt_unconfirmed(graph, plan, list_id).await?;
+
+    let mut requests = vec![];
+    let mut ops = vec![];
+    for op in &plan.ops {
+        let request = match op {
+            Op::Create(c) => {
+                let container = (c.kind == ItemKind::Task).then(|| list_id.unwrap_or_default());
+                let intent = Entry {
+                    kind: c.kind,
+                    remote_id: None,
+                    container: container.map(str::to_string),
+                    hash: c.hash.clone(),
+                    categories: c.categories.clone(),
+                    user_categories: vec![],
+                    version: None,
+                    generation: c.generation,
+                };
+                if let Some((id, version)) = adopted.get(&c.key) {
+                    store.put(
+                        &c.key,
+                        &Entry {
+                            remote_id: Some(id.clone()),
+                            version: version.clone(),
+                            ..intent
+                        },
+                    )?;
+                    count_create(report, c.reason);
+                    continue;
+                }
+                // The intent goes to disk before the request goes out.
+                store.put(&c.key, &intent)?;
+                match c.kind {
+                    ItemKind::Event => Request::post("/me/events", c.body.clone()).replay_safe(),
+                    ItemKind::Contact => Request::post("/me/contacts", c.body.clone()),
+                    ItemKind::Task => Request::post(
+                        format!("/me/todo/lists/{}/tasks", list_id.unwrap_or_default()),
+                        c.body.clone(),
+                    ),
+                }
+            }
+            Op::Update(u) => Request::patch(
+                item_url(u.kind, &u.remote_id, u.container.as_deref(), list_id),
+                u.body.clone(),
+            ),
+            Op::Delete(d) => Request::delete(item_url(
+                d.kind,
+                &d.remote_id,
+                d.container.as_deref(),
+                list_id,
+            )),
+        };
+        requests.push(request);
+        ops.push(op);
+    }
+    if requests.is_empty() {
+        return Ok(());
+    }
+    let results = graph.batch(&requests).await;
+    for (op, result) in ops.into_iter().zip(results) {
+        record(store, state, op, result, list_id, report)?;
+    }
+    Ok(())
+}
+
+fn count_create(report: &mut SyncReport, reason: CreateReason) {
+    match reason {
+        CreateReason::Recreate => report.recreated += 1,
+        CreateReason::KindChanged => report.moved += 1,
+        CreateReason::New | CreateReason::Retry => report.created += 1,
+    }
+}
+
+fn record(
+    store: &SyncStore<'_>,
+    state: &State,
+    op: &Op,
+    result: Result<docket_graph::Response, GraphError>,
+    list_id: Option<&str>,
+    report: &mut SyncReport,
+) -> Result<(), AppError> {
+    match (op, result) {
+        (Op::Create(c), Ok(resp)) => {
+            let Some(id) = resp.body["id"].as_str() else {
+                report
+                    .failed
+                    .push(format!("{}: Graph answered without an id", c.key));
+                return Ok(());
+            };
+            store.put(
+                &c.key,
+                &Entry {
+                    kind: c.kind,
+                    remote_id: Some(id.to_string()),
+                    container: (c.kind == ItemKind::Task)
+                        .then(|| list_id.unwrap_or_default().to_string()),
+                    hash: c.hash.clone(),
+                    categories: c.categories.clone(),
+                    user_categories: vec![],
+                    version: version_of(&resp.body),
+                    generation: c.generation,
+                },
+            )?;
+            count_create(report, c.reason);
+        }
+        (Op::Update(u), Ok(resp)) => {
+            let mut entry = state.get(&u.key).cloned().unwrap_or(Entry {
+                kind: u.kind,
+                remote_id: Some(u.remote_id.clone()),
+                container: u.container.clone(),
+                hash: String::new(),
+                categories: vec![],
+                user_categories: vec![],
+                version: None,
+                generation: u.generation,
+            });
+            entry.remote_id = Some(u.remote_id.clone());
+            entry.hash = u.hash.clone();
+            entry.categories = u.categories.clone();
+            entry.user_categories = u.user_categories.clone();
+            entry.version = version_of(&resp.body);
+            entry.generation = u.generation;
+            store.put(&u.key, &entry)?;
+            report.updated += 1;
+        }
+        (Op::Delete(d), Ok(_)) => {
+            forget_if_same(store, state, &d.key, &d.remote_id)?;
+            report.deleted += 1;
+        }
+        (Op::Delete(d), Err(e)) if e.status() == Some(404) => {
+            // Already gone: the goal is reached.
+            forget_if_same(store, state, &d.key, &d.remote_id)?;
+            report.deleted += 1;
+        }
+        (Op::Update(u), Err(e)) if e.status() == Some(404) => {
+            // Deleted in Outlook since we looked: forget the id, so the
+            // next run recreates the item.
+            if let Some(mut entry) = state.get(&u.key).cloned() {
+                entry.remote_id = None;
+                entry.generation += 1;
+                store.put(&u.key, &entry)?;
+            }
+            report.failed.push(format!(
+                "{}: deleted in Outlook meanwhile; it is recreated next run",
+                u.key
+            ));
+        }
+        (op, Err(e)) => {
+            // The intent of a create stays: the next run retries it (events
+            // with the same transactionId, tasks and contacts after a
+            // lookup by tag).
+            tracing::warn!(key = %op.key(), error = %e, "export request failed");
+            report.failed.push(format!("{}: {e}", op.key()));
+        }
+    }
+    Ok(())
+}
+
+fn forget_if_same(
+    store: &SyncStore<'_>,
+    state: &State,
+    key: &SourceKey,
+    remote_id: &str,
+) -> Result<(), AppError> {
+    if state
+        .get(key)
+        .is_none_or(|e| e.remote_id.as_deref() == Some(remote_id))
+    {
+        store.delete(key)?;
+    }
+    Ok(())
+}
+
+/// For creates retried after an unanswered attempt (tasks and contacts have
+/// no idempotency key), find an item that already carries the key's tag.
+async fn adopt_unconfirmed<T: TokenSource>(
+    graph: &GraphClient<T>,
+    plan: &Plan,
+    list_id: Option<&str>,
+) -> Result<HashMap<SourceKey, (String, Option<String>)>, AppError> {
+    let retries: Vec<_> = plan
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Create(c) if c.reason == CreateReason::Retry && c.kind != ItemKind::Event => {
+                Some(c)
+            }
+            _ => None,
+        })
+        .collect();
+    let mut found = HashMap::new();
+    if retries.is_empty() {
+        return Ok(found);
+    }
+    if retries.iter().any(|c| c.kind == ItemKind::Task) {
+        if let Listing::Full { items, .. } = full_listing(graph, ItemKind::Task, list_id).await? {
+            for item in items {
+                if let Some(k) = item.key {
+                    found.insert(k, (item.id, item.version));
+                }
+            }
+        }
+    }
+    for c in retries.iter().filter(|c| c.kind == ItemKind::Contact) {
+        let url = format!(
+            "/me/contacts?$filter={}&$expand={}",
+            url_encode(&key::key_filter(&c.key)),
+            url_encode(&key::tag_expand())
+        );
+        let (items, _) = graph.collect_pages(&url).await?;
+        if let Some(item) = items
+            .iter()
+            .find(|i| key::key_of(i).as_ref() == Some(&c.key))
+        {
+            if let Some(id) = item["id"].as_str() {
+                found.insert(c.key.clone(), (id.to_string(), version_of(item)));
+            }
+        }
+    }
+    found.retain(|k, _| retries.iter().any(|c| &c.key == k));
+    Ok(found)
+}

@@ -1,0 +1,299 @@
+//! The export engine end to end against the emulator: what a fee-earner
+//! would see in Outlook after each run, and how many requests it took.
+
+use std::sync::Mutex;
+
+use chrono::{TimeZone, Utc};
+use docket_app::sync::{export, SyncOptions, SyncReport, SyncStore};
+use docket_graph::{GraphClient, Options, TokenError, TokenSource};
+use docket_secrets::SecretString;
+use docket_source::{read_bytes, ReadOptions, Snapshot};
+use docket_store::StateDb;
+use docket_sync::Policy;
+use m365_emulator::{EmulatorConfig, TestServer};
+use serde_json::{json, Value};
+
+const ANNA: &str = "anna.berger@kanzlei-demo.onmicrosoft.com";
+
+struct Token(String);
+
+impl TokenSource for Token {
+    async fn access_token(&self, _: Option<&SecretString>) -> Result<SecretString, TokenError> {
+        Ok(SecretString::new(self.0.clone()))
+    }
+}
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+struct Fixture {
+    server: TestServer,
+    dir: tempfile::TempDir,
+    db: Mutex<StateDb>,
+}
+
+impl Fixture {
+    async fn new() -> Fixture {
+        let server = TestServer::start(EmulatorConfig::default()).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = Mutex::new(StateDb::open(&dir.path().join("state.sqlite3")).expect("db"));
+        Fixture { server, dir, db }
+    }
+
+    fn graph(&self) -> GraphClient<Token> {
+        let mut options = Options::new(format!("{}/v1.0", self.server.base_url));
+        options.policy.base_backoff = std::time::Duration::from_millis(20);
+        GraphClient::new(http(), options, Token(self.server.shared.test_token(ANNA)))
+    }
+
+    async fn run(&self, snapshot: &Snapshot, policy: &Policy) -> SyncReport {
+        let graph = self.graph();
+        export(
+            &graph,
+            &SyncStore(&self.db),
+            snapshot,
+            policy,
+            SyncOptions::default(),
+            now(),
+        )
+        .await
+        .expect("export")
+    }
+
+    fn reopen_fresh_db(&mut self) {
+        let path = self.dir.path().join("state2.sqlite3");
+        self.db = Mutex::new(StateDb::open(&path).expect("db"));
+    }
+
+    async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let resp = http()
+            .request(method, format!("{}{path}", self.server.base_url))
+            .json(&body)
+            .send()
+            .await
+            .expect("admin");
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        resp.json().await.unwrap_or(Value::Null)
+    }
+
+    async fn mailbox(&self) -> Value {
+        self.admin(
+            reqwest::Method::GET,
+            &format!("/_admin/mailboxes/{ANNA}"),
+            Value::Null,
+        )
+        .await
+    }
+
+    /// Subjects (events), titles (tasks) or display names (contacts), sorted.
+    async fn names(&self, what: &str) -> Vec<String> {
+        let field = match what {
+            "events" => "subject",
+            "tasks" => "title",
+            _ => "displayName",
+        };
+        let mut names: Vec<String> = self.mailbox().await[what]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i["props"][field].as_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap()
+}
+
+fn policy() -> Policy {
+    Policy::new(chrono_tz::Tz::Europe__Berlin)
+}
+
+fn event(uid: &str, summary: &str, day: u32) -> String {
+    format!(
+        "BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:{summary}\r\nDTSTART;TZID=Europe/Berlin:202612{day:02}T090000\r\nDTEND;TZID=Europe/Berlin:202612{day:02}T100000\r\nEND:VEVENT\r\n"
+    )
+}
+
+fn todo(uid: &str, summary: &str, day: u32) -> String {
+    format!(
+        "BEGIN:VTODO\r\nUID:{uid}\r\nSUMMARY:{summary}\r\nCATEGORIES:Frist\r\nDUE;VALUE=DATE:202612{day:02}\r\nEND:VTODO\r\n"
+    )
+}
+
+fn ics(items: &[String]) -> Snapshot {
+    let text = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{}END:VCALENDAR\r\n",
+        items.concat()
+    );
+    let snapshot = read_bytes("pms.ics", text.as_bytes(), &ReadOptions::default());
+    assert!(snapshot.problems.is_empty(), "{:?}", snapshot.problems);
+    snapshot
+}
+
+fn firm() -> Vec<String> {
+    vec![
+        event("a1", "Mandant Huber", 1),
+        event("a2", "Gerichtstermin LG Berlin", 2),
+        event("a3", "Besprechung Meyer", 3),
+        todo("d1", "Berufungsfrist Huber", 10),
+        todo("d2", "Wiedervorlage Meyer", 11),
+    ]
+}
+
+#[tokio::test]
+async fn first_export_then_a_quiet_run_costs_no_write() {
+    let fx = Fixture::new().await;
+    let snap = ics(&firm());
+    let first = fx.run(&snap, &policy()).await;
+    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    assert_eq!(first.created, 5, "{}", first.plan);
+    assert_eq!(
+        fx.names("events").await,
+        [
+            "Besprechung Meyer",
+            "Gerichtstermin LG Berlin",
+            "Mandant Huber"
+        ]
+    );
+    assert_eq!(
+        fx.names("tasks").await,
+        ["Berufungsfrist Huber", "Wiedervorlage Meyer"]
+    );
+
+    let second = fx.run(&snap, &policy()).await;
+    assert_eq!(
+        second.requests.writes, 0,
+        "a quiet run writes nothing: {second:?}"
+    );
+    assert_eq!(second.unchanged, 5);
+    assert!(
+        second.requests.reads <= 3,
+        "a quiet run costs one delta read per collection: {:?}",
+        second.requests
+    );
+}
+
+#[tokio::test]
+async fn the_pms_leads_edits_deletions_and_user_deletions() {
+    let fx = Fixture::new().await;
+    fx.run(&ics(&firm()), &policy()).await;
+
+    // A user-made event is never touched.
+    fx.admin(
+        reqwest::Method::POST,
+        &format!("/_admin/mailboxes/{ANNA}/items"),
+        json!({"kind": "event", "props": {
+            "subject": "Zahnarzt (privat)",
+            "start": {"dateTime": "2026-12-04T15:00:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2026-12-04T16:00:00", "timeZone": "Europe/Berlin"}
+        }}),
+    )
+    .await;
+    // The user deletes one of ours in Outlook.
+    let mailbox = fx.mailbox().await;
+    let huber = mailbox["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["props"]["subject"] == "Mandant Huber")
+        .expect("exported")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fx.admin(
+        reqwest::Method::DELETE,
+        &format!("/_admin/mailboxes/{ANNA}/items/event/{huber}"),
+        Value::Null,
+    )
+    .await;
+
+    // In the PMS: a3 renamed, a2 deleted.
+    let mut items = firm();
+    items[2] = event("a3", "Besprechung Meyer (verschoben)", 3);
+    items.remove(1);
+    let report = fx.run(&ics(&items), &policy()).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(
+        (report.recreated, report.updated, report.deleted),
+        (1, 1, 1),
+        "{}",
+        report.plan
+    );
+    assert_eq!(
+        fx.names("events").await,
+        [
+            "Besprechung Meyer (verschoben)",
+            "Mandant Huber",
+            "Zahnarzt (privat)"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_lost_state_database_is_rebuilt_without_duplicates() {
+    let mut fx = Fixture::new().await;
+    let snap = ics(&firm());
+    fx.run(&snap, &policy()).await;
+    fx.reopen_fresh_db();
+    let report = fx.run(&snap, &policy()).await;
+    assert_eq!(report.created, 0, "{}", report.plan);
+    assert_eq!(fx.names("events").await.len(), 3);
+    assert_eq!(fx.names("tasks").await.len(), 2);
+}
+
+#[tokio::test]
+async fn an_expired_delta_token_deletes_nothing() {
+    let fx = Fixture::new().await;
+    let snap = ics(&firm());
+    fx.run(&snap, &policy()).await;
+    fx.admin(
+        reqwest::Method::POST,
+        &format!("/_admin/mailboxes/{ANNA}/delta-tokens/expire"),
+        Value::Null,
+    )
+    .await;
+    let report = fx.run(&snap, &policy()).await;
+    assert_eq!((report.created, report.deleted), (0, 0), "{}", report.plan);
+    assert_eq!(fx.names("events").await.len(), 3);
+}
+
+#[tokio::test]
+async fn switching_deadlines_to_the_calendar_leaves_no_orphans() {
+    let fx = Fixture::new().await;
+    let snap = ics(&firm());
+    fx.run(&snap, &policy()).await;
+    let mut to_calendar = policy();
+    to_calendar.deadlines_to = docket_sync::DeadlinesTo::Calendar;
+    let report = fx.run(&snap, &to_calendar).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(fx.names("tasks").await.is_empty(), "the tasks moved");
+    assert_eq!(fx.names("events").await.len(), 5);
+}
+
+#[tokio::test]
+async fn a_429_storm_and_503s_are_survived() {
+    let fx = Fixture::new().await;
+    fx.admin(
+        reqwest::Method::POST,
+        "/_admin/faults",
+        json!({"method": "POST", "path": "/v1.0/me/events", "kind": "too_many_requests", "retry_after": 0.1, "times": 4}),
+    )
+    .await;
+    fx.admin(
+        reqwest::Method::POST,
+        "/_admin/faults",
+        json!({"path": "/v1.0/me/todo/*", "kind": "service_unavailable", "retry_after": 0.1, "times": 2}),
+    )
+    .await;
+    let report = fx.run(&ics(&firm()), &policy()).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(report.requests.throttled >= 4, "{:?}", report.requests);
+    assert_eq!(fx.names("events").await.len(), 3);
+    assert_eq!(fx.names("tasks").await.len(), 2);
+}
