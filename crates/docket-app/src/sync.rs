@@ -466,15 +466,77 @@ async fn apply<T: TokenSource>(
     report: &mut SyncReport,
 ) -> Result<(), AppError> {
     for key in &plan.forget {
+        // An unconfirmed create of an item gone from the PMS may still have
+        // reached Graph before a crash: find it by its tag and delete it,
+        // or keep the row to try again next run.
+        if let Some(e) = state.get(key).filter(|e| e.remote_id.is_none()) {
+            match find_by_tag(graph, e.kind, key, e.container.as_deref().or(list_id)).await {
+                Ok(ids) => {
+                    let mut gone = true;
+                    for id in ids {
+                        let url = item_url(e.kind, &id, e.container.as_deref(), list_id);
+                        match graph.send(&Request::delete(url)).await {
+                            Ok(_) => report.deleted += 1,
+                            Err(err) if err.status() == Some(404) => {}
+                            Err(err) => {
+                                gone = false;
+                                report.failed.push(format!("{key}: {err}"));
+                            }
+                        }
+                    }
+                    if !gone {
+                        continue;
+                    }
+                }
+                Err(err) => {
+                    report.failed.push(format!("{key}: {err}"));
+                    continue;
+                }
+            }
+        }
+        retire(store, state, key)?;
         store.delete(key)?;
     }
+    // A key created again after its item was deleted must not reuse an
+    // earlier creation's transactionId: Graph would hand back that event.
+    let planned: Vec<Op> = plan
+        .ops
+        .iter()
+        .map(|op| match op {
+            Op::Create(c) if !state.contains_key(&c.key) => {
+                let floor = store
+                    .meta(&generation_name(&c.key))
+                    .ok()
+                    .flatten()
+                    .and_then(|g| g.parse::<u32>().ok())
+                    .unwrap_or(0);
+                if floor > c.generation {
+                    let mut c = c.clone();
+                    c.generation = floor;
+                    if c.body.get("transactionId").is_some() {
+                        c.body["transactionId"] =
+                            json!(docket_sync::hash::transaction_id(&c.key.to_string(), floor));
+                    }
+                    Op::Create(c)
+                } else {
+                    op.clone()
+                }
+            }
+            _ => op.clone(),
+        })
+        .collect();
+    let plan_ops = &planned;
     // Creates of tasks and contacts that may already have happened (an
     // intent without an answer): adopt the tagged item instead.
     let adopted = adopt_unconfirmed(graph, plan, list_id).await?;
 
     let mut requests = vec![];
     let mut ops = vec![];
-    for op in &plan.ops {
+    // Creates that may have found an item made by an earlier, cut-off
+    // attempt (its content can be older than what is wanted now): each is
+    // followed by an update with the full body.
+    let mut follow_ups: Vec<(&docket_sync::Create, String)> = vec![];
+    for op in plan_ops {
         let request = match op {
             Op::Create(c) => {
                 let container = (c.kind == ItemKind::Task).then(|| list_id.unwrap_or_default());
@@ -488,16 +550,8 @@ async fn apply<T: TokenSource>(
                     version: None,
                     generation: c.generation,
                 };
-                if let Some((id, version)) = adopted.get(&c.key) {
-                    store.put(
-                        &c.key,
-                        &Entry {
-                            remote_id: Some(id.clone()),
-                            version: version.clone(),
-                            ..intent
-                        },
-                    )?;
-                    count_create(report, c.reason);
+                if let Some((id, _)) = adopted.get(&c.key) {
+                    follow_ups.push((c, id.clone()));
                     continue;
                 }
                 // The intent goes to disk before the request goes out.
@@ -525,14 +579,66 @@ async fn apply<T: TokenSource>(
         requests.push(request);
         ops.push(op);
     }
-    if requests.is_empty() {
-        return Ok(());
+    if !requests.is_empty() {
+        let results = graph.batch(&requests).await;
+        for (op, result) in ops.into_iter().zip(results) {
+            if let (Op::Create(c), Ok(resp)) = (op, &result) {
+                // An event create retried with its transactionId returns
+                // the event the cut-off attempt made, as it is now.
+                if c.reason == CreateReason::Retry {
+                    if let Some(id) = resp.body["id"].as_str() {
+                        follow_ups.push((c, id.to_string()));
+                        continue;
+                    }
+                }
+            }
+            record(store, state, op, result, list_id, report)?;
+        }
     }
-    let results = graph.batch(&requests).await;
-    for (op, result) in ops.into_iter().zip(results) {
-        record(store, state, op, result, list_id, report)?;
+    if !follow_ups.is_empty() {
+        let requests: Vec<Request> = follow_ups
+            .iter()
+            .map(|(c, id)| Request::patch(item_url(c.kind, id, None, list_id), update_body(c)))
+            .collect();
+        let results = graph.batch(&requests).await;
+        for ((c, id), result) in follow_ups.into_iter().zip(results) {
+            match result {
+                Ok(resp) => {
+                    store.put(
+                        &c.key,
+                        &Entry {
+                            kind: c.kind,
+                            remote_id: Some(id),
+                            container: (c.kind == ItemKind::Task)
+                                .then(|| list_id.unwrap_or_default().to_string()),
+                            hash: c.hash.clone(),
+                            categories: c.categories.clone(),
+                            user_categories: vec![],
+                            version: version_of(&resp.body),
+                            generation: c.generation,
+                        },
+                    )?;
+                    count_create(report, c.reason);
+                }
+                Err(e) => {
+                    // The intent stays; the next run finds the item again.
+                    tracing::warn!(key = %c.key, error = %e, "completing a retried create failed");
+                    report.failed.push(format!("{}: {e}", c.key));
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// A create body as an update: without the fields only a create may carry.
+fn update_body(c: &docket_sync::Create) -> Value {
+    let mut body = c.body.clone();
+    if let Some(map) = body.as_object_mut() {
+        map.remove("transactionId");
+        map.remove("linkedResources");
+    }
+    body
 }
 
 fn count_create(report: &mut SyncReport, reason: CreateReason) {
@@ -638,9 +744,57 @@ fn forget_if_same(
         .get(key)
         .is_none_or(|e| e.remote_id.as_deref() == Some(remote_id))
     {
+        retire(store, state, key)?;
         store.delete(key)?;
     }
     Ok(())
+}
+
+fn generation_name(key: &SourceKey) -> String {
+    format!("generation.{key}")
+}
+
+/// Before a key's row goes: remember the next creation generation, so that
+/// a later create of the same key gets a transactionId never used before.
+fn retire(store: &SyncStore<'_>, state: &State, key: &SourceKey) -> Result<(), AppError> {
+    if let Some(e) = state.get(key) {
+        store.set_meta(&generation_name(key), &(e.generation + 1).to_string())?;
+    }
+    Ok(())
+}
+
+/// The ids of the items carrying `key`'s tag.
+async fn find_by_tag<T: TokenSource>(
+    graph: &GraphClient<T>,
+    kind: ItemKind,
+    key: &SourceKey,
+    list_id: Option<&str>,
+) -> Result<Vec<String>, AppError> {
+    let items = match kind {
+        ItemKind::Task => match full_listing(graph, kind, list_id).await? {
+            Listing::Full { items, .. } => items,
+            Listing::Delta { .. } => vec![],
+        },
+        ItemKind::Event | ItemKind::Contact => {
+            let collection = if kind == ItemKind::Event {
+                "events"
+            } else {
+                "contacts"
+            };
+            let url = format!(
+                "/me/{collection}?$filter={}&$expand={}",
+                url_encode(&key::key_filter(key)),
+                url_encode(&key::tag_expand())
+            );
+            let (items, _) = graph.collect_pages(&url).await?;
+            items.iter().filter_map(|i| remote_item(i, None)).collect()
+        }
+    };
+    Ok(items
+        .into_iter()
+        .filter(|i| i.key.as_ref() == Some(key))
+        .map(|i| i.id)
+        .collect())
 }
 
 /// For creates retried after an unanswered attempt (tasks and contacts have

@@ -297,3 +297,81 @@ async fn a_429_storm_and_503s_are_survived() {
     assert_eq!(fx.names("events").await.len(), 3);
     assert_eq!(fx.names("tasks").await.len(), 2);
 }
+
+#[tokio::test]
+async fn an_edit_in_outlook_is_overwritten_and_a_user_category_kept() {
+    let fx = Fixture::new().await;
+    let snap = ics(&firm());
+    fx.run(&snap, &policy()).await;
+    let mailbox = fx.mailbox().await;
+    let meyer = mailbox["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["props"]["subject"] == "Besprechung Meyer")
+        .expect("exported")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fx.admin(
+        reqwest::Method::PATCH,
+        &format!("/_admin/mailboxes/{ANNA}/items/event/{meyer}"),
+        json!({"subject": "Besprechung Meyer (von Hand)", "categories": ["Rot"]}),
+    )
+    .await;
+    let report = fx.run(&snap, &policy()).await;
+    assert_eq!(report.updated, 1, "{}", report.plan);
+    let mailbox = fx.mailbox().await;
+    let event = mailbox["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == meyer.as_str())
+        .expect("still there")
+        .clone();
+    assert_eq!(
+        event["props"]["subject"], "Besprechung Meyer",
+        "the PMS leads"
+    );
+    assert_eq!(
+        event["props"]["categories"],
+        json!(["Rot"]),
+        "a category the user added stays"
+    );
+}
+
+/// The answer to a create is lost (a crash after Graph made the item, before
+/// the state recorded it): the next run must adopt the item by its tag, or
+/// Graph's transactionId must hand back the event, never a second copy.
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_not_made_twice() {
+    let fx = Fixture::new().await;
+    let vcard = "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:c1\r\nFN:Erika Muster\r\nN:Muster;Erika;;;\r\nEMAIL:erika@example.com\r\nX-DOCKET-SUBSCRIBED:TRUE\r\nEND:VCARD\r\n";
+    let mut snap = ics(&firm());
+    let contacts = read_bytes("kontakte.vcf", vcard.as_bytes(), &ReadOptions::default());
+    snap.contacts = contacts.contacts;
+    let first = fx.run(&snap, &policy()).await;
+    assert_eq!(first.created, 6, "{}", first.plan);
+
+    // Forget every answer: each row becomes an unconfirmed create again.
+    {
+        let db = fx.db.lock().unwrap();
+        for (key, json) in db.sync_entries().unwrap() {
+            let mut entry: Value = serde_json::from_str(&json).unwrap();
+            entry["remote_id"] = Value::Null;
+            entry["version"] = Value::Null;
+            db.put_sync_entry(&key, &entry.to_string()).unwrap();
+        }
+    }
+    let again = fx.run(&snap, &policy()).await;
+    assert!(again.failed.is_empty(), "{:?}", again.failed);
+    assert_eq!(fx.names("events").await.len(), 3, "no second event");
+    assert_eq!(fx.names("tasks").await.len(), 2, "no second task");
+    assert_eq!(
+        fx.names("contacts").await,
+        ["Erika Muster"],
+        "no second contact"
+    );
+    let quiet = fx.run(&snap, &policy()).await;
+    assert_eq!(quiet.requests.writes, 0, "settled: {quiet:?}");
+}

@@ -117,7 +117,7 @@ pub enum ClientType {
 pub enum Source {
     /// Built-in demo data.
     Demo,
-    /// An iCalendar file on disk.
+    /// An iCalendar/vCard file, or a folder of .ics and .vcf files, on disk.
     IcsFile { path: PathBuf },
     /// An iCalendar feed over HTTP(S); credentials live in the keyring.
     IcsUrl { url: String },
@@ -301,7 +301,7 @@ pub fn load(firm_file: &Path, user_file: &Path) -> Result<Config, Problems> {
         path: user_file,
         text,
     });
-    let result = validate(firm_text, user_text, &|p: &Path| p.is_file());
+    let result = validate(firm_text, user_text, &|p: &Path| p.exists());
     match result {
         Ok(config) if problems.is_empty() => Ok(config),
         Ok(_) => Err(Problems(problems)),

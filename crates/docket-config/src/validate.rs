@@ -518,7 +518,7 @@ impl Reader<'_> {
             self.bad(
                 section,
                 key,
-                format!("file {} does not exist", path.display()),
+                format!("{} does not exist", path.display()),
                 "correct the path (relative paths start at the configuration file's folder), \
                  or remove the line",
             );

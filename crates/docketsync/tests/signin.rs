@@ -604,3 +604,245 @@ async fn client_secret_is_read_from_stdin_and_never_shown() {
     // Leave nothing behind in a real keyring.
     env.store().delete(&key).expect("clean up");
 }
+
+/// Every tag value (our source key) in the mailbox, one entry per item.
+fn tags_in(mailbox: &Value) -> Vec<String> {
+    let mut tags = vec![];
+    for kind in ["events", "contacts"] {
+        for item in mailbox[kind].as_array().into_iter().flatten() {
+            for p in item["extended"].as_array().into_iter().flatten() {
+                if p["id"]
+                    .as_str()
+                    .is_some_and(|id| id.contains("DocketSyncSourceId"))
+                {
+                    tags.push(p["value"].as_str().unwrap_or_default().to_string());
+                }
+            }
+        }
+    }
+    for item in mailbox["tasks"].as_array().into_iter().flatten() {
+        for r in item["linked_resources"].as_array().into_iter().flatten() {
+            if r["applicationName"] == "Docket Sync" {
+                tags.push(r["externalId"].as_str().unwrap_or_default().to_string());
+            }
+        }
+    }
+    tags
+}
+
+/// The PMS as it stands in round `round`: events, deadlines and contacts,
+/// some renamed, some gone and some new each round. Returns (iCalendar,
+/// vCard, expected event subjects).
+fn pms_round(round: u32) -> (String, String, Vec<String>) {
+    let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kill-test//EN\r\n");
+    let mut subjects = vec![];
+    for j in 0..90u32 {
+        if (j * 3 + round) % 11 == 0 {
+            continue; // deleted in the PMS this round
+        }
+        let subject = if (j + round) % 7 == 0 {
+            format!("Termin {j} (Runde {round})")
+        } else {
+            format!("Termin {j}")
+        };
+        let day = 1 + j % 28;
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:ev-{j}\r\nSUMMARY:{subject}\r\nDTSTART;TZID=Europe/London:202701{day:02}T100000\r\nDTEND;TZID=Europe/London:202701{day:02}T110000\r\nEND:VEVENT\r\n"
+        ));
+        subjects.push(subject);
+    }
+    for k in 0..3 {
+        let subject = format!("Neu {round}-{k}");
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:new-{round}-{k}\r\nSUMMARY:{subject}\r\nDTSTART:20270215T090000Z\r\nDTEND:20270215T100000Z\r\nEND:VEVENT\r\n"
+        ));
+        subjects.push(subject);
+    }
+    for j in 0..20u32 {
+        ics.push_str(&format!(
+            "BEGIN:VTODO\r\nUID:due-{j}\r\nSUMMARY:Frist {j}{}\r\nCATEGORIES:Deadline\r\nDUE;VALUE=DATE:202702{:02}\r\nEND:VTODO\r\n",
+            if (j + round) % 5 == 0 { " (geändert)" } else { "" },
+            1 + j % 28
+        ));
+    }
+    ics.push_str("END:VCALENDAR\r\n");
+    let mut vcf = String::new();
+    for j in 0..25u32 {
+        if (j + round) % 9 == 0 {
+            continue;
+        }
+        vcf.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:contact-{j}\r\nFN:Mandant {j}\r\nN:{j};Mandant;;;\r\nEMAIL:m{j}@example.com\r\nX-DOCKET-SUBSCRIBED:TRUE\r\nEND:VCARD\r\n"
+        ));
+    }
+    subjects.sort();
+    (ics, vcf, subjects)
+}
+
+/// A `docketsync sync` killed with SIGKILL at random moments in twenty
+/// rounds, the PMS changing between rounds, then run to the end: Outlook
+/// ends up equal to the PMS, with no item twice, and the run after that
+/// has nothing left to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_killed_at_random_points_converges_without_duplicates() {
+    let mut env = Env::start("public_client_id", "public");
+    // This test keeps its tokens in its own folder (not the shared keyring),
+    // so it can run beside the other sign-in tests; its PMS is a folder.
+    let pms = env.home.path().join("pms");
+    std::fs::create_dir_all(&pms).expect("pms folder");
+    let config = std::fs::read_to_string(&env.config).expect("config");
+    let config = config
+        .replace(
+            "allow_plaintext_tokens = false",
+            "allow_plaintext_tokens = true",
+        )
+        .replace(
+            "kind = \"demo\"",
+            &format!("kind = \"ics\"\npath = \"{}\"", pms.display()),
+        );
+    std::fs::write(&env.config, config).expect("config");
+    let james_pw = env.password(JAMES);
+    let (code, stdout, stderr, _) = env.sign_in(JAMES, &james_pw, false).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // A first complete run: from here on, runs read changes with delta
+    // queries, and a create cut off before its answer must be found by its
+    // tag (tasks, contacts) or deduplicated by transactionId (events).
+    let (ics, vcf, _) = pms_round(100);
+    std::fs::write(pms.join("kanzlei.ics"), ics).expect("ics");
+    std::fs::write(pms.join("kontakte.vcf"), vcf).expect("vcf");
+    let (code, stdout, stderr) = env.run(&["sync", "--json"], None);
+    assert_eq!(code, 0, "first export: {stdout}{stderr}");
+
+    let http = reqwest::Client::new();
+    let base = env.base();
+    // A kill can land between Entra rotating the refresh token and the CLI
+    // storing the new one. Entra keeps the previous refresh token valid
+    // (https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens),
+    // so the next run signs in with it; the emulator's strict rotation,
+    // which exists to catch clients that never store the new one, is
+    // switched off here to behave as Entra does.
+    let relaxed = http
+        .post(format!("{base}/_admin/entra/settings"))
+        .json(&serde_json::json!({"strict_refresh_token_rotation": false}))
+        .send()
+        .await
+        .expect("settings");
+    assert!(relaxed.status().is_success(), "{}", relaxed.status());
+    // Slow every write down, so a kill lands in the middle of a run.
+    let fault = http
+        .post(format!("{base}/_admin/faults"))
+        .json(&serde_json::json!({"path": "/v1.0/me/*", "kind": "latency", "ms": 30}))
+        .send()
+        .await
+        .expect("fault");
+    assert!(fault.status().is_success());
+
+    let mut seed: u64 = 0x5eed_d0c4;
+    let mut killed = 0;
+    let mut expected = vec![];
+    for round in 0..20 {
+        let (ics, vcf, subjects) = pms_round(round);
+        std::fs::write(pms.join("kanzlei.ics"), ics).expect("ics");
+        std::fs::write(pms.join("kontakte.vcf"), vcf).expect("vcf");
+        expected = subjects;
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let after = Duration::from_millis(100 + (seed >> 33) % 900);
+        let mut child = env
+            .cmd()
+            .args(["sync", "--json"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sync");
+        let deadline = Instant::now() + after;
+        let mut finished = false;
+        while Instant::now() < deadline {
+            if child.try_wait().expect("poll").is_some() {
+                finished = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        if !finished {
+            killed += 1;
+        }
+        eprintln!(
+            "round {round}: after {after:?}: {}",
+            if finished { "finished" } else { "killed" }
+        );
+    }
+    assert!(
+        killed >= 10,
+        "most rounds must be cut off mid-run, were {killed}"
+    );
+
+    http.delete(format!("{base}/_admin/faults"))
+        .send()
+        .await
+        .expect("clear faults");
+    let (code, stdout, stderr) = env.run(&["sync", "--json"], None);
+    assert_eq!(code, 0, "the run to the end succeeds: {stdout}{stderr}");
+    let (code, stdout, stderr) = env.run(&["sync", "--json"], None);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let quiet: Value = serde_json::from_str(&stdout).expect("sync JSON");
+    assert_eq!(
+        quiet["requests"]["writes"], 0,
+        "nothing left to do: {quiet}"
+    );
+
+    let mailbox: Value = http
+        .get(format!("{base}/_admin/mailboxes/{JAMES}"))
+        .send()
+        .await
+        .expect("mailbox")
+        .json()
+        .await
+        .expect("mailbox JSON");
+    if std::env::var("KILL_DEBUG").is_ok() {
+        let _ = std::fs::copy(
+            env.home.path().join("data/state.sqlite3"),
+            "/tmp/kill-state.sqlite3",
+        );
+        let _ = std::fs::copy(
+            env.home.path().join("data/state.sqlite3-wal"),
+            "/tmp/kill-state.sqlite3-wal",
+        );
+        let _ = std::fs::write("/tmp/kill-mailbox.json", mailbox.to_string());
+    }
+    let tags = tags_in(&mailbox);
+    let mut unique = tags.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(tags.len(), unique.len(), "no item exported twice: {tags:?}");
+    // 90 events less this round's deletions plus 3 new, 20 deadlines, the
+    // contacts still in the PMS: every one once.
+    assert_eq!(
+        unique.len() as u64,
+        quiet["unchanged"].as_u64().expect("unchanged"),
+        "every PMS item is in the mailbox, once"
+    );
+    let mut subjects: Vec<String> = mailbox["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| !e["extended"].as_array().is_none_or(Vec::is_empty))
+        .filter_map(|e| e["props"]["subject"].as_str().map(str::to_string))
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects, expected,
+        "the calendar shows the PMS's last state"
+    );
+    let contacts = mailbox["contacts"].as_array().map(Vec::len).unwrap_or(0);
+    let expected_contacts = (0..25u32).filter(|j| (j + 19) % 9 != 0).count();
+    assert_eq!(
+        contacts, expected_contacts,
+        "the address book shows the PMS's last state"
+    );
+}
