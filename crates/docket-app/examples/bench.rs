@@ -107,14 +107,14 @@ async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> State {
     let policy = Policy::new(chrono_tz::Tz::Europe__Berlin);
     let base = firm(None);
     let changed = firm(Some(100));
-    for (name, snap) in [("first export", &base), ("no-op run", &base), ("1 % changed", &changed)] {
+    for (name, snap) in [
+        ("first export", &base),
+        ("no-op run", &base),
+        ("1 % changed", &changed),
+    ] {
         let mut options = Options::new(format!("{}/v1.0", server.base_url));
         options.timeout = Duration::from_secs(600);
-        let graph = GraphClient::new(
-            http.clone(),
-            options,
-            Token(server.shared.test_token(ANNA)),
-        );
+        let graph = GraphClient::new(http.clone(), options, Token(server.shared.test_token(ANNA)));
         let start = Instant::now();
         let report = export(
             &graph,
@@ -179,7 +179,10 @@ async fn main() {
     let policy = Policy::new(chrono_tz::Tz::Europe__Berlin);
     let items = snap.appointments.len() + snap.deadlines.len() + snap.contacts.len();
     let mut times = vec![];
-    for (name, st) in [("first (empty state)", State::new()), ("no-op (state after export)", state)] {
+    for (name, st) in [
+        ("first (empty state)", State::new()),
+        ("no-op (state after export)", state),
+    ] {
         let start = Instant::now();
         let plan = docket_sync::plan(&snap, &st, &docket_sync::Remote::default(), &policy, now());
         times.push((name, start.elapsed(), plan.ops.len(), plan.unchanged));
@@ -188,6 +191,9 @@ async fn main() {
     println!("| planning {items} items | time | ops | unchanged |");
     println!("|---|---:|---:|---:|");
     for (name, t, ops, unchanged) in times {
-        println!("| {name} | {:.1} ms | {ops} | {unchanged} |", t.as_secs_f64() * 1000.0);
+        println!(
+            "| {name} | {:.1} ms | {ops} | {unchanged} |",
+            t.as_secs_f64() * 1000.0
+        );
     }
 }

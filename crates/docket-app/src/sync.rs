@@ -236,16 +236,14 @@ pub async fn export<T: TokenSource>(
         dry_run: options.dry_run,
         plan: plan.describe(),
         unchanged: plan.unchanged,
+        // The plan's skips include the source's per-record problems.
         skipped: plan
             .skips
             .iter()
-            .map(|s| format!("{s:?}"))
-            .chain(
-                snapshot
-                    .problems
-                    .iter()
-                    .map(|p| format!("{}: {}: {}", p.source, p.record, p.problem)),
-            )
+            .map(|s| match &s.source {
+                Some(source) => format!("{source}: {}: {}", s.record, s.reason),
+                None => format!("{}: {}", s.record, s.reason),
+            })
             .collect(),
         notices: plan.notices.clone(),
         brake: plan.brake.as_ref().map(|b| b.message.clone()),

@@ -239,7 +239,7 @@ pub async fn sync(config: Option<PathBuf>, dry_run: bool, force: bool, json: boo
     }
 }
 
-fn sync_text(r: &docket_app::sync::SyncReport) -> String {
+pub(crate) fn sync_text(r: &docket_app::sync::SyncReport) -> String {
     let mut s = String::new();
     if r.dry_run {
         s.push_str(&format!("Plan (nothing was changed): {}\n", r.plan));

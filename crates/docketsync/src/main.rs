@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod account;
+mod demo;
 mod doctor;
 mod emulator;
 mod http;
@@ -105,6 +106,12 @@ enum Command {
     /// demo users' sign-in names and passwords, and runs until Ctrl-C.
     /// `emulator admin ...` controls a running emulator.
     Emulator(Box<emulator::EmulatorArgs>),
+    /// The whole product on the bundled demo, in one command: starts the
+    /// Microsoft 365 emulator, signs a demo fee-earner in (the emulator's
+    /// page is filled in for you), exports the sample law firm's
+    /// appointments, deadlines and contacts, and shows what arrived and
+    /// what was skipped and why. The emulator then keeps running.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -201,6 +208,7 @@ fn main() -> ExitCode {
                 })
             }
             Command::Emulator(args) => emulator::main(*args, &paths).await,
+            Command::Demo(args) => demo::run(args, &paths).await,
             Command::Signin { no_browser } => Ok(account::signin(cli.config, no_browser).await),
             Command::Signout => Ok(account::signout(cli.config)),
             Command::Status { json } => Ok(account::status(cli.config, json)),

@@ -21,6 +21,7 @@ pub mod entra;
 pub mod faults;
 pub mod graph;
 pub mod keys;
+pub mod pages_client;
 pub mod record;
 pub mod throttle;
 pub mod tls;
