@@ -101,6 +101,20 @@ pub struct CheckReport {
     pub username: String,
     pub display_name: Option<String>,
     pub refreshed_at: DateTime<Utc>,
+    /// One line per switched-on module: can Docket Sync reach it?
+    pub modules: Vec<ModuleCheck>,
+}
+
+/// "Test connection" for one module.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ModuleCheck {
+    /// `calendar`, `tasks` or `contacts`.
+    pub module: &'static str,
+    pub ok: bool,
+    /// The delegated permission the module needs.
+    pub scope: &'static str,
+    /// What went wrong, in plain words, with the fix (empty when OK).
+    pub detail: String,
 }
 
 /// The application: configuration, paths, secret store, state database.
@@ -379,11 +393,65 @@ impl App {
         };
         self.db().record_good_refresh(refreshed.at)?;
         let display_name = self.me(&tokens).await?.or(record.display_name);
+        let modules = self.test_modules(&tokens).await;
         Ok(CheckReport {
             username: record.username,
             display_name,
             refreshed_at: refreshed.at,
+            modules,
         })
+    }
+
+    /// Read one resource per switched-on module: a 403 names the delegated
+    /// permission that is missing (Graph's permission reference:
+    /// https://learn.microsoft.com/en-us/graph/permissions-reference).
+    async fn test_modules(&self, tokens: &TokenManager) -> Vec<ModuleCheck> {
+        let graph = GraphClient::new(
+            self.auth.http.clone(),
+            Options::new(self.config.microsoft.graph_base_url.clone()),
+            Tokens(tokens),
+        );
+        let m = &self.config.modules;
+        let probes = [
+            (
+                m.calendar,
+                "calendar",
+                "Calendars.ReadWrite",
+                "/me/calendar",
+            ),
+            (m.tasks, "tasks", "Tasks.ReadWrite", "/me/todo/lists?$top=1"),
+            (
+                m.contacts,
+                "contacts",
+                "Contacts.ReadWrite",
+                "/me/contactFolders?$top=1",
+            ),
+        ];
+        let mut out = vec![];
+        for (on, module, scope, url) in probes {
+            if !on {
+                continue;
+            }
+            let (ok, detail) = match graph.get_json(url).await {
+                Ok(_) => (true, String::new()),
+                Err(e) if matches!(e.status(), Some(401 | 403)) => (
+                    false,
+                    format!(
+                        "the permission {scope} is missing: IT adds it in the Azure portal \
+                         (App registrations → API permissions → Microsoft Graph → Delegated) \
+                         and grants consent; then sign in again"
+                    ),
+                ),
+                Err(e) => (false, format!("{e}; try again later")),
+            };
+            out.push(ModuleCheck {
+                module,
+                ok,
+                scope,
+                detail,
+            });
+        }
+        out
     }
 
     /// Store the confidential client's secret in the secret store (never

@@ -199,6 +199,7 @@ pub async fn check(config: Option<PathBuf>, json: bool) -> ExitCode {
                         "username": report.username,
                         "display_name": report.display_name,
                         "refreshed_at": report.refreshed_at,
+                        "modules": report.modules,
                     })
                 ));
             } else {
@@ -206,8 +207,19 @@ pub async fn check(config: Option<PathBuf>, json: bool) -> ExitCode {
                     "OK: signed in as {}; the sign-in was refreshed and Microsoft Graph answered.\n",
                     report.username
                 ));
+                for m in &report.modules {
+                    if m.ok {
+                        out(&format!("OK    {:<9} ({})\n", m.module, m.scope));
+                    } else {
+                        out(&format!("FAIL  {:<9} {}\n", m.module, m.detail));
+                    }
+                }
             }
-            ExitCode::SUCCESS
+            if report.modules.iter().all(|m| m.ok) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(exit::ADMIN)
+            }
         }
         Err(e) => fail(&e, json),
     }
