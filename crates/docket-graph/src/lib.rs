@@ -33,6 +33,9 @@ use crate::retry::{decide, Decision, Outcome, Policy};
 pub const MAX_IN_FLIGHT: u32 = 4;
 /// Graph's JSON batching limit.
 pub const MAX_BATCH: usize = 20;
+/// Items per page asked for with `Prefer: odata.maxpagesize` when following
+/// pages (<https://learn.microsoft.com/en-us/graph/delta-query-messages#use-query-parameters-in-a-delta-query-for-messages>).
+pub const PAGE_SIZE: usize = 100;
 
 /// Where access tokens come from (the sign-in crate implements it).
 pub trait TokenSource: Send + Sync {
@@ -314,7 +317,11 @@ impl<T: TokenSource> GraphClient<T> {
         let mut next = Some(url.to_string());
         let mut delta = None;
         while let Some(url) = next.take() {
-            let page = self.get_json(&url).await?;
+            // Large pages: a listing or a delta round costs fewer requests
+            // (Graph's own default page for event delta is small).
+            let request =
+                Request::get(&url).header("Prefer", &format!("odata.maxpagesize={PAGE_SIZE}"));
+            let page = self.send(&request).await?.body;
             if let Some(values) = page.get("value").and_then(Value::as_array) {
                 items.extend(values.iter().cloned());
             }
