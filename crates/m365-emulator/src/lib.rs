@@ -55,11 +55,17 @@ pub struct Shared {
     pub keys: Arc<keys::Keys>,
     pub config: Arc<EmulatorConfig>,
     pub throttle: Arc<throttle::Throttle>,
+    /// Request statistics (`GET /_admin/stats`), counted by `record::layer`.
+    pub stats: Arc<record::Stats>,
     pub faults: Arc<faults::Faults>,
     pub recorder: Option<Arc<record::Recorder>>,
     /// The externally visible base URL, e.g. `http://127.0.0.1:8400`;
     /// set by `bind`. Used for issuer, endpoints and `@odata` links.
     pub base_url: Arc<Mutex<String>>,
+    /// Held while a snapshot is taken and written, so that snapshots reach
+    /// the state file in the order they were taken (a slower, older one
+    /// never overwrites a newer one).
+    persisting: Arc<Mutex<()>>,
 }
 
 impl Shared {
@@ -81,10 +87,12 @@ impl Shared {
             world: Arc::new(Mutex::new(world)),
             keys: Arc::new(keys::Keys::generate()),
             throttle: Arc::new(throttle::Throttle::new(limits)),
+            stats: Arc::new(record::Stats::default()),
             faults: Arc::new(faults::Faults::default()),
             recorder,
             config: Arc::new(config),
             base_url: Arc::new(Mutex::new(String::new())),
+            persisting: Arc::new(Mutex::new(())),
         })
     }
 
@@ -95,20 +103,26 @@ impl Shared {
         self.world.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Write the world to the state file, if persistence is on.
+    /// Write the world to the state file, if persistence is on: a
+    /// snapshot written to a temporary file and renamed over the state
+    /// file, so a reader never sees half a world. A failure is logged and
+    /// the emulator carries on in memory.
     pub fn persist(&self) {
         let Some(path) = &self.config.state_file else {
             return;
         };
+        let _order = self.persisting.lock().unwrap_or_else(|e| e.into_inner());
         let json = {
             let world = self.world();
             serde_json::to_vec(&*world)
         };
-        if let Ok(json) = json {
+        let written = json.map_err(std::io::Error::other).and_then(|json| {
             let tmp = path.with_extension("tmp");
-            if std::fs::write(&tmp, json).is_ok() {
-                let _ = std::fs::rename(&tmp, path);
-            }
+            std::fs::write(&tmp, json)?;
+            std::fs::rename(&tmp, path)
+        });
+        if let Err(e) = written {
+            tracing::warn!(path = %path.display(), error = %e, "could not write the state file");
         }
     }
 

@@ -108,7 +108,7 @@ pub async fn layer(State(shared): State<Shared>, mut req: Request, next: Next) -
             .get::<crate::faults::Injected>()
             .is_some_and(|i| i.0 == "connection_reset");
         if !reset {
-            shared.throttle.stats.count(
+            shared.stats.count(
                 &method,
                 &path,
                 batch_item.is_some(),
@@ -147,7 +147,7 @@ pub async fn layer(State(shared): State<Shared>, mut req: Request, next: Next) -
         Err(_) => (None, Value::Null, crate::faults::connection_reset()),
     };
     if let Some(status) = status {
-        shared.throttle.stats.count(
+        shared.stats.count(
             &method,
             &path,
             batch_item.is_some(),
@@ -393,11 +393,11 @@ pub(crate) fn admin_routes(shared: Shared) -> Router {
 }
 
 async fn stats(State(shared): State<Shared>) -> Json<StatsSnapshot> {
-    Json(shared.throttle.stats.snapshot())
+    Json(shared.stats.snapshot())
 }
 
 async fn reset_stats(State(shared): State<Shared>) -> StatusCode {
-    shared.throttle.stats.reset();
+    shared.stats.reset();
     StatusCode::NO_CONTENT
 }
 

@@ -173,9 +173,6 @@ fn ceil_millis(d: Duration) -> f64 {
 pub struct Throttle {
     limits: Mutex<Limits>,
     usage: Mutex<HashMap<Key, Usage>>,
-    /// Request statistics (`GET /_admin/stats`). They live here because
-    /// every metered request passes the throttle's owner, `Shared`.
-    pub stats: crate::record::Stats,
 }
 
 impl Throttle {
@@ -183,7 +180,6 @@ impl Throttle {
         Throttle {
             limits: Mutex::new(limits),
             usage: Mutex::new(HashMap::new()),
-            stats: crate::record::Stats::default(),
         }
     }
 

@@ -970,3 +970,103 @@ async fn admin_creates_tenant_web_app_and_user_that_can_sign_in() {
         .await;
     assert!(page.has("AADSTS700016"));
 }
+
+/// <https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes>:
+/// AADSTS700016 "Application with identifier '{appIdentifier}' was not
+/// found in the directory" and AADSTS90002 for a tenant that does not
+/// exist, both at the token endpoint.
+#[tokio::test]
+async fn token_endpoint_refuses_unknown_applications_and_tenants() {
+    let emu = Emu::start().await;
+    let unknown = "3f2c1d0e-9b8a-4c7d-8e6f-5a4b3c2d1e0f";
+    let got = emu
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", unknown),
+            ("refresh_token", "whatever"),
+        ])
+        .await;
+    assert_entra_error(&got, 400, "unauthorized_client", 700016);
+    assert!(got.1["error_description"]
+        .as_str()
+        .unwrap()
+        .contains(unknown));
+
+    let resp = emu
+        .http
+        .post(emu.url("/no-such-tenant.example/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &demo::PUBLIC_CLIENT_ID.to_string()),
+            ("refresh_token", "whatever"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let got = (resp.status().as_u16(), resp.json::<Value>().await.unwrap());
+    assert_entra_error(&got, 400, "invalid_request", 90002);
+}
+
+/// An app registered through the admin API as a confidential ("Web")
+/// client with its own redirect URI and a short-lived secret: the secret is
+/// shown once, works at the token endpoint, and once it has expired the
+/// token endpoint answers AADSTS7000222 as Entra does.
+#[tokio::test]
+async fn admin_registered_web_app_uses_its_secret_until_it_expires() {
+    let emu = Emu::start().await;
+    let redirect = "https://app.kanzlei-demo.example/auth/callback";
+    let app = emu
+        .admin(
+            &format!("/_admin/tenants/{}/apps", demo::TENANT_ID),
+            json!({"display_name": "Docket Sync (server)", "platform": "web",
+                   "redirect_uris": [redirect], "secret_lifetime_seconds": 3600}),
+        )
+        .await;
+    let client = app["client_id"].as_str().unwrap().to_string();
+    let secret = app["secret"]["value"]
+        .as_str()
+        .expect("secret shown once")
+        .to_string();
+    let info = emu.admin_get("/_admin/info").await;
+    assert!(
+        !info.to_string().contains(&secret),
+        "the secret is not shown again"
+    );
+
+    let mut b = Browser { cookie: None };
+    let url = emu.authorize_url(&[("client_id", &client), ("redirect_uri", redirect)]);
+    let page = emu.get(&mut b, &url).await;
+    let consent = emu
+        .submit(&mut b, &page, &[("login", ANNA), ("passwd", ANNA_PW)])
+        .await;
+    let done = emu
+        .submit(&mut b, &consent, &[("acceptConsent", "true")])
+        .await;
+    assert!(done.location.as_deref().unwrap().starts_with(redirect));
+    let code = done.redirect_params()["code"].clone();
+    let (status, tokens) = emu
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client),
+            ("client_secret", &secret),
+            ("code", &code),
+            ("redirect_uri", redirect),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+    assert_eq!(status, 200, "{}", tokens["error_codes"]);
+    let rt = tokens["refresh_token"].as_str().unwrap().to_string();
+
+    // An hour later the secret has expired: refresh fails on the client
+    // authentication, before the refresh token is looked at.
+    emu.advance_seconds(3601);
+    let got = emu
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client),
+            ("client_secret", &secret),
+            ("refresh_token", &rt),
+        ])
+        .await;
+    assert_entra_error(&got, 401, "invalid_client", 7000222);
+}

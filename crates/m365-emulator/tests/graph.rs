@@ -754,3 +754,386 @@ async fn contacts_and_contact_folders_crud_and_limits() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 }
+
+/// <https://learn.microsoft.com/en-us/graph/api/user-list-calendarview>:
+/// "Prefer: outlook.timezone … the time zone for start and end times in
+/// the response. If not specified, those time values are returned in UTC."
+#[tokio::test]
+async fn calendar_view_returns_times_in_the_prefer_outlook_timezone_else_utc() {
+    let t = T::start().await;
+    // 09:00–10:00 in Berlin in June (CEST, UTC+2) = 07:00–08:00 UTC.
+    t.post(
+        "/me/events",
+        event("Termin", "2024-06-10T09:00:00", "2024-06-10T10:00:00"),
+    )
+    .await;
+    let view =
+        "/me/calendarView?startDateTime=2024-06-01T00:00:00Z&endDateTime=2024-07-01T00:00:00Z";
+
+    let (s, h, utc) = t.send(Method::GET, view, None, &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        utc["value"][0]["start"],
+        json!({"dateTime": "2024-06-10T07:00:00.0000000", "timeZone": "UTC"})
+    );
+    assert!(h
+        .get("preference-applied")
+        .is_none_or(|v| !v.to_str().unwrap().contains("outlook.timezone")));
+
+    for (zone, start, end) in [
+        (
+            "Eastern Standard Time",
+            "2024-06-10T03:00:00.0000000",
+            "2024-06-10T04:00:00.0000000",
+        ),
+        (
+            "Asia/Tokyo",
+            "2024-06-10T16:00:00.0000000",
+            "2024-06-10T17:00:00.0000000",
+        ),
+    ] {
+        let prefer = format!("outlook.timezone=\"{zone}\"");
+        let (s, h, local) = t
+            .send(Method::GET, view, None, &[("Prefer", &prefer)])
+            .await;
+        assert_eq!(s, StatusCode::OK, "{local}");
+        assert_eq!(
+            local["value"][0]["start"],
+            json!({"dateTime": start, "timeZone": zone})
+        );
+        assert_eq!(
+            local["value"][0]["end"],
+            json!({"dateTime": end, "timeZone": zone})
+        );
+        assert!(h["preference-applied"].to_str().unwrap().contains(&prefer));
+    }
+
+    // The same preference on calendarView/delta pages.
+    let (s, _, delta) = t
+        .send(
+            Method::GET,
+            "/me/calendarView/delta?startDateTime=2024-06-01T00:00:00Z&endDateTime=2024-07-01T00:00:00Z",
+            None,
+            &[("Prefer", "outlook.timezone=\"Eastern Standard Time\"")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        delta["value"][0]["start"]["dateTime"],
+        "2024-06-10T03:00:00.0000000"
+    );
+}
+
+/// <https://learn.microsoft.com/en-us/graph/api/singlevaluelegacyextendedproperty-get>:
+/// `GET /me/contacts?$filter=singleValueExtendedProperties/Any(ep: ep/id eq
+/// '{id}' and ep/value eq '{value}')`, and `$expand` to read the value.
+#[tokio::test]
+async fn contacts_are_found_by_an_extended_property_filter_and_expand_returns_it() {
+    let t = T::start().await;
+    for (given, key) in [("Max", "firm/c1"), ("Erika", "firm/c2")] {
+        let (s, _) = t
+            .post(
+                "/me/contacts",
+                json!({"givenName": given, "singleValueExtendedProperties": [{"id": PROP, "value": key}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    t.post("/me/contacts", json!({"givenName": "Untagged"}))
+        .await;
+
+    let filter = format!(
+        "singleValueExtendedProperties/Any(ep: ep/id eq '{PROP}' and ep/value eq 'firm/c2')"
+    );
+    let expand = format!("singleValueExtendedProperties($filter=id eq '{PROP}')");
+    let get = |q: Vec<(&'static str, String)>| {
+        t.http
+            .get(t.url("/me/contacts"))
+            .bearer_auth(&t.token)
+            .query(&q)
+            .send()
+    };
+    let found: Value = get(vec![("$filter", filter.clone()), ("$expand", expand)])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let v = found["value"].as_array().unwrap();
+    assert_eq!(v.len(), 1, "{found}");
+    assert_eq!(v[0]["givenName"], "Erika");
+    assert_eq!(
+        v[0]["singleValueExtendedProperties"],
+        json!([{"id": PROP, "value": "firm/c2"}])
+    );
+
+    // Without $expand the match is returned without the property.
+    let plain: Value = get(vec![("$filter", filter)])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plain["value"][0]["givenName"], "Erika");
+    assert!(plain["value"][0]
+        .get("singleValueExtendedProperties")
+        .is_none());
+
+    // "ne" finds the other tagged contact only (an untagged contact has no
+    // property to compare).
+    let ne = format!(
+        "singleValueExtendedProperties/Any(ep: ep/id eq '{PROP}' and ep/value ne 'firm/c2')"
+    );
+    let other: Value = get(vec![("$filter", ne)])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = other["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["givenName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Max"]);
+}
+
+/// <https://learn.microsoft.com/en-us/graph/api/contact-delta>: pages of
+/// `Prefer: odata.maxpagesize`, then a deltaLink that reports only changes,
+/// deletions as `@removed`.
+#[tokio::test]
+async fn contacts_delta_pages_then_reports_edits_and_removals() {
+    let t = T::start().await;
+    let mut made = vec![];
+    for i in 0..5 {
+        let (_, c) = t
+            .post(
+                "/me/contacts",
+                json!({"givenName": format!("C{i}"), "surname": "Muster"}),
+            )
+            .await;
+        made.push(c["id"].as_str().unwrap().to_string());
+    }
+    let (items, delta_link, pages) = delta_round(&t, "/me/contacts/delta", 2).await;
+    assert_eq!(pages, 3);
+    let mut got: Vec<String> = items
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    let mut want = made.clone();
+    want.sort();
+    assert_eq!(got, want, "every contact exactly once");
+    assert!(items.iter().all(|c| c["surname"] == "Muster"));
+
+    let (s, _, _) = t
+        .send(
+            Method::PATCH,
+            &format!("/me/contacts/{}", made[0]),
+            Some(json!({"jobTitle": "Partner"})),
+            &[],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let resp = t
+        .http
+        .delete(format!(
+            "{}/_admin/mailboxes/{ANNA}/items/contact/{}",
+            t.server.base_url, made[1]
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+    let (items, _, _) = delta_round(&t, &delta_link, 2).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let edited = items.iter().find(|c| c["id"] == made[0].as_str()).unwrap();
+    assert_eq!(edited["jobTitle"], "Partner");
+    let gone = items.iter().find(|c| c["id"] == made[1].as_str()).unwrap();
+    assert_eq!(
+        *gone,
+        json!({"@odata.type": "#microsoft.graph.contact", "id": made[1], "@removed": {"reason": "deleted"}})
+    );
+}
+
+/// <https://learn.microsoft.com/en-us/graph/api/todotask-delta>: paging,
+/// then changes since the deltaLink, a deleted task as `@removed`.
+#[tokio::test]
+async fn todo_tasks_delta_pages_then_reports_edits_and_removals() {
+    let t = T::start().await;
+    let (_, lists) = t.get("/me/todo/lists").await;
+    let lid = lists["value"][0]["id"].as_str().unwrap().to_string();
+    let tasks = format!("/me/todo/lists/{lid}/tasks");
+    let mut made = vec![];
+    for i in 0..3 {
+        let (s, task) = t.post(&tasks, json!({"title": format!("T{i}")})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        made.push(task["id"].as_str().unwrap().to_string());
+    }
+    let (items, delta_link, pages) = delta_round(&t, &format!("{tasks}/delta"), 2).await;
+    assert_eq!(pages, 2);
+    assert_eq!(items.len(), 3);
+
+    let resp = t
+        .http
+        .patch(format!(
+            "{}/_admin/mailboxes/{ANNA}/items/task/{}",
+            t.server.base_url, made[2]
+        ))
+        .json(&json!({"status": "completed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "the user ticks it off in To Do"
+    );
+    let (s, _, _) = t
+        .send(Method::DELETE, &format!("{tasks}/{}", made[0]), None, &[])
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
+    let (items, _, _) = delta_round(&t, &delta_link, 10).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let done = items.iter().find(|i| i["id"] == made[2].as_str()).unwrap();
+    assert_eq!(done["status"], "completed");
+    let gone = items.iter().find(|i| i["id"] == made[0].as_str()).unwrap();
+    assert_eq!(
+        *gone,
+        json!({"@odata.type": "#microsoft.graph.todoTask", "id": made[0], "@removed": {"reason": "deleted"}})
+    );
+}
+
+/// <https://learn.microsoft.com/en-us/graph/outlook-immutable-id>: with
+/// `Prefer: IdType="ImmutableId"` an item's id does not change over its
+/// lifetime; the response says the preference was applied.
+#[tokio::test]
+async fn with_prefer_immutable_id_an_event_keeps_its_id_through_updates_lists_and_delta() {
+    let t = T::start().await;
+    let prefer = [("Prefer", "IdType=\"ImmutableId\"")];
+    let (s, h, created) = t
+        .send(
+            Method::POST,
+            "/me/events",
+            Some(event(
+                "Termin",
+                "2024-06-10T09:00:00",
+                "2024-06-10T10:00:00",
+            )),
+            &prefer,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert!(h["preference-applied"]
+        .to_str()
+        .unwrap()
+        .contains("IdType=\"ImmutableId\""));
+    let id = created["id"].as_str().unwrap().to_string();
+    let (s, _, patched) = t
+        .send(
+            Method::PATCH,
+            &format!("/me/events/{id}"),
+            Some(json!({"subject": "verlegt", "start": {"dateTime": "2024-06-11T09:00:00", "timeZone": "UTC"}, "end": {"dateTime": "2024-06-11T10:00:00", "timeZone": "UTC"}})),
+            &prefer,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(patched["id"], id.as_str());
+    let (_, _, list) = t.send(Method::GET, "/me/events", None, &prefer).await;
+    assert_eq!(ids(&list), [id.as_str()]);
+    let (_, _, delta) = t
+        .send(
+            Method::GET,
+            "/me/calendarView/delta?startDateTime=2024-06-01T00:00:00Z&endDateTime=2024-07-01T00:00:00Z",
+            None,
+            &prefer,
+        )
+        .await;
+    assert_eq!(ids(&delta), [id.as_str()]);
+    let (s, _, got) = t
+        .send(Method::GET, &format!("/me/events/{id}"), None, &prefer)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(got["subject"], "verlegt");
+}
+
+/// The admin API seeds a mailbox as the user would in Outlook and To Do,
+/// and reads it back; what it seeds is what Graph then serves.
+#[tokio::test]
+async fn admin_seeds_a_mailbox_that_graph_serves_and_reads_it_back() {
+    let t = T::start().await;
+    let admin = format!("{}/_admin/mailboxes/{ANNA}", t.server.base_url);
+    let seed = |body: Value| t.http.post(format!("{admin}/items")).json(&body).send();
+    let resp = seed(json!({"kind": "event", "props":
+        event("Kanzleifeier", "2024-06-14T18:00:00", "2024-06-14T22:00:00")}))
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let ev: Value = resp.json().await.unwrap();
+    let resp =
+        seed(json!({"kind": "contact", "props": {"givenName": "Erika", "surname": "Mustermann"}}))
+            .await
+            .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let resp = seed(json!({"kind": "todoList", "props": {"displayName": "Privat"}}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let list: Value = resp.json().await.unwrap();
+    let list_id = list["id"].as_str().unwrap();
+    let resp =
+        seed(json!({"kind": "task", "parentId": list_id, "props": {"title": "Blumen kaufen"}}))
+            .await
+            .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+
+    let (_, got) = t
+        .get(&format!("/me/events/{}", ev["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(got["subject"], "Kanzleifeier");
+    assert_eq!(got["changeKey"], ev["changeKey"]);
+    let (_, contacts) = t.get("/me/contacts").await;
+    assert_eq!(contacts["value"][0]["displayName"], "Erika Mustermann");
+    let (_, tasks) = t.get(&format!("/me/todo/lists/{list_id}/tasks")).await;
+    assert_eq!(tasks["value"][0]["title"], "Blumen kaufen");
+
+    // Graph writes show up in the admin read-out.
+    t.post("/me/contacts", json!({"givenName": "Max"})).await;
+    let mb: Value = t
+        .http
+        .get(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = mb["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["props"]["givenName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Erika", "Max"]);
+    assert_eq!(mb["events"].as_array().unwrap().len(), 1);
+    assert!(mb["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["props"]["title"] == "Blumen kaufen" && t["parent_id"] == list_id));
+
+    // An unknown user's mailbox is a 404, not an empty one.
+    let resp = t
+        .http
+        .get(format!(
+            "{}/_admin/mailboxes/nobody@kanzlei-demo.onmicrosoft.com",
+            t.server.base_url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+}

@@ -5,6 +5,8 @@
 //! <https://learn.microsoft.com/en-us/graph/throttling>,
 //! <https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits>.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use m365_emulator::{EmulatorConfig, TestServer};
@@ -253,6 +255,23 @@ async fn batch_items_run_four_at_a_time_and_collide_with_other_requests_of_the_m
     let (status, body) = batch(&client, &server, &token, json!(items)).await;
     assert_eq!(status, 200);
     assert_eq!(statuses(&body), [200, 200, 200, 429]);
+    let refused = body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == 429)
+        .unwrap();
+    assert_eq!(refused["body"]["error"]["code"], "ApplicationThrottled");
+    assert_eq!(
+        refused["body"]["error"]["message"],
+        "Application is over its MailboxConcurrency limit."
+    );
+    let retry: f64 = refused["headers"]["Retry-After"]
+        .as_str()
+        .expect("Retry-After on the throttled item")
+        .parse()
+        .expect("seconds");
+    assert!(retry > 0.0);
     assert_eq!(outside.await.unwrap(), 200);
 }
 
@@ -591,4 +610,62 @@ where
         out.push(h.await.expect("task"));
     }
     out
+}
+
+/// The token endpoint's successful answers carry the refresh, access and id
+/// tokens: the request log keeps the shape of the answer and none of them.
+#[tokio::test]
+async fn the_request_log_redacts_tokens_in_token_responses() {
+    let dir = common::ScratchDir::new("m365-record");
+    let log = dir.path().join("requests.jsonl");
+    let (server, _, _) = start(EmulatorConfig {
+        record_file: Some(log.clone()),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = common::no_redirects(reqwest::Client::builder());
+    let base = server.base_url.clone();
+    let code = common::authorization_code(&http, &base, ANNA, common::ANNA_PW).await;
+    let (status, first) = common::redeem(&http, &base, &code).await;
+    assert_eq!(status, 200);
+    let rt = first["refresh_token"].as_str().unwrap().to_string();
+    let (status, second) = common::refresh(&http, &base, &rt).await;
+    assert_eq!(status, 200);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let secrets = [
+        code.as_str(),
+        common::VERIFIER,
+        common::ANNA_PW,
+        rt.as_str(),
+        first["access_token"].as_str().unwrap(),
+        first["id_token"].as_str().unwrap(),
+        second["refresh_token"].as_str().unwrap(),
+        second["access_token"].as_str().unwrap(),
+    ];
+    for (i, secret) in secrets.iter().enumerate() {
+        assert!(!text.contains(secret), "secret #{i} in the request log");
+    }
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let token_lines: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["path"].as_str().unwrap().ends_with("/oauth2/v2.0/token"))
+        .collect();
+    assert_eq!(token_lines.len(), 2);
+    for line in token_lines {
+        assert_eq!(line["status"], 200);
+        let answer = &line["response_body"];
+        assert_eq!(answer["token_type"], "Bearer");
+        assert!(answer["expires_in"].is_number());
+        assert!(answer["scope"]
+            .as_str()
+            .unwrap()
+            .contains("Calendars.ReadWrite"));
+        for key in ["access_token", "refresh_token", "id_token"] {
+            assert_eq!(answer[key], "[REDACTED]", "{key}");
+        }
+    }
 }
