@@ -225,12 +225,7 @@ impl Throttle {
                 "Application is over its MailboxConcurrency limit.",
             )
             .header("Retry-After", format_retry_after(retry_after))),
-            Decision::Budget { retry_after } => Err(GraphError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "TooManyRequests",
-                "Please retry again later.",
-            )
-            .header("Retry-After", format_retry_after(retry_after))),
+            Decision::Budget { retry_after } => Err(GraphError::too_many_requests(retry_after)),
         }
     }
 

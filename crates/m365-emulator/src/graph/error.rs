@@ -45,13 +45,15 @@ impl GraphError {
         })
     }
 
-    /// 429 with Graph's `TooManyRequests` body and a `Retry-After` in seconds
-    /// (which may be fractional, so clients must not parse it as an integer).
+    /// 429 with Graph's `TooManyRequests` body ("Please retry again later.",
+    /// the sample on <https://learn.microsoft.com/en-us/graph/throttling>)
+    /// and a `Retry-After` in seconds (which may be fractional, so clients
+    /// must not parse it as an integer).
     pub fn too_many_requests(retry_after_seconds: f64) -> GraphError {
         GraphError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",
-            "Application is over its MailboxConcurrency limit.",
+            "Please retry again later.",
         )
         .header("Retry-After", format_retry_after(retry_after_seconds))
     }
