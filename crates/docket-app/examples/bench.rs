@@ -114,6 +114,12 @@ async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> State {
     ] {
         let mut options = Options::new(format!("{}/v1.0", server.base_url));
         options.timeout = Duration::from_secs(600);
+        // The client paces itself to 90 % of the mailbox budget; raised with
+        // the emulator's, as above.
+        options.budget = docket_graph::pace::Budget {
+            requests: 1_000_000,
+            window: Duration::from_secs(600),
+        };
         let graph = GraphClient::new(http.clone(), options, Token(server.shared.test_token(ANNA)));
         let start = Instant::now();
         let report = export(
