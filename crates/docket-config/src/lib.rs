@@ -119,13 +119,39 @@ pub enum Source {
     Demo,
     /// An iCalendar/vCard file, or a folder of .ics and .vcf files, on disk.
     IcsFile { path: PathBuf },
-    /// An iCalendar feed over HTTP(S); credentials live in the keyring.
-    IcsUrl { url: String },
-    /// A CalDAV collection; the password lives in the keyring.
-    CalDav {
+    /// An iCalendar (or vCard) file over HTTP(S); the password or token
+    /// lives in the keyring.
+    IcsUrl {
         url: String,
+        auth: SourceAuth,
         username: Option<String>,
     },
+    /// CalDAV/CardDAV collections; the password or token lives in the
+    /// keyring.
+    CalDav {
+        /// The CalDAV calendar collection (appointments, and deadlines
+        /// unless `tasks_url` is set).
+        url: String,
+        /// A separate CalDAV collection of to-dos (deadlines).
+        tasks_url: Option<String>,
+        /// A CardDAV address book (contacts).
+        contacts_url: Option<String>,
+        auth: SourceAuth,
+        username: Option<String>,
+    },
+}
+
+/// `source.auth`: how Docket Sync proves itself to the PMS's web server.
+/// The password or token itself is never in a file: it lives in the OS
+/// keyring (`docketsync source-credential set`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceAuth {
+    /// No credential.
+    None,
+    /// HTTP Basic with `source.username` and a password.
+    Basic,
+    /// `Authorization: Bearer` with a token.
+    Bearer,
 }
 
 /// `[modules]`: what is exported.

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::{
     ClientType, Config, DeadlinesTo, FileText, Location, LogLevel, Logging, Microsoft, Modules,
-    Policy, Problem, Problems, Source, Storage, Tenant, DEFAULT_AUTHORITY_HOST,
+    Policy, Problem, Problems, Source, SourceAuth, Storage, Tenant, DEFAULT_AUTHORITY_HOST,
     DEFAULT_GRAPH_BASE_URL, DEFAULT_SCOPES,
 };
 
@@ -37,7 +37,18 @@ const SCHEMA: &[(&str, &[&str])] = &[
             "scopes",
         ],
     ),
-    ("source", &["kind", "path", "url", "username"]),
+    (
+        "source",
+        &[
+            "kind",
+            "path",
+            "url",
+            "tasks_url",
+            "contacts_url",
+            "auth",
+            "username",
+        ],
+    ),
     ("modules", &["calendar", "tasks", "contacts"]),
     (
         "policy",
@@ -945,50 +956,78 @@ fn read_source(r: &mut Reader<'_>) -> Source {
         r.missing("source", "kind", "\"ics\"");
     }
     let has = |r: &Reader<'_>, key| r.value("source", key).is_some();
-    let unused = |r: &mut Reader<'_>, key: &str, kind: &str| {
-        r.bad(
-            "source",
-            key,
-            format!("is not used by kind = \"{kind}\""),
-            "remove the line",
-        );
-    };
-    match kind {
-        Some("ics") => {
-            for key in ["username"] {
-                if has(r, key) {
-                    unused(r, key, "ics");
-                }
-            }
-            match (has(r, "path"), has(r, "url")) {
-                (true, true) => {
-                    r.bad(
-                        "source",
-                        "url",
-                        "both path and url are set",
-                        "keep path for an .ics file on disk, or url for a calendar feed, not both",
-                    );
-                    Source::Demo
-                }
-                (false, false) => {
-                    r.missing("source", "path", "\"C:/Exports/calendar.ics\"");
-                    Source::Demo
-                }
-                (true, false) => r
-                    .existing_file("source", "path", "calendar.ics")
-                    .map_or(Source::Demo, |path| Source::IcsFile { path }),
-                (false, true) => r
-                    .web_url("source", "url", "https://pms.example.com/feed.ics")
-                    .map_or(Source::Demo, |url| Source::IcsUrl {
-                        url: url.to_string(),
-                    }),
+    let unused = |r: &mut Reader<'_>, keys: &[&str], kind: &str| {
+        for key in keys {
+            if r.value("source", key).is_some() {
+                r.bad(
+                    "source",
+                    key,
+                    format!("is not used by kind = \"{kind}\""),
+                    "remove the line",
+                );
             }
         }
-        Some("caldav") => {
-            if has(r, "path") {
-                unused(r, "path", "caldav");
+    };
+    match kind {
+        Some("ics") => match (has(r, "path"), has(r, "url")) {
+            (true, true) => {
+                unused(r, &["tasks_url", "contacts_url"], "ics");
+                r.bad(
+                    "source",
+                    "url",
+                    "both path and url are set",
+                    "keep path for an .ics file on disk, or url for a calendar feed, not both",
+                );
+                Source::Demo
             }
-            let username = r.string("source", "username", "\"anna.berger\"");
+            (false, false) => {
+                unused(r, &["tasks_url", "contacts_url"], "ics");
+                r.missing("source", "path", "\"C:/Exports/calendar.ics\"");
+                Source::Demo
+            }
+            (true, false) => {
+                for key in ["auth", "username"] {
+                    if has(r, key) {
+                        r.bad(
+                            "source",
+                            key,
+                            "is not used with a path: a file on disk needs no credential",
+                            "remove the line (it is for url = \"https://...\")",
+                        );
+                    }
+                }
+                unused(r, &["tasks_url", "contacts_url"], "ics");
+                r.existing_file("source", "path", "calendar.ics")
+                    .map_or(Source::Demo, |path| Source::IcsFile { path })
+            }
+            (false, true) => {
+                unused(r, &["tasks_url", "contacts_url"], "ics");
+                let (auth, username) = read_source_auth(r);
+                r.web_url("source", "url", "https://pms.example.com/feed.ics")
+                    .map_or(Source::Demo, |url| Source::IcsUrl {
+                        url: url.to_string(),
+                        auth,
+                        username,
+                    })
+            }
+        },
+        Some("caldav") => {
+            unused(r, &["path"], "caldav");
+            let (auth, username) = read_source_auth(r);
+            let tasks_url = r
+                .web_url(
+                    "source",
+                    "tasks_url",
+                    "https://dav.example.com/calendars/anna/tasks/",
+                )
+                .map(|u| u.to_string());
+            let contacts_url = r
+                .web_url(
+                    "source",
+                    "contacts_url",
+                    "https://dav.example.com/addressbooks/anna/contacts/",
+                )
+                .map(|u| u.to_string());
             if !has(r, "url") {
                 r.missing(
                     "source",
@@ -1000,19 +1039,87 @@ fn read_source(r: &mut Reader<'_>) -> Source {
             r.web_url("source", "url", "https://dav.example.com/calendars/anna/")
                 .map_or(Source::Demo, |url| Source::CalDav {
                     url: url.to_string(),
+                    tasks_url,
+                    contacts_url,
+                    auth,
                     username,
                 })
         }
         Some(_) => {
-            for key in ["path", "url", "username"] {
-                if has(r, key) {
-                    unused(r, key, "demo");
-                }
-            }
+            unused(
+                r,
+                &[
+                    "path",
+                    "url",
+                    "tasks_url",
+                    "contacts_url",
+                    "auth",
+                    "username",
+                ],
+                "demo",
+            );
             Source::Demo
         }
         None => Source::Demo,
     }
+}
+
+/// `source.auth` and `source.username`. `auth` defaults to "basic" when a
+/// username is set (the password comes from the keyring), else "none".
+fn read_source_auth(r: &mut Reader<'_>) -> (SourceAuth, Option<String>) {
+    let username = r.string("source", "username", "\"anna.berger\"");
+    let username = match username {
+        Some(u) if u.is_empty() => {
+            r.bad(
+                "source",
+                "username",
+                "the user name is empty",
+                "set the user name the PMS's server knows, e.g. \"anna.berger\", or remove \
+                 the line",
+            );
+            None
+        }
+        other => other,
+    };
+    let default = if username.is_some() { "basic" } else { "none" };
+    let auth = match r.choice(
+        "source",
+        "auth",
+        &["none", "basic", "bearer"],
+        Some(default),
+    ) {
+        Some("basic") => SourceAuth::Basic,
+        Some("bearer") => SourceAuth::Bearer,
+        _ => SourceAuth::None,
+    };
+    let auth_set = r.value("source", "auth").is_some();
+    match auth {
+        SourceAuth::Basic if username.is_none() && r.value("source", "username").is_none() => {
+            r.bad(
+                "source",
+                "auth",
+                "auth = \"basic\" needs a user name, but source.username is not set",
+                "add `username = \"anna.berger\"` below the [source] line (the password goes \
+                 into the OS keyring with `docketsync source-credential set`)",
+            );
+        }
+        SourceAuth::None | SourceAuth::Bearer if username.is_some() && auth_set => {
+            let name = if auth == SourceAuth::None {
+                "none"
+            } else {
+                "bearer"
+            };
+            r.bad(
+                "source",
+                "username",
+                format!("is not used by auth = \"{name}\""),
+                "remove the line, or set auth = \"basic\" if the server asks for a user name \
+                 and password",
+            );
+        }
+        _ => {}
+    }
+    (auth, username)
 }
 
 #[cfg(test)]

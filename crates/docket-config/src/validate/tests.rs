@@ -336,13 +336,16 @@ fn source_kinds() {
     check(
         &src("kind = \"ics\"\nurl = \"https://pms.example.com/feed.ics\""),
         None,
-        Expect::Valid(&["IcsUrl { url: \"https://pms.example.com/feed.ics\" }"]),
+        Expect::Valid(&[
+            "IcsUrl { url: \"https://pms.example.com/feed.ics\", auth: None, username: None }",
+        ]),
     );
     check(
         &src("kind = \"caldav\"\nurl = \"https://dav.example.com/cal/\"\nusername = \"anna\""),
         None,
         Expect::Valid(&[
-            "CalDav { url: \"https://dav.example.com/cal/\", username: Some(\"anna\") }",
+            "CalDav { url: \"https://dav.example.com/cal/\", tasks_url: None, contacts_url: None, \
+             auth: Basic, username: Some(\"anna\") }",
         ]),
     );
     check(
@@ -374,6 +377,103 @@ fn source_kinds() {
         &MIN.replace("[source]\nkind = \"demo\"\n", ""),
         None,
         Expect::Problems(&[("source.kind", "is required")]),
+    );
+}
+
+#[test]
+fn source_auth_and_dav_collections() {
+    let src = |s: &str| MIN.replace("kind = \"demo\"", s);
+    let dav = "kind = \"caldav\"\nurl = \"https://dav.example.com/cal/\"\n";
+    let feed = "kind = \"ics\"\nurl = \"https://pms.example.com/feed.ics\"\n";
+    check(
+        &src(&format!(
+            "{dav}tasks_url = \"https://dav.example.com/tasks/\"\n\
+             contacts_url = \"http://127.0.0.1:5232/anna/book/\"\n\
+             auth = \"basic\"\nusername = \"anna\""
+        )),
+        None,
+        Expect::Valid(&[
+            "tasks_url: Some(\"https://dav.example.com/tasks/\")",
+            "contacts_url: Some(\"http://127.0.0.1:5232/anna/book/\")",
+            "auth: Basic, username: Some(\"anna\")",
+        ]),
+    );
+    check(
+        &src(&format!("{feed}auth = \"bearer\"")),
+        None,
+        Expect::Valid(&["auth: Bearer, username: None"]),
+    );
+    check(
+        &src(&format!("{feed}username = \"anna\"")),
+        None,
+        Expect::Valid(&["auth: Basic, username: Some(\"anna\")"]),
+    );
+    check(
+        &src(&format!("{dav}auth = \"Basic\"")),
+        None,
+        Expect::Problems(&[("source.auth", "add `username = ")]),
+    );
+    check(
+        &src(&format!("{feed}auth = \"bearer\"\nusername = \"anna\"")),
+        None,
+        Expect::Problems(&[("source.username", "is not used by auth = \"bearer\"")]),
+    );
+    check(
+        &src(&format!("{feed}auth = \"none\"\nusername = \"anna\"")),
+        None,
+        Expect::Problems(&[("source.username", "set auth = \"basic\"")]),
+    );
+    check(
+        &src(&format!("{feed}auth = \"ntlm\"")),
+        None,
+        Expect::Problems(&[("source.auth", "\"none\", \"basic\", \"bearer\"")]),
+    );
+    check(
+        &src(&format!("{feed}username = \"\"")),
+        None,
+        Expect::Problems(&[("source.username", "the user name is empty")]),
+    );
+    check(
+        &src(&format!(
+            "{feed}tasks_url = \"https://pms.example.com/tasks/\""
+        )),
+        None,
+        Expect::Problems(&[("source.tasks_url", "not used by kind = \"ics\"")]),
+    );
+    check(
+        &src("kind = \"ics\"\npath = \"exists.ics\"\nauth = \"basic\"\nusername = \"anna\""),
+        None,
+        Expect::Problems(&[
+            ("source.auth", "a file on disk needs no credential"),
+            ("source.username", "a file on disk needs no credential"),
+        ]),
+    );
+    check(
+        &src(&format!(
+            "{dav}contacts_url = \"http://dav.example.com/book/\""
+        )),
+        None,
+        Expect::Problems(&[("source.contacts_url", "anything else must use https")]),
+    );
+    check(
+        &src(&format!(
+            "{dav}tasks_url = \"https://anna:pw@dav.example.com/tasks/\""
+        )),
+        None,
+        Expect::Problems(&[("source.tasks_url", "remove the user:password@ part")]),
+    );
+    check(
+        &src("kind = \"demo\"\nauth = \"none\"\ncontacts_url = \"https://x.example.com/\""),
+        None,
+        Expect::Problems(&[
+            ("source.contacts_url", "not used by kind = \"demo\""),
+            ("source.auth", "not used by kind = \"demo\""),
+        ]),
+    );
+    check(
+        &src(&format!("{dav}path = \"exists.ics\"")),
+        None,
+        Expect::Problems(&[("source.path", "not used by kind = \"caldav\"")]),
     );
 }
 
