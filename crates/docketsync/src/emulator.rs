@@ -73,6 +73,11 @@ struct RunArgs {
     /// (for scripts and tests).
     #[arg(long, value_name = "PATH")]
     ready_file: Option<PathBuf>,
+    /// Give the demo tenant this id instead of the fixed one (a GUID), so
+    /// that several emulators on one machine keep their sign-ins apart in
+    /// the OS keyring.
+    #[arg(long, value_name = "GUID")]
+    tenant_id: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +195,7 @@ async fn serve(args: RunArgs, paths: &docket_paths::Paths) -> anyhow::Result<()>
         state_file: args.state_file.clone(),
         record_file: args.record.clone(),
         throttle,
+        tenant_id: args.tenant_id,
     })
     .context("cannot set up the emulator (state or record file)")?;
 
@@ -318,6 +324,7 @@ struct DemoUser {
 
 /// What the emulator tells the person or script that started it.
 struct Info {
+    tenant_id: uuid::Uuid,
     http_url: String,
     https: Option<(String, PathBuf)>,
     users: Vec<DemoUser>,
@@ -325,9 +332,10 @@ struct Info {
 
 impl Info {
     fn gather(shared: &Shared, http_url: &str, https: Option<&(String, PathBuf)>) -> Info {
+        let tenant_id = shared.demo_tenant_id();
         let world = shared.world();
         let users = world
-            .tenant(&world::demo::TENANT_ID.to_string())
+            .tenant(&tenant_id.to_string())
             .map(|t| {
                 t.users
                     .iter()
@@ -350,6 +358,7 @@ impl Info {
             })
             .unwrap_or_default();
         Info {
+            tenant_id,
             http_url: http_url.to_string(),
             https: https.cloned(),
             users,
@@ -366,7 +375,7 @@ impl Info {
             "base_url": self.http_url,
             "https_base_url": self.https.as_ref().map(|(u, _)| u),
             "ca_file": self.https.as_ref().map(|(_, f)| f),
-            "tenant_id": world::demo::TENANT_ID,
+            "tenant_id": self.tenant_id,
             "tenant_domain": world::demo::TENANT_DOMAIN,
             "public_client_id": world::demo::PUBLIC_CLIENT_ID,
             "web_client_id": world::demo::WEB_CLIENT_ID,
@@ -391,7 +400,7 @@ impl Info {
              client_id = {}\n\
              authority_host = {}\n\
              graph_base_url = {}\n",
-            q(&world::demo::TENANT_ID.to_string()),
+            q(&self.tenant_id.to_string()),
             q(&world::demo::PUBLIC_CLIENT_ID.to_string()),
             q(base),
             q(&format!("{base}/v1.0")),
@@ -418,9 +427,9 @@ impl Info {
         s += &format!(
             "  Demo tenant        {} ({})\n",
             world::demo::TENANT_DOMAIN,
-            world::demo::TENANT_ID
+            self.tenant_id
         );
-        s += &format!("  Authority          {base}/{}\n", world::demo::TENANT_ID);
+        s += &format!("  Authority          {base}/{}\n", self.tenant_id);
         s += &format!(
             "  Public client id   {}  redirect http://localhost (any port)\n",
             world::demo::PUBLIC_CLIENT_ID

@@ -34,6 +34,9 @@ impl Emulator {
         let mut child = docketsync(home)
             .args(["emulator", "--port", "0", "--ready-file"])
             .arg(&ready_file)
+            // Its own tenant: tests share the OS keyring.
+            .arg("--tenant-id")
+            .arg(uuid::Uuid::new_v4().to_string())
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

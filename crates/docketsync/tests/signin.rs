@@ -53,6 +53,10 @@ impl Env {
             .env("DOCKETSYNC_HOME", home.path().join("emulator-home"))
             .args(["emulator", "--port", "0", "--ready-file"])
             .arg(&ready_file)
+            // Its own tenant: tests share the OS keyring, whose entries are
+            // per tenant, client and user.
+            .arg("--tenant-id")
+            .arg(uuid::Uuid::new_v4().to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

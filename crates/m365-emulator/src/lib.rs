@@ -46,6 +46,10 @@ pub struct EmulatorConfig {
     pub record_file: Option<PathBuf>,
     /// Throttling limits; `None` uses Outlook's documented defaults.
     pub throttle: Option<throttle::Limits>,
+    /// The demo tenant's id when the world is new; `None`: the fixed
+    /// [`world::demo::TENANT_ID`]. Tests that share one OS keyring give
+    /// each emulator its own tenant, so their stored tokens never collide.
+    pub tenant_id: Option<uuid::Uuid>,
 }
 
 /// Everything a handler needs. Cheap to clone.
@@ -76,7 +80,13 @@ impl Shared {
                 let bytes = std::fs::read(path)?;
                 serde_json::from_slice(&bytes).map_err(std::io::Error::other)?
             }
-            _ => World::demo(chrono::Utc::now()),
+            _ => {
+                let mut world = World::demo(chrono::Utc::now());
+                if let Some(id) = config.tenant_id {
+                    world.tenants[0].id = id;
+                }
+                world
+            }
         };
         let recorder = match &config.record_file {
             Some(path) => Some(Arc::new(record::Recorder::create(path)?)),
@@ -94,6 +104,14 @@ impl Shared {
             base_url: Arc::new(Mutex::new(String::new())),
             persisting: Arc::new(Mutex::new(())),
         })
+    }
+
+    /// The demo tenant's id (the first tenant of the world).
+    pub fn demo_tenant_id(&self) -> uuid::Uuid {
+        self.world()
+            .tenants
+            .first()
+            .map_or(world::demo::TENANT_ID, |t| t.id)
     }
 
     /// Lock the world. Never hold the guard across an `.await`.

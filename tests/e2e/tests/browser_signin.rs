@@ -42,10 +42,17 @@ impl Fixture {
         available("the Secret Service", docket_e2e::secret_service())?;
         let chrome = available("Chromium + chromedriver", Chrome::start().await)?;
         let dir = tempfile::tempdir().expect("tempdir");
-        let emu = TestServer::start(EmulatorConfig::default()).await;
+        // Its own tenant: the keyring is shared with the other tests, and
+        // entries are per tenant, client and user.
+        let tenant = uuid::Uuid::new_v4();
+        let emu = TestServer::start(EmulatorConfig {
+            tenant_id: Some(tenant),
+            ..EmulatorConfig::default()
+        })
+        .await;
         let mut cfg = AuthConfig::new(
             &emu.base_url,
-            demo::TENANT_DOMAIN,
+            &tenant.to_string(),
             &demo::PUBLIC_CLIENT_ID.to_string(),
             DOCKET_SCOPES,
         );

@@ -130,6 +130,9 @@ async fn cli_signin_status_check_password_change_reauth_signout_and_no_secret_le
         Command::new(&bin)
             .args(["emulator", "--port", "0", "--ready-file"])
             .arg(&ready)
+            // Its own tenant: the keyring is shared with the other tests.
+            .arg("--tenant-id")
+            .arg(uuid::Uuid::new_v4().to_string())
             .arg("--write-config")
             .arg(&config)
             .env("DOCKETSYNC_HOME", &emu_home)
