@@ -14,17 +14,31 @@
 //! of a snapshot with `complete == false`, and must leave items whose UIDs
 //! are in [`Snapshot::unreadable_uids`] untouched.
 //!
-//! Sources: [`FolderSource`] (a folder of exported files) and
-//! [`DemoSource`] (the bundled sample firm). Formats, mapping, limits and
-//! the sample firm are described in `docs/sources.md`.
+//! Sources: [`FolderSource`] (a folder of exported files),
+//! [`DemoSource`] (the bundled sample firm), [`UrlSource`] (a file over
+//! HTTPS) and [`DavSource`] (CalDAV calendars and CardDAV address books,
+//! read incrementally). The network sources are blocking: call `read` from
+//! a blocking thread (`tokio::task::spawn_blocking`), never from async
+//! code. Formats, mapping, limits, change detection and the sample firm
+//! are described in `docs/sources.md`.
 
+mod cache;
+mod dav;
+mod dav_xml;
+mod http;
 mod ical;
 mod model;
 mod options;
 mod read;
 mod records;
 mod source;
+mod url_source;
 mod vcard;
+
+pub use dav::{DavCollection, DavReadStats, DavSource};
+pub use dav_xml::CollectionKind;
+pub use http::{HttpAuth, HttpSettings, SET_CREDENTIAL};
+pub use url_source::{UrlReadStats, UrlSource};
 
 pub use model::{
     Appointment, Contact, Deadline, DeadlineKind, DeadlineStatus, Email, Importance, ItemProblem,
