@@ -25,8 +25,9 @@ use docket_graph::{Counts, Error as GraphError, GraphClient, Request, TokenSourc
 use docket_source::Snapshot;
 use docket_store::StateDb;
 use docket_sync::{
-    key, CreateReason, Entry, ItemKind, Listing, Op, Plan, Policy, Remote, RemoteItem, SourceKey,
-    State,
+    key,
+    retry::{self, Failure, Failures},
+    CreateReason, Entry, ItemKind, Listing, Op, Plan, Policy, Remote, RemoteItem, SourceKey, State,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -44,6 +45,9 @@ pub struct SyncOptions {
     pub dry_run: bool,
     /// Let a braked mass deletion through.
     pub force: bool,
+    /// Try items that keep failing now, without waiting for their pause
+    /// (see `docket_sync::retry`).
+    pub retry_now: bool,
 }
 
 /// What a run did, for the CLI summary and the tray.
@@ -62,6 +66,8 @@ pub struct SyncReport {
     pub skipped: Vec<String>,
     /// Items whose request failed this run; they are tried again next run.
     pub failed: Vec<String>,
+    /// Items that kept failing and pause before their next try, with when.
+    pub held_back: Vec<String>,
     pub notices: Vec<String>,
     /// The brake's message when deletions were held back.
     pub brake: Option<String>,
@@ -123,6 +129,27 @@ impl SyncStore<'_> {
 
     fn delete(&self, key: &SourceKey) -> Result<(), AppError> {
         Ok(self.db().delete_sync_entry(&key.to_string())?)
+    }
+
+    /// Items whose last request failed. An unreadable row is dropped (its
+    /// item is simply tried again).
+    fn failures(&self) -> Result<Failures, AppError> {
+        let mut out = Failures::new();
+        for (k, json) in self.db().sync_failures()? {
+            if let (Ok(key), Ok(f)) = (k.parse::<SourceKey>(), serde_json::from_str(&json)) {
+                out.insert(key, f);
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_failure(&self, key: &SourceKey, failure: &Failure) -> Result<(), AppError> {
+        let json = serde_json::to_string(failure).expect("failures serialize");
+        Ok(self.db().put_sync_failure(&key.to_string(), &json)?)
+    }
+
+    fn clear_failure(&self, key: &SourceKey) -> Result<(), AppError> {
+        Ok(self.db().delete_sync_failure(&key.to_string())?)
     }
 
     fn meta(&self, name: &str) -> Result<Option<String>, AppError> {
@@ -229,9 +256,11 @@ pub async fn export<T: TokenSource>(
         reads.insert(kind, read);
     }
 
-    // 2. Plan.
+    // 2. Plan, then hold back what keeps failing and is pausing.
     let state = store.load()?;
-    let plan = docket_sync::plan(snapshot, &state, &remote, &policy, now);
+    let mut plan = docket_sync::plan(snapshot, &state, &remote, &policy, now);
+    let failures = store.failures()?;
+    let held = retry::hold_back(&mut plan, &failures, now, options.retry_now);
     let mut report = SyncReport {
         dry_run: options.dry_run,
         plan: plan.describe(),
@@ -247,6 +276,18 @@ pub async fn export<T: TokenSource>(
             .collect(),
         notices: plan.notices.clone(),
         brake: plan.brake.as_ref().map(|b| b.message.clone()),
+        held_back: held
+            .iter()
+            .map(|h| {
+                format!(
+                    "{}: failed {} time(s), last: {}; next try after {} UTC",
+                    h.op.key(),
+                    h.failure.attempts,
+                    h.failure.error,
+                    h.next_try.format("%Y-%m-%d %H:%M")
+                )
+            })
+            .collect(),
         ..SyncReport::default()
     };
     if options.dry_run {
@@ -254,8 +295,19 @@ pub async fn export<T: TokenSource>(
         return Ok(report);
     }
 
-    // 3. Apply.
-    apply(graph, store, &plan, &state, list_id.as_deref(), &mut report).await?;
+    // 3. Apply. A held-back change must survive the delta link moving on:
+    // its state entry is marked so that the next plan has it again.
+    for h in &held {
+        remember_held(store, &state, &h.op)?;
+    }
+    let ctx = Ctx {
+        store,
+        state: &state,
+        failures: &failures,
+        list_id: list_id.as_deref(),
+        now,
+    };
+    apply(graph, &ctx, &plan, &mut report).await?;
 
     // 4. Delta links, only now that the writes are recorded.
     for (kind, read) in reads {
@@ -454,15 +506,77 @@ fn item_url(kind: ItemKind, id: &str, container: Option<&str>, list_id: Option<&
     }
 }
 
+/// What applying the plan needs besides the plan.
+struct Ctx<'a> {
+    store: &'a SyncStore<'a>,
+    state: &'a State,
+    failures: &'a Failures,
+    list_id: Option<&'a str>,
+    now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    /// The item's request worked: it no longer counts as failing.
+    fn succeeded(&self, key: &SourceKey) -> Result<(), AppError> {
+        if self.failures.contains_key(key) {
+            self.store.clear_failure(key)?;
+        }
+        Ok(())
+    }
+
+    /// The item's request failed: report it, and when the error is about
+    /// the item (not the network, the sign-in, permissions or throttling)
+    /// count it for the item's backoff.
+    fn failed(
+        &self,
+        key: &SourceKey,
+        error: &GraphError,
+        report: &mut SyncReport,
+    ) -> Result<(), AppError> {
+        report.failed.push(format!("{key}: {error}"));
+        if about_the_item(error) {
+            let failure = Failure::after(self.failures.get(key), error.to_string(), self.now);
+            self.store.put_failure(key, &failure)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a failed request says something about the item itself: any
+/// HTTP error except the ones about the sign-in (401), permissions (403),
+/// timing (408) or throttling (429). Transport errors carry no status.
+fn about_the_item(e: &GraphError) -> bool {
+    matches!(e.status(), Some(s) if !matches!(s, 401 | 403 | 408 | 429))
+}
+
+/// A held-back operation's change must not be lost when the delta link
+/// moves past what caused it: an update's entry forgets its hash (so the
+/// next plan sees a difference), a re-create's entry forgets the deleted
+/// item's id (so the next plan creates it again).
+fn remember_held(store: &SyncStore<'_>, state: &State, op: &Op) -> Result<(), AppError> {
+    let Some(entry) = state.get(op.key()) else {
+        return Ok(());
+    };
+    let mut entry = entry.clone();
+    match op {
+        Op::Update(_) => entry.hash.clear(),
+        Op::Create(c) if c.reason == CreateReason::Recreate => {
+            entry.remote_id = None;
+            entry.generation = c.generation;
+        }
+        _ => return Ok(()),
+    }
+    store.put(op.key(), &entry)
+}
+
 /// Apply the plan: record intents, send in batches, record answers.
 async fn apply<T: TokenSource>(
     graph: &GraphClient<T>,
-    store: &SyncStore<'_>,
+    ctx: &Ctx<'_>,
     plan: &Plan,
-    state: &State,
-    list_id: Option<&str>,
     report: &mut SyncReport,
 ) -> Result<(), AppError> {
+    let (store, state, list_id) = (ctx.store, ctx.state, ctx.list_id);
     for key in &plan.forget {
         // An unconfirmed create of an item gone from the PMS may still have
         // reached Graph before a crash: find it by its tag and delete it,
@@ -590,7 +704,7 @@ async fn apply<T: TokenSource>(
                     }
                 }
             }
-            record(store, state, op, result, list_id, report)?;
+            record(ctx, op, result, report)?;
         }
     }
     if !follow_ups.is_empty() {
@@ -616,12 +730,13 @@ async fn apply<T: TokenSource>(
                             generation: c.generation,
                         },
                     )?;
+                    ctx.succeeded(&c.key)?;
                     count_create(report, c.reason);
                 }
                 Err(e) => {
                     // The intent stays; the next run finds the item again.
                     tracing::warn!(key = %c.key, error = %e, "completing a retried create failed");
-                    report.failed.push(format!("{}: {e}", c.key));
+                    ctx.failed(&c.key, &e, report)?;
                 }
             }
         }
@@ -648,13 +763,15 @@ fn count_create(report: &mut SyncReport, reason: CreateReason) {
 }
 
 fn record(
-    store: &SyncStore<'_>,
-    state: &State,
+    ctx: &Ctx<'_>,
     op: &Op,
     result: Result<docket_graph::Response, GraphError>,
-    list_id: Option<&str>,
     report: &mut SyncReport,
 ) -> Result<(), AppError> {
+    let (store, state, list_id) = (ctx.store, ctx.state, ctx.list_id);
+    if result.is_ok() {
+        ctx.succeeded(op.key())?;
+    }
     match (op, result) {
         (Op::Create(c), Ok(resp)) => {
             let Some(id) = resp.body["id"].as_str() else {
@@ -724,9 +841,16 @@ fn record(
         (op, Err(e)) => {
             // The intent of a create stays: the next run retries it (events
             // with the same transactionId, tasks and contacts after a
-            // lookup by tag).
+            // lookup by tag). A failed update forgets its hash, so that the
+            // next run sends it again even if the delta link has moved past
+            // the Outlook edit it was to overwrite.
             tracing::warn!(key = %op.key(), error = %e, "export request failed");
-            report.failed.push(format!("{}: {e}", op.key()));
+            if let (Op::Update(_), Some(entry)) = (op, state.get(op.key())) {
+                let mut entry = entry.clone();
+                entry.hash.clear();
+                store.put(op.key(), &entry)?;
+            }
+            ctx.failed(op.key(), &e, report)?;
         }
     }
     Ok(())

@@ -49,6 +49,15 @@ impl Fixture {
     }
 
     async fn run(&self, snapshot: &Snapshot, policy: &Policy) -> SyncReport {
+        self.run_at(snapshot, policy, now()).await
+    }
+
+    async fn run_at(
+        &self,
+        snapshot: &Snapshot,
+        policy: &Policy,
+        at: chrono::DateTime<Utc>,
+    ) -> SyncReport {
         let graph = self.graph();
         export(
             &graph,
@@ -56,10 +65,23 @@ impl Fixture {
             snapshot,
             policy,
             SyncOptions::default(),
-            now(),
+            at,
         )
         .await
         .expect("export")
+    }
+
+    /// The id of our event with this subject.
+    async fn event_id(&self, subject: &str) -> String {
+        self.mailbox().await["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .find(|e| e["props"]["subject"] == subject)
+            .unwrap_or_else(|| panic!("no event {subject}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
     }
 
     fn reopen_fresh_db(&mut self) {
@@ -374,4 +396,80 @@ async fn a_create_whose_answer_was_lost_is_not_made_twice() {
     );
     let quiet = fx.run(&snap, &policy()).await;
     assert_eq!(quiet.requests.writes, 0, "settled: {quiet:?}");
+}
+
+/// Graph keeps refusing one item: the others go through, the item is tried
+/// again at the next run, then pauses for longer and longer (costing no
+/// request while it pauses), and goes through once Graph takes it. An
+/// Outlook edit whose overwrite failed is still overwritten later, though
+/// the delta query reported it only once.
+#[tokio::test]
+async fn an_item_graph_keeps_refusing_is_retried_with_backoff() {
+    let fx = Fixture::new().await;
+    let policy = policy();
+    fx.run(&ics(&firm()), &policy).await;
+    let huber = fx.event_id("Mandant Huber").await;
+    let meyer = fx.event_id("Besprechung Meyer").await;
+
+    // The PMS changes Huber's appointment; someone edits Meyer's in Outlook.
+    let mut changed = firm();
+    changed[0] = event("a1", "Mandant Huber (verlegt)", 1);
+    let changed = ics(&changed);
+    fx.admin(
+        reqwest::Method::PATCH,
+        &format!("/_admin/mailboxes/{ANNA}/items/event/{meyer}"),
+        json!({"subject": "Besprechung Meyer (von Hand)"}),
+    )
+    .await;
+    // Graph refuses every update of either event.
+    for id in [&huber, &meyer] {
+        fx.admin(
+            reqwest::Method::POST,
+            "/_admin/faults",
+            json!({"method": "PATCH", "path": format!("/v1.0/me/events/{id}"), "kind": "service_unavailable", "retry_after": 0.01}),
+        )
+        .await;
+    }
+
+    let t0 = now();
+    let minutes = |m: i64| t0 + chrono::Duration::minutes(m);
+    // Run 1: both fail; nothing else is blocked.
+    let r = fx.run_at(&changed, &policy, minutes(0)).await;
+    assert_eq!(r.failed.len(), 2, "{r:?}");
+    assert!(r.held_back.is_empty());
+    // Run 2, a minute later: after one failure an item is tried at once.
+    let r = fx.run_at(&changed, &policy, minutes(1)).await;
+    assert_eq!(r.failed.len(), 2, "tried again: {r:?}");
+    // Run 3: two failures in a row: both pause for 15 minutes, and no
+    // write request is spent on them.
+    let r = fx.run_at(&changed, &policy, minutes(2)).await;
+    assert!(r.failed.is_empty(), "{r:?}");
+    assert_eq!(r.held_back.len(), 2, "{r:?}");
+    assert!(
+        r.held_back[0].contains("next try after"),
+        "{:?}",
+        r.held_back
+    );
+    assert_eq!(r.requests.writes, 0, "pausing items cost no write");
+
+    // Graph takes them again; after the pause both go through.
+    fx.admin(reqwest::Method::DELETE, "/_admin/faults", Value::Null)
+        .await;
+    let r = fx.run_at(&changed, &policy, minutes(10)).await;
+    assert_eq!(r.held_back.len(), 2, "still pausing at +10 min: {r:?}");
+    let r = fx.run_at(&changed, &policy, minutes(20)).await;
+    assert!(r.failed.is_empty() && r.held_back.is_empty(), "{r:?}");
+    assert_eq!(r.updated, 2, "{}", r.plan);
+    let names = fx.names("events").await;
+    assert!(
+        names.contains(&"Mandant Huber (verlegt)".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"Besprechung Meyer".to_string()),
+        "the Outlook edit is overwritten although delta reported it runs ago: {names:?}"
+    );
+    // And the failures are forgotten: a quiet run after that writes nothing.
+    let r = fx.run_at(&changed, &policy, minutes(21)).await;
+    assert_eq!((r.requests.writes, r.held_back.len()), (0, 0), "{r:?}");
 }

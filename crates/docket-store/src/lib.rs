@@ -52,6 +52,13 @@ pub const MIGRATIONS: &[&str] = &[
         name  TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;",
+    // 3: items whose last export request failed: per source key, the
+    // failure as JSON (attempts, when, why), so that the next runs retry
+    // them with backoff. Cleared by a successful write of that item.
+    "CREATE TABLE sync_failure (
+        key     TEXT PRIMARY KEY,
+        failure TEXT NOT NULL
+    ) STRICT;",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -377,9 +384,34 @@ impl StateDb {
         self.update("DELETE FROM sync_meta WHERE name = ?1", params![name])
     }
 
+    /// Every item whose last export request failed: (source key, failure JSON).
+    pub fn sync_failures(&self) -> Result<Vec<(String, String)>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, failure FROM sync_failure ORDER BY key")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    pub fn put_sync_failure(&self, key: &str, failure: &str) -> Result<(), StateError> {
+        self.update(
+            "INSERT INTO sync_failure (key, failure) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET failure = excluded.failure",
+            params![key, failure],
+        )
+    }
+
+    pub fn delete_sync_failure(&self, key: &str) -> Result<(), StateError> {
+        self.update("DELETE FROM sync_failure WHERE key = ?1", params![key])
+    }
+
     /// Forget the whole export state (sign-out: the next account's mailbox
     /// must never be matched against this one's ids).
     pub fn clear_sync(&self) -> Result<(), StateError> {
+        self.update("DELETE FROM sync_failure", [])?;
         self.update("DELETE FROM sync_entry", [])?;
         self.update("DELETE FROM sync_meta", [])
     }

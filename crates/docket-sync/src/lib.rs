@@ -13,6 +13,7 @@
 //! - [`key`]: the source key and the tag (`String {GUID} Name
 //!   DocketSyncSourceId` on events and contacts, a `linkedResource` on
 //!   tasks) that lets us find our own items without any local state.
+//! - [`retry`]: per-item retry with backoff across runs.
 //! - [`hash`]: the content hash that makes an unchanged item cost nothing,
 //!   and the deterministic `transactionId`.
 //!
@@ -26,6 +27,7 @@ pub mod key;
 pub mod map;
 mod plan;
 pub mod recur;
+pub mod retry;
 pub mod zone;
 
 pub use key::{ItemKind, Module, SourceKey};

@@ -1,6 +1,6 @@
-//! `signin`, `signout`, `status`, `check` and `client-secret set`: thin
-//! wrappers over `docket-app`, printing results and mapping errors to exit
-//! codes (`docs/cli.md`).
+//! `signin`, `signout`, `status`, `check`, `client-secret set` and
+//! `source-credential set`: thin wrappers over `docket-app`, printing
+//! results and mapping errors to exit codes (`docs/cli.md`).
 
 use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::PathBuf;
@@ -225,12 +225,15 @@ pub async fn check(config: Option<PathBuf>, json: bool) -> ExitCode {
     }
 }
 
-pub async fn sync(config: Option<PathBuf>, dry_run: bool, force: bool, json: bool) -> ExitCode {
+pub async fn sync(
+    config: Option<PathBuf>,
+    options: docket_app::sync::SyncOptions,
+    json: bool,
+) -> ExitCode {
     let app = match open(config, json) {
         Ok(app) => app,
         Err(code) => return code,
     };
-    let options = docket_app::sync::SyncOptions { dry_run, force };
     match app.sync(options, chrono::Utc::now()).await {
         Ok(report) => {
             if json {
@@ -240,7 +243,7 @@ pub async fn sync(config: Option<PathBuf>, dry_run: bool, force: bool, json: boo
             } else {
                 out(&sync_text(&report));
             }
-            if report.failed.is_empty() && report.brake.is_none() {
+            if report.failed.is_empty() && report.held_back.is_empty() && report.brake.is_none() {
                 ExitCode::SUCCESS
             } else {
                 // Some items are left for the next run (or for --force).
@@ -269,6 +272,11 @@ pub(crate) fn sync_text(r: &docket_app::sync::SyncReport) -> String {
     for f in &r.failed {
         s.push_str(&format!("Failed (tried again next run): {f}\n"));
     }
+    for h in &r.held_back {
+        s.push_str(&format!(
+            "Paused after repeated failures: {h}\n  Run `docketsync sync --retry-now` to try it at once.\n"
+        ));
+    }
     for k in &r.skipped {
         s.push_str(&format!("Skipped: {k}\n"));
     }
@@ -287,22 +295,12 @@ pub fn client_secret_set(config: Option<PathBuf>) -> ExitCode {
         Ok(app) => app,
         Err(code) => return code,
     };
-    let stdin = std::io::stdin();
-    let read = if stdin.is_terminal() {
-        rpassword::prompt_password(
-            "Paste the client secret's Value (Azure portal → App registrations → Certificates & \
-             secrets; not shown) and press Enter: ",
-        )
-    } else {
-        let mut text = String::new();
-        stdin.lock().read_to_string(&mut text).map(|_| text)
-    };
-    let secret = match read {
-        Ok(text) => SecretString::new(text.trim_end_matches(['\r', '\n'])),
-        Err(e) => {
-            eprintln!("error: cannot read the secret from standard input: {e}");
-            return ExitCode::from(exit::LOCAL);
-        }
+    let secret = match read_secret(
+        "Paste the client secret's Value (Azure portal → App registrations → Certificates & \
+         secrets; not shown) and press Enter: ",
+    ) {
+        Ok(secret) => secret,
+        Err(code) => return code,
     };
     match app.set_client_secret(secret) {
         Ok(()) => {
@@ -313,6 +311,60 @@ pub fn client_secret_set(config: Option<PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e, false),
+    }
+}
+
+pub fn source_credential_set(config: Option<PathBuf>) -> ExitCode {
+    let app = match open(config, false) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let prompt = match docket_app::source_auth(app.config()) {
+        Some(docket_config::SourceAuth::Bearer) => {
+            "Paste the PMS server's token (not shown) and press Enter: ".to_owned()
+        }
+        _ => {
+            let user = match &app.config().source {
+                docket_config::Source::IcsUrl { username, .. }
+                | docket_config::Source::CalDav { username, .. } => {
+                    username.clone().unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            format!("Password of '{user}' on the PMS server (not shown), then Enter: ")
+        }
+    };
+    let secret = match read_secret(&prompt) {
+        Ok(secret) => secret,
+        Err(code) => return code,
+    };
+    match app.set_source_credential(secret) {
+        Ok(()) => {
+            out(&format!(
+                "The PMS credential was stored in {}.\n",
+                app.secret_store().location()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, false),
+    }
+}
+
+/// A secret from the terminal (not echoed) or from standard input.
+fn read_secret(prompt: &str) -> Result<SecretString, ExitCode> {
+    let stdin = std::io::stdin();
+    let read = if stdin.is_terminal() {
+        rpassword::prompt_password(prompt)
+    } else {
+        let mut text = String::new();
+        stdin.lock().read_to_string(&mut text).map(|_| text)
+    };
+    match read {
+        Ok(text) => Ok(SecretString::new(text.trim_end_matches(['\r', '\n']))),
+        Err(e) => {
+            eprintln!("error: cannot read the secret from standard input: {e}");
+            Err(ExitCode::from(exit::LOCAL))
+        }
     }
 }
 

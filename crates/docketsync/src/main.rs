@@ -87,6 +87,10 @@ enum Command {
         /// policy.max_delete_share of the exported items in one run).
         #[arg(long)]
         force: bool,
+        /// Try items that keep failing now, instead of after their pause
+        /// (15 minutes after the second failure, growing to 12 hours).
+        #[arg(long)]
+        retry_now: bool,
         /// Print stable JSON for scripts (see docs/cli.md).
         #[arg(long)]
         json: bool,
@@ -94,6 +98,10 @@ enum Command {
     /// Manage the client secret of a confidential (Web) app registration.
     #[command(subcommand)]
     ClientSecret(ClientSecretCommand),
+    /// Manage the password or token for the PMS server (source.auth =
+    /// "basic" or "bearer": an HTTPS calendar file or CalDAV/CardDAV).
+    #[command(subcommand)]
+    SourceCredential(SourceCredentialCommand),
     /// Check that Docket Sync can work here: the configuration is valid,
     /// the sign-in port is free, the extra CA file is readable, the data
     /// and log folders are writable, and Microsoft's sign-in service (the
@@ -119,6 +127,15 @@ enum ClientSecretCommand {
     /// Store the client secret in the OS keyring. Reads it from standard
     /// input (never from the command line, where other users could see
     /// it), e.g. `docketsync client-secret set < secret.txt`.
+    Set,
+}
+
+#[derive(Debug, Subcommand)]
+enum SourceCredentialCommand {
+    /// Store the PMS password (source.auth = "basic", for source.username)
+    /// or token ("bearer") in the OS keyring. Asks for it without showing
+    /// it, or reads it from standard input (never from the command line),
+    /// e.g. `docketsync source-credential set < password.txt`.
     Set,
 }
 
@@ -216,10 +233,21 @@ fn main() -> ExitCode {
             Command::Sync {
                 dry_run,
                 force,
+                retry_now,
                 json,
-            } => Ok(account::sync(cli.config, dry_run, force, json).await),
+            } => {
+                let options = docket_app::sync::SyncOptions {
+                    dry_run,
+                    force,
+                    retry_now,
+                };
+                Ok(account::sync(cli.config, options, json).await)
+            }
             Command::ClientSecret(ClientSecretCommand::Set) => {
                 Ok(account::client_secret_set(cli.config))
+            }
+            Command::SourceCredential(SourceCredentialCommand::Set) => {
+                Ok(account::source_credential_set(cli.config))
             }
         }
     });
