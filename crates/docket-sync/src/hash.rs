@@ -3,61 +3,125 @@
 //! `serde_json`'s map order, so a feature flag elsewhere in the build cannot
 //! change it. An unchanged hash means no request.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// Bump when the mapping changes on purpose: every item is then rewritten
 /// once with the new mapping.
 pub const MAPPING_VERSION: &str = "docket-sync/mapping/1";
 
-fn canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                canonical(&m[k], out);
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                canonical(x, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
+/// Where canonical JSON goes: a `String` (to look at) or straight into the
+/// hasher (no intermediate text: the planner hashes every item every run).
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for String {
+    fn put(&mut self, bytes: &[u8]) {
+        self.push_str(std::str::from_utf8(bytes).expect("JSON is UTF-8"));
     }
 }
 
-/// The canonical text of `v`.
+impl Sink for Sha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+/// A JSON string or scalar, exactly as `serde_json` writes it.
+fn scalar(v: &impl serde::Serialize, out: &mut impl Sink, buf: &mut Vec<u8>) {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, v).expect("scalars serialize");
+    out.put(buf);
+}
+
+fn object(m: &Map<String, Value>, out: &mut impl Sink, buf: &mut Vec<u8>) {
+    let mut keys: Vec<&String> = m.keys().collect();
+    keys.sort_unstable();
+    out.put(b"{");
+    for (i, k) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.put(b",");
+        }
+        scalar(k, out, buf);
+        out.put(b":");
+        canonical(&m[k], out, buf);
+    }
+    out.put(b"}");
+}
+
+fn canonical(v: &Value, out: &mut impl Sink, buf: &mut Vec<u8>) {
+    match v {
+        Value::Object(m) => object(m, out, buf),
+        Value::Array(a) => {
+            out.put(b"[");
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.put(b",");
+                }
+                canonical(x, out, buf);
+            }
+            out.put(b"]");
+        }
+        other => scalar(other, out, buf),
+    }
+}
+
+/// The canonical text of `v`: object keys sorted at every level, no
+/// whitespace.
 pub fn canonical_json(v: &Value) -> String {
     let mut s = String::new();
-    canonical(v, &mut s);
+    canonical(v, &mut s, &mut Vec::new());
     s
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+fn hasher() -> Sha256 {
+    let mut h = Sha256::new();
+    h.update(MAPPING_VERSION.as_bytes());
+    h.update([0]);
+    h
+}
+
+fn finish(h: Sha256) -> String {
+    format!("sha256:{}", hex(&h.finalize()))
 }
 
 /// `sha256:<hex>` of the mapping version and the canonical JSON of `v`.
 pub fn content_hash(v: &Value) -> String {
-    let mut h = Sha256::new();
-    h.update(MAPPING_VERSION.as_bytes());
-    h.update([0]);
-    h.update(canonical_json(v).as_bytes());
-    format!("sha256:{}", hex(&h.finalize()))
+    let mut h = hasher();
+    canonical(v, &mut h, &mut Vec::new());
+    finish(h)
+}
+
+/// [`content_hash`] of `{"kind": kind, "fields": fields, "categories":
+/// categories}`, without building that object.
+pub fn item_hash(kind: &str, fields: &Map<String, Value>, categories: &[String]) -> String {
+    let mut h = hasher();
+    let buf = &mut Vec::new();
+    // Keys in canonical (sorted) order: categories, fields, kind.
+    h.put(b"{\"categories\":[");
+    for (i, c) in categories.iter().enumerate() {
+        if i > 0 {
+            h.put(b",");
+        }
+        scalar(c, &mut h, buf);
+    }
+    h.put(b"],\"fields\":");
+    object(fields, &mut h, buf);
+    h.put(b",\"kind\":");
+    scalar(&kind, &mut h, buf);
+    h.put(b"}");
+    finish(h)
 }
 
 /// A deterministic event `transactionId` for creating `key` in creation
@@ -87,6 +151,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const PINNED: &str = "sha256:0ed2a5c51e07ca5cc182cdfe6115959e060d45c83875566b00da8b43d9405149";
+
     fn check(a: Value, b: Value, same: bool) {
         assert_eq!(content_hash(&a) == content_hash(&b), same, "{a} vs {b}");
     }
@@ -106,6 +172,30 @@ mod tests {
         check(json!({"a": [1, 2]}), json!({"a": [2, 1]}), false);
         check(json!({"a": "x"}), json!({"a": "x "}), false);
         check(json!({"a": null}), json!({}), false);
+    }
+
+    /// The hash of what we wrote is stored: the same content must keep the
+    /// same hash across versions of this code, or every item would be
+    /// rewritten once. Pinned on a value computed by the first version.
+    #[test]
+    fn hashes_are_stable_and_item_hash_matches_content_hash() {
+        let fields = json!({"subject": "Frist \"Huber\" – Berufung", "body": {"contentType": "text", "content": "a\nb"}, "isAllDay": false, "reminderMinutesBeforeStart": 15, "n": null});
+        let categories = vec!["Docket Sync".to_string(), "Frist".to_string()];
+        let whole = json!({"kind": "event", "fields": fields, "categories": categories});
+        let fields = fields.as_object().expect("object");
+        assert_eq!(
+            item_hash("event", fields, &categories),
+            content_hash(&whole)
+        );
+        assert_eq!(
+            canonical_json(&whole),
+            r#"{"categories":["Docket Sync","Frist"],"fields":{"body":{"content":"a\nb","contentType":"text"},"isAllDay":false,"n":null,"reminderMinutesBeforeStart":15,"subject":"Frist \"Huber\" – Berufung"},"kind":"event"}"#
+        );
+        assert_eq!(
+            content_hash(&json!({"a": [1, "x"]})),
+            PINNED,
+            "content hash changed: bump MAPPING_VERSION on purpose instead"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use docket_source::{
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::hash::{content_hash, transaction_id};
+use crate::hash::{item_hash, transaction_id};
 use crate::key::{occurrence_id, tag_json, ItemKind, Module, SourceKey};
 use crate::recur::{expand, patterned, Rule, Window};
 use crate::zone::{graph_zone, wall_time};
@@ -77,9 +77,7 @@ impl Desired {
         categories: Vec<String>,
         title: String,
     ) -> Desired {
-        let hash = content_hash(
-            &json!({"kind": kind.as_str(), "fields": fields, "categories": categories}),
-        );
+        let hash = item_hash(kind.as_str(), &fields, &categories);
         Desired {
             key,
             kind,
