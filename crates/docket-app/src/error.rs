@@ -49,6 +49,11 @@ pub enum AppError {
     PublicClient,
     #[error("the client secret is empty; nothing was stored")]
     EmptySecret,
+    /// `source.auth = "none"`: there is no source credential to store.
+    #[error("source.auth is \"none\": the PMS server needs no credential, so none was stored")]
+    SourceNeedsNoCredential,
+    #[error("the PMS credential is empty; nothing was stored")]
+    EmptySourceCredential,
     /// The configured source kind cannot be read by this version.
     #[error("source.kind {0:?} is not supported yet")]
     SourceUnsupported(String),
@@ -134,6 +139,8 @@ impl AppError {
             AppError::Graph(_) => "graph.error",
             AppError::PublicClient => "client_secret.public_client",
             AppError::EmptySecret => "client_secret.empty",
+            AppError::SourceNeedsNoCredential => "source_credential.not_used",
+            AppError::EmptySourceCredential => "source_credential.empty",
             AppError::SourceUnsupported(_) => "source.unsupported",
             AppError::Sync(_) => "sync.failed",
         }
@@ -154,7 +161,8 @@ impl AppError {
             | "signin.timed_out"
             | "signin.cancelled"
             | "signin.account_mismatch"
-            | "client_secret.empty" => Actor::User,
+            | "client_secret.empty"
+            | "source_credential.empty" => Actor::User,
             "signin.no_refresh_token"
             | "signin.id_token"
             | "client_secret.not_stored"
@@ -162,7 +170,8 @@ impl AppError {
             | "config.invalid"
             | "config.extra_ca_file"
             | "graph.unauthorized"
-            | "source.unsupported" => Actor::Admin,
+            | "source.unsupported"
+            | "source_credential.not_used" => Actor::Admin,
             "graph.unreachable" | "refresh.lock_timeout" | "graph.error" | "sync.failed" => {
                 Actor::Retry
             }
@@ -218,6 +227,8 @@ impl AppError {
             },
             AppError::Graph(_) => "try again later; if it lasts, check the network and microsoft.graph_base_url".into(),
             AppError::PublicClient => "set microsoft.client_type = \"confidential\" first if the app registration is a Web app with a secret".into(),
+            AppError::SourceNeedsNoCredential => "if the PMS server asks for a credential, IT sets source.auth = \"basic\" (with source.username) or \"bearer\" in the firm configuration first".into(),
+            AppError::EmptySourceCredential => "type the PMS password (or token) when `docketsync source-credential set` asks, or pipe it in".into(),
             AppError::SourceUnsupported(_) => "IT: use source.kind = \"demo\" or \"ics\" (a file or a folder of .ics/.vcf files) until this source is supported".into(),
             AppError::Sync(_) => "run `docketsync sync` again; if it keeps failing, send the log file to IT".into(),
             AppError::EmptySecret => "pipe the secret's Value (Azure portal → App registrations → Certificates & secrets) into `docketsync client-secret set`".into(),

@@ -14,7 +14,8 @@
 //!   pure);
 //! - [`App::check`]: refresh now + `/me`, recording success or the
 //!   classified problem;
-//! - [`App::set_client_secret`]: confidential clients, into the keyring.
+//! - [`App::set_client_secret`]: confidential clients, into the keyring;
+//! - [`App::set_source_credential`]: the PMS server's password or token.
 //!
 //! Errors are [`AppError`]: a stable `code()`, who must act, message, fix.
 
@@ -47,6 +48,36 @@ pub fn plaintext_secrets_file(paths: &Paths) -> PathBuf {
 /// The file that serialises token refreshes across processes.
 pub fn token_lock_file(paths: &Paths) -> PathBuf {
     paths.data_dir.join("token.lock")
+}
+
+/// Where the network sources keep what they read between runs (sync
+/// tokens, ETags, resources): `dav` or `url`. Losing it only costs a full
+/// read.
+pub fn source_cache_file(paths: &Paths, name: &str) -> PathBuf {
+    paths.data_dir.join(format!("source-{name}-cache.json"))
+}
+
+/// Where the PMS credential (`source.auth` basic/bearer) lives in the
+/// secret store: app-wide like the client secret (the user name is the
+/// firm's `source.username`), so it can be set before the first sign-in
+/// and survives sign-out.
+pub fn source_credential_key(config: &Config) -> docket_secrets::EntryKey {
+    docket_secrets::EntryKey {
+        tenant: config.microsoft.tenant.to_string(),
+        client_id: config.microsoft.client_id.to_string(),
+        user: String::new(),
+        kind: docket_secrets::SecretKind::SourceCredential,
+    }
+}
+
+/// The source's `source.auth`, if it uses one (`None`: no credential).
+pub fn source_auth(config: &Config) -> Option<docket_config::SourceAuth> {
+    match &config.source {
+        docket_config::Source::IcsUrl { auth, .. } | docket_config::Source::CalDav { auth, .. } => {
+            Some(*auth).filter(|a| *a != docket_config::SourceAuth::None)
+        }
+        _ => None,
+    }
 }
 
 /// The secret store the app uses for `config` (also what `doctor` checks).
@@ -469,6 +500,57 @@ impl App {
         tracing::info!("client secret stored");
         Ok(())
     }
+
+    /// Store the PMS server's password or token (`source.auth` basic or
+    /// bearer) in the secret store.
+    pub fn set_source_credential(&self, secret: SecretString) -> Result<(), AppError> {
+        if source_auth(&self.config).is_none() {
+            return Err(AppError::SourceNeedsNoCredential);
+        }
+        if secret.expose_secret().trim().is_empty() {
+            return Err(AppError::EmptySourceCredential);
+        }
+        self.secret_store()
+            .set(&source_credential_key(&self.config), &secret)
+            .map_err(AppError::SecretStore)?;
+        tracing::info!("source credential stored");
+        Ok(())
+    }
+
+    /// The credential for the network sources, from the secret store.
+    fn http_auth(
+        &self,
+        auth: docket_config::SourceAuth,
+        username: &Option<String>,
+    ) -> Result<docket_source::HttpAuth, AppError> {
+        use docket_config::SourceAuth;
+        let secret = || {
+            self.secret_store()
+                .get(&source_credential_key(&self.config))
+                .map_err(AppError::SecretStore)
+        };
+        Ok(match auth {
+            SourceAuth::None => docket_source::HttpAuth::None,
+            SourceAuth::Basic => docket_source::HttpAuth::Basic {
+                username: username.clone().unwrap_or_default(),
+                password: secret()?,
+            },
+            SourceAuth::Bearer => docket_source::HttpAuth::Bearer { token: secret()? },
+        })
+    }
+
+    /// Network settings for the sources: the firm's extra CA is trusted
+    /// for the PMS server too.
+    fn source_http(&self) -> Result<docket_source::HttpSettings, AppError> {
+        let mut http = docket_source::HttpSettings::default();
+        if let Some(path) = &self.config.microsoft.extra_ca_file {
+            http.extra_ca_pem = Some(
+                std::fs::read(path)
+                    .map_err(|e| AppError::Http(format!("cannot read {}: {e}", path.display())))?,
+            );
+        }
+        Ok(http)
+    }
 }
 
 impl App {
@@ -548,11 +630,55 @@ impl App {
                 })
                 .await
             }
-            docket_config::Source::IcsUrl { .. } => {
-                return Err(AppError::SourceUnsupported("ics (url)".into()))
+            docket_config::Source::IcsUrl {
+                url,
+                auth,
+                username,
+            } => {
+                let source = docket_source::UrlSource::new(
+                    url.clone(),
+                    self.http_auth(*auth, username)?,
+                    options,
+                )
+                .http(self.source_http()?)
+                .cache_file(source_cache_file(&self.paths, "url"));
+                tokio::task::spawn_blocking(move || source.read()).await
             }
-            docket_config::Source::CalDav { .. } => {
-                return Err(AppError::SourceUnsupported("caldav".into()))
+            docket_config::Source::CalDav {
+                url,
+                tasks_url,
+                contacts_url,
+                auth,
+                username,
+            } => {
+                use docket_source::CollectionKind::{AddressBook, Calendar};
+                let modules = self.config.modules;
+                let mut source =
+                    docket_source::DavSource::new(self.http_auth(*auth, username)?, options)
+                        .collection("source.url", url.clone(), Calendar);
+                if let Some(tasks) = tasks_url.as_ref().filter(|_| modules.tasks) {
+                    source = source.collection("source.tasks_url", tasks.clone(), Calendar);
+                }
+                if let Some(book) = contacts_url.as_ref().filter(|_| modules.contacts) {
+                    source = source.collection("source.contacts_url", book.clone(), AddressBook);
+                }
+                let source = source
+                    .http(self.source_http()?)
+                    .cache_file(source_cache_file(&self.paths, "dav"));
+                tokio::task::spawn_blocking(move || {
+                    let (snapshot, stats) = source.read_with_stats();
+                    tracing::info!(
+                        requests = stats.requests,
+                        full_listings = stats.full_listings,
+                        incremental = stats.incremental,
+                        fetched = stats.fetched,
+                        removed = stats.removed,
+                        complete = snapshot.complete,
+                        "read the CalDAV/CardDAV source"
+                    );
+                    snapshot
+                })
+                .await
             }
         };
         snapshot.map_err(|e| AppError::Sync(format!("reading the source stopped: {e}")))

@@ -1,0 +1,362 @@
+//! CalDAV/CardDAV source changes flow through to Microsoft 365: a real
+//! Radicale (from the workspace's `.venv`, see tests/fidelity/requirements.txt)
+//! as the PMS, the m365 emulator as Microsoft, and `App` in between, signed
+//! in on the emulator's pages as a fee-earner would.
+//!
+//! Without `.venv/bin/radicale` the test is skipped with a message, unless
+//! `DOCKET_REQUIRE_E2E=1`, when it fails.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use docket_app::sync::SyncOptions;
+use docket_app::App;
+use docket_secrets::SecretString;
+use m365_emulator::world::demo;
+use m365_emulator::{EmulatorConfig, TestServer};
+use serde_json::Value;
+
+const PMS_USER: &str = "anna";
+const PMS_PASSWORD: &str = "Pms-Pw-e2e-0b5d";
+
+struct Radicale {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Radicale {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn radicale_binary() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/radicale");
+    if path.exists() {
+        return Some(path);
+    }
+    let why = format!(
+        "{} is missing: run scripts/test.sh once (it installs tests/fidelity/requirements.txt)",
+        path.display()
+    );
+    if std::env::var("DOCKET_REQUIRE_E2E").as_deref() == Ok("1") {
+        panic!("DOCKET_REQUIRE_E2E=1 but {why}");
+    }
+    eprintln!("skipped: {why}");
+    None
+}
+
+impl Radicale {
+    fn start() -> Option<Radicale> {
+        let binary = radicale_binary()?;
+        let dir = tempfile::tempdir().unwrap();
+        let users = dir.path().join("users");
+        std::fs::write(&users, format!("{PMS_USER}:{PMS_PASSWORD}\n")).unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "").unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(binary)
+            .arg("--config")
+            .arg(&config)
+            .args(["--server-hosts", &format!("127.0.0.1:{port}")])
+            .arg("--storage-filesystem-folder")
+            .arg(dir.path().join("collections"))
+            .args(["--auth-type", "htpasswd", "--auth-htpasswd-filename"])
+            .arg(&users)
+            .args(["--auth-htpasswd-encryption", "plain"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start radicale");
+        let server = Radicale {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "radicale did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(server)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{PMS_USER}/{path}", self.base)
+    }
+
+    async fn call(&self, method: &str, path: &str, body: String) -> u16 {
+        reqwest::Client::new()
+            .request(method.parse().unwrap(), self.url(path))
+            .basic_auth(PMS_USER, Some(PMS_PASSWORD))
+            .header("Content-Type", "application/xml")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn put(&self, path: &str, body: String) {
+        let status = self.call("PUT", path, body).await;
+        assert!(status == 201 || status == 204, "PUT {path}: {status}");
+    }
+
+    async fn delete(&self, path: &str) {
+        let status = self.call("DELETE", path, String::new()).await;
+        assert!((200..300).contains(&status), "DELETE {path}: {status}");
+    }
+}
+
+fn event(uid: &str, summary: &str, day: u32) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//PMS//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
+         DTSTAMP:20261101T000000Z\r\nDTSTART:202703{day:02}T090000Z\r\n\
+         DTEND:202703{day:02}T100000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn deadline(uid: &str, title: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//PMS//EN\r\nBEGIN:VTODO\r\nUID:{uid}\r\n\
+         DTSTAMP:20261101T000000Z\r\nDUE;VALUE=DATE:20270315\r\nCATEGORIES:Frist\r\n\
+         SUMMARY:{title}\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn card(uid: &str, given: &str, family: &str) -> String {
+    format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{given} {family}\r\n\
+         N:{family};{given};;;\r\nX-DOCKET-SUBSCRIBED:TRUE\r\nEND:VCARD\r\n"
+    )
+}
+
+/// A stand-in for the person at the browser: fills in the emulator's pages.
+struct PagesBrowser {
+    base: String,
+    upn: String,
+    password: String,
+}
+
+impl docket_auth::Browser for PagesBrowser {
+    fn open(&self, url: &str) -> std::io::Result<()> {
+        let (base, url, upn, pw) = (
+            self.base.clone(),
+            url.to_owned(),
+            self.upn.clone(),
+            self.password.clone(),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = m365_emulator::pages_client::sign_in(&base, &url, &upn, &pw).await {
+                eprintln!("sign-in on the emulator's pages: {e}");
+            }
+        });
+        Ok(())
+    }
+}
+
+async fn mailbox(base: &str, upn: &str) -> Value {
+    reqwest::get(format!("{base}/_admin/mailboxes/{upn}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn names(mailbox: &Value, what: &str) -> Vec<String> {
+    let field = match what {
+        "events" => "subject",
+        "tasks" => "title",
+        _ => "displayName",
+    };
+    let mut names: Vec<String> = mailbox[what]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| i["props"][field].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caldav_and_carddav_changes_flow_through_to_outlook() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let Some(pms) = Radicale::start() else { return };
+    assert_eq!(pms.call("MKCALENDAR", "cal/", String::new()).await, 201);
+    assert_eq!(pms.call("MKCALENDAR", "tasks/", String::new()).await, 201);
+    let mkbook = "<?xml version=\"1.0\"?><D:mkcol xmlns:D=\"DAV:\" \
+                  xmlns:C=\"urn:ietf:params:xml:ns:carddav\"><D:set><D:prop><D:resourcetype>\
+                  <D:collection/><C:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>";
+    assert_eq!(pms.call("MKCOL", "book/", mkbook.into()).await, 201);
+    pms.put("cal/a1.ics", event("a1", "Mandant Huber", 1)).await;
+    pms.put("cal/a2.ics", event("a2", "Gerichtstermin LG Berlin", 2))
+        .await;
+    pms.put("tasks/d1.ics", deadline("d1", "Berufungsfrist Huber"))
+        .await;
+    pms.put("book/c1.vcf", card("c1", "Max", "Mustermann"))
+        .await;
+
+    let emulator = TestServer::start(EmulatorConfig::default()).await;
+    let base = emulator.base_url.clone();
+    let (upn, _, _, _, _, password) = demo::USERS[0];
+    let home = tempfile::tempdir().unwrap();
+    let firm = format!(
+        "[microsoft]\ntenant = \"{}\"\nclient_id = \"{}\"\n\
+         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
+         [source]\nkind = \"caldav\"\nurl = \"{}\"\ntasks_url = \"{}\"\ncontacts_url = \"{}\"\n\
+         username = \"{PMS_USER}\"\n\
+         [storage]\nallow_plaintext_tokens = true\n",
+        demo::TENANT_ID,
+        demo::PUBLIC_CLIENT_ID,
+        pms.url("cal/"),
+        pms.url("tasks/"),
+        pms.url("book/"),
+    );
+    let firm_path = home.path().join("firm.toml");
+    let config = docket_config::validate(
+        Some(docket_config::FileText {
+            path: &firm_path,
+            text: &firm,
+        }),
+        None,
+        &|p: &Path| p.exists(),
+    )
+    .expect("valid config");
+    let paths = docket_paths::Paths::under_home(home.path());
+    let app = App::with_config(config, paths.clone()).expect("app");
+    app.sign_out().unwrap();
+    let browser = PagesBrowser {
+        base: base.clone(),
+        upn: upn.into(),
+        password: password.into(),
+    };
+    app.sign_in(&browser, |_| {}).await.expect("sign in");
+
+    // No credential stored yet: the run explains, and changes nothing.
+    let first = app
+        .sync(SyncOptions::default(), chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(first.created, 0);
+    assert!(
+        format!("{first:?}").contains("docketsync source-credential set"),
+        "{first:#?}"
+    );
+
+    app.set_source_credential(SecretString::new(PMS_PASSWORD))
+        .unwrap();
+    let report = app
+        .sync(SyncOptions::default(), chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(report.failed.is_empty(), "{report:#?}");
+    let mb = mailbox(&base, upn).await;
+    assert_eq!(
+        names(&mb, "events"),
+        ["Gerichtstermin LG Berlin", "Mandant Huber"]
+    );
+    assert_eq!(names(&mb, "tasks"), ["Berufungsfrist Huber"]);
+    assert_eq!(names(&mb, "contacts"), ["Max Mustermann"]);
+
+    // The PMS changes: one appointment moved and renamed, one cancelled
+    // (deleted), one new; a contact renamed; a deadline added.
+    pms.put("cal/a1.ics", event("a1", "Mandant Huber (verlegt)", 3))
+        .await;
+    pms.delete("cal/a2.ics").await;
+    pms.put("cal/a3.ics", event("a3", "Besprechung Meyer", 4))
+        .await;
+    pms.put("book/c1.vcf", card("c1", "Maximilian", "Mustermann"))
+        .await;
+    pms.put("tasks/d2.ics", deadline("d2", "Klageerwiderung Meyer"))
+        .await;
+    let report = app
+        .sync(SyncOptions::default(), chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(report.failed.is_empty(), "{report:#?}");
+    assert_eq!(
+        (report.created, report.updated, report.deleted),
+        (2, 2, 1),
+        "{}",
+        report.plan
+    );
+    let mb = mailbox(&base, upn).await;
+    assert_eq!(
+        names(&mb, "events"),
+        ["Besprechung Meyer", "Mandant Huber (verlegt)"]
+    );
+    assert_eq!(
+        names(&mb, "tasks"),
+        ["Berufungsfrist Huber", "Klageerwiderung Meyer"]
+    );
+    assert_eq!(names(&mb, "contacts"), ["Maximilian Mustermann"]);
+    // The second read was incremental: the cache in the data folder holds
+    // each collection's sync token.
+    let cache: Value = serde_json::from_slice(
+        &std::fs::read(docket_app::source_cache_file(&paths, "dav")).unwrap(),
+    )
+    .unwrap();
+    for collection in ["cal/", "tasks/", "book/"] {
+        let token = &cache["collections"][pms.url(collection)]["sync_token"];
+        assert!(token.as_str().is_some_and(|t| !t.is_empty()), "{cache:#}");
+    }
+
+    // A wrong password: the run says so and deletes nothing, although the
+    // PMS read found nothing.
+    app.set_source_credential(SecretString::new("wrong-password-1"))
+        .unwrap();
+    let report = app
+        .sync(SyncOptions::default(), chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(report.deleted, 0, "{report:#?}");
+    let text = format!("{report:?}");
+    assert!(text.contains("refused the credential"), "{report:#?}");
+    assert!(!text.contains("wrong-password-1") && !text.contains(PMS_PASSWORD));
+    assert_eq!(names(&mailbox(&base, upn).await, "events").len(), 2);
+
+    // Nothing secret in the files Docket Sync wrote (cache, state, logs);
+    // the opt-in plaintext secret file is the one place it may be.
+    let secrets_file = docket_app::plaintext_secrets_file(&paths);
+    for entry in walk(home.path()) {
+        if entry == secrets_file {
+            continue;
+        }
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(PMS_PASSWORD) && !text.contains("wrong-password-1"),
+            "{}",
+            entry.display()
+        );
+    }
+    app.secret_store()
+        .delete(&docket_app::source_credential_key(app.config()))
+        .unwrap();
+    app.sign_out().unwrap();
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
