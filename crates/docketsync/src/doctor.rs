@@ -138,6 +138,7 @@ pub async fn run(config_file: &Path, paths: &Paths, today: NaiveDate) -> Vec<Che
         }
         checks.push(redirect_port_check(config));
         checks.push(keyring_check(config, paths));
+        checks.extend(source_credential_check(config, paths));
         if let Some(ca) = &config.microsoft.extra_ca_file {
             checks.push(ca_file_check(ca));
         }
@@ -220,6 +221,51 @@ fn keyring_check(config: &Config, paths: &Paths) -> Check {
             Check::new(Status::Fail, "keyring", e.to_string()).fix(fix)
         }
     }
+}
+
+/// Is the PMS server's password or token stored (`source.auth` basic or
+/// bearer)? `None` when the source needs none, or when the store cannot
+/// be opened (the keyring check reports that).
+fn source_credential_check(config: &Config, paths: &Paths) -> Option<Check> {
+    let auth = docket_app::source_auth(config)?;
+    let store = docket_app::open_secret_store(config, paths).ok()?;
+    let what = match auth {
+        docket_config::SourceAuth::Bearer => "token".to_owned(),
+        _ => match &config.source {
+            docket_config::Source::IcsUrl { username, .. }
+            | docket_config::Source::CalDav { username, .. } => {
+                format!("password of '{}'", username.as_deref().unwrap_or_default())
+            }
+            _ => "password".to_owned(),
+        },
+    };
+    Some(
+        match store.get(&docket_app::source_credential_key(config)) {
+            Ok(Some(_)) => Check::new(
+                Status::Ok,
+                "PMS credential",
+                format!("the PMS server's {what} is stored"),
+            ),
+            Ok(None) => Check::new(
+                Status::Fail,
+                "PMS credential",
+                format!("the PMS server's {what} is not stored: nothing can be read from the PMS"),
+            )
+            .fix(
+                "store it with `docketsync source-credential set` (asks for it, or reads it \
+                  from standard input)",
+            ),
+            Err(e) => Check::new(
+                Status::Fail,
+                "PMS credential",
+                format!("the PMS server's {what} cannot be read: {e}"),
+            )
+            .fix(
+                "see the keyring check; then store it again with `docketsync \
+                  source-credential set`",
+            ),
+        },
+    )
 }
 
 fn ca_file_check(path: &Path) -> Check {
