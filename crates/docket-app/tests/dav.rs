@@ -208,7 +208,14 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     pms.put("book/c1.vcf", card("c1", "Max", "Mustermann"))
         .await;
 
-    let emulator = TestServer::start(EmulatorConfig::default()).await;
+    // Its own tenant: the OS keyring (CI: a real gnome-keyring) is shared
+    // with the other tests, and entries are per tenant, client and user.
+    let tenant = uuid::Uuid::new_v4();
+    let emulator = TestServer::start(EmulatorConfig {
+        tenant_id: Some(tenant),
+        ..EmulatorConfig::default()
+    })
+    .await;
     let base = emulator.base_url.clone();
     let (upn, _, _, _, _, password) = demo::USERS[0];
     let home = tempfile::tempdir().unwrap();
@@ -218,7 +225,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
          [source]\nkind = \"caldav\"\nurl = \"{}\"\ntasks_url = \"{}\"\ncontacts_url = \"{}\"\n\
          username = \"{PMS_USER}\"\n\
          [storage]\nallow_plaintext_tokens = true\n",
-        demo::TENANT_ID,
+        tenant,
         demo::PUBLIC_CLIENT_ID,
         pms.url("cal/"),
         pms.url("tasks/"),
