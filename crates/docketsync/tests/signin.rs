@@ -568,6 +568,65 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     env.assert_no_secrets_leaked(None);
 }
 
+/// IT set the app up without the contacts permission: `check` tests each
+/// switched-on module, says OK for calendar and tasks, and for contacts
+/// names the missing delegated permission and where IT adds it; the exit
+/// code says IT must act. With contacts switched off it is all OK.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_names_the_permission_a_module_is_missing() {
+    let mut env = Env::start("public_client_id", "public");
+    let config = std::fs::read_to_string(&env.config).expect("config");
+    let without_contacts = config.replace(
+        "[source]",
+        "scopes = [\"openid\", \"profile\", \"offline_access\", \"User.Read\", \"Calendars.ReadWrite\", \"Tasks.ReadWrite\"]\n[source]",
+    );
+    std::fs::write(&env.config, &without_contacts).expect("config");
+    let pw = env.password(JAMES);
+    let (code, stdout, stderr, _) = env.sign_in(JAMES, &pw, false).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let (code, stdout, stderr) = env.run(&["check"], None);
+    assert_eq!(code, 3, "IT must act: {stdout}{stderr}");
+    assert!(stdout.contains("OK    calendar"), "{stdout}");
+    assert!(stdout.contains("OK    tasks"), "{stdout}");
+    let contacts = stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL  contacts"))
+        .unwrap_or_else(|| panic!("no contacts line: {stdout}"));
+    assert!(contacts.contains("Contacts.ReadWrite"), "{contacts}");
+    assert!(contacts.contains("API permissions"), "{contacts}");
+
+    let (code, stdout, _) = env.run(&["check", "--json"], None);
+    assert_eq!(code, 3);
+    let j: Value = serde_json::from_str(&stdout).expect("check JSON");
+    let modules = j["modules"].as_array().expect("modules");
+    let by_name = |m: &str| {
+        modules
+            .iter()
+            .find(|x| x["module"] == m)
+            .unwrap_or_else(|| panic!("{m} in {j}"))
+            .clone()
+    };
+    assert_eq!(by_name("calendar")["ok"], true, "{j}");
+    assert_eq!(by_name("contacts")["ok"], false, "{j}");
+    assert_eq!(by_name("contacts")["scope"], "Contacts.ReadWrite", "{j}");
+
+    // The firm switches contacts off: nothing is missing any more.
+    std::fs::write(
+        &env.config,
+        format!("{without_contacts}[modules]\ncontacts = false\n"),
+    )
+    .expect("config");
+    let (code, stdout, stderr) = env.run(&["check"], None);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("contacts"), "{stdout}");
+    let rt_key = env.key("public_client_id", JAMES, SecretKind::RefreshToken);
+    env.secret(&rt_key).expect("refresh token stored");
+    let plaintext =
+        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    env.assert_no_secrets_leaked(Some(&plaintext));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_secret_is_read_from_stdin_and_never_shown() {
     let secret = "web~Secret-Value_0123456789abcdefghij";
