@@ -94,6 +94,16 @@ fn main() {
     let noop = plan(&snap, &state, &remote, &policy, now);
     assert!(noop.ops.is_empty(), "a no-op run plans no writes");
 
+    if std::env::var_os("PLAN_BENCH_PARTS").is_some() {
+        let ctx = docket_sync::MapContext {
+            mailbox_zone: policy.mailbox_zone,
+            force_private: policy.force_private,
+            deadlines_to: policy.deadlines_to,
+            window: policy.window(now),
+        };
+        let t = median(11, || drop(docket_sync::map::map_snapshot(&snap, &ctx)));
+        eprintln!("map_snapshot alone: {:.1} ms", t.as_secs_f64() * 1000.0);
+    }
     println!("| planning {items} items (median of 11) | time | ops | unchanged |");
     println!("|---|---:|---:|---:|");
     for (name, st) in [

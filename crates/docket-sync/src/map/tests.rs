@@ -398,3 +398,50 @@ fn create_body_carries_the_tag_and_a_transaction_id() {
         ]
     );
 }
+
+/// A large snapshot is mapped on several threads: the result must be the
+/// one loop's, including which record wins when a UID is repeated far
+/// apart (the first), series with overrides, and cancelled records.
+#[test]
+fn mapping_on_threads_gives_the_one_loop_result() {
+    let mut ics = String::from("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\n");
+    for i in 0..1500 {
+        let day = 1 + i % 28;
+        ics += &format!(
+            "BEGIN:VEVENT\nUID:e{i}\nSUMMARY:Termin {i}\nDTSTART;TZID=Europe/Berlin:202612{day:02}T090000\nDTEND;TZID=Europe/Berlin:202612{day:02}T100000\nEND:VEVENT\n"
+        );
+        if i % 100 == 0 {
+            // A weekly series with one moved occurrence: expanded.
+            ics += &format!(
+                "BEGIN:VEVENT\nUID:s{i}\nSUMMARY:Serie {i}\nRRULE:FREQ=WEEKLY;COUNT=4\nDTSTART;TZID=Europe/Berlin:20261201T080000\nDTEND;TZID=Europe/Berlin:20261201T083000\nEND:VEVENT\nBEGIN:VEVENT\nUID:s{i}\nRECURRENCE-ID;TZID=Europe/Berlin:20261208T080000\nSUMMARY:Serie {i} verlegt\nDTSTART;TZID=Europe/Berlin:20261209T080000\nDTEND;TZID=Europe/Berlin:20261209T083000\nEND:VEVENT\n"
+            );
+        }
+        if i % 250 == 0 {
+            ics += &format!("BEGIN:VEVENT\nUID:x{i}\nSUMMARY:Abgesagt\nSTATUS:CANCELLED\nDTSTART:20261203T080000Z\nEND:VEVENT\n");
+            ics += &format!("BEGIN:VEVENT\nUID:r{i}\nSUMMARY:Kaputt\nRRULE:FREQ=SOMETIMES\nDTSTART:20261203T080000Z\nEND:VEVENT\n");
+        }
+    }
+    for i in 0..600 {
+        // d7 appears twice, far apart: the first one wins.
+        let uid = if i == 590 { 7 } else { i };
+        ics += &format!(
+            "BEGIN:VTODO\nUID:d{uid}\nSUMMARY:Frist {i}\nCATEGORIES:Frist\nDUE;VALUE=DATE:20261215\nEND:VTODO\n"
+        );
+    }
+    ics += "END:VCALENDAR\n";
+    let snapshot = read_bytes("big.ics", ics.as_bytes(), &ReadOptions::default());
+    let one = map_on(&snapshot, &ctx(), 1);
+    assert!(one.desired.len() > 2000, "{}", one.desired.len());
+    assert_eq!(
+        one.records[&(Module::Appointment, "x250".to_string())],
+        Presence::Cancelled
+    );
+    let d7 = &one.desired[&SourceKey::new(Module::Deadline, "d7")];
+    assert_eq!(d7.title, "Frist 7", "the first of a repeated UID wins");
+    for threads in [2, 3, 8] {
+        assert!(
+            map_on(&snapshot, &ctx(), threads) == one,
+            "{threads} threads"
+        );
+    }
+}
