@@ -75,11 +75,19 @@ const SECRET_KEYS: &[&str] = &[
 ];
 
 /// Whether a per-user overrides file may set `section.key`. Everything
-/// else is firm-only.
+/// else is firm-only. The source's addresses and user name are per
+/// fee-earner (a PMS publishes one feed or collection per person); the
+/// kind of source and how it authenticates stay the firm's choice.
 pub fn user_may_set(section: &str, key: &str) -> bool {
     matches!(
         (section, key),
-        ("modules", _) | ("logging", _) | ("policy", "sync_interval_minutes")
+        ("modules", _)
+            | ("logging", _)
+            | ("policy", "sync_interval_minutes")
+            | (
+                "source",
+                "path" | "url" | "tasks_url" | "contacts_url" | "username"
+            )
     )
 }
 

@@ -564,6 +564,30 @@ fn user_overrides_only_their_keys() {
             ("policy.force_private", "ask your IT administrator"),
         ]),
     );
+    // Each fee-earner's own PMS address and user name; the firm keeps the
+    // kind of source and how it authenticates.
+    check(
+        &MIN.replace(
+            "kind = \"demo\"",
+            "kind = \"caldav\"\nauth = \"basic\"\nurl = \"https://dav.kanzlei.example/firm/\"\nusername = \"firm\"",
+        ),
+        Some("[source]\nurl = \"https://dav.kanzlei.example/anna/kalender/\"\nusername = \"anna.berger\"\n"),
+        Expect::Valid(&["anna/kalender/", "anna.berger"]),
+    );
+    check(
+        MIN,
+        Some("[source]\nkind = \"ics\"\nauth = \"none\"\n"),
+        Expect::Problems(&[
+            (
+                "source.auth",
+                "only the firm configuration may set this key",
+            ),
+            (
+                "source.kind",
+                "only the firm configuration may set this key",
+            ),
+        ]),
+    );
     // A bad value set by the user is reported against the user's file.
     check(
         MIN,
