@@ -593,8 +593,8 @@ impl App {
     }
 
     async fn read_source(&self, username: &str) -> Result<docket_source::Snapshot, AppError> {
-        use docket_source::{DemoSource, FolderSource, ReadOptions, Source as _};
-        let options = ReadOptions::default();
+        use docket_source::{DemoSource, FolderSource, Source as _};
+        let options = read_options(&self.config.conventions);
         let snapshot = match &self.config.source {
             docket_config::Source::Demo => {
                 let source = DemoSource::new(username, options).map_err(|_| {
@@ -685,6 +685,27 @@ impl App {
     }
 }
 
+/// How the source reads the firm's conventions (`[conventions]`).
+pub fn read_options(c: &docket_config::Conventions) -> docket_source::ReadOptions {
+    use docket_source::{DeadlineKind, KindRule, ReadOptions, SubscriptionRule};
+    ReadOptions {
+        kind: KindRule {
+            x_property: c.kind_property.clone(),
+            deadline_names: c.deadline_categories.clone(),
+            followup_names: c.followup_categories.clone(),
+            default: match c.default_kind {
+                docket_config::DeadlineKind::Deadline => DeadlineKind::Deadline,
+                docket_config::DeadlineKind::FollowUp => DeadlineKind::FollowUp,
+            },
+        },
+        subscription: SubscriptionRule {
+            x_property: c.subscribed_property.clone(),
+            categories: c.subscribed_categories.clone(),
+        },
+        ..ReadOptions::default()
+    }
+}
+
 /// The planner's policy from the firm configuration.
 pub fn sync_policy(config: &Config) -> docket_sync::Policy {
     let zone = iana_time_zone::get_timezone()
@@ -710,5 +731,35 @@ fn account_of(r: &AccountRecord) -> Account {
         tenant_id: r.tenant_id.clone(),
         username: r.username.clone(),
         name: r.display_name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_conventions_are_the_sources_defaults() {
+        assert_eq!(
+            read_options(&docket_config::Conventions::default()),
+            docket_source::ReadOptions::default()
+        );
+    }
+
+    #[test]
+    fn the_firms_conventions_decide_what_a_to_do_is() {
+        let conventions = docket_config::Conventions {
+            followup_categories: vec!["WV".into()],
+            ..docket_config::Conventions::default()
+        };
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VTODO\r\nUID:w1\r\nSUMMARY:Akte Huber\r\nCATEGORIES:WV\r\nDUE;VALUE=DATE:20261215\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+        let read = |c: &docket_config::Conventions| {
+            docket_source::read_bytes("t.ics", ics.as_bytes(), &read_options(c)).deadlines[0].kind
+        };
+        assert_eq!(read(&conventions), docket_source::DeadlineKind::FollowUp);
+        assert_eq!(
+            read(&docket_config::Conventions::default()),
+            docket_source::DeadlineKind::Deadline
+        );
     }
 }

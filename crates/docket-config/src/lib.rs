@@ -51,6 +51,45 @@ pub struct Config {
     pub policy: Policy,
     pub logging: Logging,
     pub storage: Storage,
+    pub conventions: Conventions,
+}
+
+/// `[conventions]`: how the firm's PMS marks deadlines versus follow-ups
+/// (an extension property, else categories) and which contacts a
+/// fee-earner subscribed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conventions {
+    /// An X- property whose value names the kind (`deadline`/`followup` or
+    /// one of the category names below).
+    pub kind_property: String,
+    pub deadline_categories: Vec<String>,
+    pub followup_categories: Vec<String>,
+    /// The kind of a to-do that nothing above decides.
+    pub default_kind: DeadlineKind,
+    /// An X- property with a yes/no value (TRUE, YES, JA, 1 / FALSE, NO, NEIN, 0).
+    pub subscribed_property: String,
+    /// Contacts in any of these categories are subscribed.
+    pub subscribed_categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineKind {
+    Deadline,
+    FollowUp,
+}
+
+impl Default for Conventions {
+    fn default() -> Conventions {
+        let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect();
+        Conventions {
+            kind_property: "X-DOCKET-KIND".into(),
+            deadline_categories: v(&["Frist", "Deadline"]),
+            followup_categories: v(&["Wiedervorlage", "Follow-up", "followup"]),
+            default_kind: DeadlineKind::Deadline,
+            subscribed_property: "X-DOCKET-SUBSCRIBED".into(),
+            subscribed_categories: v(&["Outlook"]),
+        }
+    }
 }
 
 /// `[microsoft]`: the Entra ID app registration and the endpoints.

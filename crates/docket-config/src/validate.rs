@@ -14,9 +14,9 @@ use toml::{Table, Value};
 use uuid::Uuid;
 
 use crate::{
-    ClientType, Config, DeadlinesTo, FileText, Location, LogLevel, Logging, Microsoft, Modules,
-    Policy, Problem, Problems, Source, SourceAuth, Storage, Tenant, DEFAULT_AUTHORITY_HOST,
-    DEFAULT_GRAPH_BASE_URL, DEFAULT_SCOPES,
+    ClientType, Config, Conventions, DeadlineKind, DeadlinesTo, FileText, Location, LogLevel,
+    Logging, Microsoft, Modules, Policy, Problem, Problems, Source, SourceAuth, Storage, Tenant,
+    DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_SCOPES,
 };
 
 /// Every section and its keys.
@@ -62,6 +62,17 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ),
     ("logging", &["level", "keep_days"]),
     ("storage", &["allow_plaintext_tokens"]),
+    (
+        "conventions",
+        &[
+            "kind_property",
+            "deadline_categories",
+            "followup_categories",
+            "default_kind",
+            "subscribed_property",
+            "subscribed_categories",
+        ],
+    ),
 ];
 
 /// Keys that would hold a secret. They are never accepted in a file.
@@ -636,6 +647,7 @@ fn read_config(r: &mut Reader<'_>) -> Config {
     let storage = Storage {
         allow_plaintext_tokens: r.boolean("storage", "allow_plaintext_tokens", false),
     };
+    let conventions = read_conventions(r);
     Config {
         microsoft,
         source,
@@ -643,6 +655,86 @@ fn read_config(r: &mut Reader<'_>) -> Config {
         policy,
         logging,
         storage,
+        conventions,
+    }
+}
+
+/// `[conventions]`: how the firm marks deadlines, follow-ups and
+/// subscribed contacts in its PMS data.
+fn read_conventions(r: &mut Reader<'_>) -> Conventions {
+    let d = Conventions::default();
+    let default_kind = match r.choice(
+        "conventions",
+        "default_kind",
+        &["deadline", "followup"],
+        Some("deadline"),
+    ) {
+        Some("followup") => DeadlineKind::FollowUp,
+        _ => DeadlineKind::Deadline,
+    };
+    Conventions {
+        kind_property: x_property(r, "kind_property").unwrap_or(d.kind_property),
+        deadline_categories: names(r, "deadline_categories", "[\"Frist\", \"Deadline\"]")
+            .unwrap_or(d.deadline_categories),
+        followup_categories: names(
+            r,
+            "followup_categories",
+            "[\"Wiedervorlage\", \"Follow-up\"]",
+        )
+        .unwrap_or(d.followup_categories),
+        default_kind,
+        subscribed_property: x_property(r, "subscribed_property").unwrap_or(d.subscribed_property),
+        subscribed_categories: names(r, "subscribed_categories", "[\"Outlook\"]")
+            .unwrap_or(d.subscribed_categories),
+    }
+}
+
+/// An iCalendar/vCard extension property name: `X-` and then letters,
+/// digits and dashes (RFC 5545 section 3.8.8.2).
+fn x_property(r: &mut Reader<'_>, key: &str) -> Option<String> {
+    let name = r.string("conventions", key, "\"X-DOCKET-KIND\"")?;
+    let upper = name.to_ascii_uppercase();
+    let valid = upper.len() > 2
+        && upper.starts_with("X-")
+        && upper.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Some(upper)
+    } else {
+        r.bad(
+            "conventions",
+            key,
+            format!("'{name}' is not an extension property name"),
+            "use X- followed by letters, digits and dashes, as the PMS writes it, e.g. \"X-PMS-TYPE\"",
+        );
+        None
+    }
+}
+
+/// A list of category names (non-empty text each).
+fn names(r: &mut Reader<'_>, key: &str, example: &str) -> Option<Vec<String>> {
+    match r.value("conventions", key)? {
+        Value::Array(items) => {
+            let names: Option<Vec<String>> = items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    _ => None,
+                })
+                .collect();
+            if names.is_none() {
+                r.bad(
+                    "conventions",
+                    key,
+                    "every entry must be a non-empty category name in double quotes",
+                    format!("write {key} = {example}"),
+                );
+            }
+            names
+        }
+        _ => {
+            r.wrong_type("conventions", key, "a list of category names", example);
+            None
+        }
     }
 }
 

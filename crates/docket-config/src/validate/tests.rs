@@ -630,3 +630,48 @@ fn line_col_counts_characters() {
     assert_eq!(line_col("ab\ncäd", 6), (2, 3));
     assert_eq!(line_col("x", 0), (1, 1));
 }
+
+#[test]
+fn conventions_name_the_firms_markers() {
+    check(
+        &format!(
+            "{MIN}[conventions]\nkind_property = \"x-pms-typ\"\ndeadline_categories = [\"Notfrist\"]\n\
+             followup_categories = [\"WV\", \"Wiedervorlage\"]\ndefault_kind = \"followup\"\n\
+             subscribed_property = \"X-PMS-OUTLOOK\"\nsubscribed_categories = [\"Mandant\"]\n"
+        ),
+        None,
+        Expect::Valid(&[
+            "kind_property: \"X-PMS-TYP\"",
+            "deadline_categories: [\"Notfrist\"]",
+            "followup_categories: [\"WV\", \"Wiedervorlage\"]",
+            "default_kind: FollowUp",
+            "subscribed_categories: [\"Mandant\"]",
+        ]),
+    );
+    // Nothing set: the built-in conventions.
+    check(
+        MIN,
+        None,
+        Expect::Valid(&["kind_property: \"X-DOCKET-KIND\"", "default_kind: Deadline"]),
+    );
+    check(
+        &format!(
+            "{MIN}[conventions]\nkind_property = \"PMS-TYP\"\ndeadline_categories = \"Frist\"\n\
+             followup_categories = [\"\"]\ndefault_kind = \"frist\"\nsubscribed_property = \"X-\"\n"
+        ),
+        None,
+        Expect::Problems(&[
+            ("conventions.default_kind", "\"deadline\""),
+            (
+                "conventions.kind_property",
+                "not an extension property name",
+            ),
+            (
+                "conventions.deadline_categories",
+                "a list of category names",
+            ),
+            ("conventions.followup_categories", "non-empty category name"),
+            ("conventions.subscribed_property", "X- followed by letters"),
+        ]),
+    );
+}
