@@ -17,6 +17,9 @@ use docket_secrets::SecretString;
 use m365_emulator::world::demo;
 use m365_emulator::{EmulatorConfig, TestServer};
 use serde_json::Value;
+use support::{mailbox, names, PagesBrowser};
+
+mod support;
 
 const PMS_USER: &str = "anna";
 const PMS_PASSWORD: &str = "Pms-Pw-e2e-0b5d";
@@ -138,56 +141,6 @@ fn card(uid: &str, given: &str, family: &str) -> String {
         "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{given} {family}\r\n\
          N:{family};{given};;;\r\nX-DOCKET-SUBSCRIBED:TRUE\r\nEND:VCARD\r\n"
     )
-}
-
-/// A stand-in for the person at the browser: fills in the emulator's pages.
-struct PagesBrowser {
-    base: String,
-    upn: String,
-    password: String,
-}
-
-impl docket_auth::Browser for PagesBrowser {
-    fn open(&self, url: &str) -> std::io::Result<()> {
-        let (base, url, upn, pw) = (
-            self.base.clone(),
-            url.to_owned(),
-            self.upn.clone(),
-            self.password.clone(),
-        );
-        tokio::spawn(async move {
-            if let Err(e) = m365_emulator::pages_client::sign_in(&base, &url, &upn, &pw).await {
-                eprintln!("sign-in on the emulator's pages: {e}");
-            }
-        });
-        Ok(())
-    }
-}
-
-async fn mailbox(base: &str, upn: &str) -> Value {
-    reqwest::get(format!("{base}/_admin/mailboxes/{upn}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-fn names(mailbox: &Value, what: &str) -> Vec<String> {
-    let field = match what {
-        "events" => "subject",
-        "tasks" => "title",
-        _ => "displayName",
-    };
-    let mut names: Vec<String> = mailbox[what]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|i| i["props"][field].as_str().map(str::to_owned))
-        .collect();
-    names.sort();
-    names
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,7 +12,9 @@ use docket_app::App;
 use docket_secrets::SecretString;
 use m365_emulator::world::demo;
 use m365_emulator::{EmulatorConfig, TestServer};
-use serde_json::Value;
+use support::{mailbox, names, PagesBrowser};
+
+mod support;
 
 const TOKEN: &str = "pms-feed-token-7f3a91c2";
 
@@ -61,45 +63,8 @@ fn calendar(items: &[(&str, &str, u32)]) -> String {
     s + "END:VCALENDAR\r\n"
 }
 
-struct PagesBrowser {
-    base: String,
-    upn: String,
-    password: String,
-}
-
-impl docket_auth::Browser for PagesBrowser {
-    fn open(&self, url: &str) -> std::io::Result<()> {
-        let (base, url, upn, pw) = (
-            self.base.clone(),
-            url.to_owned(),
-            self.upn.clone(),
-            self.password.clone(),
-        );
-        tokio::spawn(async move {
-            if let Err(e) = m365_emulator::pages_client::sign_in(&base, &url, &upn, &pw).await {
-                eprintln!("sign-in on the emulator's pages: {e}");
-            }
-        });
-        Ok(())
-    }
-}
-
 async fn subjects(base: &str, upn: &str) -> Vec<String> {
-    let mailbox: Value = reqwest::get(format!("{base}/_admin/mailboxes/{upn}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut names: Vec<String> = mailbox["events"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e["props"]["subject"].as_str().map(str::to_owned))
-        .collect();
-    names.sort();
-    names
+    names(&mailbox(base, upn).await, "events")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
