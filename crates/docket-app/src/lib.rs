@@ -345,8 +345,23 @@ impl App {
         )
         .map_err(AppError::SecretStore)?;
         self.db().delete_account()?;
-        // The next account must never be matched against this mailbox's ids.
+        // The next account must never be matched against this mailbox's ids,
+        // nor find this fee-earner's PMS data in the source caches.
         self.db().clear_sync()?;
+        for name in ["url", "dav"] {
+            let file = source_cache_file(&self.paths, name);
+            let mut body = file.clone().into_os_string();
+            body.push(".body");
+            for f in [file, body.into()] {
+                match std::fs::remove_file(&f) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        tracing::warn!(file = %f.display(), error = %e, "cannot remove a source cache")
+                    }
+                }
+            }
+        }
         tracing::info!(user = %record.username, "signed out");
         Ok(Some(record.username))
     }

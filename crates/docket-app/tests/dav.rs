@@ -272,6 +272,14 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         let token = &cache["collections"][pms.url(collection)]["sync_token"];
         assert!(token.as_str().is_some_and(|t| !t.is_empty()), "{cache:#}");
     }
+    // It holds client data: readable by the fee-earner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let file = docket_app::source_cache_file(&paths, "dav");
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
 
     // A wrong password: the run says so and deletes nothing, although the
     // PMS read found nothing.
@@ -306,6 +314,8 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         .delete(&docket_app::source_credential_key(app.config()))
         .unwrap();
     app.sign_out().unwrap();
+    // Signing out leaves none of the fee-earner's PMS data behind.
+    assert!(!docket_app::source_cache_file(&paths, "dav").exists());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -53,14 +53,25 @@ impl DavCache {
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it over
-/// `path`, so a reader never sees half a file.
+/// `path`, so a reader never sees half a file. The caches hold client data
+/// (appointments, names, addresses): on Unix the file is readable by its
+/// owner only (0600); on Windows it lives in the user's own profile folder,
+/// whose access list already keeps other users out.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(&tmp)?.write_all(bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
