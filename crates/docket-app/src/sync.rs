@@ -623,12 +623,9 @@ async fn apply<T: TokenSource>(
                     .and_then(|g| g.parse::<u32>().ok())
                     .unwrap_or(0);
                 if floor > c.generation {
+                    // The body (and an event's transactionId) follows.
                     let mut c = c.clone();
                     c.generation = floor;
-                    if c.body.get("transactionId").is_some() {
-                        c.body["transactionId"] =
-                            json!(docket_sync::hash::transaction_id(&c.key.to_string(), floor));
-                    }
                     Op::Create(c)
                 } else {
                     op.clone()
@@ -669,11 +666,11 @@ async fn apply<T: TokenSource>(
                 // The intent goes to disk before the request goes out.
                 store.put(&c.key, &intent)?;
                 match c.kind {
-                    ItemKind::Event => Request::post("/me/events", c.body.clone()).replay_safe(),
-                    ItemKind::Contact => Request::post("/me/contacts", c.body.clone()),
+                    ItemKind::Event => Request::post("/me/events", c.body()).replay_safe(),
+                    ItemKind::Contact => Request::post("/me/contacts", c.body()),
                     ItemKind::Task => Request::post(
                         format!("/me/todo/lists/{}/tasks", list_id.unwrap_or_default()),
-                        c.body.clone(),
+                        c.body(),
                     ),
                 }
             }
@@ -746,7 +743,7 @@ async fn apply<T: TokenSource>(
 
 /// A create body as an update: without the fields only a create may carry.
 fn update_body(c: &docket_sync::Create) -> Value {
-    let mut body = c.body.clone();
+    let mut body = c.body();
     if let Some(map) = body.as_object_mut() {
         map.remove("transactionId");
         map.remove("linkedResources");

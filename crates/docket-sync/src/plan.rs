@@ -3,6 +3,7 @@
 //! table is in `docs/sync.md` ("Planner").
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -217,11 +218,22 @@ impl DeleteReason {
 pub struct Create {
     pub key: SourceKey,
     pub kind: ItemKind,
-    pub body: Value,
+    /// What to create; the body is made from it when the request is sent
+    /// ([`Create::body`]), so planning copies nothing.
+    pub item: Arc<Desired>,
     pub hash: String,
     pub categories: Vec<String>,
     pub generation: u32,
     pub reason: CreateReason,
+}
+
+impl Create {
+    /// The POST body for this creation generation: our fields and
+    /// categories, the tag, and for events the generation's
+    /// `transactionId`.
+    pub fn body(&self) -> Value {
+        self.item.create_body(self.generation)
+    }
 }
 
 /// PATCH the fields we manage.
@@ -690,7 +702,7 @@ fn create(d: &Desired, generation: u32, reason: CreateReason) -> Op {
     Op::Create(Create {
         key: d.key.clone(),
         kind: d.kind,
-        body: d.create_body(generation),
+        item: Arc::new(d.clone()),
         hash: d.hash.clone(),
         categories: d.categories.clone(),
         generation,

@@ -488,7 +488,7 @@ fn an_unconfirmed_create_is_retried_with_the_same_transaction_id() {
         Some("create appointment:a event Retry gen 0")
     );
     let tx = |p: &Plan| match &p.ops[0] {
-        Op::Create(c) => c.body["transactionId"].clone(),
+        Op::Create(c) => c.body()["transactionId"].clone(),
         _ => unreachable!(),
     };
     assert_eq!(tx(&retry), tx(&first));
@@ -670,7 +670,7 @@ fn the_sample_firm_maps_without_new_problems() {
         let expressed = p
             .ops
             .iter()
-            .filter(|o| matches!(o, Op::Create(c) if !c.body["recurrence"].is_null()))
+            .filter(|o| matches!(o, Op::Create(c) if !c.body()["recurrence"].is_null()))
             .count();
         assert!(
             expressed > 0,
