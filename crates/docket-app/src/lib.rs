@@ -20,6 +20,7 @@
 //! Errors are [`AppError`]: a stable `code()`, who must act, message, fix.
 
 mod error;
+pub mod schedule;
 pub mod status;
 pub mod sync;
 
@@ -421,18 +422,8 @@ impl App {
         let refreshed = match tokens.refresh().await {
             Ok(r) => r,
             Err(e) => {
-                if let Some(p) = e.problem() {
-                    let window = learned_sign_in_frequency(p).map(|d| d.num_seconds());
-                    self.db().record_problem(
-                        &ProblemRecord {
-                            code: p.code.to_string(),
-                            aadsts: p.aadsts,
-                            at: now,
-                        },
-                        window,
-                    )?;
-                }
                 let err = AppError::Refresh(e);
+                self.record_sign_in_problem(&err, now)?;
                 tracing::warn!(code = err.code(), "refreshing the sign-in failed");
                 return Err(err);
             }
@@ -446,6 +437,23 @@ impl App {
             refreshed_at: refreshed.at,
             modules,
         })
+    }
+
+    /// Remember a classified sign-in problem (the status shows it and its
+    /// fix; a sign-in frequency policy's window is learned from it).
+    fn record_sign_in_problem(&self, err: &AppError, now: DateTime<Utc>) -> Result<(), AppError> {
+        if let Some(p) = err.problem() {
+            let window = learned_sign_in_frequency(p).map(|d| d.num_seconds());
+            self.db().record_problem(
+                &ProblemRecord {
+                    code: p.code.to_string(),
+                    aadsts: p.aadsts,
+                    at: now,
+                },
+                window,
+            )?;
+        }
+        Ok(())
     }
 
     /// Read one resource per switched-on module: a 403 names the delegated
@@ -585,7 +593,7 @@ impl App {
             Tokens(&tokens),
         );
         let policy = sync_policy(&self.config);
-        let report = sync::export(
+        let report = match sync::export(
             &graph,
             &sync::SyncStore(&self.db),
             &snapshot,
@@ -593,7 +601,19 @@ impl App {
             options,
             now,
         )
-        .await?;
+        .await
+        {
+            Ok(report) => report,
+            Err(e) => {
+                // A sign-in that stopped working shows in the status, with
+                // its fix, as after `check`.
+                self.record_sign_in_problem(&e, now)?;
+                return Err(e);
+            }
+        };
+        // Every run signs in afresh (access tokens live in memory only): a
+        // finished run is a good refresh.
+        self.db().record_good_refresh(now)?;
         tracing::info!(
             created = report.created,
             updated = report.updated,

@@ -254,6 +254,67 @@ pub async fn sync(
     }
 }
 
+/// `docketsync run`: the background loop in the foreground.
+pub async fn run(config: Option<PathBuf>) -> ExitCode {
+    use docket_app::schedule::{self, Control, Memory, Notification, Observer, Outcome, Timing};
+
+    struct Terminal;
+
+    impl Observer for Terminal {
+        fn ran(&self, outcome: &Outcome, memory: &Memory) {
+            let at = chrono::Local::now().format("%H:%M");
+            match outcome {
+                Outcome::Exported(r) => out(&format!(
+                    "{at} exported: {} created, {} updated, {} deleted, {} recreated, {} unchanged; {} failed, {} paused; {} Graph requests\n",
+                    r.created,
+                    r.updated,
+                    r.deleted,
+                    r.recreated,
+                    r.unchanged,
+                    r.failed.len(),
+                    r.held_back.len(),
+                    r.requests.graph_requests
+                )),
+                Outcome::Failed(e) if memory.waiting_for_user => out(&format!(
+                    "{at} waiting for you: {} ({}). Fix: {}\n",
+                    e.message_en(),
+                    e.code(),
+                    e.fix_en()
+                )),
+                Outcome::Failed(e) => out(&format!(
+                    "{at} failed ({} in a row; tried again by itself): {} ({})\n",
+                    memory.failures.max(1),
+                    e.message_en(),
+                    e.code()
+                )),
+            }
+        }
+
+        fn notify(&self, n: &Notification) {
+            out(&format!("NOTICE {}: {}\n", n.title_en, n.body_en));
+        }
+    }
+
+    let app = match open(config, false) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let timing = Timing::from_config(app.config());
+    let control = Control::default();
+    let stopper = control.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stopper.stop();
+        }
+    });
+    out(&format!(
+        "Exporting every {} minutes; Ctrl-C stops.\n",
+        timing.every.num_minutes()
+    ));
+    schedule::run(&app, timing, &schedule::WallClock, &Terminal, &control).await;
+    ExitCode::SUCCESS
+}
+
 pub(crate) fn sync_text(r: &docket_app::sync::SyncReport) -> String {
     let mut s = String::new();
     if r.dry_run {

@@ -95,6 +95,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Keep exporting in the foreground, as the tray does in the background:
+    /// every policy.sync_interval_minutes, retrying temporary failures
+    /// sooner, waiting when the sign-in needs the user (it goes on by
+    /// itself after `docketsync signin` in another terminal), and printing
+    /// each run and any notification. Stop with Ctrl-C.
+    Run,
     /// Manage the client secret of a confidential (Web) app registration.
     #[command(subcommand)]
     ClientSecret(ClientSecretCommand),
@@ -230,6 +236,7 @@ fn main() -> ExitCode {
             Command::Signout => Ok(account::signout(cli.config)),
             Command::Status { json } => Ok(account::status(cli.config, json)),
             Command::Check { json } => Ok(account::check(cli.config, json).await),
+            Command::Run => Ok(account::run(cli.config).await),
             Command::Sync {
                 dry_run,
                 force,

@@ -909,3 +909,64 @@ async fn sync_killed_at_random_points_converges_without_duplicates() {
         "the address book shows the PMS's last state"
     );
 }
+
+/// `docketsync run` exports at once, prints the run, keeps running, and
+/// stops cleanly on Ctrl-C (SIGINT).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_exports_at_once_and_stops_on_ctrl_c() {
+    let mut env = Env::start("public_client_id", "public");
+    let pw = env.password(ANNA);
+    let (code, stdout, stderr, _) = env.sign_in(ANNA, &pw, false).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let mut child = env
+        .cmd()
+        .arg("run")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let exported = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("a run within two minutes");
+        if line.contains(" exported: ") || line.contains(" failed ") || line.contains("waiting") {
+            break line;
+        }
+    };
+    assert!(exported.contains(" exported: "), "{exported}");
+    assert!(exported.contains(" created"), "{exported}");
+    // Still running: the next run is 15 minutes away.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().expect("poll").is_none(),
+        "run ended by itself"
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let (code, _, stderr) = env.finish(child);
+    let printed = reader.join().expect("reader");
+    assert_eq!(code, 0, "{printed}{stderr}");
+    let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
+    env.secret(&rt_key).expect("still signed in");
+    env.outputs.push(printed);
+    let plaintext =
+        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    env.assert_no_secrets_leaked(Some(&plaintext));
+}

@@ -1,0 +1,294 @@
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use super::*;
+use crate::status::{decide, Input, SecretStoreInfo, TokenState};
+use docket_store::{AccountRecord, ProblemRecord};
+
+fn t0() -> DateTime<Utc> {
+    "2026-12-01T08:00:00Z".parse().unwrap()
+}
+
+fn minutes(m: i64) -> DateTime<Utc> {
+    t0() + Duration::minutes(m)
+}
+
+const TIMING: Timing = Timing {
+    every: Duration::minutes(15),
+    keep_alive: Duration::hours(24),
+};
+
+/// `memory` → what comes next, at `now`.
+#[track_caller]
+fn check(memory: Memory, now: DateTime<Utc>, expect: Next) {
+    assert_eq!(next(&memory, &TIMING, now), expect, "{memory:?}");
+}
+
+#[test]
+fn when_the_next_run_is() {
+    // Never ran: at once.
+    check(Memory::default(), minutes(0), Next::SyncAt(minutes(0)));
+    let ran = |failures, waiting| Memory {
+        last_run: Some(minutes(0)),
+        failures,
+        failing_since: (failures > 0).then(minutes_zero),
+        waiting_for_user: waiting,
+    };
+    // Worked: the interval later.
+    check(ran(0, false), minutes(3), Next::SyncAt(minutes(15)));
+    // Temporary failures: 1, 2, 4, 8 minutes, then never beyond the interval.
+    check(ran(1, false), minutes(0), Next::SyncAt(minutes(1)));
+    check(ran(2, false), minutes(0), Next::SyncAt(minutes(2)));
+    check(ran(3, false), minutes(0), Next::SyncAt(minutes(4)));
+    check(ran(4, false), minutes(0), Next::SyncAt(minutes(8)));
+    check(ran(5, false), minutes(0), Next::SyncAt(minutes(15)));
+    check(ran(60, false), minutes(0), Next::SyncAt(minutes(15)));
+    // Only the user can help: no export, a look at the status each interval.
+    check(ran(0, true), minutes(1), Next::LookAt(minutes(15)));
+}
+
+fn minutes_zero() -> DateTime<Utc> {
+    minutes(0)
+}
+
+#[test]
+fn what_a_run_leaves_behind() {
+    let mut m = Memory::default();
+    remember(
+        &mut m,
+        &Outcome::Failed(AppError::Sync("Graph 503".into())),
+        minutes(0),
+    );
+    remember(
+        &mut m,
+        &Outcome::Failed(AppError::Sync("Graph 503".into())),
+        minutes(1),
+    );
+    assert_eq!((m.failures, m.failing_since), (2, Some(minutes(0))));
+    // IT must act: no fast retries, no count towards the alarm.
+    remember(
+        &mut m,
+        &Outcome::Failed(AppError::SourceUnsupported("x".into())),
+        minutes(3),
+    );
+    assert_eq!((m.failures, m.waiting_for_user), (0, false));
+    // The user must sign in: wait.
+    remember(&mut m, &Outcome::Failed(AppError::NotSignedIn), minutes(4));
+    assert!(m.waiting_for_user);
+    remember(
+        &mut m,
+        &Outcome::Exported(SyncReport::default()),
+        minutes(20),
+    );
+    assert_eq!(
+        m,
+        Memory {
+            last_run: Some(minutes(20)),
+            ..Memory::default()
+        }
+    );
+}
+
+/// A scripted worker: each sync takes the next outcome (`Ok` when the
+/// script is empty) and notes the time it ran.
+#[derive(Default)]
+struct Script {
+    outcomes: Mutex<VecDeque<Result<(), AppError>>>,
+    ran_at: Mutex<Vec<DateTime<Utc>>>,
+    /// What the status says (`None`: it cannot be read).
+    status: Mutex<Option<Status>>,
+    notified: Mutex<Vec<String>>,
+    clock: Option<TokioClock>,
+}
+
+impl Script {
+    fn new(outcomes: Vec<Result<(), AppError>>) -> Script {
+        Script {
+            outcomes: Mutex::new(outcomes.into()),
+            clock: Some(TokioClock::starting_at(t0())),
+            ..Script::default()
+        }
+    }
+
+    fn runs(&self) -> Vec<i64> {
+        self.ran_at
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| (*t - t0()).num_minutes())
+            .collect()
+    }
+}
+
+impl Worker for Script {
+    async fn sync(&self, now: DateTime<Utc>) -> Result<SyncReport, AppError> {
+        self.ran_at.lock().unwrap().push(now);
+        match self.outcomes.lock().unwrap().pop_front() {
+            Some(Err(e)) => Err(e),
+            _ => Ok(SyncReport::default()),
+        }
+    }
+
+    async fn refresh(&self, _: DateTime<Utc>) -> Result<(), AppError> {
+        Ok(())
+    }
+
+    fn status(&self, _: DateTime<Utc>) -> Result<Status, AppError> {
+        self.status
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or(AppError::NotSignedIn)
+    }
+
+    fn mark_notified(&self, key: &str) -> Result<(), AppError> {
+        self.notified.lock().unwrap().push(key.into());
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    notifications: Mutex<Vec<Notification>>,
+    runs: Mutex<usize>,
+}
+
+impl Observer for Seen {
+    fn ran(&self, _: &Outcome, _: &Memory) {
+        *self.runs.lock().unwrap() += 1;
+    }
+
+    fn notify(&self, n: &Notification) {
+        self.notifications.lock().unwrap().push(n.clone());
+    }
+}
+
+impl Seen {
+    fn keys(&self) -> Vec<String> {
+        self.notifications
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|n| n.key.clone())
+            .collect()
+    }
+}
+
+/// Runs the loop for `for_minutes` of (paused) time with `control`,
+/// while `during` plays the user.
+async fn run_for(
+    script: &Script,
+    seen: &Seen,
+    control: &Control,
+    for_minutes: u64,
+    during: impl std::future::Future<Output = ()>,
+) {
+    let clock = script.clock.as_ref().unwrap();
+    let stopper = control.clone();
+    tokio::join!(run(script, TIMING, clock, seen, control), during, async {
+        tokio::time::sleep(std::time::Duration::from_secs(60 * for_minutes)).await;
+        stopper.stop();
+    });
+}
+
+#[tokio::test(start_paused = true)]
+async fn exports_every_interval() {
+    let script = Script::new(vec![]);
+    let seen = Seen::default();
+    run_for(&script, &seen, &Control::default(), 50, async {}).await;
+    assert_eq!(script.runs(), [0, 15, 30, 45]);
+    assert!(seen.keys().is_empty(), "no trouble, no notification");
+}
+
+#[tokio::test(start_paused = true)]
+async fn temporary_failures_back_off_and_only_the_third_is_told() {
+    let fail = || Err(AppError::Sync("Graph answered 503".into()));
+    let script = Script::new(vec![fail(), fail(), fail(), fail(), Ok(())]);
+    let seen = Seen::default();
+    run_for(&script, &seen, &Control::default(), 40, async {}).await;
+    // Failed at 0, 1, 3, 7; worked at 15; then the interval.
+    assert_eq!(script.runs(), [0, 1, 3, 7, 15, 30]);
+    let keys = seen.keys();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].starts_with("repeated_failure:"), "{keys:?}");
+    let n = seen.notifications.lock().unwrap()[0].clone();
+    assert!(n.body_en.contains("Graph answered 503"), "{n:?}");
+    assert!(n.body_de.contains("nacheinander"), "{n:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn waits_for_the_user_and_resumes_at_once_after_a_new_sign_in() {
+    let script = Script::new(vec![Ok(()), Err(AppError::NotSignedIn)]);
+    let seen = Seen::default();
+    let control = Control::default();
+    let c = control.clone();
+    run_for(&script, &seen, &control, 101, async move {
+        // The run at 15 finds the sign-in gone; an hour passes without a run;
+        // then the user signs in again (the front end says so).
+        tokio::time::sleep(std::time::Duration::from_secs(60 * 70)).await;
+        c.sync_now();
+    })
+    .await;
+    // 0 worked, 15 failed (sign in), nothing until 70, then every 15.
+    assert_eq!(script.runs(), [0, 15, 70, 85, 100]);
+}
+
+fn signed_in(problem: Option<&str>) -> Status {
+    let account = AccountRecord {
+        tenant: "t".into(),
+        client_id: "c".into(),
+        username: "anna@kanzlei.example".into(),
+        object_id: "o".into(),
+        tenant_id: "tid".into(),
+        display_name: None,
+        signed_in_at: t0(),
+        last_good_refresh_at: Some(t0()),
+        sign_in_frequency_seconds: None,
+        last_problem: problem.map(|code| ProblemRecord {
+            code: code.into(),
+            aadsts: Some(50173),
+            at: t0(),
+        }),
+        notified: None,
+    };
+    decide(
+        Input {
+            account: Some(account),
+            token: TokenState::Present,
+            keep_alive_every: Duration::hours(24),
+            confidential: None,
+            client_secret_stored: false,
+            secret_store: SecretStoreInfo {
+                kind: "keyring",
+                location: "test".into(),
+            },
+        },
+        t0(),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sign_in_made_elsewhere_is_noticed_at_the_next_look() {
+    let script = Script::new(vec![Err(AppError::NotSignedIn)]);
+    *script.status.lock().unwrap() = Some(signed_in(Some("reauth.password_changed")));
+    let seen = Seen::default();
+    let status = &script.status;
+    run_for(&script, &seen, &Control::default(), 50, async {
+        // At 20 minutes the user signs in with the CLI (another process).
+        tokio::time::sleep(std::time::Duration::from_secs(60 * 20)).await;
+        *status.lock().unwrap() = Some(signed_in(None));
+    })
+    .await;
+    // Failed at 0; the look at 15 still finds the problem; the look at 30
+    // finds the new sign-in and exports; then every 15.
+    assert_eq!(script.runs(), [0, 30, 45]);
+    // The problem was told once, with its fix, in English and German.
+    let n = seen.notifications.lock().unwrap().clone();
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0].key, "problem:reauth.password_changed");
+    assert!(n[0].title_de.contains("anmelden"), "{n:?}");
+    assert_eq!(
+        *script.notified.lock().unwrap(),
+        ["problem:reauth.password_changed"]
+    );
+}

@@ -1,0 +1,179 @@
+//! The background loop with the real `App` against the emulator, in real
+//! time: it exports at once; after a password change the next run stops,
+//! tells the user once (English and German, with the fix) and waits; once
+//! the user has signed in again it exports by itself, without a restart,
+//! and the PMS change made meanwhile arrives.
+
+use std::path::Path;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use docket_app::schedule::{self, Control, Memory, Notification, Observer, Outcome, Timing};
+use docket_app::{Actor, App};
+use m365_emulator::world::demo;
+use m365_emulator::{EmulatorConfig, TestServer};
+use support::{mailbox, names, PagesBrowser};
+use tokio::sync::mpsc;
+
+mod support;
+
+#[derive(Debug)]
+enum Event {
+    Exported,
+    Failed(Actor, String),
+    Notified(Notification),
+}
+
+struct Events(mpsc::UnboundedSender<Event>);
+
+impl Observer for Events {
+    fn ran(&self, outcome: &Outcome, _: &Memory) {
+        let _ = self.0.send(match outcome {
+            Outcome::Exported(_) => Event::Exported,
+            Outcome::Failed(e) => Event::Failed(e.actor(), e.code().to_string()),
+        });
+    }
+
+    fn notify(&self, n: &Notification) {
+        let _ = self.0.send(Event::Notified(n.clone()));
+    }
+}
+
+fn ics(summaries: &[&str]) -> String {
+    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pms//EN\r\n");
+    for (i, summary) in summaries.iter().enumerate() {
+        s += &format!(
+            "BEGIN:VEVENT\r\nUID:t{i}\r\nSUMMARY:{summary}\r\n\
+             DTSTART;TZID=Europe/Berlin:202612{:02}T090000\r\n\
+             DTEND;TZID=Europe/Berlin:202612{:02}T100000\r\nEND:VEVENT\r\n",
+            i + 10,
+            i + 10
+        );
+    }
+    s + "END:VCALENDAR\r\n"
+}
+
+async fn next_event(rx: &mut mpsc::UnboundedReceiver<Event>) -> Event {
+    tokio::time::timeout(StdDuration::from_secs(60), rx.recv())
+        .await
+        .expect("the loop did something within a minute")
+        .expect("the loop is running")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_in_again() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let tenant = uuid::Uuid::new_v4();
+    let emulator = TestServer::start(EmulatorConfig {
+        tenant_id: Some(tenant),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let base = emulator.base_url.clone();
+    let (upn, _, _, _, _, password) = demo::USERS[0];
+    let home = tempfile::tempdir().unwrap();
+    let pms = home.path().join("termine.ics");
+    std::fs::write(&pms, ics(&["Mandant Huber"])).unwrap();
+    let firm = format!(
+        "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\n\
+         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
+         [modules]\ntasks = false\ncontacts = false\n\
+         [source]\nkind = \"ics\"\npath = \"{}\"\n\
+         [storage]\nallow_plaintext_tokens = true\n",
+        demo::PUBLIC_CLIENT_ID,
+        pms.display()
+    );
+    let config = docket_config::validate(
+        Some(docket_config::FileText {
+            path: &home.path().join("firm.toml"),
+            text: &firm,
+        }),
+        None,
+        &|p: &Path| p.exists(),
+    )
+    .expect("valid config");
+    let app = App::with_config(config, docket_paths::Paths::under_home(home.path())).unwrap();
+    app.sign_out().unwrap();
+    let browser = |pw: &str| PagesBrowser {
+        base: base.clone(),
+        upn: upn.into(),
+        password: pw.into(),
+    };
+    app.sign_in(&browser(password), |_| {})
+        .await
+        .expect("sign in");
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let observer = Events(tx);
+    let control = Control::default();
+    let timing = Timing {
+        every: Duration::minutes(15),
+        keep_alive: Duration::hours(24),
+    };
+    let user = async {
+        // 1. The loop exports at once.
+        assert!(matches!(next_event(&mut rx).await, Event::Exported));
+        assert_eq!(
+            names(&mailbox(&base, upn).await, "events"),
+            ["Mandant Huber"]
+        );
+
+        // 2. The fee-earner changes the password; the PMS changes too.
+        let resp = reqwest::Client::new()
+            .post(format!("{base}/_admin/users/{upn}/password"))
+            .json(&serde_json::json!({"password": "Neu-Anna-2026!"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+        std::fs::write(&pms, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
+        control.sync_now();
+        match next_event(&mut rx).await {
+            Event::Failed(Actor::User, code) => assert_eq!(code, "reauth.password_changed"),
+            other => panic!("expected a sign-in problem, got {other:?}"),
+        }
+        // Told once, in both languages, with the fix.
+        let Event::Notified(n) = next_event(&mut rx).await else {
+            panic!("no notification")
+        };
+        assert_eq!(n.key, "problem:reauth.password_changed");
+        assert!(n.title_en.contains("sign in again"), "{n:?}");
+        assert!(n.title_de.contains("anmelden"), "{n:?}");
+        assert!(!n.body_en.is_empty() && !n.body_de.is_empty(), "{n:?}");
+        // Asking again changes nothing while the user has not signed in:
+        // no export is tried, nothing new is told.
+        control.sync_now();
+        if let Ok(Some(e)) = tokio::time::timeout(StdDuration::from_secs(2), rx.recv()).await {
+            assert!(
+                matches!(e, Event::Failed(Actor::User, _)),
+                "only the same sign-in problem, and no second notification: {e:?}"
+            );
+        }
+
+        // 3. "Re-authenticate": the user signs in again; the loop goes on by
+        // itself and brings the PMS change.
+        app.sign_in(&browser("Neu-Anna-2026!"), |_| {})
+            .await
+            .expect("re-authenticate");
+        control.sync_now();
+        loop {
+            match next_event(&mut rx).await {
+                Event::Exported => break,
+                Event::Failed(Actor::User, _) => continue,
+                other => panic!("expected the export to resume, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            names(&mailbox(&base, upn).await, "events"),
+            ["Gerichtstermin", "Mandant Huber"]
+        );
+        let status = app.status(chrono::Utc::now()).unwrap();
+        assert!(status.problem.is_none(), "{status:?}");
+        control.stop();
+    };
+    tokio::join!(
+        schedule::run(&app, timing, &schedule::WallClock, &observer, &control),
+        user
+    );
+    app.sign_out().unwrap();
+}
