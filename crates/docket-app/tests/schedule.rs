@@ -2,7 +2,8 @@
 //! time: it exports at once; after a password change the next run stops,
 //! tells the user once (English and German, with the fix) and waits; once
 //! the user has signed in again it exports by itself, without a restart,
-//! and the PMS change made meanwhile arrives.
+//! and the PMS change made meanwhile arrives; the same problem later is
+//! told again.
 
 use std::path::Path;
 use std::time::Duration as StdDuration;
@@ -169,6 +170,24 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         );
         let status = app.status(chrono::Utc::now()).unwrap();
         assert!(status.problem.is_none(), "{status:?}");
+
+        // 4. Weeks later the password changes again: told again.
+        let resp = reqwest::Client::new()
+            .post(format!("{base}/_admin/users/{upn}/password"))
+            .json(&serde_json::json!({"password": "Noch-neuer-2027!"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+        control.sync_now();
+        assert!(matches!(
+            next_event(&mut rx).await,
+            Event::Failed(Actor::User, _)
+        ));
+        let Event::Notified(n) = next_event(&mut rx).await else {
+            panic!("the same problem coming back is told again")
+        };
+        assert_eq!(n.key, "problem:reauth.password_changed");
         control.stop();
     };
     tokio::join!(

@@ -295,10 +295,15 @@ impl StateDb {
     }
 
     /// A refresh (or Graph call) worked: remember when, clear the problem.
+    /// The sign-in works again: the problem is cleared, and so is the
+    /// memory of having told the user about it (`problem:` notifications),
+    /// so that the same problem coming back later is told again.
     pub fn record_good_refresh(&self, at: DateTime<Utc>) -> Result<(), StateError> {
         self.update(
             "UPDATE account SET last_good_refresh_at = ?1, problem_code = NULL,
-                problem_aadsts = NULL, problem_at = NULL WHERE id = 1",
+                problem_aadsts = NULL, problem_at = NULL,
+                notified = CASE WHEN notified LIKE 'problem:%' THEN NULL ELSE notified END
+             WHERE id = 1",
             params![ts(at)],
         )
     }
@@ -508,6 +513,23 @@ mod tests {
                 last_good_refresh_at: Some(at("2026-03-03T10:00:00Z")),
                 sign_in_frequency_seconds: Some(86_400),
                 notified: Some("secret_expiry:14".into()),
+                ..anna()
+            }),
+        );
+        // A problem the user was told about is forgotten with the problem:
+        // when it comes back, it is told again. Other notices stay told.
+        let p = problem.clone();
+        check(
+            move |db| {
+                db.save_account(&anna()).unwrap();
+                db.record_problem(&p, None).unwrap();
+                db.set_notified(Some("problem:reauth.password_changed"))
+                    .unwrap();
+                db.record_good_refresh(at("2026-03-03T10:00:00Z")).unwrap();
+            },
+            Some(AccountRecord {
+                last_good_refresh_at: Some(at("2026-03-03T10:00:00Z")),
+                notified: None,
                 ..anna()
             }),
         );
