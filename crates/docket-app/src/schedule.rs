@@ -173,7 +173,7 @@ pub fn notification_for(status: &Status) -> Option<Notification> {
         title_en: "Docket Sync: action needed soon".into(),
         body_en: warning.text_en(),
         title_de: "Docket Sync: bald handeln".into(),
-        body_de: warning.text_en(),
+        body_de: warning.text_de(),
     })
 }
 

@@ -134,6 +134,34 @@ impl Warning {
     }
 }
 
+impl Warning {
+    /// One German line for people.
+    pub fn text_de(&self) -> String {
+        match self {
+            Warning::InactivityExpiry { on } => format!(
+                "die Anmeldung lässt sich seit einiger Zeit nicht erneuern; sie verfällt am {}, wenn Docket Sync Microsoft bis dahin nicht erreicht",
+                on.format("%d.%m.%Y")
+            ),
+            Warning::SignInRequired { on } => format!(
+                "Ihre Organisation verlangt bis {} (UTC) eine erneute Anmeldung",
+                on.format("%d.%m.%Y %H:%M")
+            ),
+            Warning::ClientSecretExpiring { days_left, .. } => format!(
+                "der geheime Clientschlüssel der App läuft in {days_left} {} ab; die IT muss einen neuen anlegen",
+                if *days_left == 1 { "Tag" } else { "Tagen" }
+            ),
+            Warning::ClientSecretExpired => {
+                "der geheime Clientschlüssel der App ist abgelaufen; die IT muss einen neuen anlegen"
+                    .into()
+            }
+            Warning::ClientSecretMissing => {
+                "es ist kein geheimer Clientschlüssel gespeichert; IT: `docketsync client-secret set`"
+                    .into()
+            }
+        }
+    }
+}
+
 /// Where secrets are kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SecretStoreInfo {

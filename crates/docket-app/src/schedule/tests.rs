@@ -292,3 +292,19 @@ async fn a_sign_in_made_elsewhere_is_noticed_at_the_next_look() {
         ["problem:reauth.password_changed"]
     );
 }
+
+#[test]
+fn a_warning_is_told_in_english_and_german() {
+    let mut status = signed_in(None);
+    status.warnings = vec![crate::status::Warning::ClientSecretExpiring {
+        threshold: 14,
+        days_left: 10,
+    }];
+    status.notify = Some("client_secret_expiring:14".into());
+    let n = notification_for(&status).expect("a notification");
+    assert_eq!(n.key, "client_secret_expiring:14");
+    assert!(n.body_en.contains("expires in 10 days"), "{n:?}");
+    assert!(n.body_de.contains("in 10 Tagen ab"), "{n:?}");
+    // Nothing wanted, nothing told.
+    assert_eq!(notification_for(&signed_in(None)), None);
+}
