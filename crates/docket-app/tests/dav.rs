@@ -6,10 +6,7 @@
 //! Without `.venv/bin/radicale` the test is skipped with a message, unless
 //! `DOCKET_REQUIRE_E2E=1`, when it fails.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use docket_app::sync::SyncOptions;
 use docket_app::App;
@@ -24,76 +21,16 @@ mod support;
 const PMS_USER: &str = "anna";
 const PMS_PASSWORD: &str = "Pms-Pw-e2e-0b5d";
 
-struct Radicale {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Radicale {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn radicale_binary() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/radicale");
-    if path.exists() {
-        return Some(path);
-    }
-    let why = format!(
-        "{} is missing: run scripts/test.sh once (it installs tests/fidelity/requirements.txt)",
-        path.display()
-    );
-    if std::env::var("DOCKET_REQUIRE_E2E").as_deref() == Ok("1") {
-        panic!("DOCKET_REQUIRE_E2E=1 but {why}");
-    }
-    eprintln!("skipped: {why}");
-    None
-}
+/// The PMS: a real Radicale with one account (see `docket_e2e::Radicale`).
+struct Radicale(docket_e2e::Radicale);
 
 impl Radicale {
     fn start() -> Option<Radicale> {
-        let binary = radicale_binary()?;
-        let dir = tempfile::tempdir().unwrap();
-        let users = dir.path().join("users");
-        std::fs::write(&users, format!("{PMS_USER}:{PMS_PASSWORD}\n")).unwrap();
-        let config = dir.path().join("config");
-        std::fs::write(&config, "").unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(binary)
-            .arg("--config")
-            .arg(&config)
-            .args(["--server-hosts", &format!("127.0.0.1:{port}")])
-            .arg("--storage-filesystem-folder")
-            .arg(dir.path().join("collections"))
-            .args(["--auth-type", "htpasswd", "--auth-htpasswd-filename"])
-            .arg(&users)
-            .args(["--auth-htpasswd-encryption", "plain"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start radicale");
-        let server = Radicale {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "radicale did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(server)
+        docket_e2e::Radicale::start(PMS_USER, PMS_PASSWORD).map(Radicale)
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}/{PMS_USER}/{path}", self.base)
+        format!("{}/{PMS_USER}/{path}", self.0.base)
     }
 
     async fn call(&self, method: &str, path: &str, body: String) -> u16 {

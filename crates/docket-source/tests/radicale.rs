@@ -5,10 +5,8 @@
 //! Without `.venv/bin/radicale` the tests are skipped with a message,
 //! unless `DOCKET_REQUIRE_E2E=1`, when they fail.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::TcpListener;
+use std::path::Path;
 
 use docket_secrets::SecretString;
 use docket_source::{CollectionKind, DavSource, HttpAuth, ReadOptions, Snapshot};
@@ -16,80 +14,18 @@ use docket_source::{CollectionKind, DavSource, HttpAuth, ReadOptions, Snapshot};
 const USER: &str = "anna";
 const PASSWORD: &str = "Radicale-Pw-7f3e91";
 
-/// A Radicale on a free loopback port with htpasswd (plain) auth and its
-/// storage in a temporary folder; stopped on drop.
-struct Radicale {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Radicale {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn radicale_binary() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/radicale");
-    if path.exists() {
-        return Some(path);
-    }
-    let why = format!(
-        "{} is missing: run scripts/test.sh once (it installs tests/fidelity/requirements.txt)",
-        path.display()
-    );
-    if std::env::var("DOCKET_REQUIRE_E2E").as_deref() == Ok("1") {
-        panic!("DOCKET_REQUIRE_E2E=1 but {why}");
-    }
-    eprintln!("skipped: {why}");
-    None
-}
+/// The PMS: a real Radicale with one account (see `docket_e2e::Radicale`).
+struct Radicale(docket_e2e::Radicale);
 
 fn start() -> Option<Radicale> {
-    let binary = radicale_binary()?;
-    // reqwest is built without a default TLS provider (the helper below).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let users = dir.path().join("users");
-    std::fs::write(&users, format!("{USER}:{PASSWORD}\n")).unwrap();
-    let empty_config = dir.path().join("config");
-    std::fs::write(&empty_config, "").unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(binary)
-        .arg("--config")
-        .arg(&empty_config)
-        .args(["--server-hosts", &format!("127.0.0.1:{port}")])
-        .arg("--storage-filesystem-folder")
-        .arg(dir.path().join("collections"))
-        .args(["--auth-type", "htpasswd", "--auth-htpasswd-filename"])
-        .arg(&users)
-        .args(["--auth-htpasswd-encryption", "plain"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start radicale");
-    let server = Radicale {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "radicale did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(server)
+    // reqwest is built without a default TLS provider.
+    docket_e2e::install_ring();
+    docket_e2e::Radicale::start(USER, PASSWORD).map(Radicale)
 }
 
 impl Radicale {
     fn url(&self, path: &str) -> String {
-        format!("{}/{USER}/{path}", self.base)
+        format!("{}/{USER}/{path}", self.0.base)
     }
 
     fn call(&self, method: &str, path: &str, content_type: &str, body: String) -> u16 {

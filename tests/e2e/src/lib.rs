@@ -101,6 +101,67 @@ impl Drop for Process {
     }
 }
 
+/// A real Radicale (CalDAV/CardDAV server, from the workspace's `.venv`,
+/// installed by `scripts/test.sh` from tests/fidelity/requirements.txt) on
+/// a free loopback port, with one htpasswd user and its storage in a
+/// temporary folder; stopped on drop.
+pub struct Radicale {
+    _process: Process,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Radicale {
+    /// Starts Radicale with the one account `user`/`password` and waits
+    /// until it accepts connections. `None` (skip, said loudly) or a panic
+    /// under `DOCKET_REQUIRE_E2E=1` when `.venv/bin/radicale` is missing.
+    pub fn start(user: &str, password: &str) -> Option<Radicale> {
+        let binary = repo_root().join(".venv/bin/radicale");
+        let found = if binary.exists() {
+            Ok(binary)
+        } else {
+            Err(format!(
+                "{} is missing: run scripts/test.sh once (it installs tests/fidelity/requirements.txt)",
+                binary.display()
+            ))
+        };
+        let binary = available("Radicale", found)?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let users = dir.path().join("users");
+        std::fs::write(&users, format!("{user}:{password}\n")).expect("htpasswd file");
+        let empty_config = dir.path().join("config");
+        std::fs::write(&empty_config, "").expect("config file");
+        let port = free_port();
+        let process = Process::spawn(
+            Command::new(binary)
+                .arg("--config")
+                .arg(&empty_config)
+                .args(["--server-hosts", &format!("127.0.0.1:{port}")])
+                .arg("--storage-filesystem-folder")
+                .arg(dir.path().join("collections"))
+                .args(["--auth-type", "htpasswd", "--auth-htpasswd-filename"])
+                .arg(&users)
+                .args(["--auth-htpasswd-encryption", "plain"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null()),
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Radicale did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Some(Radicale {
+            _process: process,
+            base: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        })
+    }
+}
+
 /// Headless Chromium driven over WebDriver by its own `chromedriver`.
 pub struct Chrome {
     pub client: Client,
