@@ -404,6 +404,10 @@ impl App {
                 },
                 location: store.location(),
             },
+            last_export: self
+                .db()
+                .sync_meta(LAST_EXPORT)?
+                .and_then(|json| serde_json::from_str(&json).ok()),
         };
         Ok(status::decide(input, now))
     }
@@ -584,6 +588,57 @@ impl App {
         options: sync::SyncOptions,
         now: DateTime<Utc>,
     ) -> Result<sync::SyncReport, AppError> {
+        let result = self.sync_once(options, now).await;
+        if !options.dry_run && self.current_account()?.is_some() {
+            self.remember_export(&result, now);
+        }
+        result
+    }
+
+    /// Keep how the run went for the status (a failure to write it only
+    /// costs the status line).
+    fn remember_export(&self, result: &Result<sync::SyncReport, AppError>, now: DateTime<Utc>) {
+        let last = match result {
+            Ok(r) => status::LastExport {
+                at: now,
+                ok: true,
+                created: r.created,
+                updated: r.updated,
+                deleted: r.deleted,
+                recreated: r.recreated,
+                failed: r.failed.len(),
+                held_back: r.held_back.len(),
+                skipped: r.skipped.len(),
+                error_code: None,
+                error_en: None,
+                fix_en: None,
+            },
+            Err(e) => status::LastExport {
+                at: now,
+                ok: false,
+                created: 0,
+                updated: 0,
+                deleted: 0,
+                recreated: 0,
+                failed: 0,
+                held_back: 0,
+                skipped: 0,
+                error_code: Some(e.code().to_string()),
+                error_en: Some(e.message_en()),
+                fix_en: Some(e.fix_en()),
+            },
+        };
+        let json = serde_json::to_string(&last).expect("serializes");
+        if let Err(e) = self.db().set_sync_meta(LAST_EXPORT, &json) {
+            tracing::warn!(error = %e, "cannot remember the last export");
+        }
+    }
+
+    async fn sync_once(
+        &self,
+        options: sync::SyncOptions,
+        now: DateTime<Utc>,
+    ) -> Result<sync::SyncReport, AppError> {
         let record = self.current_account()?.ok_or(AppError::NotSignedIn)?;
         let snapshot = self.read_source(&record.username).await?;
         let tokens = self.manager(&record);
@@ -719,6 +774,9 @@ impl App {
         snapshot.map_err(|e| AppError::Sync(format!("reading the source stopped: {e}")))
     }
 }
+
+/// The `sync_meta` name of the last export's summary.
+const LAST_EXPORT: &str = "last_export";
 
 /// How the source reads the firm's conventions (`[conventions]`).
 pub fn read_options(c: &docket_config::Conventions) -> docket_source::ReadOptions {

@@ -162,6 +162,29 @@ impl Warning {
     }
 }
 
+/// How the last export went (kept in the state database by `App::sync`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LastExport {
+    pub at: DateTime<Utc>,
+    /// The run finished (items may still have failed: `failed`).
+    pub ok: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    pub recreated: usize,
+    /// Items whose request failed (tried again next run).
+    pub failed: usize,
+    /// Items pausing after repeated failures.
+    pub held_back: usize,
+    /// Source records that could not be exported.
+    pub skipped: usize,
+    /// When the run did not finish: the error's stable code, what
+    /// happened and the fix.
+    pub error_code: Option<String>,
+    pub error_en: Option<String>,
+    pub fix_en: Option<String>,
+}
+
 /// Where secrets are kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SecretStoreInfo {
@@ -183,6 +206,7 @@ pub struct Status {
     /// The notification to show now (not shown before), if any.
     pub notify: Option<String>,
     pub secret_store: SecretStoreInfo,
+    pub last_export: Option<LastExport>,
 }
 
 /// Everything [`decide`] looks at.
@@ -197,6 +221,7 @@ pub struct Input {
     pub confidential: Option<Option<NaiveDate>>,
     pub client_secret_stored: bool,
     pub secret_store: SecretStoreInfo,
+    pub last_export: Option<LastExport>,
 }
 
 fn problem_info(p: &docket_store::ProblemRecord) -> ProblemInfo {
@@ -307,6 +332,7 @@ pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
         warnings,
         notify,
         secret_store: input.secret_store,
+        last_export: input.last_export,
     }
 }
 
@@ -346,6 +372,7 @@ mod tests {
                 kind: "keyring",
                 location: "test".into(),
             },
+            last_export: None,
         }
     }
 

@@ -141,6 +141,12 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         assert!(n.title_en.contains("sign in again"), "{n:?}");
         assert!(n.title_de.contains("anmelden"), "{n:?}");
         assert!(!n.body_en.is_empty() && !n.body_de.is_empty(), "{n:?}");
+        // The status window says the last export did not finish, and why.
+        let last = app.status(chrono::Utc::now()).unwrap().last_export;
+        let last = last.expect("the last export is remembered");
+        assert!(!last.ok);
+        assert_eq!(last.error_code.as_deref(), Some("reauth.password_changed"));
+        assert!(last.fix_en.is_some_and(|f| !f.is_empty()));
         // Asking again changes nothing while the user has not signed in:
         // no export is tried, nothing new is told.
         control.sync_now();
@@ -170,6 +176,8 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         );
         let status = app.status(chrono::Utc::now()).unwrap();
         assert!(status.problem.is_none(), "{status:?}");
+        let last = status.last_export.expect("remembered");
+        assert!(last.ok && last.created == 1, "{last:?}");
 
         // 4. Weeks later the password changes again: told again.
         let resp = reqwest::Client::new()

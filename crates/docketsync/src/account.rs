@@ -493,6 +493,33 @@ fn render_status(s: &Status) -> String {
     }
     for w in &s.warnings {
         o += &format!("  warning            {}\n", w.text_en());
+        o += &format!("    Deutsch: {}\n", w.text_de());
+    }
+    if let Some(e) = &s.last_export {
+        if e.ok {
+            o += &format!(
+                "  last export        {}: {} created, {} updated, {} deleted, {} recreated\n",
+                t(&e.at),
+                e.created,
+                e.updated,
+                e.deleted,
+                e.recreated
+            );
+            if e.failed + e.held_back + e.skipped > 0 {
+                o += &format!(
+                    "    {} item(s) failed, {} pausing after repeated failures, {} record(s) skipped: `docketsync sync` lists them\n",
+                    e.failed, e.held_back, e.skipped
+                );
+            }
+        } else {
+            o += &format!(
+                "  last export        {}: did not finish [{}]\n    {}\n    fix: {}\n",
+                t(&e.at),
+                e.error_code.as_deref().unwrap_or("-"),
+                e.error_en.as_deref().unwrap_or("-"),
+                e.fix_en.as_deref().unwrap_or("-")
+            );
+        }
     }
     o
 }

@@ -966,6 +966,12 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("still signed in");
     env.outputs.push(printed);
+    // The status tells how the last export went.
+    let s = env.status();
+    assert_eq!(s["last_export"]["ok"], true, "{s}");
+    assert!(s["last_export"]["created"].as_u64() > Some(0), "{s}");
+    let (_, text, _) = env.run(&["status"], None);
+    assert!(text.contains("last export"), "{text}");
     let plaintext =
         docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
     env.assert_no_secrets_leaked(Some(&plaintext));

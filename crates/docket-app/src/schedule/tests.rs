@@ -262,6 +262,7 @@ fn signed_in(problem: Option<&str>) -> Status {
                 kind: "keyring",
                 location: "test".into(),
             },
+            last_export: None,
         },
         t0(),
     )
