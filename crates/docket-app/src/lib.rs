@@ -682,6 +682,17 @@ impl App {
         Ok(report)
     }
 
+    /// Read the PMS now, as the next export would (for `doctor`): the
+    /// signed-in user's data (the demo source needs one), changing nothing
+    /// in Microsoft 365.
+    pub async fn read_pms(&self) -> Result<docket_source::Snapshot, AppError> {
+        let username = self
+            .current_account()?
+            .map(|r| r.username)
+            .unwrap_or_default();
+        self.read_source(&username).await
+    }
+
     async fn read_source(&self, username: &str) -> Result<docket_source::Snapshot, AppError> {
         use docket_source::{DemoSource, FolderSource, Source as _};
         let options = read_options(&self.config.conventions);

@@ -146,9 +146,70 @@ pub async fn run(config_file: &Path, paths: &Paths, today: NaiveDate) -> Vec<Che
     checks.push(dir_check("data folder", &paths.data_dir));
     checks.push(dir_check("log folder", &paths.log_dir));
     if let Some(config) = &config {
+        checks.push(source_check(config, paths).await);
         checks.push(authority_check(config).await);
     }
     checks
+}
+
+/// Read the PMS as the next export would, and say what came back: how many
+/// items, which records are skipped and why, or why nothing could be read.
+async fn source_check(config: &Config, paths: &Paths) -> Check {
+    let name = "PMS source";
+    if config.source == docket_config::Source::Demo {
+        return Check::new(Status::Ok, name, "the built-in demo data (nothing to read)");
+    }
+    let app = match docket_app::App::with_config(config.clone(), paths.clone()) {
+        Ok(app) => app,
+        Err(e) => {
+            return Check::new(Status::Warn, name, format!("not read: {}", e.message_en()))
+                .fix(e.fix_en())
+        }
+    };
+    let snapshot = match app.read_pms().await {
+        Ok(s) => s,
+        Err(e) => {
+            return Check::new(Status::Fail, name, e.message_en()).fix(e.fix_en());
+        }
+    };
+    let counts = format!(
+        "{} appointment(s), {} deadline(s) and follow-up(s), {} contact(s)",
+        snapshot.appointments.len(),
+        snapshot.deadlines.len(),
+        snapshot.contacts.len()
+    );
+    let details: Vec<String> = snapshot
+        .problems
+        .iter()
+        .take(10)
+        .map(|p| format!("{}: {}: {}", p.source, p.record, p.problem))
+        .chain(
+            (snapshot.problems.len() > 10)
+                .then(|| format!("… and {} more", snapshot.problems.len() - 10)),
+        )
+        .collect();
+    let mut check = if !snapshot.complete {
+        Check::new(
+            Status::Fail,
+            name,
+            format!("could not be read completely (read: {counts}); nothing is deleted on the strength of such a read"),
+        )
+        .fix("see the lines above; each names the file or address and what went wrong")
+    } else if !snapshot.problems.is_empty() {
+        Check::new(
+            Status::Warn,
+            name,
+            format!(
+                "{counts}; {} record(s) skipped (the rest is exported)",
+                snapshot.problems.len()
+            ),
+        )
+        .fix("correct the records listed above in the PMS")
+    } else {
+        Check::new(Status::Ok, name, counts)
+    };
+    check.details = details;
+    check
 }
 
 /// The fixed loopback port of the sign-in redirect, if any.

@@ -344,3 +344,61 @@ fn emulator_admin_moves_the_clock_and_reports_errors() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot reach the emulator"), "{stderr}");
 }
+
+/// `doctor` reads the PMS as the next export would: how much came back,
+/// and each record that will be skipped, with its reason.
+#[test]
+fn doctor_reads_the_pms_and_names_the_records_it_will_skip() {
+    let home = temp_home();
+    let pms = home.path().join("pms");
+    std::fs::create_dir_all(&pms).unwrap();
+    std::fs::write(
+        pms.join("termine.ics"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n\
+         BEGIN:VEVENT\r\nUID:ok-1\r\nSUMMARY:Mandant Huber\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:bad-1\r\nSUMMARY:Kaputt\r\nDTSTART:20261340T090000Z\r\nEND:VEVENT\r\n\
+         END:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let config = home.path().join("firm.toml");
+    let write = |source: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\nclient_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n\
+                 authority_host = \"http://127.0.0.1:9\"\n[source]\n{source}\n[storage]\nallow_plaintext_tokens = true\n"
+            ),
+        )
+        .unwrap();
+    };
+    write(&format!("kind = \"ics\"\npath = \"{}\"", pms.display()));
+    let (_, stdout) = run(docketsync(home.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("doctor"));
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("PMS source"))
+        .unwrap_or_else(|| panic!("no PMS source line in:\n{stdout}"));
+    assert!(line.starts_with("WARN"), "{stdout}");
+    assert!(line.contains("1 appointment(s)"), "{stdout}");
+    assert!(line.contains("1 record(s) skipped"), "{stdout}");
+    assert!(
+        stdout.contains("bad-1: bad date '2026-13-40'"),
+        "the record and its bad date are named:\n{stdout}"
+    );
+
+    // A feed the PMS server does not answer: FAIL, and why.
+    write("kind = \"ics\"\nurl = \"http://127.0.0.1:9/feed.ics\"");
+    let (out, stdout) = run(docketsync(home.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("doctor"));
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("PMS source"))
+        .unwrap_or_else(|| panic!("no PMS source line in:\n{stdout}"));
+    assert!(line.starts_with("FAIL"), "{stdout}");
+    assert!(line.contains("could not be read completely"), "{stdout}");
+}
