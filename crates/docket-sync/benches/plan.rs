@@ -94,6 +94,8 @@ fn main() {
     let remote = Remote::default();
     let first = plan(&snap, &State::new(), &remote, &policy, now);
     let state = exported(&first.ops);
+    // As in the executor, a plan is gone once carried out.
+    drop(first);
     let noop = plan(&snap, &state, &remote, &policy, now);
     assert!(noop.ops.is_empty(), "a no-op run plans no writes");
 

@@ -455,7 +455,7 @@ pub fn plan(
         window,
     };
     let Mapping {
-        desired,
+        mut desired,
         records,
         skips: map_skips,
         notices: map_notices,
@@ -488,6 +488,9 @@ pub fn plan(
     keys.extend(state.keys());
     keys.extend(ix.by_key.keys().copied());
 
+    // Creates are noted by key and made after the loop, moving each item
+    // out of `desired` instead of copying it.
+    let mut steps: Vec<Step> = vec![];
     let mut owned = 0usize;
     let mut held_incomplete = 0usize;
     for key in keys {
@@ -548,36 +551,39 @@ pub fn plan(
 
         // Extra copies of our item (a create that was retried blindly).
         for (kind, item) in found {
-            out.ops.push(Op::Delete(Delete {
+            steps.push(Step::Op(Op::Delete(Delete {
                 key: key.clone(),
                 kind,
                 remote_id: item.id.clone(),
                 container: item.container.clone(),
                 reason: DeleteReason::Duplicate,
-            }));
+            })));
         }
 
         let generation = e.map_or(0, |e| e.generation);
         match (d, current) {
-            (Some(d), None) => {
+            (Some(_), None) => {
                 let (generation, reason) = match e {
                     None => (0, CreateReason::New),
                     Some(e) if e.remote_id.is_none() => (e.generation, CreateReason::Retry),
                     Some(e) if gone => (e.generation + 1, CreateReason::Recreate),
                     Some(e) => (e.generation + 1, CreateReason::New),
                 };
-                out.ops.push(create(d, generation, reason));
+                steps.push(Step::Create(key.clone(), generation, reason));
             }
             (Some(d), Some(c)) if c.kind != d.kind => {
-                out.ops.push(Op::Delete(Delete {
+                steps.push(Step::Op(Op::Delete(Delete {
                     key: key.clone(),
                     kind: c.kind,
                     remote_id: c.id.to_string(),
                     container: c.container,
                     reason: DeleteReason::KindChanged,
-                }));
-                out.ops
-                    .push(create(d, generation + 1, CreateReason::KindChanged));
+                })));
+                steps.push(Step::Create(
+                    key.clone(),
+                    generation + 1,
+                    CreateReason::KindChanged,
+                ));
             }
             (Some(d), Some(c)) => {
                 let edited = match (c.seen, e) {
@@ -605,7 +611,7 @@ pub fn plan(
                     Some(r) => merge_categories(r, ours_before, &d.categories),
                     None => merge_categories(user_before, &[], &d.categories),
                 };
-                out.ops.push(Op::Update(Update {
+                steps.push(Step::Op(Op::Update(Update {
                     key: key.clone(),
                     kind: d.kind,
                     remote_id: c.id.to_string(),
@@ -616,7 +622,7 @@ pub fn plan(
                     user_categories: user,
                     generation,
                     reason,
-                }));
+                })));
             }
             (None, None) => {
                 if e.is_some() {
@@ -647,16 +653,28 @@ pub fn plan(
                     }
                     None => DeleteReason::DeletedInSource,
                 };
-                out.ops.push(Op::Delete(Delete {
+                steps.push(Step::Op(Op::Delete(Delete {
                     key: key.clone(),
                     kind: c.kind,
                     remote_id: c.id.to_string(),
                     container: c.container,
                     reason,
-                }));
+                })));
             }
         }
     }
+    out.ops = steps
+        .into_iter()
+        .map(|step| match step {
+            Step::Op(op) => op,
+            Step::Create(key, generation, reason) => {
+                let d = desired
+                    .remove(&key)
+                    .expect("a create is planned from a wanted item");
+                create(d, generation, reason)
+            }
+        })
+        .collect();
     if held_incomplete > 0 {
         out.left_alone += held_incomplete;
         out.notices.push(format!(
@@ -698,13 +716,20 @@ pub fn plan(
     out
 }
 
-fn create(d: &Desired, generation: u32, reason: CreateReason) -> Op {
+/// A step of the plan in the making: an operation, or a create of the
+/// wanted item with this key (made once the loop no longer borrows it).
+enum Step {
+    Op(Op),
+    Create(SourceKey, u32, CreateReason),
+}
+
+fn create(d: Desired, generation: u32, reason: CreateReason) -> Op {
     Op::Create(Create {
         key: d.key.clone(),
         kind: d.kind,
-        item: Arc::new(d.clone()),
         hash: d.hash.clone(),
         categories: d.categories.clone(),
+        item: Arc::new(d),
         generation,
         reason,
     })
