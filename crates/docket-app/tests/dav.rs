@@ -9,12 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use docket_app::sync::SyncOptions;
-use docket_app::App;
 use docket_secrets::SecretString;
-use m365_emulator::world::demo;
-use m365_emulator::{EmulatorConfig, TestServer};
 use serde_json::Value;
-use support::{mailbox, names, PagesBrowser};
+use support::{mailbox, names, SignedIn};
 
 mod support;
 
@@ -98,48 +95,15 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     pms.put("book/c1.vcf", card("c1", "Max", "Mustermann"))
         .await;
 
-    // Its own tenant: the OS keyring (CI: a real gnome-keyring) is shared
-    // with the other tests, and entries are per tenant, client and user.
-    let tenant = uuid::Uuid::new_v4();
-    let emulator = TestServer::start(EmulatorConfig {
-        tenant_id: Some(tenant),
-        ..EmulatorConfig::default()
-    })
-    .await;
-    let base = emulator.base_url.clone();
-    let (upn, _, _, _, _, password) = demo::USERS[0];
-    let home = tempfile::tempdir().unwrap();
-    let firm = format!(
-        "[microsoft]\ntenant = \"{}\"\nclient_id = \"{}\"\n\
-         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
-         [source]\nkind = \"caldav\"\nurl = \"{}\"\ntasks_url = \"{}\"\ncontacts_url = \"{}\"\n\
-         username = \"{PMS_USER}\"\n\
-         [storage]\nallow_plaintext_tokens = true\n",
-        tenant,
-        demo::PUBLIC_CLIENT_ID,
+    let fx = SignedIn::start(&format!(
+        "[source]\nkind = \"caldav\"\nurl = \"{}\"\ntasks_url = \"{}\"\ncontacts_url = \"{}\"\n\
+         username = \"{PMS_USER}\"",
         pms.url("cal/"),
         pms.url("tasks/"),
         pms.url("book/"),
-    );
-    let firm_path = home.path().join("firm.toml");
-    let config = docket_config::validate(
-        Some(docket_config::FileText {
-            path: &firm_path,
-            text: &firm,
-        }),
-        None,
-        &|p: &Path| p.exists(),
-    )
-    .expect("valid config");
-    let paths = docket_paths::Paths::under_home(home.path());
-    let app = App::with_config(config, paths.clone()).expect("app");
-    app.sign_out().unwrap();
-    let browser = PagesBrowser {
-        base: base.clone(),
-        upn: upn.into(),
-        password: password.into(),
-    };
-    app.sign_in(&browser, |_| {}).await.expect("sign in");
+    ))
+    .await;
+    let (app, paths, home) = (&fx.app, &fx.paths, &fx.home);
 
     // No credential stored yet: the run explains, and changes nothing.
     let first = app
@@ -159,7 +123,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         .await
         .unwrap();
     assert!(report.failed.is_empty(), "{report:#?}");
-    let mb = mailbox(&base, upn).await;
+    let mb = mailbox(&fx.base, fx.upn).await;
     assert_eq!(
         names(&mb, "events"),
         ["Gerichtstermin LG Berlin", "Mandant Huber"]
@@ -189,7 +153,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         "{}",
         report.plan
     );
-    let mb = mailbox(&base, upn).await;
+    let mb = mailbox(&fx.base, fx.upn).await;
     assert_eq!(
         names(&mb, "events"),
         ["Besprechung Meyer", "Mandant Huber (verlegt)"]
@@ -202,7 +166,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     // The second read was incremental: the cache in the data folder holds
     // each collection's sync token.
     let cache: Value = serde_json::from_slice(
-        &std::fs::read(docket_app::source_cache_file(&paths, "dav")).unwrap(),
+        &std::fs::read(docket_app::source_cache_file(paths, "dav")).unwrap(),
     )
     .unwrap();
     for collection in ["cal/", "tasks/", "book/"] {
@@ -213,7 +177,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let file = docket_app::source_cache_file(&paths, "dav");
+        let file = docket_app::source_cache_file(paths, "dav");
         let mode = std::fs::metadata(&file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{}", file.display());
     }
@@ -230,11 +194,11 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     let text = format!("{report:?}");
     assert!(text.contains("refused the credential"), "{report:#?}");
     assert!(!text.contains("wrong-password-1") && !text.contains(PMS_PASSWORD));
-    assert_eq!(names(&mailbox(&base, upn).await, "events").len(), 2);
+    assert_eq!(names(&mailbox(&fx.base, fx.upn).await, "events").len(), 2);
 
     // Nothing secret in the files Docket Sync wrote (cache, state, logs);
     // the opt-in plaintext secret file is the one place it may be.
-    let secrets_file = docket_app::plaintext_secrets_file(&paths);
+    let secrets_file = docket_app::plaintext_secrets_file(paths);
     for entry in walk(home.path()) {
         if entry == secrets_file {
             continue;
@@ -252,7 +216,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         .unwrap();
     app.sign_out().unwrap();
     // Signing out leaves none of the fee-earner's PMS data behind.
-    assert!(!docket_app::source_cache_file(&paths, "dav").exists());
+    assert!(!docket_app::source_cache_file(paths, "dav").exists());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -5,15 +5,12 @@
 //! and the PMS change made meanwhile arrives; the same problem later is
 //! told again.
 
-use std::path::Path;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use docket_app::schedule::{self, Control, Memory, Notification, Observer, Outcome, Timing};
-use docket_app::{Actor, App};
-use m365_emulator::world::demo;
-use m365_emulator::{EmulatorConfig, TestServer};
-use support::{mailbox, names, PagesBrowser};
+use docket_app::Actor;
+use support::{mailbox, names, SignedIn};
 use tokio::sync::mpsc;
 
 mod support;
@@ -63,46 +60,16 @@ async fn next_event(rx: &mut mpsc::UnboundedReceiver<Event>) -> Event {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_in_again() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let tenant = uuid::Uuid::new_v4();
-    let emulator = TestServer::start(EmulatorConfig {
-        tenant_id: Some(tenant),
-        ..EmulatorConfig::default()
-    })
-    .await;
-    let base = emulator.base_url.clone();
-    let (upn, _, _, _, _, password) = demo::USERS[0];
-    let home = tempfile::tempdir().unwrap();
-    let pms = home.path().join("termine.ics");
+    let pms_dir = tempfile::tempdir().unwrap();
+    let pms = pms_dir.path().join("termine.ics");
     std::fs::write(&pms, ics(&["Mandant Huber"])).unwrap();
-    let firm = format!(
-        "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\n\
-         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
-         [modules]\ntasks = false\ncontacts = false\n\
-         [source]\nkind = \"ics\"\npath = \"{}\"\n\
-         [storage]\nallow_plaintext_tokens = true\n",
-        demo::PUBLIC_CLIENT_ID,
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n\
+         [source]\nkind = \"ics\"\npath = \"{}\"",
         pms.display()
-    );
-    let config = docket_config::validate(
-        Some(docket_config::FileText {
-            path: &home.path().join("firm.toml"),
-            text: &firm,
-        }),
-        None,
-        &|p: &Path| p.exists(),
-    )
-    .expect("valid config");
-    let app = App::with_config(config, docket_paths::Paths::under_home(home.path())).unwrap();
-    app.sign_out().unwrap();
-    let browser = |pw: &str| PagesBrowser {
-        base: base.clone(),
-        upn: upn.into(),
-        password: pw.into(),
-    };
-    app.sign_in(&browser(password), |_| {})
-        .await
-        .expect("sign in");
+    ))
+    .await;
+    let (app, base, upn) = (&fx.app, fx.base.as_str(), fx.upn);
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let observer = Events(tx);
@@ -115,7 +82,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         // 1. The loop exports at once.
         assert!(matches!(next_event(&mut rx).await, Event::Exported));
         assert_eq!(
-            names(&mailbox(&base, upn).await, "events"),
+            names(&mailbox(base, upn).await, "events"),
             ["Mandant Huber"]
         );
 
@@ -159,9 +126,8 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
 
         // 3. "Re-authenticate": the user signs in again; the loop goes on by
         // itself and brings the PMS change.
-        app.sign_in(&browser("Neu-Anna-2026!"), |_| {})
-            .await
-            .expect("re-authenticate");
+        // "Re-authenticate".
+        fx.sign_in("Neu-Anna-2026!").await;
         control.sync_now();
         loop {
             match next_event(&mut rx).await {
@@ -171,7 +137,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
             }
         }
         assert_eq!(
-            names(&mailbox(&base, upn).await, "events"),
+            names(&mailbox(base, upn).await, "events"),
             ["Gerichtstermin", "Mandant Huber"]
         );
         let status = app.status(chrono::Utc::now()).unwrap();
@@ -199,7 +165,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         control.stop();
     };
     tokio::join!(
-        schedule::run(&app, timing, &schedule::WallClock, &observer, &control),
+        schedule::run(app, timing, &schedule::WallClock, &observer, &control),
         user
     );
     app.sign_out().unwrap();

@@ -4,15 +4,11 @@
 //! changes between runs, and a failing feed deletes nothing. The PMS is a
 //! small HTTP server on loopback; Microsoft is the m365 emulator.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use docket_app::sync::SyncOptions;
-use docket_app::App;
 use docket_secrets::SecretString;
-use m365_emulator::world::demo;
-use m365_emulator::{EmulatorConfig, TestServer};
-use support::{mailbox, names, PagesBrowser};
+use support::{mailbox, names, SignedIn};
 
 mod support;
 
@@ -76,42 +72,12 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
     )));
     let url = serve(feed.clone());
 
-    // Its own tenant: the OS keyring may be shared with other tests.
-    let tenant = uuid::Uuid::new_v4();
-    let emulator = TestServer::start(EmulatorConfig {
-        tenant_id: Some(tenant),
-        ..EmulatorConfig::default()
-    })
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n\
+         [source]\nkind = \"ics\"\nurl = \"{url}\"\nauth = \"bearer\""
+    ))
     .await;
-    let base = emulator.base_url.clone();
-    let (upn, _, _, _, _, password) = demo::USERS[0];
-    let home = tempfile::tempdir().unwrap();
-    let firm = format!(
-        "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\n\
-         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
-         [modules]\ntasks = false\ncontacts = false\n\
-         [source]\nkind = \"ics\"\nurl = \"{url}\"\nauth = \"bearer\"\n\
-         [storage]\nallow_plaintext_tokens = true\n",
-        demo::PUBLIC_CLIENT_ID,
-    );
-    let firm_path = home.path().join("firm.toml");
-    let config = docket_config::validate(
-        Some(docket_config::FileText {
-            path: &firm_path,
-            text: &firm,
-        }),
-        None,
-        &|p: &Path| p.exists(),
-    )
-    .expect("valid config");
-    let app = App::with_config(config, docket_paths::Paths::under_home(home.path())).unwrap();
-    app.sign_out().unwrap();
-    let browser = PagesBrowser {
-        base: base.clone(),
-        upn: upn.into(),
-        password: password.into(),
-    };
-    app.sign_in(&browser, |_| {}).await.expect("sign in");
+    let (app, base, upn) = (&fx.app, fx.base.as_str(), fx.upn);
     let sync = || app.sync(SyncOptions::default(), chrono::Utc::now());
 
     // The token is set; the feed arrives in Outlook.
@@ -119,7 +85,7 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
     let report = sync().await.unwrap();
     assert_eq!(report.created, 2, "{report:#?}");
     assert_eq!(
-        subjects(&base, upn).await,
+        subjects(base, upn).await,
         ["Gerichtstermin", "Mandant Huber"]
     );
 
@@ -127,7 +93,7 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
     *feed.lock().unwrap() = (200, calendar(&[("a1", "Mandant Huber (verlegt)", 3)]));
     let report = sync().await.unwrap();
     assert_eq!((report.updated, report.deleted), (1, 1), "{}", report.plan);
-    assert_eq!(subjects(&base, upn).await, ["Mandant Huber (verlegt)"]);
+    assert_eq!(subjects(base, upn).await, ["Mandant Huber (verlegt)"]);
 
     // The feed's server fails, then answers with an empty body by mistake
     // behind a 500: nothing is deleted, and the run says why.
@@ -139,7 +105,7 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
         "{:#?}",
         report.skipped
     );
-    assert_eq!(subjects(&base, upn).await, ["Mandant Huber (verlegt)"]);
+    assert_eq!(subjects(base, upn).await, ["Mandant Huber (verlegt)"]);
 
     // A wrong token: refused, explained with the fix, nothing deleted, and
     // the token itself appears nowhere in the report.
@@ -154,5 +120,5 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
         !text.contains("not-the-token") && !text.contains(TOKEN),
         "{text}"
     );
-    assert_eq!(subjects(&base, upn).await, ["Mandant Huber (verlegt)"]);
+    assert_eq!(subjects(base, upn).await, ["Mandant Huber (verlegt)"]);
 }

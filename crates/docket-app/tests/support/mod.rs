@@ -55,3 +55,74 @@ pub fn names(mailbox: &Value, what: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+/// An `App` signed in as the first demo fee-earner on an emulator of its
+/// own (a fresh tenant: the OS keyring is shared with the other tests, and
+/// its entries are per tenant, client and user).
+pub struct SignedIn {
+    pub app: docket_app::App,
+    pub base: String,
+    pub upn: &'static str,
+    // Not every test binary reads these two.
+    #[allow(dead_code)]
+    pub paths: docket_paths::Paths,
+    #[allow(dead_code)]
+    pub home: tempfile::TempDir,
+    _emulator: m365_emulator::TestServer,
+}
+
+impl SignedIn {
+    /// `config`: the firm configuration's sections after `[microsoft]`
+    /// (`[source]`, `[modules]` …); tokens go to the plaintext store.
+    pub async fn start(config: &str) -> SignedIn {
+        use m365_emulator::world::demo;
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tenant = uuid::Uuid::new_v4();
+        let emulator = m365_emulator::TestServer::start(m365_emulator::EmulatorConfig {
+            tenant_id: Some(tenant),
+            ..m365_emulator::EmulatorConfig::default()
+        })
+        .await;
+        let base = emulator.base_url.clone();
+        let (upn, _, _, _, _, password) = demo::USERS[0];
+        let home = tempfile::tempdir().unwrap();
+        let firm = format!(
+            "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\n\
+             authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
+             {config}\n[storage]\nallow_plaintext_tokens = true\n",
+            demo::PUBLIC_CLIENT_ID,
+        );
+        let config = docket_config::validate(
+            Some(docket_config::FileText {
+                path: &home.path().join("firm.toml"),
+                text: &firm,
+            }),
+            None,
+            &|p: &std::path::Path| p.exists(),
+        )
+        .expect("valid config");
+        let paths = docket_paths::Paths::under_home(home.path());
+        let app = docket_app::App::with_config(config, paths.clone()).expect("app");
+        app.sign_out().unwrap();
+        let fixture = SignedIn {
+            app,
+            base,
+            upn,
+            paths,
+            home,
+            _emulator: emulator,
+        };
+        fixture.sign_in(password).await;
+        fixture
+    }
+
+    /// Sign in (again) on the emulator's pages with `password`.
+    pub async fn sign_in(&self, password: &str) {
+        let browser = PagesBrowser {
+            base: self.base.clone(),
+            upn: self.upn.into(),
+            password: password.into(),
+        };
+        self.app.sign_in(&browser, |_| {}).await.expect("sign in");
+    }
+}
