@@ -589,7 +589,8 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<sync::SyncReport, AppError> {
         let result = self.sync_once(options, now).await;
-        if !options.dry_run && self.current_account()?.is_some() {
+        // Nothing to remember for a dry run, or without an account.
+        if !options.dry_run && !matches!(result, Err(AppError::NotSignedIn)) {
             self.remember_export(&result, now);
         }
         result

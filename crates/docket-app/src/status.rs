@@ -132,9 +132,7 @@ impl Warning {
             }
         }
     }
-}
 
-impl Warning {
     /// One German line for people.
     pub fn text_de(&self) -> String {
         match self {

@@ -554,19 +554,32 @@ fn about_the_item(e: &GraphError) -> bool {
 /// next plan sees a difference), a re-create's entry forgets the deleted
 /// item's id (so the next plan creates it again).
 fn remember_held(store: &SyncStore<'_>, state: &State, op: &Op) -> Result<(), AppError> {
-    let Some(entry) = state.get(op.key()) else {
-        return Ok(());
-    };
-    let mut entry = entry.clone();
     match op {
-        Op::Update(_) => entry.hash.clear(),
-        Op::Create(c) if c.reason == CreateReason::Recreate => {
-            entry.remote_id = None;
-            entry.generation = c.generation;
-        }
-        _ => return Ok(()),
+        Op::Update(u) => resend_update(store, state, &u.key),
+        Op::Create(c) if c.reason == CreateReason::Recreate => match state.get(&c.key) {
+            Some(entry) => {
+                let mut entry = entry.clone();
+                entry.remote_id = None;
+                entry.generation = c.generation;
+                store.put(&c.key, &entry)
+            }
+            None => Ok(()),
+        },
+        _ => Ok(()),
     }
-    store.put(op.key(), &entry)
+}
+
+/// Make the next plan send the update of `key` again, whatever the delta
+/// query reports by then: its entry forgets the hash of what was written.
+fn resend_update(store: &SyncStore<'_>, state: &State, key: &SourceKey) -> Result<(), AppError> {
+    match state.get(key) {
+        Some(entry) => {
+            let mut entry = entry.clone();
+            entry.hash.clear();
+            store.put(key, &entry)
+        }
+        None => Ok(()),
+    }
 }
 
 /// Apply the plan: record intents, send in batches, record answers.
@@ -842,10 +855,8 @@ fn record(
             // next run sends it again even if the delta link has moved past
             // the Outlook edit it was to overwrite.
             tracing::warn!(key = %op.key(), error = %e, "export request failed");
-            if let (Op::Update(_), Some(entry)) = (op, state.get(op.key())) {
-                let mut entry = entry.clone();
-                entry.hash.clear();
-                store.put(op.key(), &entry)?;
+            if let Op::Update(u) = op {
+                resend_update(store, state, &u.key)?;
             }
             ctx.failed(op.key(), &e, report)?;
         }
