@@ -148,6 +148,17 @@ pub struct Mapping {
 }
 
 impl Mapping {
+    /// A record that cannot be exported: skipped with `reason`, and what
+    /// was exported for it before is left untouched.
+    fn unmappable(&mut self, record: (Module, String), reason: String) {
+        self.skips.push(Skip {
+            record: record.1.clone(),
+            source: None,
+            reason,
+        });
+        self.records.insert(record, Presence::Unmappable);
+    }
+
     fn add(&mut self, d: Desired) {
         self.desired.entry(d.key.clone()).or_insert(d);
     }
@@ -323,7 +334,7 @@ fn series(appointments: &[Appointment]) -> Vec<Series<'_>> {
 /// Maps one appointment UID: a single event, a series Graph can express,
 /// or an expanded series (with its overrides in place).
 fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut Mapping) {
-    let (uid, master, overrides) = (*uid, *master, overrides.clone());
+    let (uid, master) = (*uid, *master);
     let record = (Module::Appointment, uid.to_string());
     let Some(master) = master else {
         out.records.insert(record, Presence::Exported);
@@ -347,13 +358,8 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
     let rule = match Rule::parse(&rec.rrule) {
         Ok(r) => r,
         Err(e) => {
-            out.records.insert(record, Presence::Unmappable);
-            out.skips.push(Skip {
-                record: uid.to_string(),
-                source: None,
-                reason: format!("cannot read the recurrence rule '{}': {e}", rec.rrule),
-            });
-            return;
+            let reason = format!("cannot read the recurrence rule '{}': {e}", rec.rrule);
+            return out.unmappable(record, reason);
         }
     };
     let start = series_start(&master.timing);
@@ -396,13 +402,8 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
     ) {
         Ok(x) => x,
         Err(e) => {
-            out.records.insert(record, Presence::Unmappable);
-            out.skips.push(Skip {
-                record: uid.to_string(),
-                source: None,
-                reason: format!("cannot expand the recurrence rule '{}': {e}", rec.rrule),
-            });
-            return;
+            let reason = format!("cannot expand the recurrence rule '{}': {e}", rec.rrule);
+            return out.unmappable(record, reason);
         }
     };
     if cut {
@@ -412,7 +413,8 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
         ));
     }
     let mut overrides: BTreeMap<String, &Appointment> = overrides
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|o| o.recurrence_id.as_ref().map(|r| (occurrence_id(r), o)))
         .collect();
     for occ in occurrences {
