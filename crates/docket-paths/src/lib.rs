@@ -18,11 +18,15 @@
 //! | data (state DB, lock, emulator files) | `~/.local/share/docketsync` | `~/Library/Application Support/DocketSync` | `%LOCALAPPDATA%\DocketSync` |
 //! | logs | `~/.local/state/docketsync/logs` | `~/Library/Logs/DocketSync` | `%LOCALAPPDATA%\DocketSync\logs` |
 //!
+//! Files and folders are created owner-only (see [`secure`]).
+//!
 //! On Linux the XDG variables (`XDG_CONFIG_HOME`, `XDG_DATA_HOME`,
 //! `XDG_STATE_HOME`) are honoured when they hold absolute paths.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+pub mod secure;
 
 /// The environment variable that puts every file under one folder.
 pub const HOME_ENV: &str = "DOCKETSYNC_HOME";
@@ -80,16 +84,92 @@ impl Paths {
         self.data_dir.join("state.sqlite3")
     }
 
-    /// The lock file that keeps two Docket Sync processes of one user apart.
-    pub fn lock_file(&self) -> PathBuf {
-        self.data_dir.join("docketsync.lock")
+    /// The lock file that keeps two exports of one user apart (the `run`
+    /// loop or the tray, and a `docketsync sync` in a terminal).
+    pub fn export_lock_file(&self) -> PathBuf {
+        self.data_dir.join("export.lock")
+    }
+
+    /// The file that serialises token refreshes across processes.
+    pub fn token_lock_file(&self) -> PathBuf {
+        self.data_dir.join("token.lock")
+    }
+
+    /// The plaintext secrets file (only used with
+    /// `storage.allow_plaintext_tokens = true` and no working keyring, and
+    /// by the demo).
+    pub fn plaintext_secrets_file(&self) -> PathBuf {
+        self.data_dir.join("secrets.json")
+    }
+
+    /// Where a network source keeps what it read between runs (sync
+    /// tokens, ETags, resources): `name` is `dav` or `url`. Losing it only
+    /// costs a full read.
+    pub fn source_cache_file(&self, name: &str) -> PathBuf {
+        self.data_dir.join(format!("source-{name}-cache.json"))
+    }
+
+    /// Every source cache file (each cache and the body file next to it),
+    /// for deleting them all when the account changes.
+    pub fn source_cache_files(&self) -> Vec<PathBuf> {
+        let mut out = vec![];
+        for name in SOURCE_CACHES {
+            let file = self.source_cache_file(name);
+            let mut body = file.clone().into_os_string();
+            body.push(".body");
+            out.push(file);
+            out.push(body.into());
+        }
+        out
     }
 
     /// Folder for the emulator's files (its CA certificate, state).
     pub fn emulator_dir(&self) -> PathBuf {
         self.data_dir.join("emulator")
     }
+
+    /// The home of everything that runs against the Microsoft 365
+    /// emulator (`docketsync demo`, `docketsync emulator`): a `demo`
+    /// folder in the data folder, with its own configuration, state
+    /// database, secrets file and logs, so that the demo never sees, signs
+    /// out or overwrites the real account, its sign-in or its export state.
+    pub fn demo_home(&self) -> PathBuf {
+        self.data_dir.join("demo")
+    }
+
+    /// The layout under [`Paths::demo_home`].
+    pub fn demo(&self) -> Paths {
+        Paths::under_home(&self.demo_home())
+    }
+
+    /// The file that marks these paths as a demo home (see
+    /// [`Paths::mark_as_demo_home`]).
+    pub fn demo_marker_file(&self) -> PathBuf {
+        self.data_dir.join("DEMO-HOME")
+    }
+
+    /// Mark these paths as the home of the demo and the emulator: the app
+    /// keeps its secrets here in a file, never in the OS keyring (where
+    /// the real account's sign-in is), also when a later command runs with
+    /// `DOCKETSYNC_HOME` set to this home.
+    pub fn mark_as_demo_home(&self) -> std::io::Result<()> {
+        secure::create_dir_all(&self.data_dir)?;
+        let mut file = secure::open_private(&self.demo_marker_file())?;
+        std::io::Write::write_all(
+            &mut file,
+            b"The home of `docketsync demo` and `docketsync emulator`: secrets stay in a file here.\n",
+        )
+    }
+
+    /// Whether [`Paths::mark_as_demo_home`] marked these paths.
+    pub fn is_demo_home(&self) -> bool {
+        self.demo_marker_file().is_file()
+    }
 }
+
+/// The network sources that keep a cache file (see
+/// [`Paths::source_cache_file`]).
+pub const SOURCE_CACHES: [&str; 2] = ["url", "dav"];
 
 /// The inputs the platform layouts are computed from. [`BaseDirs::from_env`]
 /// reads them from the running system; tests build them by hand.
@@ -414,7 +494,36 @@ mod tests {
     fn state_lock_and_emulator_files_live_in_the_data_dir() {
         let paths = Paths::under_home(&p("/h"));
         assert_eq!(paths.state_db_file(), p("/h/data/state.sqlite3"));
-        assert_eq!(paths.lock_file(), p("/h/data/docketsync.lock"));
+        assert_eq!(paths.export_lock_file(), p("/h/data/export.lock"));
+        assert_eq!(paths.token_lock_file(), p("/h/data/token.lock"));
+        assert_eq!(paths.plaintext_secrets_file(), p("/h/data/secrets.json"));
+        assert_eq!(
+            paths.source_cache_files(),
+            [
+                "/h/data/source-url-cache.json",
+                "/h/data/source-url-cache.json.body",
+                "/h/data/source-dav-cache.json",
+                "/h/data/source-dav-cache.json.body"
+            ]
+            .map(p)
+        );
         assert_eq!(paths.emulator_dir(), p("/h/data/emulator"));
+    }
+
+    #[test]
+    fn the_demo_lives_in_a_home_of_its_own() {
+        let real = Paths::under_home(&p("/h"));
+        let demo = real.demo();
+        assert_eq!(demo.data_dir, p("/h/data/demo/data"));
+        assert_eq!(demo.state_db_file(), p("/h/data/demo/data/state.sqlite3"));
+        assert_eq!(demo.log_dir, p("/h/data/demo/logs"));
+        assert_ne!(demo.plaintext_secrets_file(), real.plaintext_secrets_file());
+        assert_ne!(demo.token_lock_file(), real.token_lock_file());
+        let dir = tempfile::tempdir().unwrap();
+        let demo = Paths::under_home(dir.path()).demo();
+        assert!(!demo.is_demo_home());
+        demo.mark_as_demo_home().unwrap();
+        assert!(demo.is_demo_home());
+        assert!(!Paths::under_home(dir.path()).is_demo_home());
     }
 }

@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{
+    params, Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior,
+};
 
 /// Forward-only migrations; `user_version` = how many have been applied.
 pub const MIGRATIONS: &[&str] = &[
@@ -59,7 +61,76 @@ pub const MIGRATIONS: &[&str] = &[
         key     TEXT PRIMARY KEY,
         failure TEXT NOT NULL
     ) STRICT;",
+    // 4: whose mailbox the export state describes (one row): the ids in
+    // sync_entry and the delta links are only valid for this identity at
+    // this Graph base URL. Written with the account at sign-in and checked
+    // before every export (see `StateDb::claim_export`).
+    "CREATE TABLE sync_owner (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        tenant_id      TEXT NOT NULL,
+        object_id      TEXT NOT NULL,
+        graph_base_url TEXT NOT NULL
+    ) STRICT;",
 ];
+
+/// The `sync_meta` name that marks the source caches (files next to the
+/// database, see `docket-paths`) as belonging to an account that is gone:
+/// set in the transaction that drops the export state, cleared once the
+/// files are deleted. A crash between the two leaves the mark, and the
+/// files are deleted before the next read.
+pub const SOURCE_CACHES_STALE: &str = "source_caches.stale";
+
+/// Whose mailbox the export state belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOwner {
+    /// `tid` and `oid` of the signed-in account.
+    pub tenant_id: String,
+    pub object_id: String,
+    /// The configured `microsoft.graph_base_url`.
+    pub graph_base_url: String,
+}
+
+impl ExportOwner {
+    /// The same mailbox: ids compared as GUIDs (case-insensitive), the
+    /// base URL without a trailing slash.
+    pub fn same_as(&self, other: &ExportOwner) -> bool {
+        self.tenant_id.eq_ignore_ascii_case(&other.tenant_id)
+            && self.object_id.eq_ignore_ascii_case(&other.object_id)
+            && self.graph_base_url.trim_end_matches('/')
+                == other.graph_base_url.trim_end_matches('/')
+    }
+}
+
+/// What [`StateDb::claim_export`] did with the export state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// It belongs to this owner: kept.
+    Kept,
+    /// It had no recorded owner (empty, or written before owners were
+    /// recorded and consistent with this owner): now recorded as this one's.
+    Adopted,
+    /// It belonged to another mailbox (or could not be shown to be this
+    /// one's): dropped, with the source caches.
+    Cleared,
+}
+
+/// What the state's owner tells about `owner` (pure).
+/// `legacy_consistent`: for state without a recorded owner, the stored
+/// account is `owner`'s identity and every stored delta link starts with
+/// `owner`'s Graph base URL.
+pub fn decide_claim(
+    stored: Option<&ExportOwner>,
+    has_state: bool,
+    legacy_consistent: bool,
+    owner: &ExportOwner,
+) -> Claim {
+    match stored {
+        Some(s) if s.same_as(owner) => Claim::Kept,
+        Some(_) => Claim::Cleared,
+        None if !has_state || legacy_consistent => Claim::Adopted,
+        None => Claim::Cleared,
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -149,18 +220,28 @@ fn from_ts(secs: i64) -> DateTime<Utc> {
 impl StateDb {
     /// Open (creating it and its folder if needed) and migrate.
     pub fn open(path: &Path) -> Result<StateDb, StateError> {
+        let open_error = |e: std::io::Error| StateError::Open {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        };
+        // Owner-only: the folder, the file, and SQLite's -wal and -shm
+        // files (SQLite gives them the database file's mode; they are
+        // tightened after opening too, in case an older version made them).
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StateError::Open {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?;
+            docket_paths::secure::create_dir_all(dir).map_err(open_error)?;
         }
+        drop(docket_paths::secure::open_private(path).map_err(open_error)?);
         let conn = Connection::open(path).map_err(|e| classify(path, e))?;
         let mut db = StateDb {
             conn,
             path: path.to_path_buf(),
         };
         db.init()?;
+        for side in ["-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(side);
+            docket_paths::secure::restrict(Path::new(&file)).map_err(open_error)?;
+        }
         Ok(db)
     }
 
@@ -264,36 +345,176 @@ impl StateDb {
     /// Record a (re-)sign-in: replaces the account row. The caller decides
     /// what to carry over (e.g. the learned sign-in frequency on re-auth).
     pub fn save_account(&self, a: &AccountRecord) -> Result<(), StateError> {
-        let (code, aadsts, at) = match &a.last_problem {
-            Some(p) => (Some(p.code.as_str()), p.aadsts, Some(ts(p.at))),
-            None => (None, None, None),
-        };
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO account (id, tenant, client_id, username, object_id,
+        write_account(&self.conn, a).map_err(|e| self.sql(e))
+    }
+
+    /// A sign-in: in one transaction, claim the export state for `owner`
+    /// (dropping another mailbox's state and marking the source caches
+    /// stale, see [`StateDb::claim_export`]) and save the account.
+    pub fn save_account_claiming(
+        &self,
+        a: &AccountRecord,
+        owner: &ExportOwner,
+    ) -> Result<Claim, StateError> {
+        self.in_transaction(|tx| {
+            let claim = claim(tx, owner)?;
+            write_account(tx, a)?;
+            Ok(claim)
+        })
+    }
+
+    /// Before an export: the export state is `owner`'s, or it is dropped
+    /// (with the source caches marked stale) in one transaction, so that
+    /// no id of another mailbox is ever updated or deleted.
+    pub fn claim_export(&self, owner: &ExportOwner) -> Result<Claim, StateError> {
+        self.in_transaction(|tx| claim(tx, owner))
+    }
+
+    /// Whose mailbox the export state describes, when recorded.
+    pub fn export_owner(&self) -> Result<Option<ExportOwner>, StateError> {
+        read_owner(&self.conn).map_err(|e| self.sql(e))
+    }
+
+    /// Sign-out, in one transaction: the account, the whole export state
+    /// and its owner go, and the source caches are marked stale. A crash
+    /// leaves either all of it or none of it.
+    pub fn sign_out(&self) -> Result<(), StateError> {
+        self.in_transaction(|tx| {
+            tx.execute("DELETE FROM account", [])?;
+            clear_export(tx)
+        })
+    }
+
+    /// Whether the source caches still have to be deleted.
+    pub fn source_caches_stale(&self) -> Result<bool, StateError> {
+        Ok(self.sync_meta(SOURCE_CACHES_STALE)?.is_some())
+    }
+
+    /// The source cache files are deleted.
+    pub fn source_caches_deleted(&self) -> Result<(), StateError> {
+        self.delete_sync_meta(SOURCE_CACHES_STALE)
+    }
+
+    fn in_transaction<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StateError> {
+        // IMMEDIATE: take the write lock before reading, so two processes
+        // cannot both decide on the same old state.
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.sql(e))?;
+        let out = f(&tx).map_err(|e| self.sql(e))?;
+        tx.commit().map_err(|e| self.sql(e))?;
+        Ok(out)
+    }
+}
+
+fn write_account(conn: &Connection, a: &AccountRecord) -> rusqlite::Result<()> {
+    let (code, aadsts, at) = match &a.last_problem {
+        Some(p) => (Some(p.code.as_str()), p.aadsts, Some(ts(p.at))),
+        None => (None, None, None),
+    };
+    conn.execute(
+        "INSERT OR REPLACE INTO account (id, tenant, client_id, username, object_id,
                     tenant_id, display_name, signed_in_at, last_good_refresh_at,
                     sign_in_frequency_seconds, problem_code, problem_aadsts, problem_at, notified)
                  VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![
-                    a.tenant,
-                    a.client_id,
-                    a.username,
-                    a.object_id,
-                    a.tenant_id,
-                    a.display_name,
-                    ts(a.signed_in_at),
-                    a.last_good_refresh_at.map(ts),
-                    a.sign_in_frequency_seconds,
-                    code,
-                    aadsts,
-                    at,
-                    a.notified,
-                ],
-            )
-            .map(drop)
-            .map_err(|e| self.sql(e))
-    }
+        params![
+            a.tenant,
+            a.client_id,
+            a.username,
+            a.object_id,
+            a.tenant_id,
+            a.display_name,
+            ts(a.signed_in_at),
+            a.last_good_refresh_at.map(ts),
+            a.sign_in_frequency_seconds,
+            code,
+            aadsts,
+            at,
+            a.notified,
+        ],
+    )
+    .map(drop)
+}
 
+fn read_owner(conn: &Connection) -> rusqlite::Result<Option<ExportOwner>> {
+    conn.query_row(
+        "SELECT tenant_id, object_id, graph_base_url FROM sync_owner WHERE id = 1",
+        [],
+        |r| {
+            Ok(ExportOwner {
+                tenant_id: r.get(0)?,
+                object_id: r.get(1)?,
+                graph_base_url: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// [`decide_claim`] over the database, and what it decided done.
+fn claim(conn: &Connection, owner: &ExportOwner) -> rusqlite::Result<Claim> {
+    let stored = read_owner(conn)?;
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+    let has_state = count("SELECT count(*) FROM sync_entry")? > 0
+        || count("SELECT count(*) FROM sync_failure")? > 0
+        || count("SELECT count(*) FROM sync_meta WHERE name LIKE 'delta.%' OR name = 'todo.list'")?
+            > 0;
+    let legacy_consistent = stored.is_none() && has_state && {
+        let account_is_owner = conn
+            .query_row(
+                "SELECT tenant_id, object_id FROM account WHERE id = 1",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .is_some_and(|(tid, oid)| {
+                tid.eq_ignore_ascii_case(&owner.tenant_id)
+                    && oid.eq_ignore_ascii_case(&owner.object_id)
+            });
+        let base = owner.graph_base_url.trim_end_matches('/');
+        let mut stmt = conn.prepare(
+            "SELECT value FROM sync_meta WHERE name LIKE 'delta.%' AND name != 'delta.event.day'",
+        )?;
+        let links = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        account_is_owner
+            && links.iter().all(|l| {
+                l.strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+    };
+    let decided = decide_claim(stored.as_ref(), has_state, legacy_consistent, owner);
+    if decided == Claim::Cleared {
+        tracing::warn!("the export state belongs to another mailbox or Graph address: dropped");
+        clear_export(conn)?;
+    }
+    if decided != Claim::Kept {
+        conn.execute(
+            "INSERT OR REPLACE INTO sync_owner (id, tenant_id, object_id, graph_base_url)
+             VALUES (1, ?1, ?2, ?3)",
+            params![owner.tenant_id, owner.object_id, owner.graph_base_url],
+        )?;
+    }
+    Ok(decided)
+}
+
+/// Drop the export state and its owner; mark the source caches stale.
+fn clear_export(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "DELETE FROM sync_failure; DELETE FROM sync_entry; DELETE FROM sync_meta;
+         DELETE FROM sync_owner;",
+    )?;
+    conn.execute(
+        "INSERT INTO sync_meta (name, value) VALUES (?1, '1')",
+        params![SOURCE_CACHES_STALE],
+    )
+    .map(drop)
+}
+
+impl StateDb {
     /// A refresh (or Graph call) worked: remember when, clear the problem.
     /// The sign-in works again: the problem is cleared, and so is the
     /// memory of having told the user about it (`problem:` notifications),
@@ -413,12 +634,11 @@ impl StateDb {
         self.update("DELETE FROM sync_failure WHERE key = ?1", params![key])
     }
 
-    /// Forget the whole export state (sign-out: the next account's mailbox
-    /// must never be matched against this one's ids).
+    /// Forget the whole export state and its owner in one transaction
+    /// (the next account's mailbox must never be matched against this
+    /// one's ids); the source caches are marked stale.
     pub fn clear_sync(&self) -> Result<(), StateError> {
-        self.update("DELETE FROM sync_failure", [])?;
-        self.update("DELETE FROM sync_entry", [])?;
-        self.update("DELETE FROM sync_meta", [])
+        self.in_transaction(|tx| clear_export(tx))
     }
 
     fn update(&self, sql: &str, p: impl rusqlite::Params) -> Result<(), StateError> {
@@ -588,6 +808,208 @@ mod tests {
         db.clear_sync().unwrap();
         assert!(db.sync_entries().unwrap().is_empty());
         assert_eq!(db.sync_meta("delta.event").unwrap(), None);
+    }
+
+    fn owner(oid: &str, base: &str) -> ExportOwner {
+        ExportOwner {
+            tenant_id: "tid-1".into(),
+            object_id: oid.into(),
+            graph_base_url: base.into(),
+        }
+    }
+
+    const GRAPH: &str = "https://graph.microsoft.com/v1.0";
+
+    /// Anna's export state: one exported item, a delta link, a failure.
+    fn anna_exported(db: &StateDb) {
+        assert_eq!(
+            db.save_account_claiming(&anna(), &owner("oid-1", GRAPH))
+                .unwrap(),
+            Claim::Adopted
+        );
+        db.put_sync_entry("appointment:a", "{}").unwrap();
+        db.put_sync_failure("contact:c", "{}").unwrap();
+        db.set_sync_meta("delta.event", &format!("{GRAPH}/me/calendarView/delta?x"))
+            .unwrap();
+    }
+
+    fn export_state(db: &StateDb) -> (usize, usize, Option<String>) {
+        (
+            db.sync_entries().unwrap().len(),
+            db.sync_failures().unwrap().len(),
+            db.sync_meta("delta.event").unwrap(),
+        )
+    }
+
+    #[test]
+    fn another_mailbox_or_graph_address_drops_the_export_state_with_the_sign_in() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = StateDb::open(&dir.path().join("state.sqlite3")).expect("open");
+        anna_exported(&db);
+        // Anna again, same Graph: her state stays.
+        assert_eq!(
+            db.save_account_claiming(&anna(), &owner("OID-1", &format!("{GRAPH}/")))
+                .unwrap(),
+            Claim::Kept
+        );
+        assert_eq!(export_state(&db).0, 1);
+        assert!(!db.source_caches_stale().unwrap());
+
+        // Another user signs in: nothing of Anna's mailbox is left.
+        let ben = AccountRecord {
+            username: "ben@kanzlei.example".into(),
+            object_id: "oid-2".into(),
+            ..anna()
+        };
+        assert_eq!(
+            db.save_account_claiming(&ben, &owner("oid-2", GRAPH))
+                .unwrap(),
+            Claim::Cleared
+        );
+        assert_eq!(export_state(&db), (0, 0, None));
+        assert_eq!(db.account().unwrap(), Some(ben));
+        assert_eq!(db.export_owner().unwrap(), Some(owner("oid-2", GRAPH)));
+        assert!(db.source_caches_stale().unwrap());
+        db.source_caches_deleted().unwrap();
+        assert!(!db.source_caches_stale().unwrap());
+
+        // The same user, another Graph address (the emulator): cleared at
+        // the next export.
+        db.save_account_claiming(&anna(), &owner("oid-1", GRAPH))
+            .unwrap();
+        db.put_sync_entry("appointment:a", "{}").unwrap();
+        assert_eq!(
+            db.claim_export(&owner("oid-1", GRAPH)).unwrap(),
+            Claim::Kept
+        );
+        assert_eq!(
+            db.claim_export(&owner("oid-1", "http://127.0.0.1:8400/v1.0"))
+                .unwrap(),
+            Claim::Cleared
+        );
+        assert_eq!(export_state(&db), (0, 0, None));
+    }
+
+    #[test]
+    fn state_from_before_owners_were_recorded_is_kept_only_when_consistent() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = StateDb::open(&dir.path().join("state.sqlite3")).expect("open");
+        let legacy = |link: &str| {
+            db.save_account(&anna()).unwrap();
+            db.put_sync_entry("appointment:a", "{}").unwrap();
+            db.set_sync_meta("delta.event", link).unwrap();
+            db.conn.execute("DELETE FROM sync_owner", []).unwrap();
+        };
+        legacy(&format!("{GRAPH}/me/calendarView/delta?x"));
+        assert_eq!(
+            db.claim_export(&owner("oid-1", GRAPH)).unwrap(),
+            Claim::Adopted
+        );
+        assert_eq!(export_state(&db).0, 1);
+        // The demo's delta links left in the real state (older versions).
+        legacy("http://127.0.0.1:8400/v1.0/me/calendarView/delta?x");
+        assert_eq!(
+            db.claim_export(&owner("oid-1", GRAPH)).unwrap(),
+            Claim::Cleared
+        );
+        assert_eq!(export_state(&db), (0, 0, None));
+    }
+
+    #[test]
+    fn sign_out_is_one_transaction() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.sqlite3");
+        let db = StateDb::open(&path).expect("open");
+        anna_exported(&db);
+        // A failure half-way (standing in for a crash): nothing changed.
+        db.conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER crash BEFORE DELETE ON sync_entry
+                 BEGIN SELECT RAISE(ABORT, 'crash'); END;",
+            )
+            .unwrap();
+        db.sign_out().expect_err("the trigger stops it");
+        assert_eq!(db.account().unwrap(), Some(anna()));
+        assert_eq!(export_state(&db).0, 1);
+        db.conn.execute_batch("DROP TRIGGER crash").unwrap();
+
+        db.sign_out().unwrap();
+        drop(db);
+        let db = StateDb::open(&path).expect("reopen");
+        assert_eq!(db.account().unwrap(), None);
+        assert_eq!(export_state(&db), (0, 0, None));
+        assert_eq!(db.export_owner().unwrap(), None);
+        assert!(db.source_caches_stale().unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_side_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let path = data.join("state.sqlite3");
+        let db = StateDb::open(&path).expect("open");
+        db.put_sync_entry("appointment:a", "{}").unwrap();
+        let mut files = vec![];
+        for entry in std::fs::read_dir(&data).unwrap() {
+            let entry = entry.unwrap();
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            files.push((entry.file_name().to_string_lossy().into_owned(), mode));
+        }
+        files.sort();
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the data folder");
+        assert_eq!(
+            files,
+            [
+                ("state.sqlite3".to_string(), 0o600),
+                ("state.sqlite3-shm".to_string(), 0o600),
+                ("state.sqlite3-wal".to_string(), 0o600)
+            ]
+        );
+    }
+
+    mod claim {
+        use super::super::*;
+
+        #[track_caller]
+        fn check(stored: Option<(&str, &str)>, has_state: bool, legacy: bool, expect: Claim) {
+            let owner = |(oid, base): (&str, &str)| ExportOwner {
+                tenant_id: "TID".into(),
+                object_id: oid.into(),
+                graph_base_url: base.into(),
+            };
+            let me = owner(("oid-a", "https://graph.microsoft.com/v1.0"));
+            let stored = stored.map(owner);
+            assert_eq!(
+                decide_claim(stored.as_ref(), has_state, legacy, &me),
+                expect
+            );
+        }
+
+        #[test]
+        fn the_export_state_is_only_ever_used_for_its_own_mailbox() {
+            const G: &str = "https://graph.microsoft.com/v1.0";
+            check(Some(("oid-a", G)), true, false, Claim::Kept);
+            check(
+                Some(("OID-A", "https://graph.microsoft.com/v1.0/")),
+                true,
+                false,
+                Claim::Kept,
+            );
+            check(Some(("oid-b", G)), true, true, Claim::Cleared);
+            check(
+                Some(("oid-a", "http://127.0.0.1:8400/v1.0")),
+                true,
+                true,
+                Claim::Cleared,
+            );
+            check(Some(("oid-b", G)), false, false, Claim::Cleared);
+            check(None, false, false, Claim::Adopted);
+            check(None, true, true, Claim::Adopted);
+            check(None, true, false, Claim::Cleared);
+        }
     }
 
     #[test]
