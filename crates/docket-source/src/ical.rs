@@ -47,25 +47,25 @@ pub(crate) struct Zones {
 }
 
 impl Zones {
-    /// Learns one VTIMEZONE. `calcard` maps it by its TZID (IANA, Windows
-    /// and Outlook display names), its `X-LIC-LOCATION`, or its
-    /// `X-MICROSOFT-CDO-TZID`.
-    pub fn learn(&mut self, component: &ICalendarComponent) {
-        match component.timezone() {
-            Some((name, tz)) => {
-                if let Some(tz) = iana(tz) {
-                    self.defined.insert(name.to_owned(), tz);
-                }
+    /// Learns one VTIMEZONE (`component`, with its STANDARD/DAYLIGHT
+    /// sub-components in `ical`). `calcard` maps it by its TZID (IANA,
+    /// Windows and Outlook display names), its `X-LIC-LOCATION`, or its
+    /// `X-MICROSOFT-CDO-TZID`; failing that, `tzmatch::zone_of` by those
+    /// names read leniently, then by its rules.
+    pub fn learn(&mut self, ical: &ICalendar, component: &ICalendarComponent) {
+        let Some(name) = component
+            .property(&ICalendarProperty::Tzid)
+            .and_then(|e| e.values.first())
+            .and_then(ICalendarValue::as_text)
+        else {
+            return;
+        };
+        let by_calcard = component.timezone().and_then(|(_, tz)| iana(tz));
+        match by_calcard.or_else(|| crate::tzmatch::zone_of(ical, component)) {
+            Some(tz) => {
+                self.defined.insert(name.to_owned(), tz);
             }
-            None => {
-                if let Some(name) = component
-                    .property(&ICalendarProperty::Tzid)
-                    .and_then(|e| e.values.first())
-                    .and_then(ICalendarValue::as_text)
-                {
-                    self.unmapped.push(name.to_owned());
-                }
-            }
+            None => self.unmapped.push(name.to_owned()),
         }
     }
 
@@ -76,6 +76,9 @@ impl Zones {
             return Ok(*tz);
         }
         if let Some(tz) = CalTz::from_str(tzid).ok().and_then(iana) {
+            return Ok(tz);
+        }
+        if let Some(tz) = crate::tzmatch::zone_named(tzid) {
             return Ok(tz);
         }
         let why = if self.unmapped.iter().any(|n| n == tzid) {

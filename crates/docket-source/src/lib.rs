@@ -32,6 +32,7 @@ mod options;
 mod read;
 mod records;
 mod source;
+mod tzmatch;
 mod url_source;
 mod vcard;
 

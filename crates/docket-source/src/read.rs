@@ -64,7 +64,7 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
         if let Ok(text) = std::str::from_utf8(record.bytes) {
             if let Entry::ICalendar(ical) = Parser::new(text).entry() {
                 if let Some(tz) = ical.components.first() {
-                    zones.learn(tz);
+                    zones.learn(&ical, tz);
                 }
             }
         }

@@ -370,7 +370,7 @@ fn time_zones() {
 fn a_vtimezone_we_cannot_map_is_named_in_the_problem() {
     let body = format!(
         "BEGIN:VTIMEZONE\nTZID:Hausformat\nBEGIN:STANDARD\nDTSTART:19701025T030000\n\
-         TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n{}",
+         TZOFFSETFROM:+0200\nTZOFFSETTO:+0117\nEND:STANDARD\nEND:VTIMEZONE\n{}",
         event("h", "DTSTART;TZID=Hausformat:20261102T090000")
     );
     let s = read(&cal(&body));
@@ -711,4 +711,174 @@ fn broken_vcards_are_skipped_one_by_one() {
     );
     let names: Vec<&str> = cs.iter().map(|c| c.display_name.as_str()).collect();
     assert_eq!(names, ["Erika Schmidt"], "a display name composed from N");
+}
+
+// ---------------------------------------------------------------- lenient zones
+
+#[test]
+fn tzids_in_any_letter_case_or_with_a_vendor_prefix_name_their_zone() {
+    let berlin = Some(chrono_tz::Europe::Berlin);
+    check_start(
+        "DTSTART;TZID=Europe/lisbon:20270615T093000",
+        "",
+        Some(chrono_tz::Europe::Lisbon),
+        Some("2027-06-15 08:30"),
+    );
+    for tzid in [
+        "/freeassociation.sourceforge.net/Europe/Berlin",
+        "/freeassociation.sourceforge.net/Tzfile/Europe/Berlin",
+        "/mozilla.org/20050126_1/Europe/Berlin",
+        "/FreeAssociation.sourceforge.net/europe/berlin",
+    ] {
+        check_start(
+            &format!("DTSTART;TZID={tzid}:20270615T090000"),
+            "",
+            berlin,
+            Some("2027-06-15 07:00"),
+        );
+    }
+    // The longest rest that names a zone: not "Argentina/Buenos_Aires".
+    for tzid in [
+        "/freeassociation.sourceforge.net/America/Argentina/Buenos_Aires",
+        "/mozilla.org/20050126_1/America/Argentina/Buenos_Aires",
+    ] {
+        check_start(
+            &format!("DTSTART;TZID={tzid}:20270615T090000"),
+            "",
+            Some(Tz::America__Argentina__Buenos_Aires),
+            Some("2027-06-15 12:00"),
+        );
+    }
+    // A VTIMEZONE named so, without X-LIC-LOCATION: the name wins.
+    let vtimezone = "BEGIN:VTIMEZONE\nTZID:/freeassociation.sourceforge.net/Europe/Vienna\n\
+        BEGIN:STANDARD\nDTSTART:19701025T030000\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\n\
+        RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\nBEGIN:DAYLIGHT\n\
+        DTSTART:19700329T020000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n\
+        RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\nEND:VTIMEZONE";
+    check_start(
+        "DTSTART;TZID=/freeassociation.sourceforge.net/Europe/Vienna:20270115T090000",
+        vtimezone,
+        Some(chrono_tz::Europe::Vienna),
+        Some("2027-01-15 08:00"),
+    );
+}
+
+/// A VTIMEZONE called `tzid` with these observances.
+fn custom_zone(tzid: &str, observances: &str) -> String {
+    format!("BEGIN:VTIMEZONE\nTZID:{tzid}\n{observances}\nEND:VTIMEZONE")
+}
+
+/// Outlook's definition of (UTC+01:00) Amsterdam, Berlin, …
+const OUTLOOK_BERLIN: &str = "BEGIN:STANDARD\nDTSTART:16010101T030000\nTZOFFSETFROM:+0200\n\
+    TZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\nEND:STANDARD\n\
+    BEGIN:DAYLIGHT\nDTSTART:16010101T020000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n\
+    RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\nEND:DAYLIGHT";
+
+#[test]
+fn a_vtimezone_with_a_private_name_is_the_zone_whose_rules_it_has() {
+    // (zone name, observances, the zone expected, 09:00 on 15 Jan and on
+    // 15 Jul 2027 in UTC)
+    let cases = [
+        (
+            "Customized Time Zone",
+            OUTLOOK_BERLIN,
+            chrono_tz::Europe::Berlin,
+            ["2027-01-15 08:00", "2027-07-15 07:00"],
+        ),
+        (
+            "Mitteleuropäische Zeit",
+            OUTLOOK_BERLIN,
+            chrono_tz::Europe::Berlin,
+            ["2027-01-15 08:00", "2027-07-15 07:00"],
+        ),
+        (
+            "US-Ostküste",
+            "BEGIN:DAYLIGHT\nDTSTART:20070311T020000\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\n\
+             RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nTZNAME:EDT\nEND:DAYLIGHT\n\
+             BEGIN:STANDARD\nDTSTART:20071104T020000\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500\n\
+             RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nTZNAME:EST\nEND:STANDARD",
+            chrono_tz::America::New_York,
+            ["2027-01-15 14:00", "2027-07-15 13:00"],
+        ),
+        (
+            // Southern hemisphere: summer time from October to April.
+            "Ostaustralien",
+            "BEGIN:STANDARD\nDTSTART:16010101T030000\nTZOFFSETFROM:+1100\nTZOFFSETTO:+1000\n\
+             RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4\nEND:STANDARD\nBEGIN:DAYLIGHT\n\
+             DTSTART:16010101T020000\nTZOFFSETFROM:+1000\nTZOFFSETTO:+1100\n\
+             RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=10\nEND:DAYLIGHT",
+            chrono_tz::Australia::Sydney,
+            ["2027-01-14 22:00", "2027-07-14 23:00"],
+        ),
+        (
+            "Indien",
+            "BEGIN:STANDARD\nDTSTART:16010101T000000\nTZOFFSETFROM:+0530\nTZOFFSETTO:+0530\n\
+             END:STANDARD",
+            chrono_tz::Asia::Calcutta,
+            ["2027-01-15 03:30", "2027-07-15 03:30"],
+        ),
+    ];
+    for (tzid, observances, zone, [january, july]) in cases {
+        let vtimezone = custom_zone(tzid, observances);
+        for (day, utc) in [("20270115", january), ("20270715", july)] {
+            check_start(
+                &format!("DTSTART;TZID={tzid}:{day}T090000"),
+                &vtimezone,
+                Some(zone),
+                Some(utc),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_nonsense_vtimezone_stays_unknown_and_costs_only_its_items() {
+    let cases = [
+        ("Leer", String::new()),
+        (
+            "Neunundneunzig",
+            "BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+9900\n\
+             END:STANDARD"
+                .to_owned(),
+        ),
+        (
+            "Ohne Versatz",
+            "BEGIN:STANDARD\nDTSTART:19700101T000000\nEND:STANDARD".to_owned(),
+        ),
+        (
+            "Regelmüll",
+            OUTLOOK_BERLIN.replace(
+                "FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3",
+                "FREQ=YEARLY;;BYDAY=SU99;BYMONTH=13",
+            ),
+        ),
+        (
+            "Regeltext",
+            OUTLOOK_BERLIN.replace(
+                "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3",
+                "RRULE:jeden letzten Sonntag im März",
+            ),
+        ),
+        ("Jahr Null", OUTLOOK_BERLIN.replace("16010101", "00000101")),
+        ("Jahr 9999", OUTLOOK_BERLIN.replace("16010101", "99991231")),
+    ];
+    for (tzid, observances) in &cases {
+        let body = format!(
+            "{}\n{}\n{}",
+            custom_zone(tzid, observances),
+            event("bad", &format!("DTSTART;TZID={tzid}:20270115T090000")),
+            event("good", "DTSTART;TZID=Europe/Berlin:20270115T090000"),
+        );
+        let s = read(&cal(&body));
+        let read: Vec<&str> = s.appointments.iter().map(|a| a.uid.as_str()).collect();
+        assert_eq!(read, ["good"], "{tzid}");
+        let problems: Vec<&str> = s.problems.iter().map(|p| p.problem.as_str()).collect();
+        assert_eq!(
+            problems,
+            [format!(
+                "unknown time zone '{tzid}' (its VTIMEZONE matches no IANA zone)"
+            )],
+            "{tzid}"
+        );
+    }
 }
