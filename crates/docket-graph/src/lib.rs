@@ -13,6 +13,20 @@
 //!   items that failed are retried;
 //! - every request and batch item counted (`Counters`), for benchmarks.
 //!
+//! What a server sends is not trusted:
+//! - the bearer token goes only to the configured Graph origin (scheme,
+//!   host and port of `Options::base_url`); a request, `@odata.nextLink` or
+//!   `@odata.deltaLink` anywhere else is [`Error::ForeignLink`] and nothing
+//!   is sent (the executor treats it like an expired delta token);
+//! - a response body is streamed with a running count and refused past
+//!   [`MAX_BODY_BYTES`] ([`Error::TooLarge`]); a listing or delta walk stops
+//!   after [`MAX_PAGES`] pages ([`Error::TooManyPages`]);
+//! - numbers (`Retry-After`, batch item statuses) are checked and capped
+//!   before they are used (`retry`);
+//! - when several requests meet a 401 for the same token, one of them
+//!   refreshes and the others retry with its token (one refresh per
+//!   rejected token, not one per request).
+//!
 //! Graph's error body is kept intact in `Error::Api`.
 
 pub mod pace;
@@ -36,6 +50,13 @@ pub const MAX_BATCH: usize = 20;
 /// Items per page asked for with `Prefer: odata.maxpagesize` when following
 /// pages (<https://learn.microsoft.com/en-us/graph/delta-query-messages#use-query-parameters-in-a-delta-query-for-messages>).
 pub const PAGE_SIZE: usize = 100;
+/// Largest response body read from Graph (16 MiB). A `$batch` answer of
+/// 20 items is far below it; Graph's own request limit is 4 MB.
+pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+/// Most pages followed in one listing or delta walk. At `PAGE_SIZE` items
+/// a page, that is a million items: far beyond one fee-earner's mailbox,
+/// so only a server that never stops sending `@odata.nextLink` reaches it.
+pub const MAX_PAGES: u32 = 10_000;
 
 /// Where access tokens come from (the sign-in crate implements it).
 pub trait TokenSource: Send + Sync {
@@ -69,6 +90,19 @@ pub enum Error {
     Token(TokenError),
     #[error("Graph sent a body that is not valid JSON: {0}")]
     Malformed(String),
+    /// The answer was longer than `Options::max_body_bytes`; it was not
+    /// read to the end.
+    #[error("Graph's answer is over the {limit}-byte limit (MAX_BODY_BYTES); not read")]
+    TooLarge { limit: u64 },
+    /// A listing or delta walk went on past `Options::max_pages` pages.
+    #[error("Graph's listing went on for more than {limit} pages (MAX_PAGES); stopped")]
+    TooManyPages { limit: u32 },
+    /// A request, `@odata.nextLink` or `@odata.deltaLink` is not on the
+    /// configured Graph origin; nothing was sent there (the access token
+    /// goes to Graph only). A stored delta link like that is treated like
+    /// an expired one: list in full.
+    #[error("a Graph link points to {origin}, not to the configured Graph origin; it was dropped and nothing sent")]
+    ForeignLink { origin: String },
 }
 
 impl Error {
@@ -253,6 +287,10 @@ pub struct Options {
     pub budget: pace::Budget,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Largest response body read ([`MAX_BODY_BYTES`]).
+    pub max_body_bytes: u64,
+    /// Most pages in one `collect_pages` walk ([`MAX_PAGES`]).
+    pub max_pages: u32,
 }
 
 impl Options {
@@ -262,6 +300,8 @@ impl Options {
             policy: Policy::default(),
             budget: pace::Budget::default(),
             timeout: Duration::from_secs(60),
+            max_body_bytes: MAX_BODY_BYTES,
+            max_pages: MAX_PAGES,
         }
     }
 }
@@ -274,14 +314,32 @@ pub struct GraphClient<T> {
     slots: Arc<Semaphore>,
     pacer: Mutex<pace::Pacer>,
     counters: Arc<Counters>,
+    /// The origin of `options.base_url`: the only one the token goes to.
+    origin: url::Origin,
+    refreshes: Mutex<Refreshes>,
+}
+
+/// The token refreshes this client asked for after a 401.
+#[derive(Default)]
+struct Refreshes {
+    /// How many; a request remembers it when it takes its token.
+    epoch: u64,
+    /// The token the last refresh brought.
+    fresh: Option<SecretString>,
 }
 
 impl<T: TokenSource> GraphClient<T> {
     /// `http` must be built by the caller (so that an extra CA from the
     /// config is trusted there, and only there).
     pub fn new(http: reqwest::Client, options: Options, tokens: T) -> GraphClient<T> {
+        // An unparsable base URL gets an opaque origin, equal to no URL's.
+        let origin = url::Url::parse(&options.base_url)
+            .map(|u| u.origin())
+            .unwrap_or_else(|_| url::Url::parse("data:,").expect("static URL").origin());
         GraphClient {
             http,
+            origin,
+            refreshes: Mutex::new(Refreshes::default()),
             pacer: Mutex::new(pace::Pacer::new(options.budget)),
             options,
             tokens,
@@ -312,11 +370,23 @@ impl<T: TokenSource> GraphClient<T> {
 
     /// Follow `@odata.nextLink` from `url` to the end; returns every item
     /// of `value` and the final `@odata.deltaLink` (if a delta query).
+    ///
+    /// Fails, rather than returning a partial listing (which a caller could
+    /// read as "the rest was deleted"), when a link leaves the Graph origin
+    /// ([`Error::ForeignLink`], nothing sent there) or the walk passes
+    /// `Options::max_pages` ([`Error::TooManyPages`]).
     pub async fn collect_pages(&self, url: &str) -> Result<(Vec<Value>, Option<String>), Error> {
         let mut items = vec![];
         let mut next = Some(url.to_string());
         let mut delta = None;
+        let mut pages = 0u32;
         while let Some(url) = next.take() {
+            if pages >= self.options.max_pages {
+                return Err(Error::TooManyPages {
+                    limit: self.options.max_pages,
+                });
+            }
+            pages += 1;
             // Large pages: a listing or a delta round costs fewer requests
             // (Graph's own default page for event delta is small).
             let request =
@@ -330,6 +400,8 @@ impl<T: TokenSource> GraphClient<T> {
                 .and_then(Value::as_str)
                 .map(str::to_string);
             if let Some(d) = page.get("@odata.deltaLink").and_then(Value::as_str) {
+                // Checked now, so that a foreign link is never stored.
+                self.target(d)?;
                 delta = Some(d.to_string());
             }
         }
@@ -337,16 +409,22 @@ impl<T: TokenSource> GraphClient<T> {
     }
 
     async fn send_with_retries(&self, req: &Request, budget_cost: u32) -> Result<Response, Error> {
+        // Before any token is asked for: a foreign URL gets nothing.
+        let url = self.target(&req.url)?;
         let mut attempt = 0;
         let mut refreshed = false;
-        let mut rejected: Option<SecretString> = None;
+        // The token for the next attempt after a refresh, with its epoch.
+        let mut replaced: Option<(SecretString, u64)> = None;
         loop {
             attempt += 1;
-            let token = self
-                .tokens
-                .access_token(rejected.as_ref())
-                .await
-                .map_err(Error::Token)?;
+            let (token, epoch) = match replaced.take() {
+                Some(t) => t,
+                None => {
+                    let epoch = self.refreshes.lock().await.epoch;
+                    let token = self.tokens.access_token(None).await.map_err(Error::Token)?;
+                    (token, epoch)
+                }
+            };
             let slots = if req.url.ends_with("/$batch") {
                 MAX_IN_FLIGHT
             } else {
@@ -360,13 +438,22 @@ impl<T: TokenSource> GraphClient<T> {
                     .await
                     .expect("semaphore never closed");
                 Counters::add(&self.counters.http_requests, 1);
-                self.once(req, &token).await
+                self.once(req, url.clone(), &token).await
             };
             let (decision_input, result) = match outcome {
+                // Sending again would meet the same answer. A create whose
+                // answer was not read may have taken effect: for the
+                // caller that is a lost answer.
+                Err(Error::TooLarge { limit }) if !req.replay_safe => {
+                    return Err(Error::Transport(format!(
+                        "the answer was over the {limit}-byte limit and was not read"
+                    )))
+                }
+                Err(e @ Error::TooLarge { .. }) => return Err(e),
                 Ok(resp) => {
                     let retry_after = resp
                         .header("Retry-After")
-                        .and_then(retry::parse_retry_after);
+                        .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now()));
                     (
                         Outcome::Status {
                             status: resp.status,
@@ -387,7 +474,7 @@ impl<T: TokenSource> GraphClient<T> {
                 Decision::Accept => return result,
                 Decision::RefreshToken => {
                     refreshed = true;
-                    rejected = Some(token);
+                    replaced = Some(self.replace_rejected(&token, epoch).await?);
                 }
                 Decision::RetryAfter(wait) => {
                     if matches!(
@@ -405,6 +492,33 @@ impl<T: TokenSource> GraphClient<T> {
                 }
             }
         }
+    }
+
+    /// A token to use instead of `rejected` (taken at `epoch`): the one a
+    /// refresh since then brought, else a refresh now. Requests that meet
+    /// 401 together wait here for one refresh and share it.
+    async fn replace_rejected(
+        &self,
+        rejected: &SecretString,
+        epoch: u64,
+    ) -> Result<(SecretString, u64), Error> {
+        let mut r = self.refreshes.lock().await;
+        if r.epoch > epoch {
+            if let Some(fresh) = &r.fresh {
+                if fresh.expose_secret() != rejected.expose_secret() {
+                    return Ok((fresh.clone(), r.epoch));
+                }
+            }
+        }
+        tracing::info!("Graph answered 401; refreshing the access token");
+        let fresh = self
+            .tokens
+            .access_token(Some(rejected))
+            .await
+            .map_err(Error::Token)?;
+        r.epoch += 1;
+        r.fresh = Some(fresh.clone());
+        Ok((fresh, r.epoch))
     }
 
     async fn pace(&self, n: u32) {
@@ -426,15 +540,28 @@ impl<T: TokenSource> GraphClient<T> {
         }
     }
 
-    fn absolute(&self, url: &str) -> String {
-        if url.starts_with("http://") || url.starts_with("https://") {
-            url.to_string()
-        } else {
-            format!("{}{}", self.options.base_url, url)
+    /// The absolute URL of `url` (relative to the base, or absolute), if
+    /// it is on the Graph origin; else `ForeignLink`.
+    fn target(&self, url: &str) -> Result<url::Url, Error> {
+        let absolute = match url::Url::parse(url) {
+            Ok(u) => u,
+            Err(_) => url::Url::parse(&format!("{}{}", self.options.base_url, url))
+                .map_err(|e| Error::Transport(format!("not a URL: {e}")))?,
+        };
+        if absolute.origin() != self.origin {
+            let origin = absolute.origin().ascii_serialization();
+            tracing::warn!(%origin, "not sending the access token outside the Graph origin");
+            return Err(Error::ForeignLink { origin });
         }
+        Ok(absolute)
     }
 
-    async fn once(&self, req: &Request, token: &SecretString) -> Result<Response, Error> {
+    async fn once(
+        &self,
+        req: &Request,
+        url: url::Url,
+        token: &SecretString,
+    ) -> Result<Response, Error> {
         let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
             .expect("static method names are valid");
         if !req.url.ends_with("/$batch") {
@@ -443,7 +570,7 @@ impl<T: TokenSource> GraphClient<T> {
         }
         let mut builder = self
             .http
-            .request(method, self.absolute(&req.url))
+            .request(method, url)
             .timeout(self.options.timeout)
             .bearer_auth(token.expose_secret())
             .header("Prefer", "IdType=\"ImmutableId\"");
@@ -463,10 +590,7 @@ impl<T: TokenSource> GraphClient<T> {
             .iter()
             .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
             .collect();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| Error::Transport(without_url(&e)))?;
+        let bytes = read_capped(resp, self.options.max_body_bytes).await?;
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -531,10 +655,15 @@ impl<T: TokenSource> GraphClient<T> {
                                 ))));
                                 continue;
                             };
-                            let item = item_response(answer);
-                            let retry_after = item
-                                .header("Retry-After")
-                                .and_then(retry::parse_retry_after);
+                            let Some(item) = item_response(answer) else {
+                                results[i] = Some(Err(Error::Malformed(format!(
+                                    "batch item {i} has no valid HTTP status"
+                                ))));
+                                continue;
+                            };
+                            let retry_after = item.header("Retry-After").and_then(|v| {
+                                retry::parse_retry_after(v, std::time::SystemTime::now())
+                            });
                             let d = decide(
                                 &self.options.policy,
                                 Outcome::Status {
@@ -607,8 +736,14 @@ fn batch_item(i: usize, req: &Request) -> Value {
     item
 }
 
-fn item_response(answer: &Value) -> Response {
-    let status = answer.get("status").and_then(Value::as_u64).unwrap_or(0) as u16;
+/// A batch item's answer; `None` when its status is not an HTTP status
+/// (a number like 65,736 would otherwise wrap around to 200).
+fn item_response(answer: &Value) -> Option<Response> {
+    let status = answer
+        .get("status")
+        .and_then(Value::as_u64)
+        .and_then(|n| u16::try_from(n).ok())
+        .filter(|s| (100..=599).contains(s))?;
     let headers = answer
         .get("headers")
         .and_then(Value::as_object)
@@ -625,11 +760,31 @@ fn item_response(answer: &Value) -> Response {
                 .collect()
         })
         .unwrap_or_default();
-    Response {
+    Some(Response {
         status,
         headers,
         body: answer.get("body").cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// The body of `resp`, read chunk by chunk and refused as soon as it passes
+/// `limit` bytes (a `Content-Length` over it is refused before reading).
+async fn read_capped(mut resp: reqwest::Response, limit: u64) -> Result<Vec<u8>, Error> {
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(Error::TooLarge { limit });
     }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| Error::Transport(without_url(&e)))?
+    {
+        if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+            return Err(Error::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A reqwest error without its URL: delta and next links carry opaque

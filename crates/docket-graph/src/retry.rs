@@ -7,9 +7,16 @@
 //!   Outlook may send it with a fraction, so it is parsed as a float.
 //! - 503/504 are transient; Graph may add `Retry-After` to 503 too
 //!   (<https://learn.microsoft.com/en-us/graph/errors>).
+//! - `Retry-After` may also be an HTTP-date (RFC 9110 §10.2.3); it is
+//!   turned into seconds from `now`.
 //! - 401 means the access token was rejected: refresh once, then give up.
+//!
+//! Every number here comes from a server, so none is trusted: a negative,
+//! NaN or infinite `Retry-After` counts as absent, and a huge one (`1e20`)
+//! is capped at `Policy::max_backoff` *before* it becomes a `Duration`
+//! (`Duration::from_secs_f64` panics on values it cannot hold).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// What happened to one attempt.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,8 +84,7 @@ pub fn decide(
             retry_after,
         } if !out_of_attempts => {
             let wait = retry_after
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(Duration::from_secs_f64)
+                .and_then(|s| seconds_at_most(s, policy.max_backoff))
                 .unwrap_or_else(|| backoff(policy, attempt));
             Decision::RetryAfter(wait.min(policy.max_backoff))
         }
@@ -101,14 +107,33 @@ pub fn backoff(policy: &Policy, attempt: u32) -> Duration {
         .min(policy.max_backoff)
 }
 
-/// Parse a `Retry-After` header value in seconds (may be fractional).
-/// HTTP-date values are not used by Graph and yield `None`.
-pub fn parse_retry_after(value: &str) -> Option<f64> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
+/// `seconds` as a `Duration` of at most `max`; `None` when it is not a
+/// wait at all (negative, NaN, infinite). Never panics.
+pub fn seconds_at_most(seconds: f64, max: Duration) -> Option<Duration> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    if seconds >= max.as_secs_f64() {
+        return Some(max);
+    }
+    Some(Duration::try_from_secs_f64(seconds).unwrap_or(max).min(max))
+}
+
+/// Parse a `Retry-After` header value: seconds (may be fractional) or an
+/// HTTP-date, which becomes the seconds from `now` until then (0 when it
+/// is past). Anything else, and a negative or non-finite number, is `None`.
+/// The result may still be huge: `decide` caps it.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<f64> {
+    let value = value.trim();
+    if let Ok(s) = value.parse::<f64>() {
+        return Some(s).filter(|s| s.is_finite() && *s >= 0.0);
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(now)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0),
+    )
 }
 
 #[cfg(test)]
@@ -191,14 +216,109 @@ mod tests {
             RetryAfter(Duration::from_secs(1)),
         );
         check(Outcome::Transport, 1, false, false, Accept);
+        // Numbers no server should send: never a panic, never a wait
+        // longer than the cap, and nonsense counts as no Retry-After.
+        let cap = RetryAfter(Duration::from_secs(120));
+        check(status(429, Some(1e20)), 1, true, false, cap);
+        check(status(503, Some(f64::MAX)), 1, true, false, cap);
+        check(
+            status(429, Some(18_446_744_073_709_551_616.0)),
+            1,
+            true,
+            false,
+            cap,
+        );
+        check(status(429, Some(120.000_000_1)), 1, true, false, cap);
+        check(
+            status(429, Some(f64::INFINITY)),
+            1,
+            true,
+            false,
+            RetryAfter(Duration::from_millis(500)),
+        );
+        check(
+            status(429, Some(f64::NAN)),
+            2,
+            true,
+            false,
+            RetryAfter(Duration::from_secs(1)),
+        );
+        check(
+            status(429, Some(-5.0)),
+            1,
+            true,
+            false,
+            RetryAfter(Duration::from_millis(500)),
+        );
+        check(
+            status(429, Some(-0.0)),
+            1,
+            true,
+            false,
+            RetryAfter(Duration::ZERO),
+        );
+        check(
+            status(429, Some(1e-12)),
+            1,
+            true,
+            false,
+            RetryAfter(Duration::from_nanos(0)),
+        );
+        check(
+            status(504, Some(f64::MIN_POSITIVE)),
+            1,
+            true,
+            false,
+            RetryAfter(Duration::ZERO),
+        );
+        // A huge attempt number does not overflow the backoff.
+        check(
+            status(429, None),
+            7,
+            true,
+            false,
+            RetryAfter(Duration::from_secs(32)),
+        );
+    }
+
+    fn check_parse(value: &str, expect: Option<f64>) {
+        // 2015-10-21 07:28:00 UTC
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        assert_eq!(
+            parse_retry_after(value, now),
+            expect,
+            "Retry-After: {value}"
+        );
     }
 
     #[test]
     fn retry_after_values() {
-        assert_eq!(parse_retry_after("2"), Some(2.0));
-        assert_eq!(parse_retry_after(" 0.5 "), Some(0.5));
-        assert_eq!(parse_retry_after("-1"), None);
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("NaN"), None);
+        check_parse("2", Some(2.0));
+        check_parse(" 0.5 ", Some(0.5));
+        check_parse("1e20", Some(1e20));
+        check_parse("-1", None);
+        check_parse("NaN", None);
+        check_parse("inf", None);
+        check_parse("-inf", None);
+        check_parse("", None);
+        check_parse("soon", None);
+        // HTTP-date: seconds from now; a past date means now.
+        check_parse("Wed, 21 Oct 2015 07:28:30 GMT", Some(30.0));
+        check_parse("Wed, 21 Oct 2015 07:28:00 GMT", Some(0.0));
+        check_parse("Tue, 20 Oct 2015 07:28:00 GMT", Some(0.0));
+        check_parse(
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+            Some(253_402_300_799.0 - 1_445_412_480.0),
+        );
+    }
+
+    #[test]
+    fn seconds_are_capped_before_they_become_a_duration() {
+        let max = Duration::from_secs(120);
+        assert_eq!(seconds_at_most(1e20, max), Some(max));
+        assert_eq!(seconds_at_most(1.5, max), Some(Duration::from_millis(1500)));
+        assert_eq!(seconds_at_most(f64::NAN, max), None);
+        assert_eq!(seconds_at_most(-1.0, max), None);
+        assert_eq!(seconds_at_most(1e20, Duration::MAX), Some(Duration::MAX));
     }
 }
