@@ -42,17 +42,20 @@
 //! name for `Asia/Kolkata`, which Windows names India Standard Time).
 //!
 //! **What is refused** (the `VTIMEZONE` stays unmapped, its items are
-//! skipped with "unknown time zone"): no observance; an observance without
-//! both offsets or with an offset beyond ±18 h; a `DTSTART` that is not a
-//! valid date(-time) in the years 1583–9999; an `RRULE` that is not
-//! `FREQ=YEARLY` with `BYMONTH`, `BYDAY` (±1…±5 or none) and `BYMONTHDAY`
-//! only (plus `INTERVAL`, `UNTIL`, `COUNT`, `WKST`); an unreadable `RDATE`;
-//! an offset that the observances leave undefined at a sample instant; and a
-//! definition no IANA zone agrees with. Everything is checked arithmetic:
-//! no input panics.
+//! skipped with "unknown time zone"): no observance, or more than 200; an
+//! observance without both offsets or with an offset beyond ±18 h; a
+//! `DTSTART` that is not a valid date(-time) in the years 1583–9999; an
+//! `RRULE` that is not `FREQ=YEARLY` with `BYMONTH`, `BYDAY` (±1…±5 or none)
+//! and `BYMONTHDAY` only (plus `INTERVAL`, `UNTIL`, `COUNT`, `WKST`, and one
+//! value each of `BYHOUR`, `BYMINUTE`, `BYSECOND`), or one
+//! without an end that skips a sample year; an unreadable `RDATE`; an offset
+//! that the observances leave undefined at a sample instant; and a definition
+//! no IANA zone agrees with. A rule that has not occurred for 30 years before
+//! an instant counts as ended there. Everything is checked arithmetic: no
+//! input panics (a test feeds it thousands of random definitions).
 //!
 //! Matching is pure and deterministic. It costs about 2 ms in a debug build
-//! (see the `matching_is_cheap` test), and a folder may hold hundreds of
+//! (see the `what_a_match_costs` test), and a folder may hold hundreds of
 //! files with the same `VTIMEZONE`, so results are memoised by the parsed
 //! `VTIMEZONE` (a bounded map; a hit returns what a match would).
 
@@ -65,7 +68,9 @@ use calcard::icalendar::{
     ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarFrequency, ICalendarPeriod,
     ICalendarProperty, ICalendarRecurrenceRule, ICalendarValue,
 };
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Weekday};
+use chrono::{
+    Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Timelike, Weekday,
+};
 use chrono_tz::{Tz, TZ_VARIANTS};
 use windows_timezones::WindowsTimezone;
 
@@ -155,6 +160,12 @@ const FIRST_SAMPLE_YEAR: i32 = 2025;
 /// 2037.
 const LAST_SAMPLE_YEAR: i32 = 2035;
 const SAMPLE_YEARS: i32 = 3;
+/// A rule that has not occurred for this many years before an instant
+/// counts as ended there (real ones occur every year).
+const RULE_LOOKBACK_YEARS: i32 = 30;
+/// More observances than this are not a real definition (Mozilla's full
+/// histories have a few dozen); refused, to bound the work.
+const MAX_OBSERVANCES: usize = 200;
 
 /// One STANDARD or DAYLIGHT sub-component.
 #[derive(Debug)]
@@ -180,6 +191,9 @@ struct Rule {
     days: Vec<(i32, Weekday)>,
     /// ±1–31.
     month_days: Vec<i32>,
+    /// The time of day of each onset: DTSTART's, or the one BYHOUR,
+    /// BYMINUTE and BYSECOND give (Lotus Notes writes them).
+    time: NaiveTime,
     until: Option<Until>,
 }
 
@@ -197,7 +211,7 @@ struct Definition {
 
 impl Definition {
     fn read(ical: &ICalendar, vtimezone: &ICalendarComponent) -> Option<Definition> {
-        let observances = vtimezone
+        let components: Vec<&ICalendarComponent> = vtimezone
             .component_ids
             .iter()
             .filter_map(|id| ical.components.get(usize::try_from(*id).ok()?))
@@ -207,9 +221,15 @@ impl Definition {
                     ICalendarComponentType::Standard | ICalendarComponentType::Daylight
                 )
             })
+            .collect();
+        if components.is_empty() || components.len() > MAX_OBSERVANCES {
+            return None;
+        }
+        let observances = components
+            .into_iter()
             .map(Observance::read)
             .collect::<Option<Vec<_>>>()?;
-        (!observances.is_empty()).then_some(Definition { observances })
+        Some(Definition { observances })
     }
 
     /// The first sample year (see the module docs).
@@ -332,7 +352,7 @@ impl Observance {
             dates,
         };
         if let Some(r) = rule {
-            let parsed = Rule::read(r, from)?;
+            let parsed = Rule::read(r, from, start.time())?;
             match r.count {
                 None => observance.rule = Some(parsed),
                 Some(count) => {
@@ -373,8 +393,8 @@ impl Observance {
                 if !rule.matches(year, month, day, days, self.start.day()) {
                     continue;
                 }
-                let Some(local) = NaiveDate::from_ymd_opt(year, month, day)
-                    .map(|d| d.and_time(self.start.time()))
+                let Some(local) =
+                    NaiveDate::from_ymd_opt(year, month, day).map(|d| d.and_time(rule.time))
                 else {
                     continue;
                 };
@@ -443,8 +463,15 @@ impl Observance {
             .max();
         let ruled = self.rule.as_ref().and_then(|rule| {
             // Local and UTC years differ by at most a day: start a year late.
-            let newest = t.year().checked_add(1)?;
-            (self.start.year()..=newest).rev().find_map(|year| {
+            let mut newest = t.year().checked_add(1)?;
+            if let Some(Until::Utc(u) | Until::Local(u)) = rule.until {
+                newest = newest.min(u.year().checked_add(1)?);
+            }
+            let oldest = self
+                .start
+                .year()
+                .max(newest.saturating_sub(RULE_LOOKBACK_YEARS));
+            (oldest..=newest).rev().find_map(|year| {
                 self.rule_onsets(rule, year)
                     .into_iter()
                     .rfind(|at| *at <= t)
@@ -455,11 +482,11 @@ impl Observance {
 }
 
 impl Rule {
-    fn read(r: &ICalendarRecurrenceRule, from: i32) -> Option<Rule> {
+    fn read(r: &ICalendarRecurrenceRule, from: i32, start: NaiveTime) -> Option<Rule> {
         let supported = r.freq == ICalendarFrequency::Yearly
-            && r.bysecond.is_empty()
-            && r.byminute.is_empty()
-            && r.byhour.is_empty()
+            && r.bysecond.len() <= 1
+            && r.byminute.len() <= 1
+            && r.byhour.len() <= 1
             && r.byyearday.is_empty()
             && r.byweekno.is_empty()
             && r.bysetpos.is_empty()
@@ -470,6 +497,11 @@ impl Rule {
         if !supported {
             return None;
         }
+        let time = NaiveTime::from_hms_opt(
+            r.byhour.first().map_or(start.hour(), |h| u32::from(*h)),
+            r.byminute.first().map_or(start.minute(), |m| u32::from(*m)),
+            r.bysecond.first().map_or(start.second(), |s| u32::from(*s)),
+        )?;
         let interval = i32::from(r.interval.unwrap_or(1));
         if interval == 0 {
             return None;
@@ -508,6 +540,7 @@ impl Rule {
             months,
             days,
             month_days,
+            time,
             until,
         })
     }
@@ -825,6 +858,18 @@ mod tests {
             Some("Europe/Paris"),
         );
         check(&vtimezone("Rome (Lotus)", BERLIN), Some("Europe/Rome"));
+        // Lotus Notes gives the time of day in the rule.
+        check(
+            &vtimezone(
+                "W. Europe Lotus",
+                "BEGIN:STANDARD\nDTSTART:19501029T020000\nTZOFFSETFROM:+0200\n\
+                 TZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;BYMINUTE=0;BYHOUR=3;BYDAY=-1SU;BYMONTH=10\n\
+                 END:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:19500326T020000\nTZOFFSETFROM:+0100\n\
+                 TZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYMINUTE=0;BYHOUR=2;BYDAY=-1SU;BYMONTH=3\n\
+                 END:DAYLIGHT",
+            ),
+            Some("Europe/Berlin"),
+        );
         // A named city whose clocks differ is not taken.
         check(&vtimezone("London", BERLIN), Some("Europe/Berlin"));
         check(&vtimezone("US-Ost", EASTERN), Some("America/New_York"));
@@ -917,6 +962,8 @@ mod tests {
             ("Regeltext", &BERLIN.replace("RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3", "RRULE:jeden letzten Sonntag im März")),
             ("Monatlich", &BERLIN.replace("FREQ=YEARLY", "FREQ=MONTHLY")),
             ("Setpos", &BERLIN.replace("INTERVAL=1", "BYSETPOS=1")),
+            ("Zwei Stunden", &BERLIN.replace("INTERVAL=1", "BYHOUR=1,2")),
+            ("Stunde 25", &BERLIN.replace("INTERVAL=1", "BYHOUR=25")),
             ("Ordinal sechs", &BERLIN.replace("-1SU", "6SU")),
             ("Tag 31 Februar", &BERLIN.replace("BYDAY=-1SU;BYMONTH=3", "BYMONTHDAY=31;BYMONTH=2")),
             ("Zukunft", &BERLIN.replace("16010101", "22000101")),
@@ -977,5 +1024,75 @@ mod tests {
         }
         let memoised = started.elapsed() / runs;
         eprintln!("one match: {matched:?}; from the memo: {memoised:?}");
+    }
+
+    /// Random definitions (a fixed seed: the same ones every run) never
+    /// panic, whatever their offsets, dates and rules.
+    #[test]
+    fn random_definitions_never_panic() {
+        let mut state: u64 = 0x5eed_cafe;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        // Mostly sensible values, so that most definitions get to matching.
+        let offsets = [
+            "+0100", "+0200", "+0100", "+0200", "-0500", "-0400", "+0000", "+1000", "+1100",
+            "+0100", "-0500", "+0530", "+9900", "-2400", "+0060", "0100", "+01",
+        ];
+        let dates = [
+            "16010101T030000",
+            "16010101T020000",
+            "19700329T020000",
+            "19701025T030000",
+            "20251026T030000",
+            "20270328T020000",
+            "16010101T030000",
+            "00000101T000000",
+            "99991231T235959",
+            "20270229T020000",
+            "20261025T030000",
+            "19700101",
+            "2026",
+            "20261325T250000",
+        ];
+        let rules = [
+            "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1,29,30,31",
+            "FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYDAY=SU",
+            "FREQ=YEARLY;BYMONTH=10;BYDAY=5SU;COUNT=4294967295",
+            "FREQ=YEARLY;BYMONTH=10;BYDAY=-5MO;UNTIL=99991231T235959Z",
+            "FREQ=YEARLY;INTERVAL=65535;BYMONTH=12;BYMONTHDAY=31",
+            "FREQ=YEARLY;BYMONTH=3;BYDAY=1SU;UNTIL=00000101",
+            "FREQ=DAILY;COUNT=1000000",
+            "FREQ=YEARLY;BYDAY=53SU",
+        ];
+        for round in 0..2000 {
+            let mut observances = String::new();
+            for _ in 0..next(4) {
+                let kind = ["STANDARD", "DAYLIGHT"][next(2) as usize];
+                observances += &format!(
+                    "BEGIN:{kind}\nDTSTART:{}\nTZOFFSETFROM:{}\nTZOFFSETTO:{}\n",
+                    dates[next(dates.len() as u64) as usize],
+                    offsets[next(offsets.len() as u64) as usize],
+                    offsets[next(offsets.len() as u64) as usize],
+                );
+                if next(3) > 0 {
+                    observances += &format!("RRULE:{}\n", rules[next(rules.len() as u64) as usize]);
+                }
+                if next(4) == 0 {
+                    observances += &format!("RDATE:{}\n", dates[next(dates.len() as u64) as usize]);
+                }
+                observances += &format!("END:{kind}\n");
+            }
+            let text = vtimezone(&format!("Zufall {round}"), &observances).replace('\n', "\r\n");
+            if let Entry::ICalendar(ical) = Parser::new(&text).entry() {
+                if let Some(tz) = ical.components.first() {
+                    let _ = zone_of(&ical, tz);
+                }
+            }
+        }
     }
 }
