@@ -122,6 +122,7 @@ impl AppError {
                 SignInError::ClientSecretNotStored => "client_secret.not_stored",
                 SignInError::Store(_) => "keyring.write_failed",
                 SignInError::Config(_) => "config.invalid",
+                SignInError::TokenLock(_) => "refresh.lock_timeout",
                 SignInError::Denied(p) | SignInError::Token(p) => p.code,
             },
             AppError::Refresh(e) => match e {

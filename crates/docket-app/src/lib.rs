@@ -112,6 +112,7 @@ pub fn auth_config(config: &Config) -> Result<AuthConfig, AppError> {
         None => RedirectConfig {
             port: ms.redirect_port,
             path: ms.redirect_path.clone(),
+            ..RedirectConfig::default()
         },
     };
     Ok(auth)
@@ -175,7 +176,8 @@ impl TokenSource for Tokens<'_> {
         rejected: Option<&SecretString>,
     ) -> Result<SecretString, TokenError> {
         let token = match rejected {
-            Some(_) => self.0.refresh().await.map(|r| r.access_token),
+            // Once per rejected token: concurrent 401s share one refresh.
+            Some(rejected) => self.0.force_refresh(rejected.expose_secret()).await,
             None => self.0.access_token().await,
         };
         token
@@ -275,15 +277,30 @@ impl App {
         browser: &dyn Browser,
         on_url: impl FnOnce(&str),
     ) -> Result<SignInReport, AppError> {
+        self.sign_in_cancellable(browser, on_url, std::future::pending())
+            .await
+    }
+
+    /// [`App::sign_in`] with a cancel signal (the tray's Cancel button):
+    /// when `cancel` completes (e.g. `CancellationToken::cancelled()` or a
+    /// `watch` receiver's `changed()`), the wait for the browser ends with
+    /// the code `signin.cancelled` and the port is freed.
+    pub async fn sign_in_cancellable(
+        &self,
+        browser: &dyn Browser,
+        on_url: impl FnOnce(&str),
+        cancel: impl std::future::Future<Output = ()>,
+    ) -> Result<SignInReport, AppError> {
         let stored = self.db().account()?;
         let previous = stored.as_ref().filter(|r| self.is_ours(r));
         let reauth = previous.map(account_of);
         let signed_in = docket_auth::signin::sign_in(
             &self.auth,
             reauth.as_ref(),
+            token_lock_file(&self.paths),
             browser,
             on_url,
-            std::future::pending(),
+            cancel,
         )
         .await
         .map_err(AppError::SignIn)?;

@@ -23,7 +23,16 @@ pub enum HttpError {
     Status { status: u16, body: Vec<u8> },
     #[error("the request could not be built: {0}")]
     Build(String),
+    /// The answer was longer than [`MAX_RESPONSE_BYTES`]; reading stopped
+    /// there (a token response is 2–8 KB; this is a proxy or a fault).
+    #[error("Microsoft's answer was larger than {limit} bytes and was not read")]
+    TooLarge { limit: usize },
 }
+
+/// The longest token-endpoint answer read (headers excluded). Entra's
+/// token responses are a few KB (two JWTs and a refresh token); capping
+/// the body keeps a hostile proxy or a fault from growing memory.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 impl HttpError {
     /// How the transport failed, for the classifier.
@@ -63,7 +72,8 @@ pub fn client(extra_ca_pem: Option<&[u8]>) -> Result<reqwest::Client, HttpError>
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(60))
+        // The same constant sizes the cross-process token lock's wait.
+        .timeout(crate::tokens::TOKEN_REQUEST_TIMEOUT)
         .user_agent(concat!("DocketSync/", env!("CARGO_PKG_VERSION")));
     if let Some(pem) = extra_ca_pem {
         let certs = reqwest::Certificate::from_pem_bundle(pem)
@@ -86,11 +96,7 @@ pub async fn send(
         .map_err(HttpError::Transport)?;
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(HttpError::Transport)?
-        .to_vec();
+    let body = read_capped(response, MAX_RESPONSE_BYTES).await?;
     if status != reqwest::StatusCode::OK {
         return Err(HttpError::Status {
             status: status.as_u16(),
@@ -102,6 +108,22 @@ pub async fn send(
         *h = headers;
     }
     out.body(body).map_err(|e| HttpError::Build(e.to_string()))
+}
+
+/// The body, chunk by chunk, failing as soon as it exceeds `limit` (a
+/// declared `Content-Length` over the limit fails before reading).
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, HttpError> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(HttpError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(HttpError::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(HttpError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// `oauth2`'s client interface over [`send`]. (A named type rather than a

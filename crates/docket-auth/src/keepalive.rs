@@ -62,21 +62,28 @@ pub enum Warning {
 }
 
 /// Decide the keep-alive for `now`.
+///
+/// The dates come from the state database and the window from a server's
+/// text: every sum saturates (at chrono's last date) instead of panicking.
 pub fn keep_alive(clock: SignInClock, now: DateTime<Utc>) -> KeepAlive {
-    let next_refresh_at = clock.last_good_refresh + KEEP_ALIVE_EVERY;
-    let inactivity_deadline = clock.last_good_refresh + INACTIVITY_LIMIT;
+    let add = |at: DateTime<Utc>, d: Duration| {
+        at.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
+    let next_refresh_at = add(clock.last_good_refresh, KEEP_ALIVE_EVERY);
+    let inactivity_deadline = add(clock.last_good_refresh, INACTIVITY_LIMIT);
     let next_required_sign_in = clock
         .sign_in_frequency
-        .map(|window| clock.last_interactive_sign_in + window);
+        .map(|window| add(clock.last_interactive_sign_in, window));
     let mut warnings = Vec::new();
-    if now >= inactivity_deadline - INACTIVITY_WARN_BEFORE {
+    let sub = |at: DateTime<Utc>, d: Duration| at.checked_sub_signed(d).unwrap_or(at);
+    if now >= sub(inactivity_deadline, INACTIVITY_WARN_BEFORE) {
         warnings.push(Warning::InactivityExpiry {
             on: inactivity_deadline,
         });
     }
     if let (Some(window), Some(on)) = (clock.sign_in_frequency, next_required_sign_in) {
         let ahead = (window / 4).min(SIGN_IN_WARN_BEFORE_MAX);
-        if now >= on - ahead {
+        if now >= sub(on, ahead) {
             warnings.push(Warning::SignInRequired { on });
         }
     }
@@ -95,7 +102,11 @@ pub fn learned_sign_in_frequency(problem: &Problem) -> Option<Duration> {
     match problem.who {
         Who::ReAuth(ReAuthReason::SignInFrequency {
             max_lifetime_seconds: Some(s),
-        }) => i64::try_from(s).ok().map(Duration::seconds),
+            // Clamped before converting: `Duration::seconds` panics beyond
+            // i64::MAX / 1000 s, and the number came from a server's text.
+        }) => i64::try_from(s.min(crate::problem::MAX_SIGN_IN_FREQUENCY_SECS))
+            .ok()
+            .and_then(Duration::try_seconds),
         _ => None,
     }
 }

@@ -68,7 +68,8 @@ pub struct AuthConfig {
     pub sign_in_timeout: Duration,
     /// Refresh this long before the access token expires (default 5 min).
     pub refresh_margin: chrono::Duration,
-    /// How long to wait for another process's refresh (default 30 s).
+    /// How long to wait for another process's refresh or sign-in
+    /// (default [`tokens::LOCK_WAIT`], longer than a whole token request).
     pub lock_timeout: Duration,
 }
 
@@ -85,7 +86,7 @@ impl AuthConfig {
             redirect: RedirectConfig::default(),
             sign_in_timeout: Duration::from_secs(5 * 60),
             refresh_margin: chrono::Duration::minutes(5),
-            lock_timeout: Duration::from_secs(30),
+            lock_timeout: tokens::LOCK_WAIT,
         }
     }
 

@@ -1,37 +1,116 @@
-//! The loopback redirect listener (RFC 8252 §7.3): a `tiny_http` server on
-//! `127.0.0.1` that waits for exactly one valid authorization callback.
+//! The loopback redirect listener (RFC 8252 §7.3): a small bounded accept
+//! loop on the loopback addresses that waits for exactly one valid
+//! authorization callback.
 //!
-//! - Bound to 127.0.0.1 only; the redirect URI says `localhost` because
-//!   that is what the Azure portal accepts for "Mobile and desktop
-//!   applications", and Entra ignores the port of loopback redirect URIs.
-//! - Port: `0` lets the OS choose a free port for each sign-in; a fixed
-//!   port (Web-platform registrations need the exact URI) that is in use is
-//!   a clear error naming the setting `microsoft.redirect_port`.
+//! Why not `tiny_http` (the original design): it answers a request from
+//! the thread that received it, so one local client that pipelines
+//! requests and never reads the answers blocked that thread in a socket
+//! write, and with it the real callback and the deadline; it offers no
+//! read/write timeouts and no cap on the request line. Meeting the
+//! requirements below would have meant wrapping every part of it, so the
+//! listener is now ~300 lines of tokio over `httparse`:
+//!
+//! - **Bounded per connection.** Each accepted connection is handled in
+//!   its own task, off the accept loop. It must deliver its request head
+//!   (request line + headers, at most [`MAX_HEAD_BYTES`]) within
+//!   [`HEAD_TIMEOUT`]; the answer is written within [`WRITE_TIMEOUT`]; it
+//!   is answered once (`Connection: close`; pipelined requests are
+//!   discarded) and closed. A stalled, slow or hostile connection thus
+//!   costs at most a few seconds and [`MAX_HEAD_BYTES`] of memory, and
+//!   never delays another connection.
+//! - **Bounded in number.** At most [`MAX_CONNECTIONS`] are handled at
+//!   once; further ones wait in the kernel's backlog (not dropped), so the
+//!   browser's connection is served as soon as a slot frees.
+//! - **Not a log flood.** The first [`WARN_REJECTIONS`] rejected requests
+//!   are logged at WARN, the rest at DEBUG, and one WARN line with the
+//!   total when the listener closes. The query is never logged (it may
+//!   hold a code).
+//! - **Both loopback addresses.** The redirect URI says `localhost`
+//!   (what the Azure portal accepts for "Mobile and desktop
+//!   applications"), and a browser may resolve it to `::1` first. So
+//!   `127.0.0.1:<port>` *and* `[::1]:<port>` are bound: otherwise another
+//!   local program could bind `[::1]:<port>` and receive the code (RFC 8252
+//!   §8.3). If `::1` cannot be bound because IPv6 is off, the listener
+//!   carries on with IPv4 only (logged at INFO); if it is taken by someone
+//!   else, an OS-chosen port is given up and another one tried, and a
+//!   fixed port is [`ListenError::PortInUse`]. A configured
+//!   `http://127.0.0.1:<port>/` keeps its host and binds IPv4 only.
+//! - Port: `0` lets the OS choose a free port for each sign-in (Entra
+//!   ignores the port of loopback redirect URIs); a fixed port (e.g. a
+//!   firewall rule) that is in use is a clear error naming the setting
+//!   `microsoft.redirect_port`.
 //! - A request on another path, without the expected `state`, with a
 //!   `Host` header that is not loopback (DNS rebinding) or with an
-//!   oversized URL is answered 400/414, logged without its query (which may
-//!   hold a code), and the listener keeps waiting for the real callback.
+//!   oversized URL is answered 400/414/431 and the listener keeps waiting
+//!   for the real callback.
 //! - The valid callback is handed back together with a [`Responder`]; the
 //!   browser gets its answer only when the caller completes it, i.e. after
 //!   the code was redeemed. Later requests get "already received".
-//! - It gives up after the timeout, and closes the port before returning.
+//! - It gives up after the timeout or when the caller's cancel signal
+//!   fires ([`ListenError::Cancelled`]), and closes the ports before
+//!   returning.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use docket_secrets::SecretString;
-use tokio::sync::oneshot;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::task::JoinSet;
 
 use crate::pages;
 use crate::problem::Problem;
 
 /// The longest request target accepted (Entra's callbacks are ~1–2 KB).
 pub const MAX_URL_BYTES: usize = 8 * 1024;
+/// The longest request head (request line + headers) read from one
+/// connection; anything longer is refused without reading the rest.
+/// Browsers send 1–3 KB.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// How long a connection may take to deliver its request head. Browsers
+/// send it at once; speculative pre-connections that never send are
+/// closed after this.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long writing one answer may take (a client that does not read).
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Connections handled at once; more wait in the kernel's backlog.
+pub const MAX_CONNECTIONS: usize = 32;
+/// Rejected requests logged at WARN per listener; the rest at DEBUG.
+pub const WARN_REJECTIONS: u32 = 3;
+/// After answering, what is read and discarded (bounded) before closing,
+/// so that a request's unread remainder does not turn the close into a
+/// reset that destroys the answer.
+const DRAIN_BYTES: usize = 64 * 1024;
+const DRAIN_TIMEOUT: Duration = Duration::from_millis(500);
 /// How long the browser's request is held open for the caller to redeem
 /// the code before it is answered with a generic failure.
 const RESPONDER_GRACE: Duration = Duration::from_secs(120);
-const TICK: Duration = Duration::from_millis(50);
+/// An OS-chosen port whose `[::1]` twin is taken is given up; so many
+/// tries.
+const BIND_ATTEMPTS: usize = 8;
+
+/// The host of the redirect URI; it also decides what is bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RedirectHost {
+    /// `localhost`: bind 127.0.0.1 and ::1 (the browser may pick either).
+    #[default]
+    Localhost,
+    /// `127.0.0.1` as configured: bind 127.0.0.1 only.
+    Ipv4Loopback,
+}
+
+impl RedirectHost {
+    fn as_str(self) -> &'static str {
+        match self {
+            RedirectHost::Localhost => "localhost",
+            RedirectHost::Ipv4Loopback => "127.0.0.1",
+        }
+    }
+}
 
 /// Where the listener listens: `port` 0 = OS-chosen free port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +120,7 @@ pub struct RedirectConfig {
     /// registrations list `http://localhost`, and Entra matches the path
     /// exactly) or `/authorize/`.
     pub path: String,
+    pub host: RedirectHost,
 }
 
 impl Default for RedirectConfig {
@@ -48,12 +128,18 @@ impl Default for RedirectConfig {
         RedirectConfig {
             port: 0,
             path: "/".into(),
+            host: RedirectHost::Localhost,
         }
     }
 }
 
 impl RedirectConfig {
     /// From an explicit redirect URI such as `http://localhost:50993/authorize/`.
+    /// The host is kept as written (`127.0.0.1` stays `127.0.0.1`: Entra
+    /// compares it literally). No port (`http://localhost/`) means any
+    /// free port, as Entra ignores the port of loopback redirect URIs; it
+    /// never means port 80 (the `url` crate also drops an explicit `:80`,
+    /// which is treated the same way).
     pub fn from_uri(uri: &str) -> Result<RedirectConfig, ListenError> {
         let bad = |reason: &str| ListenError::BadRedirectUri {
             uri: uri.to_string(),
@@ -63,16 +149,20 @@ impl RedirectConfig {
         if url.scheme() != "http" {
             return Err(bad("a loopback redirect URI uses http"));
         }
-        match url.host_str() {
-            Some("localhost") | Some("127.0.0.1") => {}
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => {
+                RedirectHost::Localhost
+            }
+            Some(url::Host::Ipv4(ip)) if ip == Ipv4Addr::LOCALHOST => RedirectHost::Ipv4Loopback,
             _ => return Err(bad("the host must be localhost or 127.0.0.1")),
-        }
+        };
         if url.query().is_some() || url.fragment().is_some() {
             return Err(bad("no query or fragment allowed"));
         }
         Ok(RedirectConfig {
-            port: url.port().unwrap_or(80),
+            port: url.port().unwrap_or(0),
             path: url.path().to_string(),
+            host,
         })
     }
 }
@@ -80,9 +170,9 @@ impl RedirectConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ListenError {
     #[error(
-        "port {port} on 127.0.0.1 is already in use, so the sign-in cannot receive Microsoft's answer; \
-         close the program using it or change microsoft.redirect_port (and the redirect URI registered \
-         for the app) to a free port"
+        "port {port} on this computer's loopback address (127.0.0.1 or [::1]) is already in use, so the \
+         sign-in cannot receive Microsoft's answer; close the program using it or change \
+         microsoft.redirect_port (and the redirect URI registered for the app) to a free port"
     )]
     PortInUse { port: u16 },
     #[error("cannot listen on 127.0.0.1:{port} for the sign-in: {source}")]
@@ -138,10 +228,9 @@ pub struct Callback {
 /// once it knows the result. Dropped unanswered, it answers "did not
 /// complete" (never "success").
 pub struct Responder {
-    request: Option<tiny_http::Request>,
-    /// Dropped once the browser is answered: the worker stops serving.
-    done: Option<mpsc::Sender<()>>,
-    /// Fires when the worker has closed the port.
+    /// The page for the browser's connection task to write.
+    answer: Option<oneshot::Sender<String>>,
+    /// Fires when the listener has closed its ports.
     closed: Option<oneshot::Receiver<()>>,
 }
 
@@ -155,105 +244,150 @@ impl Responder {
     /// "Sign-in complete, you can close this window." Returns once the
     /// listener's port is closed (a retry can bind it again at once).
     pub async fn success(mut self, account: &str) {
-        self.send(200, pages::success(account));
+        self.send(pages::success(account));
         self.closed().await;
     }
 
     /// What went wrong, in English and German.
     pub async fn failure(mut self, problem: &Problem) {
-        self.send(200, pages::failure(problem));
+        self.send(pages::failure(problem));
         self.closed().await;
     }
 
     /// A failure with a plain explanation.
     pub async fn failure_text(mut self, en: &str, de: &str) {
-        self.send(200, pages::failure_text(en, de));
+        self.send(pages::failure_text(en, de));
         self.closed().await;
     }
 
-    fn send(&mut self, status: u16, html: String) {
-        if let Some(request) = self.request.take() {
-            let _ = request.respond(html_response(status, html));
+    fn send(&mut self, html: String) {
+        if let Some(answer) = self.answer.take() {
+            let _ = answer.send(html);
         }
-        self.done.take();
     }
 
     async fn closed(&mut self) {
         if let Some(closed) = self.closed.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), closed).await;
+            // Bounded: writing the answer is bounded by WRITE_TIMEOUT.
+            let _ = tokio::time::timeout(WRITE_TIMEOUT + Duration::from_secs(2), closed).await;
         }
     }
 }
 
 impl Drop for Responder {
     fn drop(&mut self) {
-        if self.request.is_none() {
+        if self.answer.is_none() {
             return;
         }
-        self.send(
-            200,
-            pages::failure_text(
-                "Docket Sync stopped before the sign-in was finished. Start the sign-in again.",
-                "Docket Sync wurde beendet, bevor die Anmeldung abgeschlossen war. Starten Sie die Anmeldung erneut.",
-            ),
-        );
+        self.send(pages::failure_text(
+            "Docket Sync stopped before the sign-in was finished. Start the sign-in again.",
+            "Docket Sync wurde beendet, bevor die Anmeldung abgeschlossen war. Starten Sie die Anmeldung erneut.",
+        ));
     }
 }
 
-fn html_response(status: u16, html: String) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let header = |k: &str, v: &str| {
-        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("static header")
+fn html_response(status: u16, html: &str) -> Vec<u8> {
+    let reason = match status {
+        200 => "OK",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        _ => "Bad Request",
     };
-    tiny_http::Response::from_string(html)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "text/html; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("Referrer-Policy", "no-referrer"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
+    let mut out = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n\
+         X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        html.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(html.as_bytes());
+    out
 }
 
 /// A bound loopback listener, not yet serving.
 #[derive(Debug)]
 pub struct LoopbackListener {
-    listener: TcpListener,
+    v4: Option<std::net::TcpListener>,
+    v6: Option<std::net::TcpListener>,
     port: u16,
     path: String,
+    host: RedirectHost,
+}
+
+fn bind_error(port: u16, e: std::io::Error) -> ListenError {
+    if e.kind() == std::io::ErrorKind::AddrInUse {
+        ListenError::PortInUse { port }
+    } else {
+        ListenError::Bind { port, source: e }
+    }
 }
 
 impl LoopbackListener {
-    /// Bind `127.0.0.1:<port>` (0: OS-chosen).
+    /// Bind `127.0.0.1:<port>` (0: OS-chosen) and, for a `localhost`
+    /// redirect URI, `[::1]` on the same port (see the module docs).
     pub fn bind(config: &RedirectConfig) -> Result<LoopbackListener, ListenError> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AddrInUse {
-                ListenError::PortInUse { port: config.port }
-            } else {
-                ListenError::Bind {
-                    port: config.port,
-                    source: e,
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let v4 = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
+                .map_err(|e| bind_error(config.port, e))?;
+            let port = v4
+                .local_addr()
+                .map_err(|e| ListenError::Server(e.to_string()))?
+                .port();
+            let v6 = match config.host {
+                RedirectHost::Ipv4Loopback => None,
+                RedirectHost::Localhost => {
+                    match std::net::TcpListener::bind((Ipv6Addr::LOCALHOST, port)) {
+                        Ok(l) => Some(l),
+                        // Someone holds [::1]:<port>: they would get the
+                        // callbacks of browsers that try IPv6 first.
+                        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                            if config.port == 0 && attempts < BIND_ATTEMPTS {
+                                tracing::info!(
+                                    port,
+                                    "[::1] on the chosen port is taken; choosing another port"
+                                );
+                                continue;
+                            }
+                            return Err(ListenError::PortInUse { port });
+                        }
+                        // IPv6 disabled or no ::1: nobody can bind it either.
+                        Err(e) => {
+                            tracing::info!(port, error = %e, "IPv6 loopback unavailable; the sign-in listens on 127.0.0.1 only");
+                            None
+                        }
+                    }
                 }
-            }
-        })?;
-        Self::from_listener(listener, &config.path)
+            };
+            return Ok(LoopbackListener {
+                v4: Some(v4),
+                v6,
+                port,
+                path: normalize_path(&config.path),
+                host: config.host,
+            });
+        }
     }
 
     /// Serve on an already bound listener (tests, socket activation).
     pub fn from_listener(
-        listener: TcpListener,
+        listener: std::net::TcpListener,
         path: &str,
     ) -> Result<LoopbackListener, ListenError> {
-        let port = listener
+        let addr = listener
             .local_addr()
-            .map_err(|e| ListenError::Server(e.to_string()))?
-            .port();
-        let path = if path.starts_with('/') {
-            path.to_string()
-        } else {
-            format!("/{path}")
+            .map_err(|e| ListenError::Server(e.to_string()))?;
+        let (v4, v6) = match addr {
+            SocketAddr::V4(_) => (Some(listener), None),
+            SocketAddr::V6(_) => (None, Some(listener)),
         };
         Ok(LoopbackListener {
-            listener,
-            port,
-            path,
+            v4,
+            v6,
+            port: addr.port(),
+            path: normalize_path(path),
+            host: RedirectHost::Localhost,
         })
     }
 
@@ -261,63 +395,378 @@ impl LoopbackListener {
         self.port
     }
 
-    /// `http://localhost:<port><path>`: what to send as `redirect_uri`.
+    /// Whether `[::1]` is bound too.
+    pub fn listens_on_ipv6(&self) -> bool {
+        self.v6.is_some()
+    }
+
+    /// `http://<host>:<port><path>`: what to send as `redirect_uri`.
     pub fn redirect_uri(&self) -> String {
-        format!("http://localhost:{}{}", self.port, self.path)
+        format!("http://{}:{}{}", self.host.as_str(), self.port, self.path)
     }
 
     /// Wait for the callback carrying `state`, at most `timeout`, or until
-    /// `shutdown` completes. Returns only after the port is closed when it
-    /// fails; on success the port closes once the responder is answered.
+    /// `cancel` completes ([`ListenError::Cancelled`]). Returns only after
+    /// the ports are closed when it fails; on success they close once the
+    /// responder is answered.
     pub async fn wait(
         self,
         state: &str,
         timeout: Duration,
-        shutdown: impl std::future::Future<Output = ()>,
+        cancel: impl Future<Output = ()>,
     ) -> Result<Callback, ListenError> {
-        let (tx, rx) = oneshot::channel();
-        let state = SecretString::new(state);
-        let port = self.port;
-        let path = self.path;
-        let server = tiny_http::Server::from_listener(self.listener, None)
-            .map_err(|e| ListenError::Server(e.to_string()))?;
-        let worker = std::thread::Builder::new()
-            .name("docket-auth-loopback".into())
-            .spawn(move || serve(server, port, &path, &state, timeout, tx))
-            .map_err(|e| ListenError::Server(e.to_string()))?;
-        let result = tokio::select! {
-            r = rx => r.unwrap_or(Err(ListenError::Server("listener stopped".into()))),
-            () = shutdown => Err(ListenError::Cancelled),
+        let deadline = tokio::time::Instant::now() + timeout;
+        let to_tokio =
+            |l: Option<std::net::TcpListener>| -> Result<Option<TcpListener>, ListenError> {
+                l.map(|l| {
+                    l.set_nonblocking(true)
+                        .and_then(|()| TcpListener::from_std(l))
+                        .map_err(|e| ListenError::Server(e.to_string()))
+                })
+                .transpose()
+            };
+        let mut listeners = Listeners {
+            v4: to_tokio(self.v4)?,
+            v6: to_tokio(self.v6)?,
+            conns: JoinSet::new(),
+            slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
         };
-        if result.is_err() {
-            // The worker sees the closed channel within a tick and closes
-            // the port; wait for that so that "failed" means "port free".
-            let _ = tokio::task::spawn_blocking(move || worker.join()).await;
+        let (found_tx, mut found_rx) = mpsc::channel(1);
+        let (answered_tx, answered_rx) = oneshot::channel();
+        let shared = Arc::new(Shared {
+            port: self.port,
+            path: self.path,
+            state: SecretString::new(state),
+            claimed: AtomicBool::new(false),
+            rejections: Rejections::new(self.port),
+            found: found_tx,
+            answered: std::sync::Mutex::new(Some(answered_tx)),
+        });
+        let mut cancel = std::pin::pin!(cancel);
+        let sleep = tokio::time::sleep_until(deadline);
+        let mut sleep = std::pin::pin!(sleep);
+        let found = loop {
+            tokio::select! {
+                biased;
+                () = &mut cancel => break Err(ListenError::Cancelled),
+                Some(found) = found_rx.recv() => break Ok(found),
+                () = &mut sleep => break Err(ListenError::TimedOut(timeout)),
+                accepted = listeners.accept() => listeners.spawn(accepted, &shared),
+            }
+        };
+        match found {
+            Err(e) => {
+                listeners.close().await;
+                shared.rejections.summary();
+                Err(e)
+            }
+            Ok((outcome, answer)) => {
+                let (closed_tx, closed_rx) = oneshot::channel();
+                // Keep answering "already received" until the browser
+                // has its answer, then close the ports.
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(RESPONDER_GRACE + WRITE_TIMEOUT, async {
+                        let mut answered = std::pin::pin!(answered_rx);
+                        loop {
+                            tokio::select! {
+                                biased;
+                                _ = &mut answered => break,
+                                accepted = listeners.accept() => listeners.spawn(accepted, &shared),
+                            }
+                        }
+                    })
+                    .await;
+                    listeners.close().await;
+                    shared.rejections.summary();
+                    let _ = closed_tx.send(());
+                });
+                Ok(Callback {
+                    outcome,
+                    responder: Responder {
+                        answer: Some(answer),
+                        closed: Some(closed_rx),
+                    },
+                })
+            }
         }
-        result
     }
+}
+
+fn normalize_path(path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    }
+}
+
+/// The valid callback's outcome and where its page goes.
+type Found = (Outcome, oneshot::Sender<String>);
+
+/// What every connection task of one listener shares.
+struct Shared {
+    port: u16,
+    path: String,
+    state: SecretString,
+    /// Set by the first valid callback: later ones are "already received".
+    claimed: AtomicBool,
+    rejections: Rejections,
+    found: mpsc::Sender<Found>,
+    /// Fired once the browser of the valid callback was answered.
+    answered: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+}
+
+struct Listeners {
+    v4: Option<TcpListener>,
+    v6: Option<TcpListener>,
+    conns: JoinSet<()>,
+    slots: Arc<Semaphore>,
+}
+
+impl Listeners {
+    /// The next connection, once a slot is free (so that the backlog, not
+    /// our memory, holds the excess).
+    async fn accept(&mut self) -> Option<(TcpStream, tokio::sync::OwnedSemaphorePermit)> {
+        // Finished tasks are reaped here so the set does not grow.
+        while self.conns.try_join_next().is_some() {}
+        let permit = self.slots.clone().acquire_owned().await.ok()?;
+        async fn one(l: &Option<TcpListener>) -> std::io::Result<TcpStream> {
+            match l {
+                Some(l) => l.accept().await.map(|(s, _)| s),
+                None => std::future::pending().await,
+            }
+        }
+        let accepted = tokio::select! {
+            r = one(&self.v4) => r,
+            r = one(&self.v6) => r,
+        };
+        match accepted {
+            Ok(stream) => Some((stream, permit)),
+            Err(e) => {
+                // E.g. a connection reset before accept, or out of file
+                // descriptors: not fatal; the deadline still bounds us.
+                tracing::debug!(error = %e, "accept failed on the sign-in listener");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                None
+            }
+        }
+    }
+
+    fn spawn(
+        &mut self,
+        accepted: Option<(TcpStream, tokio::sync::OwnedSemaphorePermit)>,
+        shared: &Arc<Shared>,
+    ) {
+        if let Some((stream, permit)) = accepted {
+            let shared = shared.clone();
+            self.conns.spawn(async move {
+                handle(stream, &shared).await;
+                drop(permit);
+            });
+        }
+    }
+
+    /// Close the ports and end every connection; returns once done.
+    async fn close(mut self) {
+        self.v4.take();
+        self.v6.take();
+        self.conns.shutdown().await;
+    }
+}
+
+/// Counts rejected requests; only the first few are logged at WARN.
+struct Rejections {
+    port: u16,
+    count: AtomicU32,
+}
+
+impl Rejections {
+    fn new(port: u16) -> Rejections {
+        Rejections {
+            port,
+            count: AtomicU32::new(0),
+        }
+    }
+
+    fn note(&self, path: &str, status: u16, reason: &str) {
+        // The path only: the query may carry an authorization code.
+        let path = path.split('?').next().unwrap_or("");
+        let path: String = path.chars().take(200).collect();
+        let port = self.port;
+        let n = self.count.fetch_add(1, Ordering::Relaxed).saturating_add(1);
+        if n <= WARN_REJECTIONS {
+            tracing::warn!(port, %path, status, reason, "rejected a request on the sign-in listener");
+        } else {
+            tracing::debug!(port, %path, status, reason, n, "rejected a request on the sign-in listener");
+        }
+    }
+
+    fn summary(&self) {
+        let n = self.count.load(Ordering::Relaxed);
+        if n > WARN_REJECTIONS {
+            tracing::warn!(
+                port = self.port,
+                rejected = n,
+                "the sign-in listener rejected {n} requests in all; only the first {WARN_REJECTIONS} were logged at WARN"
+            );
+        }
+    }
+}
+
+/// What reading a request head ended with.
+enum Head {
+    Complete(Vec<u8>),
+    /// Over [`MAX_HEAD_BYTES`]; `line_complete`: the request line fitted.
+    TooLarge {
+        line_complete: bool,
+    },
+    /// The peer closed or failed before a complete head.
+    Gone,
+}
+
+async fn read_head(stream: &mut TcpStream) -> Head {
+    let mut buf = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return Head::Gone,
+            Ok(n) => n,
+        };
+        let from = buf.len().saturating_sub(3);
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf[from..].windows(4).position(|w| w == b"\r\n\r\n") {
+            buf.truncate(from + end + 4);
+            return Head::Complete(buf);
+        }
+        if buf.len() > MAX_HEAD_BYTES {
+            let line_complete = buf[..MAX_HEAD_BYTES].windows(2).any(|w| w == b"\r\n");
+            return Head::TooLarge { line_complete };
+        }
+    }
+}
+
+/// One connection: read one request head, answer it, close.
+async fn handle(mut stream: TcpStream, shared: &Shared) {
+    let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
+        Ok(Head::Complete(head)) => head,
+        Ok(Head::TooLarge { line_complete }) => {
+            let (status, reason) = if line_complete {
+                (431, "request headers too large")
+            } else {
+                (414, "request too long")
+            };
+            shared.rejections.note("", status, reason);
+            answer(&mut stream, status, &pages::rejected(reason)).await;
+            return;
+        }
+        // Nothing to answer: the peer left, or sent no request in time
+        // (a browser's unused pre-connection looks the same).
+        Ok(Head::Gone) => return,
+        Err(_) => {
+            tracing::debug!(
+                port = shared.port,
+                "closed a connection that sent no request in time"
+            );
+            return;
+        }
+    };
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    let checked = match request.parse(&head) {
+        Ok(httparse::Status::Complete(_)) => check_request(
+            request.method.unwrap_or(""),
+            request.path.unwrap_or(""),
+            request.headers,
+            shared,
+        ),
+        Err(httparse::Error::TooManyHeaders) => Err((431, "too many request headers")),
+        Ok(httparse::Status::Partial) | Err(_) => Err((400, "malformed request")),
+    };
+    let target = request.path.unwrap_or("").to_string();
+    let outcome = match checked {
+        Ok(outcome) => outcome,
+        Err((status, reason)) => {
+            shared.rejections.note(&target, status, reason);
+            answer(&mut stream, status, &pages::rejected(reason)).await;
+            return;
+        }
+    };
+    if shared.claimed.swap(true, Ordering::SeqCst) {
+        let reason = "this sign-in has already received its answer";
+        shared.rejections.note(&target, 400, reason);
+        answer(&mut stream, 400, &pages::rejected(reason)).await;
+        return;
+    }
+    let (page_tx, page_rx) = oneshot::channel();
+    if shared.found.send((outcome, page_tx)).await.is_err() {
+        return;
+    }
+    // Hold the browser's request until the caller knows the result.
+    let page = match tokio::time::timeout(RESPONDER_GRACE, page_rx).await {
+        Ok(Ok(page)) => page,
+        _ => pages::failure_text(
+            "Docket Sync stopped before the sign-in was finished. Start the sign-in again.",
+            "Docket Sync wurde beendet, bevor die Anmeldung abgeschlossen war. Starten Sie die Anmeldung erneut.",
+        ),
+    };
+    answer(&mut stream, 200, &page).await;
+    let answered = shared
+        .answered
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    if let Some(answered) = answered {
+        let _ = answered.send(());
+    }
+}
+
+/// Write one answer (bounded in time), then close after a bounded drain.
+async fn answer(stream: &mut TcpStream, status: u16, html: &str) {
+    let bytes = html_response(status, html);
+    let written = tokio::time::timeout(WRITE_TIMEOUT, async {
+        stream.write_all(&bytes).await?;
+        stream.shutdown().await
+    })
+    .await;
+    if !matches!(written, Ok(Ok(()))) {
+        return;
+    }
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        let mut sink = [0u8; 4096];
+        let mut left = DRAIN_BYTES;
+        while left > 0 {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    })
+    .await;
 }
 
 /// Why a request was not accepted (logged; the query is never logged).
 fn check_request(
-    request: &tiny_http::Request,
-    port: u16,
-    path: &str,
-    state: &SecretString,
+    method: &str,
+    target: &str,
+    headers: &[httparse::Header<'_>],
+    shared: &Shared,
 ) -> Result<Outcome, (u16, &'static str)> {
-    if *request.method() != tiny_http::Method::Get {
+    if method != "GET" {
         return Err((400, "only GET is accepted"));
     }
-    if request.url().len() > MAX_URL_BYTES {
+    if target.len() > MAX_URL_BYTES {
         return Err((414, "request too long"));
     }
-    let host_ok = request
-        .headers()
+    let port = shared.port;
+    let host_ok = headers
         .iter()
-        .find(|h| h.field.equiv("Host"))
-        .is_some_and(|h| {
-            let v = h.value.as_str().to_ascii_lowercase();
-            v == format!("localhost:{port}") || v == format!("127.0.0.1:{port}")
+        .find(|h| h.name.eq_ignore_ascii_case("Host"))
+        .and_then(|h| std::str::from_utf8(h.value).ok())
+        .is_some_and(|v| {
+            let v = v.trim().to_ascii_lowercase();
+            v == format!("localhost:{port}")
+                || v == format!("127.0.0.1:{port}")
+                || v == format!("[::1]:{port}")
         });
     if !host_ok {
         return Err((
@@ -325,9 +774,12 @@ fn check_request(
             "the Host header is not this computer's loopback address",
         ));
     }
-    let url = url::Url::parse(&format!("http://localhost{}", request.url()))
+    if !target.starts_with('/') {
+        return Err((400, "malformed request"));
+    }
+    let url = url::Url::parse(&format!("http://localhost{target}"))
         .map_err(|_| (400, "malformed request"))?;
-    if url.path() != path {
+    if url.path() != shared.path {
         return Err((400, "not the sign-in callback path"));
     }
     let mut got_state = None;
@@ -348,7 +800,7 @@ fn check_request(
         *slot = Some(v.into_owned());
     }
     match got_state {
-        Some(s) if constant_time_eq(s.as_bytes(), state.expose_secret().as_bytes()) => {}
+        Some(s) if constant_time_eq(s.as_bytes(), shared.state.expose_secret().as_bytes()) => {}
         Some(_) => return Err((400, "the state does not belong to this sign-in")),
         None => return Err((400, "the state is missing")),
     }
@@ -365,91 +817,58 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn reject(request: tiny_http::Request, status: u16, reason: &str) {
-    // The path only: the query may carry an authorization code.
-    let path = request.url().split('?').next().unwrap_or("");
-    let path: String = path.chars().take(200).collect();
-    tracing::warn!(%path, status, reason, "rejected a request on the sign-in listener");
-    let _ = request.respond(html_response(status, pages::rejected(reason)));
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn serve(
-    server: tiny_http::Server,
-    port: u16,
-    path: &str,
-    state: &SecretString,
-    timeout: Duration,
-    tx: oneshot::Sender<Result<Callback, ListenError>>,
-) {
-    let deadline = Instant::now() + timeout;
-    let done = loop {
-        if tx.is_closed() {
-            break None;
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            close(server, port);
-            let _ = tx.send(Err(ListenError::TimedOut(timeout)));
-            return;
-        }
-        match server.recv_timeout(TICK.min(deadline - now)) {
-            Ok(Some(request)) => match check_request(&request, port, path, state) {
-                Ok(outcome) => {
-                    let (done_tx, done_rx) = mpsc::channel();
-                    let (closed_tx, closed_rx) = oneshot::channel();
-                    let callback = Callback {
-                        outcome,
-                        responder: Responder {
-                            request: Some(request),
-                            done: Some(done_tx),
-                            closed: Some(closed_rx),
-                        },
-                    };
-                    match tx.send(Ok(callback)) {
-                        Ok(()) => break Some((done_rx, closed_tx)),
-                        Err(_) => break None,
-                    }
-                }
-                Err((status, reason)) => reject(request, status, reason),
-            },
-            Ok(None) => {}
-            Err(e) => {
-                close(server, port);
-                let _ = tx.send(Err(ListenError::Server(e.to_string())));
-                return;
+    #[track_caller]
+    fn check(uri: &str, expect: &str) {
+        let got = match RedirectConfig::from_uri(uri) {
+            // Any port: what the listener sends once bound.
+            Ok(c) if c.port == 0 => {
+                let l = LoopbackListener::bind(&c).expect("bind");
+                let uri = l
+                    .redirect_uri()
+                    .replace(&format!(":{}/", l.port()), ":<port>/");
+                format!("{:?} any-port {uri}", c.host)
             }
-        }
-    };
-    // One valid callback is in the caller's hands: answer anything else
-    // with "already received" until the caller has answered the browser.
-    if let Some((done_rx, closed_tx)) = done {
-        let until = Instant::now() + RESPONDER_GRACE;
-        while Instant::now() < until {
-            if let Err(mpsc::RecvTimeoutError::Disconnected) = done_rx.recv_timeout(Duration::ZERO)
-            {
-                break;
-            }
-            if let Ok(Some(request)) = server.recv_timeout(TICK) {
-                reject(request, 400, "this sign-in has already received its answer");
-            }
-        }
-        close(server, port);
-        let _ = closed_tx.send(());
-        return;
+            Ok(c) => format!("{:?} {} {}", c.host, c.port, c.path),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(got, expect, "{uri}");
     }
-    close(server, port);
-}
 
-/// Drop the server and wait (bounded) until the port no longer accepts:
-/// tiny_http closes its socket on its own accept thread.
-fn close(server: tiny_http::Server, port: u16) {
-    drop(server);
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let until = Instant::now() + Duration::from_secs(2);
-    while Instant::now() < until {
-        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
-            Err(_) => return,
-            Ok(_) => std::thread::sleep(Duration::from_millis(10)),
-        }
+    #[test]
+    fn redirect_uris_keep_their_host_and_loopback_ports_are_free() {
+        check("http://127.0.0.1:50993/", "Ipv4Loopback 50993 /");
+        check(
+            "http://localhost:50993/authorize/",
+            "Localhost 50993 /authorize/",
+        );
+        check(
+            "http://localhost/",
+            "Localhost any-port http://localhost:<port>/",
+        );
+        check(
+            "http://localhost:80/",
+            "Localhost any-port http://localhost:<port>/",
+        );
+        check(
+            "http://127.0.0.1/cb",
+            "Ipv4Loopback any-port http://127.0.0.1:<port>/cb",
+        );
+        check("HTTP://LOCALHOST:50993/", "Localhost 50993 /");
+        check(
+            "https://localhost/x",
+            "error: microsoft.redirect_uri \"https://localhost/x\" is not a usable loopback redirect URI: a loopback redirect URI uses http",
+        );
+        check(
+            "http://example.com:80/x",
+            "error: microsoft.redirect_uri \"http://example.com:80/x\" is not a usable loopback redirect URI: the host must be localhost or 127.0.0.1",
+        );
+        check(
+            "http://[::1]:50993/",
+            "error: microsoft.redirect_uri \"http://[::1]:50993/\" is not a usable loopback redirect URI: the host must be localhost or 127.0.0.1",
+        );
     }
 }

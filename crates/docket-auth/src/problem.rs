@@ -331,6 +331,11 @@ fn refine_admin(code: Option<u32>) -> Option<Who> {
 /// the firm's sign-in frequency for the "sign-in needed on <date>"
 /// warning; a changed text just means nothing is learned. Accepts plain
 /// seconds and .NET `TimeSpan` text (`1.00:00:00`, `08:00:00`).
+///
+/// The number is text from a server: arithmetic saturates and the result
+/// is clamped to [`MAX_SIGN_IN_FREQUENCY_SECS`] (Conditional Access allows
+/// at most 365 days), so that every result converts to a `chrono`
+/// duration and adds to a date without overflow.
 pub fn sign_in_frequency_lifetime(description: &str) -> Option<u64> {
     const MARKER: &str = "maximum allowed lifetime for this request is";
     let start = description.find(MARKER)? + MARKER.len();
@@ -354,12 +359,19 @@ pub fn sign_in_frequency_lifetime(description: &str) -> Option<u64> {
             .collect::<Result<_, _>>()
             .ok()?;
         let [h, m, s] = parts[..] else { return None };
-        days * 86_400 + h * 3_600 + m * 60 + s
+        days.saturating_mul(86_400)
+            .saturating_add(h.saturating_mul(3_600))
+            .saturating_add(m.saturating_mul(60))
+            .saturating_add(s)
     } else {
-        token.parse().ok()?
+        // All digits: too many for u64 is "very long", not unreadable.
+        token.parse().unwrap_or(u64::MAX)
     };
-    (seconds > 0).then_some(seconds)
+    (seconds > 0).then_some(seconds.min(MAX_SIGN_IN_FREQUENCY_SECS))
 }
+
+/// The longest sign-in frequency Conditional Access can set (365 days).
+pub const MAX_SIGN_IN_FREQUENCY_SECS: u64 = 365 * 86_400;
 
 struct Texts {
     code: &'static str,
@@ -914,6 +926,44 @@ mod tests {
                 "admin.request_rejected",
             ]
         );
+    }
+
+    #[test]
+    fn absurd_sign_in_frequency_lifetimes_are_clamped_not_fatal() {
+        let text = |n: &str| format!("… the maximum allowed lifetime for this request is {n}.");
+        let max = Some(MAX_SIGN_IN_FREQUENCY_SECS);
+        assert_eq!(
+            sign_in_frequency_lifetime(&text(&u64::MAX.to_string())),
+            max
+        );
+        assert_eq!(
+            sign_in_frequency_lifetime(&text(&i64::MAX.to_string())),
+            max
+        );
+        assert_eq!(
+            sign_in_frequency_lifetime(&text("100000000000000000000")),
+            max
+        );
+        assert_eq!(
+            sign_in_frequency_lifetime(&text("99999999999999999.00:00:00")),
+            max
+        );
+        assert_eq!(
+            sign_in_frequency_lifetime(&text("18446744073709551615:99:99")),
+            max
+        );
+        assert_eq!(sign_in_frequency_lifetime(&text("-5")), None);
+        assert_eq!(sign_in_frequency_lifetime(&text("0")), None);
+        let body = entra("invalid_grant", 70043, &text("9223372036854775807"));
+        let p = classify(
+            Grant::RefreshToken,
+            TokenFailure::Response {
+                status: 400,
+                body: body.as_bytes(),
+            },
+        );
+        let window = crate::keepalive::learned_sign_in_frequency(&p).expect("learned");
+        assert_eq!(window.num_days(), 365);
     }
 
     #[test]

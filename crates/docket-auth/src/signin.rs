@@ -12,7 +12,10 @@
 //! 4. wait for the one valid callback (or the timeout);
 //! 5. redeem the code; read the id_token (nonce, audience, oid, tid,
 //!    preferred_username); refuse a different account on re-auth;
-//! 6. store the refresh token — replacing the old one only now;
+//! 6. store the refresh token — replacing the old one only now, under the
+//!    cross-process token lock (a refresh running in the tray must not
+//!    overwrite it with its rotated token of the old grant); after a UPN
+//!    rename the entry under the old name is removed;
 //! 7. only then tell the browser "sign-in complete".
 //!
 //! The id_token's signature is not checked: it comes straight from the
@@ -21,9 +24,10 @@
 //! authorize anything.
 
 use std::future::Future;
+use std::path::PathBuf;
 
 use base64::Engine as _;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use docket_secrets::StoreError;
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope};
 use serde::Deserialize;
@@ -32,6 +36,7 @@ use crate::browser::Browser;
 use crate::loopback::{ListenError, LoopbackListener, Outcome};
 use crate::oauth::{self, ExchangeError};
 use crate::problem::{classify_redirect_error, Problem};
+use crate::tokens::{FileLock, RefreshError};
 use crate::{AccessToken, Account, Auth};
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +70,11 @@ pub enum SignInError {
     Store(#[source] StoreError),
     #[error("invalid sign-in configuration: {0}")]
     Config(String),
+    /// The cross-process token lock could not be taken to store the new
+    /// sign-in (another Docket Sync process held it too long, or the lock
+    /// file is unusable). Nothing was stored.
+    #[error("the sign-in could not be saved: {0}")]
+    TokenLock(#[source] RefreshError),
 }
 
 impl SignInError {
@@ -108,6 +118,7 @@ pub struct PendingSignIn {
     nonce: CsrfToken,
     redirect_uri: String,
     reauth: Option<Account>,
+    token_lock: PathBuf,
 }
 
 impl std::fmt::Debug for PendingSignIn {
@@ -121,7 +132,13 @@ impl std::fmt::Debug for PendingSignIn {
 impl PendingSignIn {
     /// Bind the listener and build the authorize URL. `reauth`: the
     /// signed-in account to re-authenticate (same account enforced).
-    pub fn start(auth: &Auth, reauth: Option<&Account>) -> Result<PendingSignIn, SignInError> {
+    /// `token_lock`: the cross-process lock file the token manager uses
+    /// (from `docket-paths`); the refresh token is written under it.
+    pub fn start(
+        auth: &Auth,
+        reauth: Option<&Account>,
+        token_lock: impl Into<PathBuf>,
+    ) -> Result<PendingSignIn, SignInError> {
         let listener = LoopbackListener::bind(&auth.config.redirect)?;
         let redirect_uri = listener.redirect_uri();
         let client = oauth::client(auth).map_err(SignInError::from)?;
@@ -151,6 +168,7 @@ impl PendingSignIn {
             nonce,
             redirect_uri,
             reauth: reauth.cloned(),
+            token_lock: token_lock.into(),
         })
     }
 
@@ -171,7 +189,9 @@ impl PendingSignIn {
     }
 
     /// Wait for the browser, redeem, check and store; answer the browser.
-    pub async fn finish(self, shutdown: impl Future<Output = ()>) -> Result<SignedIn, SignInError> {
+    /// `cancel`: completing it ends the wait with
+    /// [`ListenError::Cancelled`] and frees the port (the tray's Cancel).
+    pub async fn finish(self, cancel: impl Future<Output = ()>) -> Result<SignedIn, SignInError> {
         let PendingSignIn {
             auth,
             listener,
@@ -180,10 +200,11 @@ impl PendingSignIn {
             nonce,
             redirect_uri,
             reauth,
+            token_lock,
             ..
         } = self;
         let callback = listener
-            .wait(state.secret(), auth.config.sign_in_timeout, shutdown)
+            .wait(state.secret(), auth.config.sign_in_timeout, cancel)
             .await?;
         let responder = callback.responder;
         let code = match callback.outcome {
@@ -253,17 +274,53 @@ impl PendingSignIn {
             ).await;
             return Err(SignInError::NoRefreshToken);
         };
+        // Under the token lock, as a refresh writes: otherwise a refresh
+        // running in another process (read old token, redeem, write
+        // rotated) could overwrite this sign-in's token with one of the
+        // old grant, undoing a re-authentication.
+        let file_lock = match FileLock::acquire(&token_lock, auth.config.lock_timeout).await {
+            Ok(l) => l,
+            Err(e) => {
+                responder.failure_text(
+                    "Signed in, but another Docket Sync program kept the sign-in busy, so it was not saved. Start the sign-in again.",
+                    "Angemeldet, aber ein anderes Docket-Sync-Programm hielt die Anmeldung belegt; sie wurde nicht gespeichert. Starten Sie die Anmeldung erneut.",
+                ).await;
+                return Err(SignInError::TokenLock(e));
+            }
+        };
         let key = auth.config.refresh_token_key(&account);
         if let Err(e) = auth.store.set(&key, &refresh_token) {
+            drop(file_lock);
             responder.failure_text(
                 "Signed in, but the sign-in could not be saved in this computer's keyring, so Docket Sync cannot stay signed in.",
                 "Angemeldet, aber die Anmeldung konnte nicht im Schlüsselbund dieses Computers gespeichert werden; Docket Sync kann daher nicht angemeldet bleiben.",
             ).await;
             return Err(SignInError::Store(e));
         }
+        // Same user, new sign-in name (UPN rename): the key follows the
+        // name, so the old, still valid refresh token would stay in the
+        // keyring under the old name. Remove it, only after the new one
+        // is stored (a failure here costs a stale entry, not the sign-in).
+        if let Some(old) = reauth.as_ref() {
+            let old_key = auth.config.refresh_token_key(old);
+            if old_key != key {
+                match auth.store.delete(&old_key) {
+                    Ok(()) => tracing::info!(
+                        old = %old.username,
+                        new = %account.username,
+                        "the sign-in name changed; removed the refresh token stored under the old name"
+                    ),
+                    Err(e) => tracing::warn!(
+                        error = %e,
+                        old = %old.username,
+                        "the sign-in name changed; the refresh token under the old name could not be removed"
+                    ),
+                }
+            }
+        }
+        drop(file_lock);
         responder.success(&account.username).await;
-        let lifetime = tokens.expires_in.unwrap_or(3600);
-        let expires_at = now + Duration::seconds(i64::try_from(lifetime).unwrap_or(3600));
+        let expires_at = oauth::expires_at(now, tokens.lifetime);
         Ok(SignedIn {
             account,
             access_token: AccessToken::new(tokens.access_token, expires_at, 0),
@@ -274,20 +331,21 @@ impl PendingSignIn {
 
 /// The whole flow: start, hand the URL to `on_url` (print it), open the
 /// browser (a failure to open is logged, not fatal: the URL was printed),
-/// finish.
+/// finish. `cancel`: see [`PendingSignIn::finish`].
 pub async fn sign_in(
     auth: &Auth,
     reauth: Option<&Account>,
+    token_lock: impl Into<PathBuf>,
     browser: &dyn Browser,
     on_url: impl FnOnce(&str),
-    shutdown: impl Future<Output = ()>,
+    cancel: impl Future<Output = ()>,
 ) -> Result<SignedIn, SignInError> {
-    let pending = PendingSignIn::start(auth, reauth)?;
+    let pending = PendingSignIn::start(auth, reauth, token_lock)?;
     on_url(pending.url());
     if let Err(e) = pending.open_browser(browser) {
         tracing::warn!(error = %e, "could not open the browser; the sign-in URL was printed instead");
     }
-    pending.finish(shutdown).await
+    pending.finish(cancel).await
 }
 
 #[derive(Deserialize)]

@@ -16,10 +16,25 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use docket_secrets::StoreError;
 
 use crate::keepalive::needs_refresh;
+
+/// How long one token request may take, connecting included (the HTTP
+/// client's timeout, [`crate::http::client`]).
+pub const TOKEN_REQUEST_TIMEOUT: StdDuration = StdDuration::from_secs(60);
+/// What the lock holder may spend besides the request: reading and
+/// writing the keyring (a D-Bus round trip, a Credential Manager call).
+pub const LOCK_MARGIN: StdDuration = StdDuration::from_secs(30);
+/// How long to wait for another process's refresh (the default of
+/// `AuthConfig::lock_timeout`): longer than a whole refresh in the other
+/// process, so that a slow but successful refresh there never fails this
+/// one. (It was 30 s against a 60 s request: a slow refresh in the tray
+/// failed the CLI's.)
+pub const LOCK_WAIT: StdDuration =
+    StdDuration::from_secs(TOKEN_REQUEST_TIMEOUT.as_secs() + LOCK_MARGIN.as_secs());
+const _: () = assert!(LOCK_WAIT.as_secs() > TOKEN_REQUEST_TIMEOUT.as_secs() + 10);
 use crate::oauth::{self, ExchangeError};
 use crate::problem::Problem;
 use crate::{AccessToken, Account, Auth};
@@ -172,6 +187,30 @@ impl TokenManager {
         self.refresh_after(generation).await
     }
 
+    /// A token to use instead of `rejected`, which Graph just refused
+    /// (HTTP 401). Refreshes at most once per rejected token: when several
+    /// requests in flight were refused the same token, the first caller
+    /// refreshes and the others get its token (each forced refresh would
+    /// otherwise rotate the refresh token again). When `rejected` is no
+    /// longer the cached token, the cached one is returned unless it is
+    /// due for refresh anyway.
+    pub async fn force_refresh(&self, rejected: &str) -> Result<AccessToken, RefreshError> {
+        let seen = {
+            let cached = lock(&self.cached);
+            match cached.as_ref() {
+                Some(t) if !same_secret(t.expose_secret(), rejected) => {
+                    if !needs_refresh(t.expires_at, Utc::now(), self.auth.config.refresh_margin) {
+                        return Ok(t.clone());
+                    }
+                    t.generation
+                }
+                Some(t) => t.generation,
+                None => *lock(&self.generation),
+            }
+        };
+        self.refresh_after(seen).await.map(|r| r.access_token)
+    }
+
     /// Run `call` with a token; on HTTP 401 refresh exactly once and retry
     /// once. A second 401 is [`RefreshError::StillUnauthorized`].
     pub async fn with_token<T, F, Fut>(&self, mut call: F) -> Result<T, RefreshError>
@@ -228,7 +267,6 @@ impl TokenManager {
                 .map_err(RefreshError::Persist)?;
         }
         let now = Utc::now();
-        let lifetime = i64::try_from(tokens.expires_in.unwrap_or(3600)).unwrap_or(3600);
         let generation = {
             let mut g = lock(&self.generation);
             *g += 1;
@@ -236,7 +274,7 @@ impl TokenManager {
         };
         let access_token = AccessToken::new(
             tokens.access_token,
-            now + Duration::seconds(lifetime),
+            oauth::expires_at(now, tokens.lifetime),
             generation,
         );
         *lock(&self.cached) = Some(access_token.clone());
@@ -249,15 +287,26 @@ impl TokenManager {
     }
 }
 
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// An exclusive advisory lock on a file, held until dropped (closing the
 /// file releases it, also when the process dies).
 #[derive(Debug)]
-struct FileLock {
+pub(crate) struct FileLock {
     _file: std::fs::File,
 }
 
 impl FileLock {
-    async fn acquire(path: &Path, timeout: StdDuration) -> Result<FileLock, RefreshError> {
+    pub(crate) async fn acquire(
+        path: &Path,
+        timeout: StdDuration,
+    ) -> Result<FileLock, RefreshError> {
         let path = path.to_path_buf();
         tokio::task::spawn_blocking(move || Self::acquire_blocking(&path, timeout))
             .await
@@ -300,6 +349,14 @@ impl FileLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lock_wait_outlasts_a_whole_refresh() {
+        assert!(LOCK_WAIT > TOKEN_REQUEST_TIMEOUT + LOCK_MARGIN / 2);
+        let cfg = crate::AuthConfig::new("https://login.example", "t", "c", &[]);
+        assert_eq!(cfg.lock_timeout, LOCK_WAIT);
+        assert!(cfg.lock_timeout > TOKEN_REQUEST_TIMEOUT);
+    }
 
     #[tokio::test]
     async fn file_lock_excludes_a_second_holder_until_released() {

@@ -234,7 +234,9 @@ impl Fixture {
         upn: &str,
         pw: &str,
     ) -> (Result<SignedIn, SignInError>, String, String) {
-        let pending = PendingSignIn::start(&self.auth, reauth).expect("start");
+        let pending =
+            PendingSignIn::start(&self.auth, reauth, self.dir.path().join("locks/token.lock"))
+                .expect("start");
         let opener = Capture::default();
         pending.open_browser(&opener).expect("open");
         let url = opener.url();

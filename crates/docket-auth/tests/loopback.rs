@@ -201,6 +201,7 @@ fn a_fixed_port_in_use_names_the_port_and_the_setting() {
     let err = LoopbackListener::bind(&RedirectConfig {
         port,
         path: "/authorize/".into(),
+        ..RedirectConfig::default()
     })
     .expect_err("port is taken");
     assert!(matches!(err, ListenError::PortInUse { port: p } if p == port));
@@ -254,7 +255,8 @@ async fn access_denied_ends_the_attempt_with_an_explanation_never_success() {
         docket_auth::http::client(None).expect("http client"),
         Arc::new(NoStore),
     );
-    let pending = PendingSignIn::start(&auth, None).expect("start");
+    let lock = tempfile::tempdir().expect("tempdir");
+    let pending = PendingSignIn::start(&auth, None, lock.path().join("token.lock")).expect("start");
     let browser = Capture::default();
     pending.open_browser(&browser).expect("open");
     let url = url::Url::parse(&browser.0.lock().expect("lock").clone().expect("url")).expect("url");

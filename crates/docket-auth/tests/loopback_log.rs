@@ -34,6 +34,7 @@ async fn refused_callbacks_are_logged_without_the_code() {
     let l = LoopbackListener::bind(&RedirectConfig {
         port: 0,
         path: "/callback".into(),
+        ..RedirectConfig::default()
     })
     .expect("bind");
     let port = l.port();
