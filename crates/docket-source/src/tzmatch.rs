@@ -17,16 +17,17 @@
 //! instant; a zone agrees when its offset is the same one hour before and
 //! one hour after every transition in three sample years, and at noon UTC
 //! on the 15th of every month of those years. The sample years are the
-//! three after the latest observance's `DTSTART` year, but no earlier than
-//! 2025 and no later than 2035–2037 (`chrono-tz` has explicit transitions up
-//! to 2037): Outlook's `DTSTART:16010101T…` rules are compared with 2025–2027.
+//! three years after the latest observance's `DTSTART` year, but no earlier
+//! than 2025–2027 and no later than 2035–2037 (`chrono-tz` has explicit
+//! transitions up to 2037): Outlook's `DTSTART:16010101T…` rules are compared
+//! with 2025–2027.
 //!
 //! **Which zone, when several agree** (Berlin, Paris and Rome keep the same
 //! clocks):
 //! 1. a zone whose city is named in the `TZID` or `X-LIC-LOCATION` text
 //!    (`… Paris …` → `Europe/Paris`);
 //! 2. a fixed offset (the same offset at every sample) of whole hours is
-//!    `Etc/GMT±N` (`UTC` for 0), as `Z`-less numeric offsets are elsewhere:
+//!    `Etc/GMT±N` (`UTC` for 0), as numeric offsets in values are elsewhere:
 //!    the `VTIMEZONE` promises that offset for all time, and only the `Etc`
 //!    zones keep that promise when a country changes its rules; a fixed
 //!    offset of odd minutes (India's +05:30) has no `Etc` zone and goes on;
@@ -47,10 +48,10 @@
 //! `DTSTART` that is not a valid date(-time) in the years 1583–9999; an
 //! `RRULE` that is not `FREQ=YEARLY` with `BYMONTH`, `BYDAY` (±1…±5 or none)
 //! and `BYMONTHDAY` only (plus `INTERVAL`, `UNTIL`, `COUNT`, `WKST`, and one
-//! value each of `BYHOUR`, `BYMINUTE`, `BYSECOND`), or one
-//! without an end that skips a sample year; an unreadable `RDATE`; an offset
-//! that the observances leave undefined at a sample instant; and a definition
-//! no IANA zone agrees with. A rule that has not occurred for 30 years before
+//! value each of `BYHOUR`, `BYMINUTE`, `BYSECOND`), or one without an end
+//! that skips a sample year; an unreadable `RDATE`; an offset that the
+//! observances leave undefined at a sample instant; and a definition no IANA
+//! zone agrees with. A rule that has not occurred for 30 years before
 //! an instant counts as ended there. Everything is checked arithmetic: no
 //! input panics (a test feeds it thousands of random definitions).
 //!
