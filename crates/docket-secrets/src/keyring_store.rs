@@ -227,6 +227,22 @@ mod tests {
             keyring::Error::PlatformFailure(Box::new(SsError::Unavailable)),
             ("Unavailable", start),
         );
+        // A Secret Service that died during the call or did not answer in
+        // time was there: not `Unavailable` (which may fall back to the
+        // plaintext file).
+        check(
+            dbus("org.freedesktop.DBus.Error.NoReply"),
+            ("Other", "entry 'v1/refresh-token/t/c/u'"),
+        );
+        check(
+            dbus("org.freedesktop.DBus.Error.TimedOut"),
+            ("Other", "entry 'v1/refresh-token/t/c/u'"),
+        );
+        // gnome-keyring's answer to a write into a locked collection.
+        check(
+            dbus("org.freedesktop.Secret.Error.IsLocked"),
+            ("Locked", "the login keyring is locked or missing"),
+        );
         check(
             dbus("org.freedesktop.DBus.Error.AccessDenied"),
             ("Other", "entry 'v1/refresh-token/t/c/u'"),

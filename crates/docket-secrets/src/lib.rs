@@ -132,12 +132,14 @@ pub trait SecretStore: Send + Sync {
 
 /// The store the app uses: the OS keyring when it works, else the
 /// plaintext file at `file_path` when `allow_plaintext` (the config key
-/// `storage.allow_plaintext_tokens`) is set.
+/// `storage.allow_plaintext_tokens`) is set and there is no keyring at all.
 ///
 /// The keyring is probed by writing, reading back and deleting a probe
-/// entry. Without the opt-in a failed probe is returned as is (usually
-/// `Unavailable`, or `Locked`), its detail saying how to get a keyring
-/// running and how to opt in to the file instead.
+/// entry. What a failed probe leads to is [`after_failed_probe`]: only an
+/// absent keyring (`Unavailable`) may fall back to the opted-in file; a
+/// locked one, or one that failed otherwise, is returned as the error it
+/// is, so that tokens never move into a plaintext file because the user
+/// has not unlocked the keyring yet.
 pub fn open_default(
     allow_plaintext: bool,
     file_path: &Path,
@@ -147,21 +149,55 @@ pub fn open_default(
         Ok(()) => return Ok(Box::new(keyring)),
         Err(error) => error,
     };
-    if allow_plaintext {
-        return Ok(Box::new(FileStore::open(file_path, true)?));
+    match after_failed_probe(&probe_error, allow_plaintext) {
+        AfterProbe::PlaintextFile => Ok(Box::new(FileStore::open(file_path, true)?)),
+        AfterProbe::Fail { suggest_opt_in } => Err(if suggest_opt_in {
+            with_opt_in_hint(probe_error)
+        } else {
+            probe_error
+        }),
     }
+}
+
+/// What [`open_default`] does when the keyring probe failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterProbe {
+    /// Keep secrets in the opted-in plaintext file.
+    PlaintextFile,
+    /// Return the probe's error; `suggest_opt_in`: add how to opt in to
+    /// the plaintext file (only when the opt-in would help).
+    Fail { suggest_opt_in: bool },
+}
+
+/// The fallback decision, over the kind of the probe's error: the file is
+/// for a machine with no keyring service at all. A locked keyring is for
+/// the user to unlock; a damaged entry or another failure is for the user
+/// to look at. Neither moves tokens into plaintext.
+pub fn after_failed_probe(error: &StoreError, allow_plaintext: bool) -> AfterProbe {
+    match (error, allow_plaintext) {
+        (StoreError::Unavailable { .. }, true) => AfterProbe::PlaintextFile,
+        (StoreError::Unavailable { .. }, false) => AfterProbe::Fail {
+            suggest_opt_in: true,
+        },
+        (StoreError::Locked { .. } | StoreError::Corrupt { .. } | StoreError::Other { .. }, _) => {
+            AfterProbe::Fail {
+                suggest_opt_in: false,
+            }
+        }
+    }
+}
+
+/// How to opt in to the file, added to an `Unavailable` error (the one
+/// kind the opt-in helps with).
+fn with_opt_in_hint(error: StoreError) -> StoreError {
     const OPT_IN: &str = "or, to keep tokens in a plaintext file instead, set \
                           storage.allow_plaintext_tokens = true";
-    Err(match probe_error {
-        StoreError::Locked { detail } => StoreError::Locked {
+    match error {
+        StoreError::Unavailable { detail } => StoreError::Unavailable {
             detail: format!("{detail}; {OPT_IN}"),
         },
-        StoreError::Unavailable { detail }
-        | StoreError::Corrupt { detail }
-        | StoreError::Other { detail } => StoreError::Unavailable {
-            detail: format!("{detail}; {OPT_IN}"),
-        },
-    })
+        other => other,
+    }
 }
 
 /// Sign-out: removes every secret stored for this user of this app
@@ -191,6 +227,48 @@ pub fn delete_account(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `expect`: what a failed probe with this error leads to.
+    #[track_caller]
+    fn check(input: (StoreError, bool), expect: AfterProbe) {
+        let (error, allow_plaintext) = input;
+        assert_eq!(
+            after_failed_probe(&error, allow_plaintext),
+            expect,
+            "{error:?}, allow_plaintext = {allow_plaintext}"
+        );
+    }
+
+    #[test]
+    fn only_an_absent_keyring_falls_back_to_the_opted_in_file() {
+        let detail = || "d".to_owned();
+        let fail = |suggest_opt_in| AfterProbe::Fail { suggest_opt_in };
+        check(
+            (StoreError::Unavailable { detail: detail() }, true),
+            AfterProbe::PlaintextFile,
+        );
+        check(
+            (StoreError::Unavailable { detail: detail() }, false),
+            fail(true),
+        );
+        // A locked keyring is the user's to unlock: never a reason to move
+        // tokens into plaintext, with or without the opt-in.
+        check((StoreError::Locked { detail: detail() }, true), fail(false));
+        check(
+            (StoreError::Locked { detail: detail() }, false),
+            fail(false),
+        );
+        check(
+            (StoreError::Corrupt { detail: detail() }, true),
+            fail(false),
+        );
+        check(
+            (StoreError::Corrupt { detail: detail() }, false),
+            fail(false),
+        );
+        check((StoreError::Other { detail: detail() }, true), fail(false));
+        check((StoreError::Other { detail: detail() }, false), fail(false));
+    }
 
     #[test]
     fn debug_of_secrets_and_stores_never_shows_the_secret() {

@@ -18,7 +18,10 @@ pub(crate) const LOCKED_FIX: &str = "the login keyring is locked or missing; sig
     the desktop, or unlock (or create) it in Passwords and Keys or KeePassXC, then try again";
 
 /// D-Bus error names (the protocol's stable codes) that mean no bus or
-/// no Secret Service provider is there.
+/// no Secret Service provider is there. Not in the list: `NoReply`,
+/// `TimedOut`, `Timeout`: a provider was there and did not answer (it was
+/// slow, or died during the call), which is `Other`, so that the plaintext
+/// opt-in never takes over from a keyring that merely stumbled.
 const UNAVAILABLE_NAMES: &[&str] = &[
     "org.freedesktop.DBus.Error.NoServer",
     "org.freedesktop.DBus.Error.FileNotFound",
@@ -27,12 +30,14 @@ const UNAVAILABLE_NAMES: &[&str] = &[
     "org.freedesktop.DBus.Error.Disconnected",
     "org.freedesktop.DBus.Error.ServiceUnknown",
     "org.freedesktop.DBus.Error.NameHasNoOwner",
-    "org.freedesktop.DBus.Error.NoReply",
-    "org.freedesktop.DBus.Error.TimedOut",
-    "org.freedesktop.DBus.Error.Timeout",
     "org.freedesktop.DBus.Error.Spawn.ExecFailed",
     "org.freedesktop.DBus.Error.Spawn.ChildExited",
 ];
+
+/// D-Bus error names that mean the provider is there but locked: the
+/// Secret Service API's own `IsLocked` (gnome-keyring answers a write to a
+/// locked collection with it instead of prompting).
+const LOCKED_NAMES: &[&str] = &["org.freedesktop.Secret.Error.IsLocked"];
 
 pub(crate) fn classify(error: &(dyn Error + 'static)) -> Failure {
     let Some(error) = error.downcast_ref::<SsError>() else {
@@ -43,6 +48,7 @@ pub(crate) fn classify(error: &(dyn Error + 'static)) -> Failure {
         SsError::Locked | SsError::Prompt => Failure::Locked,
         SsError::Dbus(dbus) => match dbus.name() {
             Some(name) if UNAVAILABLE_NAMES.contains(&name) => Failure::Unavailable,
+            Some(name) if LOCKED_NAMES.contains(&name) => Failure::Locked,
             _ => Failure::Other,
         },
         _ => Failure::Other,
