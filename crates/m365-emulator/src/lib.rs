@@ -66,6 +66,10 @@ pub struct Shared {
     /// The externally visible base URL, e.g. `http://127.0.0.1:8400`;
     /// set by `bind`. Used for issuer, endpoints and `@odata` links.
     pub base_url: Arc<Mutex<String>>,
+    /// The ports this emulator's listeners are bound to (registered by
+    /// `serve`, `run` and `tls::run_tls`); the admin API accepts loopback
+    /// `Host` values with these ports only.
+    ports: Arc<Mutex<Vec<u16>>>,
     /// Held while a snapshot is taken and written, so that snapshots reach
     /// the state file in the order they were taken (a slower, older one
     /// never overwrites a newer one).
@@ -102,6 +106,7 @@ impl Shared {
             recorder,
             config: Arc::new(config),
             base_url: Arc::new(Mutex::new(String::new())),
+            ports: Arc::new(Mutex::new(Vec::new())),
             persisting: Arc::new(Mutex::new(())),
         })
     }
@@ -171,7 +176,8 @@ pub fn router(shared: Shared) -> Router {
         .layer(axum::middleware::from_fn_with_state(shared, record::layer))
 }
 
-/// Serve plain HTTP on `listener` until `shutdown` completes.
+/// Serve plain HTTP on `listener` until `shutdown` completes, with the
+/// base URL `http://<listener address>`.
 pub async fn run(
     listener: TcpListener,
     shared: Shared,
@@ -179,6 +185,17 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     shared.set_base_url(format!("http://{addr}"));
+    serve(listener, shared, shutdown).await
+}
+
+/// Serve plain HTTP on `listener` until `shutdown` completes, leaving the
+/// base URL as it is (e.g. the HTTPS one, when HTTP runs alongside).
+pub async fn serve(
+    listener: TcpListener,
+    shared: Shared,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    shared.listening_on(listener.local_addr()?.port());
     axum::serve(listener, router(shared))
         .with_graceful_shutdown(shutdown)
         .await
@@ -187,6 +204,20 @@ pub async fn run(
 impl Shared {
     pub fn set_base_url(&self, url: String) {
         *self.base_url.lock().unwrap_or_else(|e| e.into_inner()) = url;
+    }
+
+    /// Note that a listener of this emulator is bound to `port`, so that
+    /// the admin API accepts `Host: localhost:<port>` (and 127.0.0.1, ::1).
+    pub fn listening_on(&self, port: u16) {
+        let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
+        if !ports.contains(&port) {
+            ports.push(port);
+        }
+    }
+
+    /// The ports registered with [`Shared::listening_on`].
+    pub fn listening_ports(&self) -> Vec<u16> {
+        self.ports.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -207,6 +238,7 @@ impl TestServer {
         let shared = Shared::new(config).expect("emulator state");
         let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
         shared.set_base_url(base_url.clone());
+        shared.listening_on(listener.local_addr().expect("local addr").port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let s = shared.clone();
         tokio::spawn(async move {

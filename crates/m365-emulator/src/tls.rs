@@ -77,6 +77,7 @@ pub async fn run_tls(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     shared.set_base_url(format!("https://localhost:{}", addr.port()));
+    shared.listening_on(addr.port());
     let app = crate::router(shared);
     let acceptor = TlsAcceptor::from(tls.server_config.clone());
     tokio::pin!(shutdown);
