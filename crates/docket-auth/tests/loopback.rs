@@ -314,3 +314,258 @@ impl docket_secrets::SecretStore for NoStore {
         panic!("store delete")
     }
 }
+
+// ---- A hostile or stalled local client (the hardening issue) ----------
+
+/// A guard against hanging forever on a listener that is stuck: not a
+/// speed assertion (the listener's own deadline is what must fire).
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+/// A local client that pipelines requests on one connection and never
+/// reads an answer. Holds its socket open until the returned sender is
+/// dropped. The receiver fires once the answers it does not read have
+/// stopped arriving: the listener either closed the connection or is
+/// stuck writing to it (the kernel's buffers are full).
+fn pipelining_non_reader(
+    port: u16,
+) -> (std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>) {
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let mut s = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+    s.set_write_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let probe = s.try_clone().expect("clone");
+    std::thread::spawn(move || {
+        let one = format!("GET /nope HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n");
+        let batch = one.repeat(10_000);
+        // Write until the listener stops reading (or closes).
+        while s.write_all(batch.as_bytes()).is_ok() {}
+        let _ = stop_rx.recv();
+        drop(s);
+    });
+    std::thread::spawn(move || {
+        probe
+            .set_read_timeout(Some(Duration::from_secs(1)))
+            .expect("timeout");
+        let mut buf = vec![0u8; 32 * 1024 * 1024];
+        let (mut last, mut same) = (usize::MAX, 0);
+        // Unchanged three times in a row (or the connection is gone).
+        while same < 3 {
+            std::thread::sleep(Duration::from_millis(300));
+            match probe.peek(&mut buf) {
+                Ok(n) if n == last => same += 1,
+                Ok(n) => (last, same) = (n, 0),
+                Err(_) => break,
+            }
+        }
+        let _ = started_tx.send(());
+    });
+    (stop_tx, started_rx)
+}
+
+#[tokio::test]
+async fn a_pipelining_client_that_never_reads_does_not_hold_up_the_real_callback() {
+    let l = listener();
+    let port = l.port();
+    let wait = tokio::spawn(async move {
+        l.wait(STATE, Duration::from_secs(20), std::future::pending())
+            .await
+    });
+    let (_stop, started) = pipelining_non_reader(port);
+    tokio::task::spawn_blocking(move || started.recv().expect("started"))
+        .await
+        .expect("join");
+    let browser = tokio::task::spawn_blocking(move || {
+        get(
+            port,
+            &format!("/?code=the-real-code&state={STATE}"),
+            &local(port),
+        )
+    });
+    let callback = tokio::time::timeout(HANG_GUARD, wait)
+        .await
+        .expect("the listener is stuck behind the pipelining client")
+        .expect("join")
+        .expect("the real callback, before the deadline");
+    let Outcome::Code(code) = &callback.outcome else {
+        panic!("expected a code, got {:?}", callback.outcome)
+    };
+    assert_eq!(code.expose_secret(), "the-real-code");
+    callback.responder.success("anna@kanzlei.example").await;
+    let (status, body) = browser.await.expect("browser");
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_300_mb_request_line_is_refused_without_being_read() {
+    const TOTAL: usize = 300 * 1024 * 1024;
+    let l = listener();
+    let port = l.port();
+    let wait = tokio::spawn(async move {
+        l.wait(STATE, Duration::from_secs(60), std::future::pending())
+            .await
+    });
+    let (written, error) = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+        s.set_write_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        s.write_all(b"GET /?pad=").expect("write");
+        let chunk = vec![b'a'; 64 * 1024];
+        let mut written = 0usize;
+        while written < TOTAL {
+            match s.write(&chunk) {
+                Ok(n) => written += n,
+                Err(e) => return (written, Some(e.kind())),
+            }
+        }
+        (written, None)
+    })
+    .await
+    .expect("client");
+    // The listener read its 16 KiB, answered and closed: the client's
+    // writes fail once the kernel buffers (a few MB) are full. Reading it
+    // all would have put 300 MB in memory.
+    assert!(
+        matches!(
+            error,
+            Some(
+                std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+            )
+        ),
+        "the listener kept reading: {written} bytes accepted, then {error:?}"
+    );
+    assert!(written < 64 * 1024 * 1024, "{written} bytes accepted");
+    // And it still serves the real callback.
+    let browser = tokio::task::spawn_blocking(move || {
+        get(port, &format!("/?code=c&state={STATE}"), &local(port))
+    });
+    let callback = tokio::time::timeout(HANG_GUARD, wait)
+        .await
+        .expect("stuck")
+        .expect("join")
+        .expect("callback");
+    callback.responder.success("anna@kanzlei.example").await;
+    assert_eq!(browser.await.expect("browser").0, 200);
+}
+
+/// Both loopback addresses are free again (the next sign-in, or another
+/// program, can bind them).
+fn assert_port_free(port: u16) {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("127.0.0.1 port freed");
+    if ipv6_available() {
+        TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, port)).expect("[::1] port freed");
+    }
+}
+
+fn ipv6_available() -> bool {
+    TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, 0)).is_ok()
+}
+
+#[tokio::test]
+async fn the_deadline_fires_with_a_stalled_connection_open_and_frees_the_port() {
+    let l = listener();
+    let port = l.port();
+    let (_stop, started) = pipelining_non_reader(port);
+    // Longer than it takes the client to fill the socket buffers.
+    let wait = tokio::spawn(async move {
+        l.wait(STATE, Duration::from_secs(8), std::future::pending())
+            .await
+    });
+    tokio::task::spawn_blocking(move || started.recv().expect("started"))
+        .await
+        .expect("join");
+    // A second stalled connection that sends half a request line.
+    let mut half = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+    half.write_all(b"GET /?code=").expect("write");
+    let r = tokio::time::timeout(HANG_GUARD, wait)
+        .await
+        .expect("the deadline never fired")
+        .expect("join");
+    assert!(matches!(r, Err(ListenError::TimedOut(_))), "{r:?}");
+    assert_port_free(port);
+}
+
+#[tokio::test]
+async fn cancel_ends_the_wait_with_a_stalled_connection_open_and_frees_the_port() {
+    let l = listener();
+    let port = l.port();
+    let (_stop, started) = pipelining_non_reader(port);
+    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel::<()>();
+    let wait = tokio::spawn(async move {
+        l.wait(STATE, Duration::from_secs(300), async {
+            let _ = cancel_rx.await;
+        })
+        .await
+    });
+    tokio::task::spawn_blocking(move || started.recv().expect("started"))
+        .await
+        .expect("join");
+    cancel_tx.send(()).expect("cancel");
+    let r = tokio::time::timeout(HANG_GUARD, wait)
+        .await
+        .expect("cancel was not seen")
+        .expect("join");
+    assert!(matches!(r, Err(ListenError::Cancelled)), "{r:?}");
+    assert_port_free(port);
+}
+
+#[tokio::test]
+async fn localhost_is_bound_on_ipv6_too_so_nobody_else_can_take_the_callback() {
+    if !ipv6_available() {
+        eprintln!("skipped: no IPv6 loopback on this machine");
+        return;
+    }
+    let l = listener();
+    let port = l.port();
+    // Another local program tries to listen where a browser resolving
+    // localhost to ::1 would connect.
+    let squatter = TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, port));
+    assert!(
+        squatter.is_err(),
+        "another program could bind [::1]:{port} and receive the sign-in"
+    );
+    let wait = tokio::spawn(async move {
+        l.wait(STATE, Duration::from_secs(30), std::future::pending())
+            .await
+    });
+    // The browser connects over IPv6.
+    let browser = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect((std::net::Ipv6Addr::LOCALHOST, port)).expect("connect ::1");
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            s,
+            "GET /?code=v6-code&state={STATE} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("read");
+        out
+    });
+    let callback = tokio::time::timeout(HANG_GUARD, wait)
+        .await
+        .expect("stuck")
+        .expect("join")
+        .expect("callback over ::1");
+    let Outcome::Code(code) = &callback.outcome else {
+        panic!("expected a code")
+    };
+    assert_eq!(code.expose_secret(), "v6-code");
+    callback.responder.success("anna@kanzlei.example").await;
+    let out = browser.await.expect("browser");
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert!(out.contains("Sign-in complete"), "{out}");
+}
+
+#[test]
+fn a_configured_127_0_0_1_redirect_keeps_its_host() {
+    let cfg = RedirectConfig::from_uri("http://127.0.0.1/cb").expect("uri");
+    let l = LoopbackListener::bind(&cfg).expect("bind");
+    assert_eq!(
+        l.redirect_uri(),
+        format!("http://127.0.0.1:{}/cb", l.port())
+    );
+    assert_ne!(l.port(), 80, "no port means any free port, not 80");
+}
