@@ -70,6 +70,42 @@ ensure_apt() {
         --no-install-recommends "${missing[@]}"
 }
 
+# write_session_bus_config DIR: DIR/session.conf, a D-Bus session bus
+# configuration like the system's default one, whose activatable services
+# are the system's session services *except* the Secret Service
+# (org.freedesktop.secrets and gnome-keyring's own names), linked into
+# DIR/services. scripts/test.sh starts its gnome-keyring itself; with this
+# bus a daemon that dies is not silently replaced by a new, locked one.
+write_session_bus_config() {
+    local dir="$1" d f
+    mkdir -p "$dir/services"
+    for d in /usr/share/dbus-1/services /usr/local/share/dbus-1/services; do
+        [ -d "$d" ] || continue
+        for f in "$d"/*.service; do
+            [ -e "$f" ] || continue
+            grep -Eq '^Name=(org\.freedesktop\.secrets|org\.gnome\.keyring|org\.freedesktop\.impl\.portal\.Secret)$' "$f" &&
+                continue
+            ln -sf "$f" "$dir/services/$(basename "$f")"
+        done
+    done
+    cat >"$dir/session.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <keep_umask/>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>$dir/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+}
+
 # ensure_rust: cargo with rustfmt and clippy. Installs rustup's stable
 # toolchain (the Rust project's installer) only when cargo is missing.
 ensure_rust() {

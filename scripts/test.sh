@@ -32,7 +32,14 @@ if [ "${1:-}" != "--in-session" ]; then
     ensure_npm
     # A private session bus: the keyring and anything else the tests start
     # on D-Bus go away with it, and nothing reaches the user's own session.
-    exec dbus-run-session -- bash "${BASH_SOURCE[0]}" --in-session "$@"
+    # Its configuration (write_session_bus_config) lets nothing start a
+    # Secret Service by D-Bus activation: if the one started below dies, the
+    # tests see "no Secret Service" instead of a fresh, locked gnome-keyring.
+    BUS_CONFIG_DIR="$(mktemp -d -t docketsync-bus.XXXXXX)"
+    write_session_bus_config "$BUS_CONFIG_DIR"
+    export DOCKETSYNC_TEST_BUS_CONFIG_DIR="$BUS_CONFIG_DIR"
+    exec dbus-run-session --config-file="$BUS_CONFIG_DIR/session.conf" -- \
+        bash "${BASH_SOURCE[0]}" --in-session "$@"
 fi
 shift # --in-session
 STEPS=("$@")
@@ -46,9 +53,13 @@ export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 SESSION_DIR="$(mktemp -d -t docketsync-test.XXXXXX)"
 KEYRING_PID=""
+WATCH_PID=""
 cleanup() {
+    # The watcher first, so that stopping the daemon is not reported as a death.
+    if [ -n "$WATCH_PID" ]; then kill "$WATCH_PID" 2>/dev/null || true; fi
     if [ -n "$KEYRING_PID" ]; then kill "$KEYRING_PID" 2>/dev/null || true; fi
     rm -rf "$SESSION_DIR"
+    if [ -n "${DOCKETSYNC_TEST_BUS_CONFIG_DIR:-}" ]; then rm -rf "$DOCKETSYNC_TEST_BUS_CONFIG_DIR"; fi
 }
 trap cleanup EXIT
 export HOME="$SESSION_DIR/home"
@@ -62,21 +73,42 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 # gnome-keyring creates the `login` keyring with this password and unlocks it,
 # as a desktop login would. The password guards a keyring that lives for this
 # run only.
+# It runs in the foreground as a child of this script, so that its id is
+# known without asking the bus and what it prints (warnings, the assertion
+# before an abort) lands in $KEYRING_LOG.
+KEYRING_LOG="$SESSION_DIR/gnome-keyring.log"
+KEYRING_DIED="$SESSION_DIR/gnome-keyring.died"
 printf '%s' "docketsync-test-keyring" |
-    gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    gnome-keyring-daemon --foreground --unlock --components=secrets >"$KEYRING_LOG" 2>&1 &
+KEYRING_PID=$!
+# Until the daemon owns org.freedesktop.secrets (nothing else can: no
+# activation on this bus).
+for _ in $(seq 100); do
+    dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.GetNameOwner string:org.freedesktop.secrets >/dev/null 2>&1 && break
+    kill -0 "$KEYRING_PID" 2>/dev/null || break
+    sleep 0.1
+done
 probe="probe-$$"
 if printf '%s' "$probe" | secret-tool store --label="docketsync test probe" docketsync-test probe &&
     [ "$(secret-tool lookup docketsync-test probe)" = "$probe" ]; then
     secret-tool clear docketsync-test probe
-    # The daemon that owns org.freedesktop.secrets, to stop it by its id.
-    KEYRING_PID="$(dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus \
-        /org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID \
-        string:org.freedesktop.secrets 2>/dev/null | awk '{print $2}' || true)"
-    say "Secret Service ready: gnome-keyring (pid ${KEYRING_PID:-?}), login keyring unlocked"
+    say "Secret Service ready: gnome-keyring (pid $KEYRING_PID), login keyring unlocked"
+    # Watch the daemon for the whole run: if it dies, say so once, when it
+    # happens, and leave a mark that the layers' results pick up.
+    (
+        while kill -0 "$KEYRING_PID" 2>/dev/null; do sleep 1; done
+        layer="$(cat "$SESSION_DIR/current-layer" 2>/dev/null || echo '?')"
+        echo "at $(date -u +%H:%M:%S) UTC, during the $layer layer" >"$KEYRING_DIED"
+        printf '\n==> the Secret Service (gnome-keyring, pid %s) died during the run (%s);\n==> keyring tests that fail after this fail because of it\n' \
+            "$KEYRING_PID" "$(cat "$KEYRING_DIED")" >&2
+    ) &
+    WATCH_PID=$!
     # The keyring is there, so the real-keyring tests (docket-secrets) must
     # run and not skip themselves.
     export DOCKET_REQUIRE_KEYRING=1
 else
+    cat "$KEYRING_LOG" >&2 || true
     die "the Secret Service (gnome-keyring) did not come up in the test session"
 fi
 # The end-to-end tests (tests/e2e: Chromium + chromedriver, oidc-provider in
@@ -99,6 +131,7 @@ run_step() {
     shift
     say "[$name] ${DESCRIPTION[$name]}"
     start=$SECONDS
+    echo "$name" >"$SESSION_DIR/current-layer"
     set +e
     # Each layer's output is kept (for the closing count) and shown as it runs.
     "$@" 2>&1 | tee "$SESSION_DIR/layer-$name.log"
@@ -106,6 +139,16 @@ run_step() {
     set -e
     DURATION[$name]=$((SECONDS - start))
     if [ "$rc" -eq 0 ]; then RESULT[$name]=ok; else RESULT[$name]="FAILED (exit $rc)"; fi
+    # A layer that ran while the Secret Service died fails for that reason,
+    # named once, whatever its tests said.
+    if [ -f "$KEYRING_DIED" ] && [ -z "${KEYRING_DEATH_REPORTED:-}" ]; then
+        KEYRING_DEATH_REPORTED=1
+        RESULT[$name]="FAILED (the Secret Service (gnome-keyring) died during the run, $(cat "$KEYRING_DIED"))"
+        if [ -s "$KEYRING_LOG" ]; then
+            echo "gnome-keyring's last words ($KEYRING_LOG):" >&2
+            tail -n 20 "$KEYRING_LOG" >&2
+        fi
+    fi
 }
 
 step_fmt() { cargo fmt --all -- --check; }
