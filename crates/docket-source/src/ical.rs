@@ -9,9 +9,10 @@ use std::str::FromStr;
 use calcard::common::timezone::Tz as CalTz;
 use calcard::common::PartialDateTime;
 use calcard::icalendar::{
-    ICalendar, ICalendarClassification, ICalendarComponent, ICalendarComponentType, ICalendarEntry,
-    ICalendarParameterName, ICalendarParameterValue, ICalendarProperty, ICalendarRelated,
-    ICalendarStatus, ICalendarTransparency, ICalendarValue, ICalendarValueType,
+    ICalendar, ICalendarClassification, ICalendarComponent, ICalendarComponentType,
+    ICalendarDuration, ICalendarEntry, ICalendarParameterName, ICalendarParameterValue,
+    ICalendarPeriod, ICalendarProperty, ICalendarRelated, ICalendarStatus, ICalendarTransparency,
+    ICalendarValue, ICalendarValueType,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -192,7 +193,10 @@ fn timestamp(c: &ICalendarComponent, prop: &ICalendarProperty) -> Option<DateTim
 pub(crate) fn utc_timestamp(value: &PartialDateTime) -> Option<DateTime<Utc>> {
     let result = value.to_date_time()?;
     let offset = result.offset.map_or(0, |o| o.local_minus_utc());
-    Some((result.date_time - Duration::seconds(offset.into())).and_utc())
+    let utc = result
+        .date_time
+        .checked_sub_signed(Duration::seconds(offset.into()))?;
+    Some(utc.and_utc())
 }
 
 /// `2026-13-40`, as written.
@@ -218,15 +222,33 @@ fn show_time(value: &PartialDateTime) -> String {
 /// One date/date-time value of `entry` as a [`Moment`].
 fn moment(entry: &ICalendarEntry, value: &ICalendarValue, zones: &Zones) -> Result<Moment, Skip> {
     let prop = prop_name(&entry.name);
-    let Some(value) = value.as_partial_date_time() else {
-        let shown = value
-            .as_text()
-            .map_or_else(|| format!("{value:?}"), str::to_owned);
-        return Err(Skip::new(
+    match value {
+        ICalendarValue::PartialDateTime(value) => date_time(entry, value, zones),
+        // A text the parser could not read as a date: show it as written.
+        // Anything else (a period where a date belongs, a number) is named,
+        // never dumped: the reason is for a person.
+        ICalendarValue::Text(text) => Err(Skip::new(
             ProblemKind::BadDate,
-            format!("bad date '{shown}' in {prop}"),
-        ));
-    };
+            format!("bad date '{text}' in {prop}"),
+        )),
+        ICalendarValue::Period(_) => Err(Skip::new(
+            ProblemKind::BadDate,
+            format!("{prop} holds a period where a date belongs"),
+        )),
+        _ => Err(Skip::new(
+            ProblemKind::BadDate,
+            format!("{prop} does not hold a date"),
+        )),
+    }
+}
+
+/// One date or date-time of `entry` (its TZID and VALUE parameters apply).
+fn date_time(
+    entry: &ICalendarEntry,
+    value: &PartialDateTime,
+    zones: &Zones,
+) -> Result<Moment, Skip> {
+    let prop = prop_name(&entry.name);
     let bad_date = || {
         Skip::new(
             ProblemKind::BadDate,
@@ -262,14 +284,17 @@ fn moment(entry: &ICalendarEntry, value: &ICalendarValue, zones: &Zones) -> Resu
         // `Z` (or, leniently, a numeric offset written into the value).
         let seconds = i32::from(tz_hour) * 3600 + i32::from(value.tz_minute.unwrap_or(0)) * 60;
         let seconds = if value.tz_minus { -seconds } else { seconds };
-        let zone = fixed_offset_zone(seconds).ok_or_else(|| {
+        let unsupported = || {
             Skip::new(
                 ProblemKind::UnknownTimeZone,
                 format!("unsupported UTC offset in {prop}"),
             )
-        })?;
+        };
+        let zone = fixed_offset_zone(seconds).ok_or_else(unsupported)?;
         // The value is UTC-relative; keep the wall time in the chosen zone.
-        let utc = local - Duration::seconds(seconds.into());
+        let utc = local
+            .checked_sub_signed(Duration::seconds(seconds.into()))
+            .ok_or_else(bad_date)?;
         return Ok(Moment::DateTime(ZonedDateTime {
             local: utc.and_utc().with_timezone(&zone).naive_local(),
             tz: Some(zone),
@@ -299,19 +324,72 @@ fn required_moment(
     moment(entry, value, zones)
 }
 
-/// Every value of every `prop` entry (EXDATE, RDATE).
+/// Every value of every `prop` entry (EXDATE, RDATE), and the periods
+/// among them (`RDATE;VALUE=PERIOD`, RFC 5545 §3.3.9): a period's start
+/// is the occurrence, and its end (or start plus duration) its end.
 fn all_moments(
     c: &ICalendarComponent,
     prop: &ICalendarProperty,
     zones: &Zones,
-) -> Result<Vec<Moment>, Skip> {
+) -> Result<(Vec<Moment>, Vec<Timing>), Skip> {
     let mut out = Vec::new();
+    let mut periods = Vec::new();
     for entry in c.properties(prop) {
         for value in &entry.values {
-            out.push(moment(entry, value, zones)?);
+            let ICalendarValue::Period(period) = value else {
+                out.push(moment(entry, value, zones)?);
+                continue;
+            };
+            let name = prop_name(prop);
+            let not_a_span = || {
+                Skip::new(
+                    ProblemKind::BadDate,
+                    format!("a period in {name} that does not run forward in time"),
+                )
+            };
+            let (start, end) = match period {
+                ICalendarPeriod::Range { start, end } => (
+                    date_time(entry, start, zones)?,
+                    date_time(entry, end, zones)?,
+                ),
+                ICalendarPeriod::Duration { start, duration } => {
+                    let start = date_time(entry, start, zones)?;
+                    let length = checked_duration(duration).ok_or_else(not_a_span)?;
+                    let end = match start {
+                        Moment::DateTime(z) => Moment::DateTime(ZonedDateTime {
+                            local: z.local.checked_add_signed(length).ok_or_else(not_a_span)?,
+                            tz: z.tz,
+                        }),
+                        Moment::Date(_) => return Err(not_a_span()),
+                    };
+                    (start, end)
+                }
+            };
+            match (start, end) {
+                (Moment::DateTime(s), Moment::DateTime(e)) if instant_order(&s, &e) => {
+                    out.push(start);
+                    periods.push(Timing::Timed { start: s, end: e });
+                }
+                _ => return Err(not_a_span()),
+            }
         }
     }
-    Ok(out)
+    Ok((out, periods))
+}
+
+/// A non-negative duration as a chrono duration, or `None` when it is
+/// negative or beyond what a calendar can hold.
+fn checked_duration(d: &ICalendarDuration) -> Option<Duration> {
+    if d.neg {
+        return None;
+    }
+    let seconds = i64::from(d.weeks)
+        .checked_mul(604_800)?
+        .checked_add(i64::from(d.days).checked_mul(86_400)?)?
+        .checked_add(i64::from(d.hours).checked_mul(3_600)?)?
+        .checked_add(i64::from(d.minutes).checked_mul(60)?)?
+        .checked_add(i64::from(d.seconds))?;
+    Duration::try_seconds(seconds)
 }
 
 fn uid(c: &ICalendarComponent) -> Result<String, Skip> {
@@ -362,11 +440,22 @@ fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
     let duration = match c.property(&ICalendarProperty::Duration) {
         None => None,
         Some(e) => match e.values.first() {
-            Some(ICalendarValue::Duration(d)) if !d.neg => Some(Duration::seconds(d.as_seconds())),
+            Some(ICalendarValue::Duration(d)) if !d.neg => Some(
+                checked_duration(d)
+                    .ok_or_else(|| Skip::new(ProblemKind::BadDate, "DURATION is too long"))?,
+            ),
             _ => {
                 return Err(Skip::new(ProblemKind::Malformed, "bad DURATION"));
             }
         },
+    };
+    // Every sum below is checked: a DURATION of a billion weeks must cost
+    // its record, never the read (it used to overflow and panic).
+    let past_the_calendar = || {
+        Skip::new(
+            ProblemKind::BadDate,
+            "the end lies beyond the last date a calendar can hold",
+        )
     };
     match (start, end) {
         (Moment::Date(s), Some(Moment::Date(e))) => {
@@ -377,15 +466,20 @@ fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
                 ));
             }
             // DTEND equal to DTSTART: read as the one day it was meant to be.
-            let e = if e == s { s + Duration::days(1) } else { e };
+            let e = if e == s {
+                s.succ_opt().ok_or_else(past_the_calendar)?
+            } else {
+                e
+            };
             Ok(Timing::AllDay { start: s, end: e })
         }
         (Moment::Date(s), None) => {
             let days = duration.map_or(1, |d| d.num_days().max(1));
-            Ok(Timing::AllDay {
-                start: s,
-                end: s + Duration::days(days),
-            })
+            let end = u64::try_from(days)
+                .ok()
+                .and_then(|days| s.checked_add_days(chrono::Days::new(days)))
+                .ok_or_else(past_the_calendar)?;
+            Ok(Timing::AllDay { start: s, end })
         }
         (Moment::DateTime(s), Some(Moment::DateTime(e))) => {
             if !instant_order(&s, &e) {
@@ -400,7 +494,10 @@ fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
             // Wall-clock arithmetic: a 1-hour meeting stays 09:00–10:00
             // on the day clocks change.
             let end = ZonedDateTime {
-                local: s.local + duration.unwrap_or_default(),
+                local: s
+                    .local
+                    .checked_add_signed(duration.unwrap_or_default())
+                    .ok_or_else(past_the_calendar)?,
                 tz: s.tz,
             };
             Ok(Timing::Timed { start: s, end })
@@ -426,6 +523,10 @@ fn recurrence(c: &ICalendarComponent, zones: &Zones) -> Result<Option<Recurrence
     }
     let rrule = match rule.values.first() {
         Some(ICalendarValue::RecurrenceRule(r)) => r.to_string(),
+        // An empty `RRULE:` (written by some holiday calendars on every
+        // event): nothing repeats, so it is the single event it describes.
+        None => return Ok(None),
+        Some(ICalendarValue::Text(t)) if t.trim().is_empty() => return Ok(None),
         other => {
             let shown = other.and_then(|v| v.as_text()).unwrap_or_default();
             return Err(Skip::new(
@@ -434,10 +535,13 @@ fn recurrence(c: &ICalendarComponent, zones: &Zones) -> Result<Option<Recurrence
             ));
         }
     };
+    let (exdates, _) = all_moments(c, &ICalendarProperty::Exdate, zones)?;
+    let (rdates, rdate_periods) = all_moments(c, &ICalendarProperty::Rdate, zones)?;
     Ok(Some(Recurrence {
         rrule,
-        exdates: all_moments(c, &ICalendarProperty::Exdate, zones)?,
-        rdates: all_moments(c, &ICalendarProperty::Rdate, zones)?,
+        exdates,
+        rdates,
+        rdate_periods,
     }))
 }
 
@@ -479,6 +583,7 @@ pub(crate) fn appointment(
         cancelled: matches!(c.status(), Some(ICalendarStatus::Cancelled)),
         categories: categories(c),
         last_modified: timestamp(c, &ICalendarProperty::LastModified),
+        source: String::new(),
     })
 }
 
@@ -531,5 +636,6 @@ pub(crate) fn deadline(
         private: is_private(c),
         categories,
         last_modified: timestamp(c, &ICalendarProperty::LastModified),
+        source: String::new(),
     })
 }

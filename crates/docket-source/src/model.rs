@@ -81,8 +81,14 @@ pub struct Recurrence {
     pub rrule: String,
     /// Occurrences removed from the series (EXDATE), in their own zones.
     pub exdates: Vec<Moment>,
-    /// Extra occurrences (RDATE); Graph has no equivalent.
+    /// Extra occurrences (RDATE); Graph has no equivalent. An RDATE
+    /// period (`VALUE=PERIOD`) contributes its start here and its whole
+    /// span to [`Recurrence::rdate_periods`].
     pub rdates: Vec<Moment>,
+    /// RDATE periods: that occurrence starts and ends as the period says
+    /// (RFC 5545 §3.8.5.2), not with the series' own length.
+    #[serde(default)]
+    pub rdate_periods: Vec<Timing>,
 }
 
 /// A calendar entry from a VEVENT.
@@ -116,6 +122,11 @@ pub struct Appointment {
     pub categories: Vec<String>,
     /// LAST-MODIFIED.
     pub last_modified: Option<DateTime<Utc>>,
+    /// The file (or URL, or DAV resource) the record came from, as
+    /// [`ItemProblem::source`] names it: a skip raised later, while
+    /// mapping, names the file too.
+    #[serde(default)]
+    pub source: String,
 }
 
 /// What kind of task a VTODO is.
@@ -181,6 +192,9 @@ pub struct Deadline {
     pub categories: Vec<String>,
     /// LAST-MODIFIED.
     pub last_modified: Option<DateTime<Utc>>,
+    /// Where the record came from (see [`Appointment::source`]).
+    #[serde(default)]
+    pub source: String,
 }
 
 /// The role of an e-mail address, phone number or postal address.
@@ -270,6 +284,9 @@ pub struct Contact {
     pub subscribed: bool,
     /// REV.
     pub last_modified: Option<DateTime<Utc>>,
+    /// Where the record came from (see [`Appointment::source`]).
+    #[serde(default)]
+    pub source: String,
 }
 
 /// What went wrong with one record (or one file).

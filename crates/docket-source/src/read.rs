@@ -1,12 +1,13 @@
 //! Reading the bytes of one file, and combining files into a snapshot.
 
 use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 
 use calcard::icalendar::ICalendarComponentType;
 use calcard::{Entry, Parser};
 
 use crate::ical::{appointment, deadline, Skip, Zones};
-use crate::model::{ItemProblem, Moment, ProblemKind, Snapshot};
+use crate::model::{Appointment, Contact, Deadline, ItemProblem, Moment, ProblemKind, Snapshot};
 use crate::options::ReadOptions;
 use crate::records::{split, Record};
 use crate::vcard::contact;
@@ -99,20 +100,26 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
                 continue;
             }
         };
-        let result = match Parser::new(text).entry() {
-            Entry::ICalendar(ical) => match ical.components.first() {
-                Some(c) if c.component_type == ICalendarComponentType::VEvent => {
-                    appointment(&ical, c, &zones, options).map(|a| appointments.push(a))
+        // Whatever happens inside one record costs that record: a panic in
+        // the parser or in our own reading (a bug we have not found yet)
+        // becomes its skip, never the read's failure.
+        let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            parse_record(text, &zones, options, source)
+        }));
+        let result = match parsed {
+            Ok(Ok(item)) => {
+                match item {
+                    Item::Appointment(a) => appointments.push(a),
+                    Item::Deadline(d) => deadlines.push(d),
+                    Item::Contact(c) => contacts.push(c),
                 }
-                Some(c) if c.component_type == ICalendarComponentType::VTodo => {
-                    deadline(&ical, c, &zones, options).map(|d| deadlines.push(d))
-                }
-                _ => Err(Skip::new(ProblemKind::Malformed, "not a VEVENT or VTODO")),
-            },
-            Entry::VCard(card) => contact(&card, options).map(|c| contacts.push(c)),
-            other => Err(Skip::new(
+                Ok(())
+            }
+            Ok(Err(skip)) => Err(skip),
+            Err(_) => Err(Skip::new(
                 ProblemKind::Malformed,
-                format!("unreadable {}: {other:?}", record.name),
+                "this record could not be read (an internal error in the reader; \
+                 please report it with the record)",
             )),
         };
         if let Err(skip) = result {
@@ -126,6 +133,46 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
     snapshot.deadlines = deadlines;
     snapshot.contacts = contacts;
     snapshot
+}
+
+enum Item {
+    Appointment(Appointment),
+    Deadline(Deadline),
+    Contact(Contact),
+}
+
+/// One record's text as an item, or why it is skipped.
+fn parse_record(
+    text: &str,
+    zones: &Zones,
+    options: &ReadOptions,
+    source: &str,
+) -> Result<Item, Skip> {
+    let mut item = match Parser::new(text).entry() {
+        Entry::ICalendar(ical) => match ical.components.first() {
+            Some(c) if c.component_type == ICalendarComponentType::VEvent => {
+                Item::Appointment(appointment(&ical, c, zones, options)?)
+            }
+            Some(c) if c.component_type == ICalendarComponentType::VTodo => {
+                Item::Deadline(deadline(&ical, c, zones, options)?)
+            }
+            _ => return Err(Skip::new(ProblemKind::Malformed, "not a VEVENT or VTODO")),
+        },
+        Entry::VCard(card) => Item::Contact(contact(&card, options)?),
+        _ => {
+            return Err(Skip::new(
+                ProblemKind::Malformed,
+                "the record's structure could not be read",
+            ))
+        }
+    };
+    let slot = match &mut item {
+        Item::Appointment(a) => &mut a.source,
+        Item::Deadline(d) => &mut d.source,
+        Item::Contact(c) => &mut c.source,
+    };
+    source.clone_into(slot);
+    Ok(item)
 }
 
 fn has_container(bytes: &[u8]) -> bool {

@@ -84,7 +84,8 @@ fn is_record_start(name: &str) -> bool {
 }
 
 /// Splits a file into records. Lines outside any record (calendar
-/// properties, blank lines, stray text) are ignored.
+/// properties, blank lines, stray text) are ignored; a component written
+/// without a `VCALENDAR` around it is a record like any other.
 pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
     struct Open {
         name: String,
@@ -152,7 +153,9 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
         match (is_begin, name.as_str()) {
             (true, "VCALENDAR") => in_calendar = true,
             (false, "VCALENDAR") => in_calendar = false,
-            (true, _) if in_calendar || name == "VCARD" => {
+            // A component outside any VCALENDAR is read as if it were
+            // inside one: many tools write bare VEVENTs and VTODOs.
+            (true, _) if in_calendar || is_record_start(&name) => {
                 open = Some(Open {
                     name,
                     line: number,
@@ -160,7 +163,7 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
                     nested: Vec::new(),
                 });
             }
-            // A stray END or a component outside a VCALENDAR: ignored.
+            // A stray END, or a nested component (VALARM) out of place: ignored.
             _ => {}
         }
     }
@@ -228,7 +231,12 @@ mod tests {
                 Some("VEVENT is not terminated (no END:VEVENT)"),
             )],
         );
-        check("BEGIN:VEVENT\nEND:VEVENT\nhello\n", &[]);
+        // Bare components, without a VCALENDAR around them, are records too.
+        check(
+            "BEGIN:VEVENT\nUID:a\nEND:VEVENT\nhello\nBEGIN:VTODO\nEND:VTODO\n",
+            &[("VEVENT", 1, None), ("VTODO", 5, None)],
+        );
+        check("END:VEVENT\nBEGIN:VALARM\nEND:VALARM\nhello\n", &[]);
     }
 
     #[test]

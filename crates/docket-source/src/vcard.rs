@@ -168,5 +168,6 @@ pub(crate) fn contact(card: &VCard, options: &ReadOptions) -> Result<Contact, Sk
         categories,
         subscribed,
         last_modified,
+        source: String::new(),
     })
 }

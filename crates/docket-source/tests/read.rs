@@ -882,3 +882,158 @@ fn a_nonsense_vtimezone_stays_unknown_and_costs_only_its_items() {
         );
     }
 }
+
+// ------------------------------------------- records that used to stop a read
+
+/// Durations and dates beyond what a calendar holds cost their record, with
+/// a reason a person can read; the read goes on. (A DURATION of a billion
+/// weeks used to overflow the date arithmetic and panic the whole read.)
+#[test]
+fn absurd_durations_and_dates_cost_only_their_record() {
+    for duration in [
+        "P999999999999999999W",
+        "P4294967295W",
+        "P4294967295W4294967295D",
+    ] {
+        let body = format!(
+            "{}\n{}\n{GOOD}",
+            event(
+                "huge",
+                &format!("DTSTART:20261102T090000Z\nDURATION:{duration}")
+            ),
+            event(
+                "huge-day",
+                &format!("DTSTART;VALUE=DATE:20261102\nDURATION:{duration}")
+            ),
+        );
+        let s = read(&cal(&body));
+        let read: Vec<&str> = s.appointments.iter().map(|a| a.uid.as_str()).collect();
+        assert_eq!(read, ["good"], "{duration}");
+        assert_eq!(s.problems.len(), 2, "{duration}: {:?}", s.problems);
+        for p in &s.problems {
+            assert!(p.record.starts_with("huge"), "{p:?}");
+            assert!(
+                !p.problem.contains('{') && !p.problem.contains("Duration("),
+                "a readable reason, not a dump: {p:?}"
+            );
+        }
+        assert!(
+            s.complete,
+            "the skipped records are named: nothing else is missing"
+        );
+    }
+    // The far end of the calendar: year 9999 plus a day still reads.
+    let last = only_appointment(&event("last", "DTSTART;VALUE=DATE:99991231"));
+    assert_eq!(
+        last.timing,
+        Timing::AllDay {
+            start: date("9999-12-31"),
+            end: NaiveDate::from_ymd_opt(10000, 1, 1).unwrap(),
+        }
+    );
+}
+
+/// Components written without `BEGIN:VCALENDAR` around them (many tools do)
+/// are read, never "OK, 0 appointments".
+#[test]
+fn bare_components_without_a_calendar_are_read() {
+    let bare = "BEGIN:VEVENT\r\nUID:bare-1\r\nDTSTART:20261102T090000Z\r\nEND:VEVENT\r\n\
+                BEGIN:VTODO\r\nUID:bare-2\r\nDUE;VALUE=DATE:20261215\r\nEND:VTODO\r\n\
+                BEGIN:VEVENT\r\nDTSTART:20261103T090000Z\r\nEND:VEVENT\r\n";
+    let s = read(bare.as_bytes());
+    assert_eq!(s.appointments.len(), 1);
+    assert_eq!(s.appointments[0].uid, "bare-1");
+    assert_eq!(s.deadlines.len(), 1);
+    assert_eq!(s.deadlines[0].uid, "bare-2");
+    let problems: Vec<(&str, &str)> = s
+        .problems
+        .iter()
+        .map(|p| (p.record.as_str(), p.problem.as_str()))
+        .collect();
+    assert_eq!(problems, [("VEVENT at line 9", "missing UID")]);
+}
+
+/// `RDATE;VALUE=PERIOD` (RFC 5545 §3.3.9): the start of each period is an
+/// occurrence and the period gives its length. It used to skip the whole
+/// event with a Rust debug dump as the reason.
+#[test]
+fn rdate_periods_are_occurrences_with_their_own_length() {
+    let a = only_appointment(&event(
+        "p",
+        "DTSTART;TZID=Europe/Berlin:20261102T090000\nDTEND;TZID=Europe/Berlin:20261102T100000\n\
+         RRULE:FREQ=WEEKLY;COUNT=3\n\
+         RDATE;VALUE=PERIOD;TZID=Europe/Berlin:20261104T140000/20261104T163000\n\
+         RDATE;VALUE=PERIOD:20261106T080000Z/PT45M",
+    ));
+    let r = a.recurrence.expect("a recurrence");
+    let berlin = |s: &str| ZonedDateTime {
+        local: dt(s),
+        tz: Some(chrono_tz::Europe::Berlin),
+    };
+    let utc = |s: &str| ZonedDateTime {
+        local: dt(s),
+        tz: Some(chrono_tz::UTC),
+    };
+    assert_eq!(
+        r.rdates,
+        [
+            Moment::DateTime(berlin("2026-11-04 14:00")),
+            Moment::DateTime(utc("2026-11-06 08:00"))
+        ]
+    );
+    assert_eq!(
+        r.rdate_periods,
+        [
+            Timing::Timed {
+                start: berlin("2026-11-04 14:00"),
+                end: berlin("2026-11-04 16:30"),
+            },
+            Timing::Timed {
+                start: utc("2026-11-06 08:00"),
+                end: utc("2026-11-06 08:45"),
+            }
+        ]
+    );
+    // A period that runs backwards is the record's problem, in words.
+    let s = read(&cal(&event(
+        "back",
+        "DTSTART:20261102T090000Z\nRRULE:FREQ=DAILY\nRDATE;VALUE=PERIOD:20261104T140000Z/20261104T120000Z",
+    )));
+    assert_eq!(s.problems.len(), 1);
+    assert_eq!(
+        s.problems[0].problem,
+        "a period in RDATE that does not run forward in time"
+    );
+}
+
+/// An empty `RRULE:` (a real German public-holiday calendar has one on
+/// every event) is the single event it describes.
+#[test]
+fn an_empty_rrule_is_a_single_event() {
+    let a = only_appointment(&event(
+        "feiertag",
+        "DTSTART;VALUE=DATE:20261225\nDTEND;VALUE=DATE:20261226\nRRULE:",
+    ));
+    assert_eq!(a.recurrence, None);
+}
+
+/// Every record knows the file it came from, so that a skip raised later,
+/// while mapping, names the file too.
+#[test]
+fn every_item_names_its_file() {
+    let s = read_files(
+        [
+            (
+                "a.ics".to_string(),
+                &cal(&event("x", "DTSTART:20261102T090000Z"))[..],
+            ),
+            (
+                "b.vcf".to_string(),
+                &b"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:c1\r\nFN:Anna\r\nEND:VCARD\r\n"[..],
+            ),
+        ],
+        &ReadOptions::default(),
+    );
+    assert_eq!(s.appointments[0].source, "a.ics");
+    assert_eq!(s.contacts[0].source, "b.vcf");
+}

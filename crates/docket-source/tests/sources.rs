@@ -243,8 +243,29 @@ fn unknown_demo_user_is_refused() {
 
 #[test]
 fn a_folder_of_the_sample_files_reads_like_the_demo() {
-    let folder = FolderSource::new(sample_dir("anna.berger"), ReadOptions::default()).read();
+    let mut folder = FolderSource::new(sample_dir("anna.berger"), ReadOptions::default()).read();
     let demo = demo(ANNA);
+    // The same records; each names its file by the path it was read from.
+    let file = |source: &str| {
+        source
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(folder
+        .appointments
+        .iter()
+        .all(|a| a.source.ends_with("termine.ics")));
+    for a in &mut folder.appointments {
+        a.source = format!("sample/anna.berger/{}", file(&a.source));
+    }
+    for d in &mut folder.deadlines {
+        d.source = format!("sample/anna.berger/{}", file(&d.source));
+    }
+    for c in &mut folder.contacts {
+        c.source = format!("sample/anna.berger/{}", file(&c.source));
+    }
     assert_eq!(folder.appointments, demo.appointments);
     assert_eq!(folder.deadlines, demo.deadlines);
     assert_eq!(folder.contacts, demo.contacts);

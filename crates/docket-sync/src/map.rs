@@ -150,10 +150,10 @@ pub struct Mapping {
 impl Mapping {
     /// A record that cannot be exported: skipped with `reason`, and what
     /// was exported for it before is left untouched.
-    fn unmappable(&mut self, record: (Module, String), reason: String) {
+    fn unmappable(&mut self, record: (Module, String), source: &str, reason: String) {
         self.skips.push(Skip {
             record: record.1.clone(),
-            source: None,
+            source: (!source.is_empty()).then(|| source.to_owned()),
             reason,
         });
         self.records.insert(record, Presence::Unmappable);
@@ -273,35 +273,46 @@ pub fn map_appointment(a: &Appointment, ctx: &MapContext) -> Desired {
     )
 }
 
-/// The timing of the occurrence of `a` that starts at `occ` (same length).
-fn shifted(timing: &Timing, occ: &Moment) -> Timing {
-    match (timing, occ) {
+/// The timing of the occurrence of `a` that starts at `occ` (same
+/// length), or `None` when that would run off the calendar.
+fn shifted(timing: &Timing, occ: &Moment) -> Option<Timing> {
+    Some(match (timing, occ) {
         (Timing::AllDay { start, end }, Moment::Date(d)) => Timing::AllDay {
             start: *d,
-            end: *d + (*end - *start),
+            end: d.checked_add_signed(*end - *start)?,
         },
         (Timing::Timed { start, end }, Moment::DateTime(s)) => {
-            let end = if start.tz == end.tz {
-                ZonedDateTime {
-                    local: s.local + (end.local - start.local),
+            let same_length = || {
+                Some(ZonedDateTime {
+                    local: s.local.checked_add_signed(end.local - start.local)?,
                     tz: end.tz,
-                }
+                })
+            };
+            let end = if start.tz == end.tz {
+                same_length()?
             } else {
                 // Different zones (a flight): keep the real duration.
                 match (start.instant(), end.instant(), s.instant(), end.tz) {
                     (Some(a), Some(b), Some(si), Some(ez)) => ZonedDateTime {
-                        local: (si + (b - a)).with_timezone(&ez).naive_local(),
+                        local: si
+                            .checked_add_signed(b - a)?
+                            .with_timezone(&ez)
+                            .naive_local(),
                         tz: Some(ez),
                     },
-                    _ => ZonedDateTime {
-                        local: s.local + (end.local - start.local),
-                        tz: end.tz,
-                    },
+                    _ => same_length()?,
                 }
             };
             Timing::Timed { start: *s, end }
         }
         (t, _) => *t,
+    })
+}
+
+fn day_of(m: &Moment) -> NaiveDate {
+    match m {
+        Moment::Date(d) => *d,
+        Moment::DateTime(z) => z.local.date(),
     }
 }
 
@@ -359,7 +370,7 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
         Ok(r) => r,
         Err(e) => {
             let reason = format!("cannot read the recurrence rule '{}': {e}", rec.rrule);
-            return out.unmappable(record, reason);
+            return out.unmappable(record, &master.source, reason);
         }
     };
     let start = series_start(&master.timing);
@@ -374,7 +385,7 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
         Err("it has changed occurrences".to_string())
     } else if !rec.exdates.is_empty() {
         Err("it has removed occurrences (EXDATE)".to_string())
-    } else if !rec.rdates.is_empty() {
+    } else if !rec.rdates.is_empty() || !rec.rdate_periods.is_empty() {
         Err("it has extra dates (RDATE)".to_string())
     } else {
         patterned(&rule, start_date, start_zone)
@@ -403,7 +414,7 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
         Ok(x) => x,
         Err(e) => {
             let reason = format!("cannot expand the recurrence rule '{}': {e}", rec.rrule);
-            return out.unmappable(record, reason);
+            return out.unmappable(record, &master.source, reason);
         }
     };
     if cut {
@@ -417,15 +428,40 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
         .copied()
         .filter_map(|o| o.recurrence_id.as_ref().map(|r| (occurrence_id(r), o)))
         .collect();
+    // RDATE periods bring their own length.
+    let periods: BTreeMap<String, &Timing> = rec
+        .rdate_periods
+        .iter()
+        .map(|p| (occurrence_id(&series_start(p)), p))
+        .collect();
     for occ in occurrences {
         let id = occurrence_id(&occ);
+        // A moved or cancelled occurrence replaces this one and the loop
+        // goes on: every later occurrence is still exported.
         if let Some(o) = overrides.remove(&id) {
             if !o.cancelled {
                 out.add(map_appointment(o, ctx));
             }
-            return;
+            continue;
         }
-        let timing = shifted(&master.timing, &occ);
+        let timing = match periods.get(&id) {
+            Some(period) => **period,
+            None => match shifted(&master.timing, &occ) {
+                Some(t) => t,
+                None => {
+                    let reason = format!(
+                        "the occurrence on {} would end beyond the last date a calendar can hold",
+                        day_of(&occ)
+                    );
+                    out.skips.push(Skip {
+                        record: format!("{uid} ({id})"),
+                        source: (!master.source.is_empty()).then(|| master.source.clone()),
+                        reason,
+                    });
+                    continue;
+                }
+            },
+        };
         let fields = appointment_fields(master, &timing, Value::Null, ctx);
         let key = SourceKey::occurrence(Module::Appointment, uid, id);
         out.add(Desired::new(
@@ -744,7 +780,59 @@ fn map_unit(unit: &Unit<'_>, ctx: &MapContext, out: &mut Mapping) {
     }
 }
 
+impl Unit<'_> {
+    /// The record this unit maps, and the file it came from.
+    fn record(&self) -> ((Module, String), &str) {
+        match self {
+            Unit::Series((uid, master, overrides)) => {
+                let source = master
+                    .or_else(|| overrides.first().copied())
+                    .map_or("", |a| a.source.as_str());
+                ((Module::Appointment, (*uid).to_owned()), source)
+            }
+            Unit::Deadline(d) => ((Module::Deadline, d.uid.clone()), &d.source),
+            Unit::Contact(c) => ((Module::Contact, c.uid.clone()), &c.source),
+        }
+    }
+}
+
+/// Maps one unit so that nothing in it can cost another: what it produces
+/// is kept only if it finished, and a panic (a bug in our mapping or in a
+/// crate under it, on input nobody foresaw) becomes this record's skip.
+/// Its earlier exports are then left untouched, as for any unmappable
+/// record.
+fn map_guarded(unit: &Unit<'_>, ctx: &MapContext, out: &mut Mapping) {
+    let mut one = Mapping::default();
+    let mapped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        map_unit(unit, ctx, &mut one);
+    }));
+    match mapped {
+        Ok(()) => out.absorb(one),
+        Err(_) => {
+            let (record, source) = unit.record();
+            out.unmappable(
+                record,
+                source,
+                "this record could not be mapped (an internal error; please report it with the record)"
+                    .to_owned(),
+            );
+        }
+    }
+}
+
 impl Mapping {
+    /// Takes in what one unit mapped (first key wins, as in [`Mapping::add`]).
+    fn absorb(&mut self, one: Mapping) {
+        for (_, d) in one.desired {
+            self.add(d);
+        }
+        for (k, p) in one.records {
+            self.records.entry(k).or_insert(p);
+        }
+        self.skips.extend(one.skips);
+        self.notices.extend(one.notices);
+    }
+
     /// Appends what was mapped after `self`: the earlier mapping wins where
     /// both have a key, as if one loop had mapped both in order.
     fn merge(&mut self, mut later: Mapping) {
@@ -781,7 +869,7 @@ fn map_on(snapshot: &Snapshot, ctx: &MapContext, threads: usize) -> Mapping {
     let map_run = |run: &[Unit<'_>]| {
         let mut out = Mapping::default();
         for unit in run {
-            map_unit(unit, ctx, &mut out);
+            map_guarded(unit, ctx, &mut out);
         }
         out
     };
