@@ -343,8 +343,12 @@ fn has_kind(state: &State, kind: ItemKind) -> bool {
     state.values().any(|e| e.kind == kind)
 }
 
+/// Also a stored or returned link that is not on the Graph origin: the
+/// client drops it unsent (the token goes to Graph only), and it is read
+/// in full like an expired token, never as "everything was deleted".
 fn delta_expired(e: &GraphError) -> bool {
-    e.status() == Some(410)
+    matches!(e, GraphError::ForeignLink { .. })
+        || e.status() == Some(410)
         || matches!(
             e.code(),
             Some(c) if c.eq_ignore_ascii_case("syncStateNotFound")

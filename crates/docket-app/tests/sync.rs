@@ -504,3 +504,45 @@ async fn an_appointment_that_comes_back_is_created_again() {
         );
     }
 }
+
+/// The demo used to leave the emulator's delta links in the state
+/// database; after a real sign-in they must not receive the access token.
+#[tokio::test]
+async fn a_stored_delta_link_on_another_origin_gets_no_request_and_a_full_listing() {
+    let fx = Fixture::new().await;
+    let snap = ics(&firm());
+    fx.run(&snap, &policy()).await;
+    // B: another origin that counts every connection it gets.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b = elsewhere.local_addr().unwrap();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = elsewhere.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    for kind in ["event", "task", "contact"] {
+        let name = format!("delta.{kind}");
+        let db = fx.db.lock().unwrap();
+        if db.sync_meta(&name).unwrap().is_some() {
+            let link = format!("http://{b}/v1.0/me/{kind}s/delta?$deltatoken=emulator");
+            db.set_sync_meta(&name, &link).unwrap();
+        }
+    }
+    let report = fx.run(&snap, &policy()).await;
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the foreign origin got no request"
+    );
+    assert_eq!((report.created, report.deleted), (0, 0), "{}", report.plan);
+    assert_eq!(fx.names("events").await.len(), 3);
+    assert_eq!(fx.names("tasks").await.len(), 2);
+    let stored = fx.db.lock().unwrap().sync_meta("delta.event").unwrap();
+    assert!(
+        stored.is_some_and(|l| l.starts_with(&fx.server.base_url)),
+        "a new delta round on Graph replaced the foreign link"
+    );
+}
