@@ -19,6 +19,13 @@
 //! nothing, and makes the snapshot incomplete (the engine then deletes
 //! nothing). The cache is committed per collection only after its read
 //! succeeded, so a failed fetch never skips a change.
+//!
+//! Limits: each answer is read under `Limits::max_file_bytes`, and all the
+//! answers of one collection's read together under
+//! [`MAX_COLLECTION_BYTES`] (a server that lists ever more members cannot
+//! fill the memory 64 MB at a time); a truncated sync-collection answer is
+//! followed for at most `MAX_SYNC_ROUNDS` rounds, then the collection is
+//! listed in full. Over a limit, the collection counts as unreadable.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -32,7 +39,7 @@ use crate::cache::{CollectionCache, DavCache, Resource};
 use crate::dav_xml::{self, CollectionKind, Multistatus};
 use crate::http::{read_body, Conn, FetchError, HttpAuth, HttpSettings};
 use crate::model::Snapshot;
-use crate::options::ReadOptions;
+use crate::options::{megabytes, ReadOptions};
 use crate::read::read_files;
 use crate::source::Source;
 
@@ -40,6 +47,12 @@ use crate::source::Source;
 const MULTIGET_BATCH: usize = 50;
 /// Rounds of a truncated sync-collection answer (507) followed.
 const MAX_SYNC_ROUNDS: usize = 20;
+/// Bytes read from the server for one collection in one read, all answers
+/// together (256 MB, decimal like every limit in `docs/sources.md`; a firm
+/// with more changes that trickle in one read per sync, hence per answer
+/// `Limits::max_file_bytes` stays the smaller limit). Change it per source
+/// with [`DavSource::max_collection_bytes`].
+pub const MAX_COLLECTION_BYTES: u64 = 256_000_000;
 
 /// One collection to read.
 #[derive(Debug, Clone)]
@@ -59,6 +72,7 @@ pub struct DavSource {
     http: HttpSettings,
     options: ReadOptions,
     cache_file: Option<PathBuf>,
+    max_collection_bytes: u64,
 }
 
 /// What one read did, for tests, logs and benchmarks.
@@ -99,7 +113,16 @@ impl DavSource {
             http: HttpSettings::default(),
             options,
             cache_file: None,
+            max_collection_bytes: MAX_COLLECTION_BYTES,
         }
+    }
+
+    /// All answers for one collection's read together may be at most this
+    /// many bytes ([`MAX_COLLECTION_BYTES`]); over it the collection is not
+    /// read and the snapshot is incomplete.
+    pub fn max_collection_bytes(mut self, bytes: u64) -> DavSource {
+        self.max_collection_bytes = bytes;
+        self
     }
 
     /// Adds the collection at `url`, set by the configuration key `key`.
@@ -203,24 +226,28 @@ impl DavSource {
             ))
         })?;
         let before: BTreeSet<String> = entry.resources.keys().cloned().collect();
+        let budget = &mut Budget {
+            left: self.max_collection_bytes,
+            limit: self.max_collection_bytes,
+        };
         let changed = match entry.sync_token.clone() {
-            Some(token) => match self.sync(conn, collection, &base, entry, &token) {
+            Some(token) => match self.sync(conn, collection, &base, entry, &token, budget) {
                 Ok(changed) => {
                     stats.incremental += 1;
                     changed
                 }
                 Err(SyncFailed::Relist) => {
                     stats.full_listings += 1;
-                    self.list(conn, collection, &base, entry)?
+                    self.list(conn, collection, &base, entry, budget)?
                 }
                 Err(SyncFailed::Fetch(e)) => return Err(e),
             },
             None => {
                 stats.full_listings += 1;
-                self.list(conn, collection, &base, entry)?
+                self.list(conn, collection, &base, entry, budget)?
             }
         };
-        stats.fetched += self.fetch(conn, collection, &base, entry, &changed)?;
+        stats.fetched += self.fetch(conn, collection, &base, entry, &changed, budget)?;
         stats.removed += before
             .iter()
             .filter(|href| !entry.resources.contains_key(*href))
@@ -250,11 +277,25 @@ impl DavSource {
         conn: &Conn<'_>,
         collection: &DavCollection,
         response: Response,
+        budget: &mut Budget,
     ) -> Result<Multistatus, FetchError> {
         if response.status() != StatusCode::MULTI_STATUS {
             return Err(conn.status_error(&response, collection.key));
         }
-        let body = read_body(response, self.options.limits.max_file_bytes, collection.key)?;
+        let file_limit = self.options.limits.max_file_bytes;
+        let body = if budget.left < file_limit {
+            // What is left of the collection's budget is the tighter limit.
+            read_body(response, budget.left, collection.key).map_err(|e| match e {
+                FetchError::TooLarge { .. } => FetchError::TooLarge {
+                    url: collection.url.clone(),
+                    limit: megabytes(budget.limit),
+                },
+                e => e,
+            })?
+        } else {
+            read_body(response, file_limit, collection.key)?
+        };
+        budget.left = budget.left.saturating_sub(body.len() as u64);
         let text = String::from_utf8(body).map_err(|_| {
             FetchError::Protocol(format!(
                 "the PMS server's answer for {} is not UTF-8 text; tell the PMS administrator",
@@ -278,6 +319,7 @@ impl DavSource {
         base: &Url,
         entry: &mut CollectionCache,
         token: &str,
+        budget: &mut Budget,
     ) -> Result<Vec<String>, SyncFailed> {
         let mut token = token.to_owned();
         let mut changed = BTreeSet::new();
@@ -298,7 +340,7 @@ impl DavSource {
                 }
                 return Err(SyncFailed::Fetch(refusal));
             }
-            let answer = self.multistatus(conn, collection, response)?;
+            let answer = self.multistatus(conn, collection, response, budget)?;
             let mut truncated = false;
             for r in &answer.responses {
                 let Some(key) = href_key(base, &r.href) else {
@@ -339,10 +381,11 @@ impl DavSource {
         collection: &DavCollection,
         base: &Url,
         entry: &mut CollectionCache,
+        budget: &mut Budget,
     ) -> Result<Vec<String>, FetchError> {
         let request = ("PROPFIND", "1", dav_xml::propfind_body());
         let response = self.send(conn, collection, request)?;
-        let answer = self.multistatus(conn, collection, response)?;
+        let answer = self.multistatus(conn, collection, response, budget)?;
         let (want_ns, want_type) = collection.kind.resource_type();
         let mut members = Vec::new();
         let mut token = None;
@@ -392,13 +435,14 @@ impl DavSource {
         base: &Url,
         entry: &mut CollectionCache,
         hrefs: &[String],
+        budget: &mut Budget,
     ) -> Result<usize, FetchError> {
         let mut fetched = 0;
         for batch in hrefs.chunks(MULTIGET_BATCH) {
             let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
             let body = dav_xml::multiget_body(collection.kind, &refs);
             let response = self.send(conn, collection, ("REPORT", "1", body))?;
-            let answer = self.multistatus(conn, collection, response)?;
+            let answer = self.multistatus(conn, collection, response, budget)?;
             let mut answered = BTreeSet::new();
             for r in answer.responses {
                 let Some(key) = href_key(base, &r.href) else {
@@ -433,6 +477,12 @@ impl DavSource {
         }
         Ok(fetched)
     }
+}
+
+/// What one collection's read may still read ([`MAX_COLLECTION_BYTES`]).
+struct Budget {
+    left: u64,
+    limit: u64,
 }
 
 /// The path of `href` (absolute path or URL) on the collection's server;

@@ -339,7 +339,7 @@ pub(crate) fn read_body(
     }
     let mut body = Vec::new();
     response
-        .take(limit + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut body)
         .map_err(|e| FetchError::Transport {
             url: url.clone(),

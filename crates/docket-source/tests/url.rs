@@ -249,3 +249,23 @@ fn every_http_failure_is_explained_with_its_fix() {
         s.problems
     );
 }
+
+#[test]
+fn a_limit_of_u64_max_reads_the_feed_instead_of_overflowing() {
+    let server = start();
+    let options = ReadOptions {
+        limits: Limits {
+            max_file_bytes: u64::MAX,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let source = UrlSource::new(
+        format!("{}/open/contacts", server.base),
+        HttpAuth::None,
+        options,
+    );
+    let s = source.read_with_stats().0;
+    assert!(s.complete, "{:?}", s.problems);
+    assert_eq!(s.contacts.len(), 1);
+}
