@@ -703,6 +703,23 @@ impl App {
     /// Read the PMS now, as the next export would (for `doctor`): the
     /// signed-in user's data (the demo source needs one), changing nothing
     /// in Microsoft 365.
+    /// What the next export would read from the PMS and skip, without
+    /// asking Microsoft 365: the same skips (file, record, reason) and
+    /// notices as `sync --dry-run` lists, for `doctor`.
+    pub async fn preview_pms(&self) -> Result<PmsPreview, AppError> {
+        let snapshot = self.read_pms().await?;
+        let policy = sync_policy(&self.config);
+        let (skips, notices) = docket_sync::preview(&snapshot, &policy, chrono::Utc::now());
+        Ok(PmsPreview {
+            appointments: snapshot.appointments.len(),
+            deadlines: snapshot.deadlines.len(),
+            contacts: snapshot.contacts.len(),
+            complete: snapshot.complete,
+            skipped: skips.iter().map(ToString::to_string).collect(),
+            notices,
+        })
+    }
+
     pub async fn read_pms(&self) -> Result<docket_source::Snapshot, AppError> {
         let username = self
             .current_account()?
@@ -828,12 +845,56 @@ pub fn read_options(c: &docket_config::Conventions) -> docket_source::ReadOption
     }
 }
 
-/// The planner's policy from the firm configuration.
-pub fn sync_policy(config: &Config) -> docket_sync::Policy {
-    let zone = iana_time_zone::get_timezone()
+/// What [`App::preview_pms`] found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PmsPreview {
+    pub appointments: usize,
+    pub deadlines: usize,
+    pub contacts: usize,
+    /// `false`: something could not be read; nothing is deleted on the
+    /// strength of such a read.
+    pub complete: bool,
+    /// Each record the export will skip: `file: record: reason`.
+    pub skipped: Vec<String>,
+    /// What the user should know that costs no record.
+    pub notices: Vec<String>,
+}
+
+/// Where the mailbox's time zone came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ZoneOrigin {
+    /// `policy.mailbox_time_zone` in the config.
+    Config,
+    /// The zone of the computer Docket Sync runs on.
+    Computer,
+    /// Neither was available: UTC.
+    Fallback,
+}
+
+/// The zone used for floating times, all-day items and date-only due
+/// dates, and where it came from. IT's `policy.mailbox_time_zone` wins;
+/// otherwise the computer's zone, which is the fee-earner's own on a
+/// laptop (a terminal server in another zone needs the pin). Graph's
+/// `mailboxSettings` would need one more delegated permission
+/// (`MailboxSettings.Read`) and a new admin consent in every firm: see
+/// `docs/sync.md`.
+pub fn mailbox_zone(config: &Config) -> (chrono_tz::Tz, ZoneOrigin) {
+    if let Some(tz) = config.policy.mailbox_time_zone {
+        return (tz, ZoneOrigin::Config);
+    }
+    match iana_time_zone::get_timezone()
         .ok()
         .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
-        .unwrap_or(chrono_tz::Tz::UTC);
+    {
+        Some(tz) => (tz, ZoneOrigin::Computer),
+        None => (chrono_tz::Tz::UTC, ZoneOrigin::Fallback),
+    }
+}
+
+/// The planner's policy from the firm configuration.
+pub fn sync_policy(config: &Config) -> docket_sync::Policy {
+    let (zone, _) = mailbox_zone(config);
     let mut policy = docket_sync::Policy::new(zone);
     policy.calendar = config.modules.calendar;
     policy.tasks = config.modules.tasks;

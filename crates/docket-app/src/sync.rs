@@ -266,14 +266,7 @@ pub async fn export<T: TokenSource>(
         plan: plan.describe(),
         unchanged: plan.unchanged,
         // The plan's skips include the source's per-record problems.
-        skipped: plan
-            .skips
-            .iter()
-            .map(|s| match &s.source {
-                Some(source) => format!("{source}: {}: {}", s.record, s.reason),
-                None => format!("{}: {}", s.record, s.reason),
-            })
-            .collect(),
+        skipped: plan.skips.iter().map(ToString::to_string).collect(),
         notices: plan.notices.clone(),
         brake: plan.brake.as_ref().map(|b| b.message.clone()),
         held_back: held

@@ -217,6 +217,9 @@ pub struct Policy {
     pub sync_interval_minutes: u32,
     /// Refresh the sign-in at least this often even with nothing to export.
     pub keep_alive_hours: u32,
+    /// `mailbox_time_zone`: the mailbox's zone (IANA name), pinned by IT.
+    /// `None`: the zone of the machine Docket Sync runs on.
+    pub mailbox_time_zone: Option<chrono_tz::Tz>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -58,6 +58,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
             "max_delete_share",
             "sync_interval_minutes",
             "keep_alive_hours",
+            "mailbox_time_zone",
         ],
     ),
     ("logging", &["level", "keep_days"]),
@@ -603,7 +604,22 @@ fn read_config(r: &mut Reader<'_>) -> Config {
             0.2
         }
     };
+    let mailbox_time_zone = r
+        .string("policy", "mailbox_time_zone", "\"Europe/Berlin\"")
+        .and_then(|name| match name.parse::<chrono_tz::Tz>() {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                r.bad(
+                    "policy",
+                    "mailbox_time_zone",
+                    format!("'{name}' is not an IANA time zone name"),
+                    "write the zone as in the IANA database, e.g. mailbox_time_zone = \"Europe/Berlin\", or remove the key to use the computer's zone",
+                );
+                None
+            }
+        });
     let policy = Policy {
+        mailbox_time_zone,
         deadlines_to,
         force_private: r.boolean("policy", "force_private", false),
         max_delete_share,

@@ -62,13 +62,19 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
         .iter()
         .filter(|r| r.name == "VTIMEZONE" && r.damage.is_none())
     {
-        if let Ok(text) = std::str::from_utf8(record.bytes) {
+        let Ok(text) = std::str::from_utf8(record.bytes) else {
+            continue;
+        };
+        // A VTIMEZONE that breaks the parser or the matching is one we do
+        // not know: the events that use it are skipped as "unknown time
+        // zone", the rest of the file is read.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
             if let Entry::ICalendar(ical) = Parser::new(text).entry() {
                 if let Some(tz) = ical.components.first() {
                     zones.learn(&ical, tz);
                 }
             }
-        }
+        }));
     }
 
     // Pass 2: the items.

@@ -122,6 +122,17 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// `file: record: reason` (or `record: reason` when no file is known), as
+/// `sync` and `doctor` list skipped records.
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.source {
+            Some(source) => write!(f, "{source}: {}: {}", self.record, self.reason),
+            None => write!(f, "{}: {}", self.record, self.reason),
+        }
+    }
+}
+
 /// What became of a record that was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {

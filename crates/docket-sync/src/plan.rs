@@ -439,6 +439,39 @@ struct Current<'a> {
     adopted: bool,
 }
 
+fn map_context(policy: &Policy, now: DateTime<Utc>) -> MapContext {
+    MapContext {
+        mailbox_zone: policy.mailbox_zone,
+        force_private: policy.force_private,
+        deadlines_to: policy.deadlines_to,
+        window: policy.window(now),
+    }
+}
+
+/// The source's per-record problems first, then what the mapping skipped.
+fn all_skips(snapshot: &Snapshot, map_skips: Vec<Skip>) -> Vec<Skip> {
+    let mut skips: Vec<Skip> = snapshot
+        .problems
+        .iter()
+        .map(|p| Skip {
+            record: p.record.clone(),
+            source: Some(p.source.clone()),
+            reason: p.problem.clone(),
+        })
+        .collect();
+    skips.extend(map_skips);
+    skips
+}
+
+/// What a run at `now` would skip (with file, record and reason) and
+/// note, without asking Microsoft 365: exactly [`Plan::skips`] and
+/// [`Plan::notices`] of that run, so that `doctor` and `sync --dry-run`
+/// list the same records.
+pub fn preview(snapshot: &Snapshot, policy: &Policy, now: DateTime<Utc>) -> (Vec<Skip>, Vec<String>) {
+    let mapping = map_snapshot(snapshot, &map_context(policy, now));
+    (all_skips(snapshot, mapping.skips), mapping.notices)
+}
+
 /// Plans one run. Pure: same inputs, same plan.
 pub fn plan(
     snapshot: &Snapshot,
@@ -447,13 +480,7 @@ pub fn plan(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Plan {
-    let window = policy.window(now);
-    let ctx = MapContext {
-        mailbox_zone: policy.mailbox_zone,
-        force_private: policy.force_private,
-        deadlines_to: policy.deadlines_to,
-        window,
-    };
+    let ctx = map_context(policy, now);
     let Mapping {
         mut desired,
         records,
@@ -461,14 +488,11 @@ pub fn plan(
         notices: map_notices,
     } = map_snapshot(snapshot, &ctx);
 
-    let mut out = Plan::default();
-    out.skips.extend(snapshot.problems.iter().map(|p| Skip {
-        record: p.record.clone(),
-        source: Some(p.source.clone()),
-        reason: p.problem.clone(),
-    }));
-    out.skips.extend(map_skips);
-    out.notices.extend(map_notices);
+    let mut out = Plan {
+        skips: all_skips(snapshot, map_skips),
+        notices: map_notices,
+        ..Plan::default()
+    };
 
     let mut protected: HashSet<&str> = snapshot.unreadable_uids().collect();
     for ((_, uid), p) in &records {
@@ -638,7 +662,7 @@ pub fn plan(
                             .occurrence
                             .as_deref()
                             .and_then(occurrence_start)
-                            .is_some_and(|t| t < window.start);
+                            .is_some_and(|t| t < ctx.window.start);
                         if past && !whole.contains(key.uid.as_str()) {
                             // An expanded occurrence that slid out of the
                             // window: history, kept.

@@ -343,11 +343,11 @@ impl Case {
         }
     }
 
+    /// Whether the file says nothing but the rule (no EXDATE, RDATE or
+    /// override was written).
     fn plain(&self) -> bool {
-        self.exdates.is_empty()
-            && self.rdates.is_empty()
-            && self.overrides.is_empty()
-            && self.stray_exdates.is_empty()
+        let ics = self.ics();
+        !(ics.contains("EXDATE") || ics.contains("RDATE") || ics.contains("RECURRENCE-ID"))
     }
 }
 
@@ -521,4 +521,34 @@ fn a_moved_occurrence_keeps_every_later_one() {
             "cancelled: {cancelled}"
         );
     }
+}
+
+/// `doctor` (through [`docket_sync::preview`]) and `sync --dry-run` (the
+/// plan) list the same skips, and a skip raised while mapping names its
+/// file as a reading problem does.
+#[test]
+fn doctor_and_the_plan_list_the_same_skips_each_with_its_file() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n\
+        BEGIN:VEVENT\r\nUID:lunar\r\nSUMMARY:Lunar\r\nDTSTART:20261102T090000Z\r\n\
+        RRULE:RSCALE=CHINESE;FREQ=YEARLY\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:bad-date\r\nDTSTART:20261340T090000Z\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20261102T090000Z\r\nEND:VEVENT\r\n\
+        END:VCALENDAR\r\n";
+    let snapshot = read_bytes("kanzlei/termine.ics", ics.as_bytes(), &ReadOptions::default());
+    let policy = docket_sync::Policy::new(Tz::Europe__Berlin);
+    let now = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let plan = docket_sync::plan(
+        &snapshot,
+        &docket_sync::State::new(),
+        &docket_sync::Remote::default(),
+        &policy,
+        now,
+    );
+    let (skips, _) = docket_sync::preview(&snapshot, &policy, now);
+    assert_eq!(skips, plan.skips);
+    let lines: Vec<String> = skips.iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with("kanzlei/termine.ics: ")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains(": lunar: ")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains(": bad-date: ")), "{lines:?}");
 }

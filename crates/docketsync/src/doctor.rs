@@ -146,19 +146,46 @@ pub async fn run(config_file: &Path, paths: &Paths, today: NaiveDate) -> Vec<Che
     checks.push(dir_check("data folder", &paths.data_dir));
     checks.push(dir_check("log folder", &paths.log_dir));
     if let Some(config) = &config {
+        checks.push(zone_check(config));
         checks.push(source_check(config, paths).await);
         checks.push(authority_check(config).await);
     }
     checks
 }
 
+/// Which zone all-day items, floating times and date-only due dates go
+/// out in, and where it came from.
+fn zone_check(config: &Config) -> Check {
+    use docket_app::ZoneOrigin;
+    let name = "mailbox time zone";
+    let (tz, origin) = docket_app::mailbox_zone(config);
+    match origin {
+        ZoneOrigin::Config => Check::new(
+            Status::Ok,
+            name,
+            format!("{} (policy.mailbox_time_zone in the config)", tz.name()),
+        ),
+        ZoneOrigin::Computer => Check::new(
+            Status::Ok,
+            name,
+            format!(
+                "{} (this computer's time zone; if the mailbox is in another zone, IT sets policy.mailbox_time_zone)",
+                tz.name()
+            ),
+        ),
+        ZoneOrigin::Fallback => Check::new(
+            Status::Warn,
+            name,
+            "UTC (this computer's time zone could not be read)",
+        )
+        .fix("IT sets policy.mailbox_time_zone in the config, e.g. \"Europe/Berlin\""),
+    }
+}
+
 /// Read the PMS as the next export would, and say what came back: how many
 /// items, which records are skipped and why, or why nothing could be read.
 async fn source_check(config: &Config, paths: &Paths) -> Check {
     let name = "PMS source";
-    if config.source == docket_config::Source::Demo {
-        return Check::new(Status::Ok, name, "the built-in demo data (nothing to read)");
-    }
     let app = match docket_app::App::with_config(config.clone(), paths.clone()) {
         Ok(app) => app,
         Err(e) => {
@@ -166,43 +193,42 @@ async fn source_check(config: &Config, paths: &Paths) -> Check {
                 .fix(e.fix_en())
         }
     };
-    let snapshot = match app.read_pms().await {
-        Ok(s) => s,
+    // The same read and the same skips as the next export (and as
+    // `sync --dry-run`): the source's problems and the mapping's.
+    let preview = match app.preview_pms().await {
+        Ok(p) => p,
+        // The demo firm's data belongs to the demo user signed in.
+        Err(e) if config.source == docket_config::Source::Demo => {
+            return Check::new(Status::Warn, name, e.message_en()).fix(e.fix_en());
+        }
         Err(e) => {
             return Check::new(Status::Fail, name, e.message_en()).fix(e.fix_en());
         }
     };
     let counts = format!(
         "{} appointment(s), {} deadline(s) and follow-up(s), {} contact(s)",
-        snapshot.appointments.len(),
-        snapshot.deadlines.len(),
-        snapshot.contacts.len()
+        preview.appointments, preview.deadlines, preview.contacts
     );
-    let details: Vec<String> = snapshot
-        .problems
+    let skipped = preview.skipped.len();
+    let details: Vec<String> = preview
+        .skipped
         .iter()
         .take(10)
-        .map(|p| format!("{}: {}: {}", p.source, p.record, p.problem))
-        .chain(
-            (snapshot.problems.len() > 10)
-                .then(|| format!("… and {} more", snapshot.problems.len() - 10)),
-        )
+        .cloned()
+        .chain((skipped > 10).then(|| format!("… and {} more", skipped - 10)))
         .collect();
-    let mut check = if !snapshot.complete {
+    let mut check = if !preview.complete {
         Check::new(
             Status::Fail,
             name,
             format!("could not be read completely (read: {counts}); nothing is deleted on the strength of such a read"),
         )
         .fix("see the lines above; each names the file or address and what went wrong")
-    } else if !snapshot.problems.is_empty() {
+    } else if skipped > 0 {
         Check::new(
             Status::Warn,
             name,
-            format!(
-                "{counts}; {} record(s) skipped (the rest is exported)",
-                snapshot.problems.len()
-            ),
+            format!("{counts}; {skipped} record(s) skipped (the rest is exported)"),
         )
         .fix("correct the records listed above in the PMS")
     } else {

@@ -493,6 +493,21 @@ fn policy_logging_and_storage_ranges() {
             "allow_plaintext_tokens: true",
         ]),
     );
+    // IT pins the mailbox's zone; a name that is no IANA zone is named
+    // with the fix (and the computer's zone is used meanwhile).
+    check(
+        &cfg("[policy]\nmailbox_time_zone = \"Europe/Berlin\"\n"),
+        None,
+        Expect::Valid(&["mailbox_time_zone: Some(Europe/Berlin)"]),
+    );
+    check(
+        &cfg("[policy]\nmailbox_time_zone = \"Mitteleuropa\"\n"),
+        None,
+        Expect::Problems(&[(
+            "policy.mailbox_time_zone",
+            "'Mitteleuropa' is not an IANA time zone name",
+        )]),
+    );
     check(
         &cfg("[policy]\nmax_delete_share = 1.5\n"),
         None,
