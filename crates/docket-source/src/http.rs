@@ -271,7 +271,7 @@ fn transport_detail(e: &reqwest::Error) -> String {
 pub(crate) fn status_error(response: &Response, auth: &HttpAuth, key: &'static str) -> FetchError {
     let status = response.status();
     let code = status.as_u16();
-    let url = response.url().as_str().to_owned();
+    let url = crate::url_source::redact_url(response.url().as_str());
     let text = match status {
         StatusCode::UNAUTHORIZED => match auth {
             HttpAuth::None => format!(
@@ -330,7 +330,7 @@ pub(crate) fn read_body(
     limit: u64,
     key: &'static str,
 ) -> Result<Vec<u8>, FetchError> {
-    let url = response.url().as_str().to_owned();
+    let url = crate::url_source::redact_url(response.url().as_str());
     if response.content_length().is_some_and(|n| n > limit) {
         return Err(FetchError::TooLarge {
             url,

@@ -39,7 +39,7 @@ mod vcard;
 pub use dav::{DavCollection, DavReadStats, DavSource};
 pub use dav_xml::CollectionKind;
 pub use http::{HttpAuth, HttpSettings, SET_CREDENTIAL};
-pub use url_source::{UrlReadStats, UrlSource};
+pub use url_source::{redact_url, UrlReadStats, UrlSource};
 
 pub use model::{
     Appointment, Contact, Deadline, DeadlineKind, DeadlineStatus, Email, Importance, ItemProblem,

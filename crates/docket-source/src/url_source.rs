@@ -26,6 +26,8 @@ const KEY: &str = "source.url";
 #[derive(Debug, Clone)]
 pub struct UrlSource {
     url: String,
+    /// `url` as messages show it ([`redact_url`]).
+    shown: String,
     auth: HttpAuth,
     http: HttpSettings,
     options: ReadOptions,
@@ -52,8 +54,10 @@ struct Validators {
 
 impl UrlSource {
     pub fn new(url: impl Into<String>, auth: HttpAuth, options: ReadOptions) -> UrlSource {
+        let url = url.into();
         UrlSource {
-            url: url.into(),
+            shown: redact_url(&url),
+            url,
             auth,
             http: HttpSettings::default(),
             options,
@@ -79,8 +83,8 @@ impl UrlSource {
     pub fn read_with_stats(&self) -> (Snapshot, UrlReadStats) {
         let mut stats = UrlReadStats::default();
         let snapshot = match self.fetch(&mut stats) {
-            Ok(body) => read_bytes(&self.url, &body, &self.options),
-            Err(e) => e.snapshot(&self.url, "(whole file)"),
+            Ok(body) => read_bytes(&self.shown, &body, &self.options),
+            Err(e) => e.snapshot(&self.shown, "(whole file)"),
         };
         (snapshot, stats)
     }
@@ -137,7 +141,7 @@ impl UrlSource {
                 request = request.header(IF_MODIFIED_SINCE, date);
             }
         }
-        let response = conn.send(request, &self.url, KEY);
+        let response = conn.send(request, &self.shown, KEY);
         stats.requests = conn.requests;
         let response = response?;
         let status = response.status();
@@ -167,7 +171,7 @@ impl UrlSource {
                 "{} answered with a web page, not a calendar or address book (probably a \
                  sign-in page); correct {KEY}: the PMS administrator knows the address of the \
                  .ics export",
-                self.url
+                self.shown
             )));
         }
         self.keep(etag, last_modified, &body);
@@ -186,10 +190,105 @@ fn looks_like_data(body: &[u8]) -> bool {
 
 impl Source for UrlSource {
     fn describe(&self) -> String {
-        format!("file at {}", self.url)
+        format!("file at {}", self.shown)
     }
 
     fn read(&self) -> Snapshot {
         self.read_with_stats().0
+    }
+}
+
+/// `url` fit to show in a message, a log line or the status: every query
+/// value (and a password in the user-info part) is replaced by
+/// `<redacted>`, the keys are kept, so `…/feed.ics?token=s3cr3t&view=all`
+/// reads `…/feed.ics?token=<redacted>&view=<redacted>`. A PMS feed URL
+/// often carries its access token in the query; messages never need the
+/// values to say what is wrong. Only the request itself uses the real URL.
+pub fn redact_url(url: &str) -> String {
+    const REDACTED: &str = "<redacted>";
+    let (rest, fragment) = match url.split_once('#') {
+        Some((rest, fragment)) => (rest, Some(fragment)),
+        None => (url, None),
+    };
+    let (base, query) = match rest.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (rest, None),
+    };
+    let mut out = redact_user_info(base);
+    if let Some(query) = query {
+        out.push('?');
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) => format!("{key}={REDACTED}"),
+                None if pair.is_empty() => String::new(),
+                // A bare value (`?s3cr3t`) may be the secret itself.
+                None => REDACTED.to_owned(),
+            })
+            .collect();
+        out.push_str(&pairs.join("&"));
+    }
+    if fragment.is_some() {
+        out.push_str("#<redacted>");
+    }
+    out
+}
+
+/// `scheme://user:password@host/…` → `scheme://user:<redacted>@host/…`.
+fn redact_user_info(base: &str) -> String {
+    let Some((scheme, after)) = base.split_once("://") else {
+        return base.to_owned();
+    };
+    let authority_end = after.find('/').unwrap_or(after.len());
+    let (authority, path) = after.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+            format!("{scheme}://{user}:<redacted>@{host}{path}")
+        }
+        None => base.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[track_caller]
+    fn check(input: &str, expect: &str) {
+        assert_eq!(redact_url(input), expect, "{input}");
+    }
+
+    #[test]
+    fn query_values_and_passwords_are_redacted_keys_kept() {
+        check(
+            "https://pms.example/feed.ics",
+            "https://pms.example/feed.ics",
+        );
+        check(
+            "https://pms.example/feed.ics?token=s3cr3t",
+            "https://pms.example/feed.ics?token=<redacted>",
+        );
+        check(
+            "https://pms.example/f.ics?user=anna&Token=s3cr3t&x",
+            "https://pms.example/f.ics?user=<redacted>&Token=<redacted>&<redacted>",
+        );
+        check(
+            "https://pms.example/f.ics?s3cr3t",
+            "https://pms.example/f.ics?<redacted>",
+        );
+        check(
+            "https://pms.example/f.ics?a=1#s3cr3t",
+            "https://pms.example/f.ics?a=<redacted>#<redacted>",
+        );
+        check(
+            "https://anna:s3cr3t@pms.example/f.ics",
+            "https://anna:<redacted>@pms.example/f.ics",
+        );
+        check(
+            "http://127.0.0.1:8080/f.ics?",
+            "http://127.0.0.1:8080/f.ics?",
+        );
+        check("not a url?token=s3cr3t", "not a url?token=<redacted>");
     }
 }

@@ -139,6 +139,7 @@ pub async fn run(config_file: &Path, paths: &Paths, today: NaiveDate) -> Vec<Che
         checks.push(redirect_port_check(config));
         checks.push(keyring_check(config, paths));
         checks.extend(source_credential_check(config, paths));
+        checks.extend(source_url_credential_check(config));
         if let Some(ca) = &config.microsoft.extra_ca_file {
             checks.push(ca_file_check(ca));
         }
@@ -308,6 +309,94 @@ fn keyring_check(config: &Config, paths: &Paths) -> Check {
             Check::new(Status::Fail, "keyring", e.to_string()).fix(fix)
         }
     }
+}
+
+/// A WARN when a source URL carries what looks like a credential in its
+/// query (`?token=…`): it sits in the configuration file in plain text and
+/// travels in every request line. Messages show such URLs redacted
+/// (`docket_source::redact_url`); the fix is `source.auth` and the keyring.
+fn source_url_credential_check(config: &Config) -> Option<Check> {
+    let urls: Vec<(&str, &str)> = match &config.source {
+        docket_config::Source::IcsUrl { url, .. } => vec![("source.url", url.as_str())],
+        docket_config::Source::CalDav {
+            url,
+            tasks_url,
+            contacts_url,
+            ..
+        } => [
+            Some(("source.url", url.as_str())),
+            tasks_url.as_deref().map(|u| ("source.tasks_url", u)),
+            contacts_url.as_deref().map(|u| ("source.contacts_url", u)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        _ => Vec::new(),
+    };
+    let found: Vec<String> = urls
+        .iter()
+        .filter_map(|(key, url)| {
+            let names = credential_query_keys(url);
+            (!names.is_empty()).then(|| format!("{key} ({})", names.join(", ")))
+        })
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    Some(
+        Check::new(
+            Status::Warn,
+            "PMS address",
+            format!(
+                "{} carries what looks like a credential in its query; it is kept in plain text \
+                 in the configuration (messages and logs show it as <redacted>)",
+                found.join(", ")
+            ),
+        )
+        .fix(
+            "a credential belongs in source.auth (\"basic\" or \"bearer\"), stored in the OS \
+             keyring with `docketsync source-credential set`; ask the PMS administrator for an \
+             address without it",
+        ),
+    )
+}
+
+/// The query keys of `url` whose names say they carry a credential
+/// (`token`, `key`, `secret`, `password`, `sig`, `auth`, `access_token`,
+/// `api_key`, `apikey`, in any case; also as a word of a longer name such
+/// as `feed_token`, or at the end of one such as `accessToken`), in order. `doctor` warns about them: a credential
+/// belongs in `source.auth` and the keyring, not in the configuration.
+fn credential_query_keys(url: &str) -> Vec<String> {
+    const WORDS: [&str; 9] = [
+        "token",
+        "key",
+        "secret",
+        "password",
+        "sig",
+        "auth",
+        "access_token",
+        "api_key",
+        "apikey",
+    ];
+    let rest = url.split_once('#').map_or(url, |(rest, _)| rest);
+    let Some((_, query)) = rest.split_once('?') else {
+        return Vec::new();
+    };
+    query
+        .split('&')
+        .filter_map(|pair| {
+            let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+            let lower = key.to_ascii_lowercase();
+            let hit = WORDS.contains(&lower.as_str())
+                || lower
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|word| WORDS.contains(&word))
+                || ["token", "secret", "password", "apikey"]
+                    .iter()
+                    .any(|end| lower.ends_with(end));
+            (hit && !key.is_empty()).then(|| key.to_owned())
+        })
+        .collect()
 }
 
 /// Is the PMS server's password or token stored (`source.auth` basic or
@@ -584,6 +673,30 @@ mod tests {
             status,
             body: body.into(),
         }
+    }
+
+    #[test]
+    fn credential_like_query_keys_are_found_in_any_case() {
+        let keys = |url| super::credential_query_keys(url);
+        assert_eq!(keys("https://p.example/f.ics"), Vec::<String>::new());
+        assert_eq!(
+            keys("https://p.example/f.ics?view=all&user=anna"),
+            Vec::<String>::new()
+        );
+        assert_eq!(keys("https://p.example/f.ics?token=s3cr3t"), ["token"]);
+        assert_eq!(
+            keys("https://p.example/f.ics?TOKEN=a&Key=b&secret=c&password=d&sig=e&auth=f"),
+            ["TOKEN", "Key", "secret", "password", "sig", "auth"]
+        );
+        assert_eq!(
+            keys("https://p.example/f.ics?access_token=a&API_KEY=b&apikey=c&feed_token=d"),
+            ["access_token", "API_KEY", "apikey", "feed_token"]
+        );
+        // Not credentials: words that merely contain a short one.
+        assert_eq!(
+            keys("https://p.example/f.ics?monkey=1&design=2&author=3&accessToken=4"),
+            ["accessToken"]
+        );
     }
 
     #[test]

@@ -36,6 +36,9 @@ struct Env {
     outputs: Vec<String>,
     /// Every secret value seen, for the final secret scan.
     secrets: Vec<String>,
+    /// Set: the CLI runs without the session's Secret Service (its bus
+    /// address points nowhere), for tests that kill it at random moments.
+    no_keyring: Option<tempfile::TempDir>,
 }
 
 impl Drop for Env {
@@ -109,6 +112,7 @@ impl Env {
             config,
             outputs: vec![],
             secrets: vec![],
+            no_keyring: None,
         }
     }
 
@@ -134,6 +138,13 @@ impl Env {
             .env_remove("DOCKETSYNC_CONFIG")
             .arg("--config")
             .arg(&self.config);
+        if let Some(dir) = &self.no_keyring {
+            let socket = dir.path().join("no-bus-here");
+            cmd.env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}", socket.display()),
+            );
+        }
         cmd
     }
 
@@ -751,6 +762,12 @@ async fn sync_killed_at_random_points_converges_without_duplicates() {
     let mut env = Env::start("public_client_id", "public");
     // This test keeps its tokens in its own folder (not the shared keyring),
     // so it can run beside the other sign-in tests; its PMS is a folder.
+    // Its CLI never reaches the session's Secret Service (no bus: the
+    // keyring is absent, so the opted-in file is used): a process killed in
+    // the middle of a Secret Service call can abort gnome-keyring for every
+    // other test (a known gnome-keyring race on a client that vanishes
+    // during its request).
+    env.no_keyring = Some(tempfile::tempdir().expect("tempdir"));
     let pms = env.home.path().join("pms");
     std::fs::create_dir_all(&pms).expect("pms folder");
     let config = std::fs::read_to_string(&env.config).expect("config");
