@@ -96,13 +96,23 @@ struct AdminArgs {
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
     /// Change a user's password (their refresh tokens stop working, as when
-    /// a user changes the password at Microsoft).
+    /// a user changes the password at Microsoft). The new password comes
+    /// from a file or standard input, never from the command line.
     ChangePassword {
         /// The user's sign-in name (UPN).
         #[arg(long)]
         user: String,
-        #[arg(long)]
-        password: String,
+        /// Read the new password from the first line of this file.
+        #[arg(long, value_name = "PATH", required_unless_present_any = ["password_stdin", "password"])]
+        password_file: Option<PathBuf>,
+        /// Read the new password from standard input (up to the first
+        /// line break).
+        #[arg(long, conflicts_with = "password_file")]
+        password_stdin: bool,
+        /// Refused: a password on the command line is visible to other
+        /// users in the process list and stays in the shell history.
+        #[arg(long, hide = true, value_name = "PASSWORD")]
+        password: Option<String>,
     },
     /// Revoke all of a user's sign-in sessions and refresh tokens.
     RevokeSessions {
@@ -201,6 +211,9 @@ async fn serve(args: RunArgs, paths: &docket_paths::Paths) -> anyhow::Result<()>
 
     let http = bind(args.port, "--port").await?;
     let http_addr = http.local_addr()?;
+    // The admin API answers loopback hosts on these ports; registered
+    // before anyone can learn the address (ready file, banner).
+    shared.listening_on(http_addr.port());
     let http_url = format!("http://{http_addr}");
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -212,6 +225,7 @@ async fn serve(args: RunArgs, paths: &docket_paths::Paths) -> anyhow::Result<()>
     if args.https {
         let listener = bind(args.https_port, "--https-port").await?;
         let addr: SocketAddr = listener.local_addr()?;
+        shared.listening_on(addr.port());
         let url = format!("https://localhost:{}", addr.port());
         let tls = TlsMaterial::generate()
             .map_err(|e| anyhow::anyhow!("cannot generate the TLS certificates: {e}"))?;
@@ -228,13 +242,9 @@ async fn serve(args: RunArgs, paths: &docket_paths::Paths) -> anyhow::Result<()>
         tasks.spawn(
             async move { m365_emulator::tls::run_tls(listener, s, &tls, stopped(rx)).await },
         );
-        let app = m365_emulator::router(shared.clone());
+        let s = shared.clone();
         let rx = stop_rx.clone();
-        tasks.spawn(async move {
-            axum::serve(http, app)
-                .with_graceful_shutdown(stopped(rx))
-                .await
-        });
+        tasks.spawn(async move { m365_emulator::serve(http, s, stopped(rx)).await });
         https = Some((url, ca_file));
     } else {
         let s = shared.clone();
@@ -464,6 +474,39 @@ impl Info {
     }
 }
 
+/// The new password of `admin change-password`: from the file or stdin,
+/// up to the first line break (so `echo pw > file` works). A password given
+/// with `--password` is refused before anything is sent.
+fn new_password(
+    file: Option<&Path>,
+    stdin: bool,
+    on_command_line: Option<String>,
+) -> anyhow::Result<docket_secrets::SecretString> {
+    if on_command_line.is_some() {
+        bail!(
+            "a password on the command line is visible to other users in the process list \
+             and stays in the shell history; give it with --password-file PATH or \
+             --password-stdin instead"
+        );
+    }
+    let text = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the password file {}", path.display()))?,
+        None if stdin => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("cannot read the password from standard input")?;
+            text
+        }
+        None => bail!("give the new password with --password-file PATH or --password-stdin"),
+    };
+    let line = text.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        bail!("the new password is empty (the first line of the file or standard input)");
+    }
+    Ok(docket_secrets::SecretString::new(line))
+}
+
 async fn admin_command(args: AdminArgs) -> anyhow::Result<ExitCode> {
     let client = crate::http::client(None, Duration::from_secs(30))?;
     let url = |segments: &[&str]| -> anyhow::Result<url::Url> {
@@ -475,9 +518,17 @@ async fn admin_command(args: AdminArgs) -> anyhow::Result<ExitCode> {
         Ok(u)
     };
     let request = match args.command {
-        AdminCommand::ChangePassword { user, password } => client
-            .post(url(&["_admin", "users", &user, "password"])?)
-            .json(&serde_json::json!({ "password": password })),
+        AdminCommand::ChangePassword {
+            user,
+            password_file,
+            password_stdin,
+            password,
+        } => {
+            let password = new_password(password_file.as_deref(), password_stdin, password)?;
+            client
+                .post(url(&["_admin", "users", &user, "password"])?)
+                .json(&serde_json::json!({ "password": password.expose_secret() }))
+        }
         AdminCommand::RevokeSessions { user } => {
             client.post(url(&["_admin", "users", &user, "revoke-sessions"])?)
         }

@@ -345,6 +345,104 @@ fn emulator_admin_moves_the_clock_and_reports_errors() {
     assert!(stderr.contains("cannot reach the emulator"), "{stderr}");
 }
 
+/// A new password is read from a file or stdin; one given on the command
+/// line (visible in the process list, kept in shell history) is refused
+/// before anything is sent.
+#[test]
+fn emulator_admin_takes_a_new_password_from_a_file_or_stdin_never_the_command_line() {
+    use std::io::Write as _;
+    let home = temp_home();
+    let state = home.path().join("world.json");
+    let state_arg = state.to_str().expect("utf-8 path");
+    let emulator = Emulator::start(home.path(), &["--state-file", state_arg]);
+    let base = emulator.field("base_url").to_string();
+    let anna = "anna.berger@kanzlei-demo.onmicrosoft.com";
+    // The state file keeps the password's hash, as the emulator stores it.
+    let stored = |pw: &str| {
+        let hash = serde_json::to_string(&m365_emulator::world::Credential::new(pw)).unwrap();
+        // Written after the first change only.
+        std::fs::read_to_string(&state).is_ok_and(|text| text.contains(&hash))
+    };
+    let admin = |extra: &[&str]| {
+        let mut cmd = docketsync(home.path());
+        cmd.args([
+            "emulator",
+            "admin",
+            "--url",
+            &base,
+            "change-password",
+            "--user",
+            anna,
+        ])
+        .args(extra);
+        cmd
+    };
+
+    // On the command line: refused, with the alternatives named, even
+    // where no emulator listens (nothing is sent).
+    for url in [base.as_str(), "http://127.0.0.1:9"] {
+        let (out, _) = run(docketsync(home.path()).args([
+            "emulator",
+            "admin",
+            "--url",
+            url,
+            "change-password",
+            "--user",
+            anna,
+            "--password",
+            "Visible-2026!",
+        ]));
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--password-file"), "{stderr}");
+        assert!(stderr.contains("--password-stdin"), "{stderr}");
+        assert!(!stderr.contains("cannot reach"), "{stderr}");
+    }
+    assert!(!stored("Visible-2026!"), "the refused password was set");
+
+    // From a file: its first line.
+    let file = home.path().join("new-password.txt");
+    std::fs::write(&file, "From-File-2026!\n").unwrap();
+    let (out, stdout) = run(&mut admin(&["--password-file", file.to_str().unwrap()]));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("password_changed_at"), "{stdout}");
+    assert!(
+        stored("From-File-2026!"),
+        "the file's password is set, without the newline"
+    );
+
+    // From stdin.
+    let mut child = admin(&["--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"From-Stdin-2026!\n")
+        .unwrap();
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stored("From-Stdin-2026!"), "the password from stdin is set");
+
+    // Neither: told how.
+    let (out, _) = run(&mut admin(&[]));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--password-file"), "{stderr}");
+}
+
 /// `doctor` reads the PMS as the next export would: how much came back,
 /// and each record that will be skipped, with its reason.
 #[test]
