@@ -293,9 +293,14 @@ fn shifted(timing: &Timing, occ: &Moment) -> Option<Timing> {
             end: d.checked_add_signed(*end - *start)?,
         },
         (Timing::Timed { start, end }, Moment::DateTime(s)) => {
+            // An occurrence whose wall time falls into the spring gap
+            // starts after the gap and keeps its length from there.
+            let begins =
+                s.tz.and_then(|tz| Some(s.instant()?.with_timezone(&tz).naive_local()))
+                    .unwrap_or(s.local);
             let same_length = || {
                 Some(ZonedDateTime {
-                    local: s.local.checked_add_signed(end.local - start.local)?,
+                    local: begins.checked_add_signed(end.local - start.local)?,
                     tz: end.tz,
                 })
             };

@@ -20,7 +20,7 @@ use docket_source::{Moment, ZonedDateTime};
 use serde_json::{json, Value};
 
 use crate::key::occurrence_id;
-use crate::zone::{graph_zone, wall_time};
+use crate::zone::graph_zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Freq {
@@ -366,17 +366,17 @@ pub fn expand(
     // All-day series run in UTC at midnight: only their dates matter.
     let (zone, local, floating) = match dtstart {
         Moment::Date(d) => (Tz::UTC, d.and_time(NaiveTime::MIN), false),
-        Moment::DateTime(z) => {
-            let (local, tz) = wall_time(z, mailbox);
-            (tz, local, z.tz.is_none())
-        }
+        // The wall time as written, even in the spring gap: the rule
+        // repeats it, only the gap day's occurrence moves (when sent).
+        Moment::DateTime(z) => (z.tz.unwrap_or(mailbox), z.local, z.tz.is_none()),
     };
-    let rz = rrule::Tz::Tz(zone);
-    let start = rz
-        .from_local_datetime(&local)
-        .earliest()
-        .ok_or("the first date does not exist in its zone")?;
-    // rrule wants UNTIL in UTC when DTSTART has a zone (RFC 5545 §3.3.10).
+    // The rule runs on wall time (RFC 5545 §3.3.10): it is expanded in a
+    // frame without clock changes, where the wall time is read as UTC, and
+    // each occurrence is put into its zone afterwards. Expanding in the
+    // zone itself would start a series whose DTSTART falls into the spring
+    // gap (02:30) at 03:30, and every later occurrence with it.
+    let frame = rrule::Tz::UTC;
+    let start = frame.from_utc_datetime(&local);
     let text = rule
         .parts
         .iter()
@@ -384,37 +384,44 @@ pub fn expand(
             if k != "UNTIL" {
                 return format!("{k}={v}");
             }
-            let utc = match rule.until {
-                Some(Until::Utc(t)) => t,
-                Some(Until::Floating(t)) => to_utc(zone, t),
+            let wall = match rule.until {
+                Some(Until::Utc(t)) => Utc.from_utc_datetime(&t).with_timezone(&zone).naive_local(),
+                Some(Until::Floating(t)) => t,
                 Some(Until::Date(d)) => match dtstart {
                     Moment::Date(_) => d.and_time(NaiveTime::MIN),
-                    Moment::DateTime(_) => {
-                        to_utc(zone, d.and_hms_opt(23, 59, 59).unwrap_or_default())
-                    }
+                    Moment::DateTime(_) => d.and_hms_opt(23, 59, 59).unwrap_or_default(),
                 },
                 None => return format!("{k}={v}"),
             };
-            format!("UNTIL={}Z", utc.format("%Y%m%dT%H%M%S"))
+            format!("UNTIL={}Z", wall.format("%Y%m%dT%H%M%S"))
         })
         .collect::<Vec<_>>()
         .join(";");
     let parsed: rrule::RRule<rrule::Unvalidated> =
         text.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
+    // Wall times differ from instants by less than a day either way: a
+    // margin of two days, and the exact window below.
+    let margin = chrono::Duration::days(2);
+    let (from, to) = (
+        window
+            .start
+            .checked_sub_signed(margin)
+            .unwrap_or(window.start),
+        window.end.checked_add_signed(margin).unwrap_or(window.end),
+    );
     let set = parsed
         .build(start)
         .map_err(|e| e.to_string())?
-        .after(window.start.with_timezone(&rrule::Tz::UTC))
-        .before(window.end.with_timezone(&rrule::Tz::UTC));
-    let result = set.all(limit);
+        .after(from.naive_utc().and_utc().with_timezone(&frame))
+        .before(to.naive_utc().and_utc().with_timezone(&frame));
+    let result = set.all(limit.saturating_add(64));
     let as_moment = |t: DateTime<rrule::Tz>| match dtstart {
-        Moment::Date(_) => Moment::Date(t.naive_local().date()),
+        Moment::Date(_) => Moment::Date(t.naive_utc().date()),
         Moment::DateTime(_) => Moment::DateTime(ZonedDateTime {
-            local: t.with_timezone(&rrule::Tz::Tz(zone)).naive_local(),
+            local: t.naive_utc(),
             tz: (!floating).then_some(zone),
         }),
     };
-    let mut out: Vec<Moment> = result.dates.into_iter().map(as_moment).collect();
     let in_window = |m: &Moment| {
         let t = match m {
             Moment::Date(d) => d.and_time(NaiveTime::MIN).and_utc(),
@@ -424,6 +431,17 @@ pub fn expand(
         };
         t >= window.start && t <= window.end
     };
+    let mut out: Vec<Moment> = result
+        .dates
+        .into_iter()
+        .map(as_moment)
+        .filter(|m| in_window(m))
+        .collect();
+    let mut cut = result.limited;
+    if out.len() > usize::from(limit) {
+        out.truncate(usize::from(limit));
+        cut = true;
+    }
     for r in rdates {
         let r = match (dtstart, r) {
             (Moment::DateTime(_), Moment::Date(d)) => Moment::DateTime(ZonedDateTime {
@@ -445,7 +463,7 @@ pub fn expand(
     out.retain(|m| !excluded(m));
     out.sort_by_key(occurrence_id);
     out.dedup_by_key(|m| occurrence_id(m));
-    Ok((out, result.limited))
+    Ok((out, cut))
 }
 
 fn day_of(m: &Moment) -> NaiveDate {

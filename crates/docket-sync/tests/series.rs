@@ -305,12 +305,17 @@ impl Case {
         let window = ctx().window;
         let exdated = self.exdated(&occ);
         let overrides = self.overrides(&occ);
-        let mut starts: Vec<NaiveDateTime> = occ
-            .iter()
-            .copied()
-            .filter(|t| !exdated.contains(t))
-            .collect();
+        // RFC 5545 §3.8.5.1: the rule's and the RDATEs' starts, then the
+        // EXDATEs taken out (an EXDATE also removes an RDATE).
+        let mut starts: Vec<NaiveDateTime> = occ.clone();
         starts.extend(self.rdates.iter().map(|d| self.start + Days::new(*d)));
+        let stray: Vec<NaiveDateTime> = self
+            .stray_exdates
+            .iter()
+            .map(|d| self.start + Days::new(*d))
+            .filter(|t| !occ.contains(t))
+            .collect();
+        starts.retain(|t| !exdated.contains(t) && !stray.contains(t));
         let mut out = BTreeMap::new();
         for t in starts.into_iter().filter(|t| self.in_window(*t, &window)) {
             if overrides.iter().any(|(o, _, _)| *o == t) {
@@ -534,7 +539,11 @@ fn doctor_and_the_plan_list_the_same_skips_each_with_its_file() {
         BEGIN:VEVENT\r\nUID:bad-date\r\nDTSTART:20261340T090000Z\r\nEND:VEVENT\r\n\
         BEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20261102T090000Z\r\nEND:VEVENT\r\n\
         END:VCALENDAR\r\n";
-    let snapshot = read_bytes("kanzlei/termine.ics", ics.as_bytes(), &ReadOptions::default());
+    let snapshot = read_bytes(
+        "kanzlei/termine.ics",
+        ics.as_bytes(),
+        &ReadOptions::default(),
+    );
     let policy = docket_sync::Policy::new(Tz::Europe__Berlin);
     let now = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
     let plan = docket_sync::plan(
@@ -548,7 +557,45 @@ fn doctor_and_the_plan_list_the_same_skips_each_with_its_file() {
     assert_eq!(skips, plan.skips);
     let lines: Vec<String> = skips.iter().map(ToString::to_string).collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
-    assert!(lines.iter().all(|l| l.starts_with("kanzlei/termine.ics: ")), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("kanzlei/termine.ics: ")),
+        "{lines:?}"
+    );
     assert!(lines.iter().any(|l| l.contains(": lunar: ")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains(": bad-date: ")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains(": bad-date: ")),
+        "{lines:?}"
+    );
+}
+
+/// A daily series whose first occurrence falls into the spring gap (02:30
+/// on 28 March 2027 in Berlin): that one occurrence starts at 03:30, every
+/// later one at 02:30 as written. The expansion used to start the whole
+/// series at 03:30.
+#[test]
+fn a_series_starting_in_the_spring_gap_keeps_its_wall_time() {
+    let case = Case {
+        zone: Zone::Berlin,
+        start: NaiveDate::from_ymd_opt(2027, 3, 28)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap(),
+        freq: Freq::Daily(1),
+        end: End::Count(5),
+        exdates: vec![4],
+        stray_exdates: vec![],
+        rdates: vec![],
+        overrides: vec![],
+    };
+    let snapshot = read_bytes("s.ics", case.ics().as_bytes(), &ReadOptions::default());
+    let mapping = map_snapshot(&snapshot, &ctx());
+    let starts: Vec<String> = mapping
+        .desired
+        .values()
+        .map(|d| wall(&d.fields["start"]).format("%m-%d %H:%M").to_string())
+        .collect();
+    assert_eq!(
+        starts,
+        ["03-28 03:30", "03-29 02:30", "03-30 02:30", "03-31 02:30"]
+    );
 }
