@@ -260,7 +260,7 @@ pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
             SignInClock {
                 last_good_refresh: last_good,
                 last_interactive_sign_in: a.signed_in_at,
-                sign_in_frequency: a.sign_in_frequency_seconds.map(Duration::seconds),
+                sign_in_frequency: a.sign_in_frequency_seconds.and_then(Duration::try_seconds),
             },
             now,
         );
@@ -497,6 +497,19 @@ mod tests {
             "2026-03-02T03:00:00Z",
             "ok due=false problem=- warnings=[sign_in_required:2026-03-02] \
              notify=sign_in_required:2026-03-02",
+        );
+        // A sign-in frequency beyond any clock (a damaged state database)
+        // is no frequency, not a panic.
+        check(
+            input(
+                Some(AccountRecord {
+                    sign_in_frequency_seconds: Some(i64::MAX),
+                    ..anna("2026-03-01T20:00:00Z")
+                }),
+                TokenState::Present,
+            ),
+            "2026-03-02T03:00:00Z",
+            "ok due=false problem=- warnings=[] notify=-",
         );
         // Confidential client: secret missing, and expiring in 14 days.
         let mut conf = input(None, TokenState::None);
