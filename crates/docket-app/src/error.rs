@@ -57,6 +57,20 @@ pub enum AppError {
     /// The configured source kind cannot be read by this version.
     #[error("source.kind {0:?} is not supported yet")]
     SourceUnsupported(String),
+    /// Another export of this user is running (the loop or the tray, and
+    /// `docketsync sync`); this one waited `waited_seconds` for it.
+    #[error(
+        "an export is already running for this user (Docket Sync in the background or another \
+         `docketsync sync`); this one waited {waited_seconds} s and did not start"
+    )]
+    ExportRunning { waited_seconds: u64 },
+    /// The export lock file cannot be opened or locked.
+    #[error("cannot use the export lock file {}: {source}", path.display())]
+    ExportLock {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The export went wrong in a way no other variant names.
     #[error("the export failed: {0}")]
     Sync(String),
@@ -143,6 +157,8 @@ impl AppError {
             AppError::SourceNeedsNoCredential => "source_credential.not_used",
             AppError::EmptySourceCredential => "source_credential.empty",
             AppError::SourceUnsupported(_) => "source.unsupported",
+            AppError::ExportRunning { .. } => "sync.already_running",
+            AppError::ExportLock { .. } => "sync.lock_file",
             AppError::Sync(_) => "sync.failed",
         }
     }
@@ -173,9 +189,11 @@ impl AppError {
             | "graph.unauthorized"
             | "source.unsupported"
             | "source_credential.not_used" => Actor::Admin,
-            "graph.unreachable" | "refresh.lock_timeout" | "graph.error" | "sync.failed" => {
-                Actor::Retry
-            }
+            "graph.unreachable"
+            | "refresh.lock_timeout"
+            | "graph.error"
+            | "sync.failed"
+            | "sync.already_running" => Actor::Retry,
             _ => Actor::Local,
         }
     }
@@ -190,6 +208,12 @@ impl AppError {
 
     /// The German message, when there is one (classified problems).
     pub fn message_de(&self) -> Option<&'static str> {
+        if let AppError::ExportRunning { .. } = self {
+            return Some(
+                "Für diesen Benutzer läuft bereits ein Export (Docket Sync im Hintergrund oder \
+                 ein anderes `docketsync sync`); dieser wurde nicht gestartet.",
+            );
+        }
         self.problem().map(|p| p.message_de)
     }
 
@@ -231,6 +255,8 @@ impl AppError {
             AppError::SourceNeedsNoCredential => "if the PMS server asks for a credential, IT sets source.auth = \"basic\" (with source.username) or \"bearer\" in the firm configuration first".into(),
             AppError::EmptySourceCredential => "type the PMS password (or token) when `docketsync source-credential set` asks, or pipe it in".into(),
             AppError::SourceUnsupported(_) => "IT: use source.kind = \"demo\" or \"ics\" (a file or a folder of .ics/.vcf files) until this source is supported".into(),
+            AppError::ExportRunning { .. } => "nothing to do: the running export brings Outlook up to date; Docket Sync exports again at the next interval".into(),
+            AppError::ExportLock { .. } => "check that your user account can write the data folder (the message names the file)".into(),
             AppError::Sync(_) => "run `docketsync sync` again; if it keeps failing, send the log file to IT".into(),
             AppError::EmptySecret => "pipe the secret's Value (Azure portal → App registrations → Certificates & secrets) into `docketsync client-secret set`".into(),
         }
@@ -238,6 +264,12 @@ impl AppError {
 
     /// The German fix, when there is one (classified problems).
     pub fn fix_de(&self) -> Option<&'static str> {
+        if let AppError::ExportRunning { .. } = self {
+            return Some(
+                "Nichts zu tun: Der laufende Export bringt Outlook auf den Stand; Docket Sync \
+                 exportiert beim nächsten Intervall wieder.",
+            );
+        }
         self.problem().map(|p| p.fix_de)
     }
 }

@@ -20,6 +20,7 @@
 //! Errors are [`AppError`]: a stable `code()`, who must act, message, fix.
 
 mod error;
+mod export_lock;
 pub mod schedule;
 pub mod status;
 pub mod sync;
@@ -40,22 +41,20 @@ use docket_store::{AccountRecord, ProblemRecord, StateDb};
 pub use error::{Actor, AppError};
 pub use status::Status;
 
-/// The plaintext secrets file (only used with
-/// `storage.allow_plaintext_tokens = true` and no working keyring).
+/// The plaintext secrets file: [`Paths::plaintext_secrets_file`] (kept
+/// here for the callers of the old name).
 pub fn plaintext_secrets_file(paths: &Paths) -> PathBuf {
-    paths.data_dir.join("secrets.json")
+    paths.plaintext_secrets_file()
 }
 
-/// The file that serialises token refreshes across processes.
+/// The token lock file: [`Paths::token_lock_file`].
 pub fn token_lock_file(paths: &Paths) -> PathBuf {
-    paths.data_dir.join("token.lock")
+    paths.token_lock_file()
 }
 
-/// Where the network sources keep what they read between runs (sync
-/// tokens, ETags, resources): `dav` or `url`. Losing it only costs a full
-/// read.
+/// A network source's cache file: [`Paths::source_cache_file`].
 pub fn source_cache_file(paths: &Paths, name: &str) -> PathBuf {
-    paths.data_dir.join(format!("source-{name}-cache.json"))
+    paths.source_cache_file(name)
 }
 
 /// Where the PMS credential (`source.auth` basic/bearer) lives in the
@@ -82,14 +81,18 @@ pub fn source_auth(config: &Config) -> Option<docket_config::SourceAuth> {
 }
 
 /// The secret store the app uses for `config` (also what `doctor` checks).
+/// In the demo's home (`docket-paths`' `is_demo_home`, with the opt-in
+/// the demo's config has): its own plaintext file, never the OS keyring,
+/// where the real account's sign-in is. Elsewhere `open_default`.
 pub fn open_secret_store(
     config: &Config,
     paths: &Paths,
 ) -> Result<Box<dyn SecretStore>, StoreError> {
-    docket_secrets::open_default(
-        config.storage.allow_plaintext_tokens,
-        &plaintext_secrets_file(paths),
-    )
+    let file = paths.plaintext_secrets_file();
+    if config.storage.allow_plaintext_tokens && paths.is_demo_home() {
+        return Ok(Box::new(docket_secrets::FileStore::open(file, true)?));
+    }
+    docket_secrets::open_default(config.storage.allow_plaintext_tokens, &file)
 }
 
 /// `docket-config`'s view → `docket-auth`'s.
@@ -156,6 +159,12 @@ pub struct App {
     paths: Paths,
     auth: Auth,
     db: Mutex<StateDb>,
+    /// The signed-in account's token manager, held for the life of the
+    /// process: the access token stays in memory and is refreshed only near
+    /// its expiry, on a 401, or for the keep-alive (not at every export).
+    tokens: Mutex<Option<Arc<TokenManager>>>,
+    /// How long an export waits for another export of this user to end.
+    export_wait: std::time::Duration,
 }
 
 impl std::fmt::Debug for App {
@@ -212,12 +221,26 @@ impl App {
             Arc::from(open_secret_store(&config, &paths).map_err(AppError::SecretStore)?);
         let auth = Auth::new(auth_config(&config)?, http, store);
         let db = StateDb::open(&paths.state_db_file())?;
+        // The token lock is opened by docket-auth: create it owner-only
+        // first (an existing one is tightened).
+        let lock = paths.token_lock_file();
+        docket_paths::secure::open_private(&lock).map_err(|source| {
+            AppError::Refresh(docket_auth::RefreshError::Lock { path: lock, source })
+        })?;
         Ok(App {
             config,
             paths,
             auth,
             db: Mutex::new(db),
+            tokens: Mutex::new(None),
+            export_wait: std::time::Duration::from_secs(5),
         })
+    }
+
+    /// How long an export waits for another export of the same user to
+    /// finish before it gives up with `sync.already_running` (default 5 s).
+    pub fn set_export_wait(&mut self, wait: std::time::Duration) {
+        self.export_wait = wait;
     }
 
     pub fn config(&self) -> &Config {
@@ -248,12 +271,64 @@ impl App {
                 .eq_ignore_ascii_case(&self.auth.config.client_id)
     }
 
-    fn manager(&self, record: &AccountRecord) -> TokenManager {
-        TokenManager::new(
+    /// The held token manager of `record`'s account (a new one when the
+    /// account changed or none is held yet).
+    fn manager(&self, record: &AccountRecord) -> Arc<TokenManager> {
+        let mut held = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let account = account_of(record);
+        if let Some(m) = held
+            .as_ref()
+            .filter(|m| same_account(m.account(), &account))
+        {
+            return m.clone();
+        }
+        let m = Arc::new(TokenManager::new(
             self.auth.clone(),
-            account_of(record),
-            token_lock_file(&self.paths),
-        )
+            account,
+            self.paths.token_lock_file(),
+        ));
+        *held = Some(m.clone());
+        m
+    }
+
+    /// Hold `manager` (a sign-in's), or none (sign-out).
+    fn hold(&self, manager: Option<Arc<TokenManager>>) {
+        *self.tokens.lock().unwrap_or_else(|e| e.into_inner()) = manager;
+    }
+
+    /// Whose mailbox an export for `record` writes to.
+    fn owner_of(&self, record: &AccountRecord) -> docket_store::ExportOwner {
+        docket_store::ExportOwner {
+            tenant_id: record.tenant_id.clone(),
+            object_id: record.object_id.clone(),
+            graph_base_url: self.config.microsoft.graph_base_url.to_string(),
+        }
+    }
+
+    /// Delete the source caches once the database marks them stale (the
+    /// account they were read for is gone). Marked in the transaction that
+    /// dropped the account's export state, deleted right after its commit
+    /// and, if that did not happen (a crash, a locked file), before the
+    /// next read of the source.
+    fn delete_stale_source_caches(&self) -> Result<(), AppError> {
+        if !self.db().source_caches_stale()? {
+            return Ok(());
+        }
+        let mut all_gone = true;
+        for f in self.paths.source_cache_files() {
+            match std::fs::remove_file(&f) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    all_gone = false;
+                    tracing::warn!(file = %f.display(), error = %e, "cannot remove a source cache");
+                }
+            }
+        }
+        if all_gone {
+            self.db().source_caches_deleted()?;
+        }
+        Ok(())
     }
 
     async fn me(&self, tokens: &TokenManager) -> Result<Option<String>, AppError> {
@@ -332,11 +407,22 @@ impl App {
             last_problem: None,
             notified: None,
         };
-        self.db().save_account(&record)?;
-        tracing::info!(user = %account.username, reauth = reauth.is_some(), "signed in");
-        let tokens = self
-            .manager(&record)
-            .with_access_token(signed_in.access_token);
+        // The export state is this mailbox's, or it goes in the same
+        // transaction that saves the account (with the source caches).
+        let claim = self
+            .db()
+            .save_account_claiming(&record, &self.owner_of(&record))?;
+        self.delete_stale_source_caches()?;
+        tracing::info!(user = %account.username, reauth = reauth.is_some(), ?claim, "signed in");
+        let tokens = Arc::new(
+            TokenManager::new(
+                self.auth.clone(),
+                account_of(&record),
+                self.paths.token_lock_file(),
+            )
+            .with_access_token(signed_in.access_token),
+        );
+        self.hold(Some(tokens.clone()));
         if let Some(name) = self.me(&tokens).await? {
             record.display_name = Some(name);
             self.db().save_account(&record)?;
@@ -362,24 +448,13 @@ impl App {
             &record.username.to_ascii_lowercase(),
         )
         .map_err(AppError::SecretStore)?;
-        self.db().delete_account()?;
-        // The next account must never be matched against this mailbox's ids,
-        // nor find this fee-earner's PMS data in the source caches.
-        self.db().clear_sync()?;
-        for name in ["url", "dav"] {
-            let file = source_cache_file(&self.paths, name);
-            let mut body = file.clone().into_os_string();
-            body.push(".body");
-            for f in [file, body.into()] {
-                match std::fs::remove_file(&f) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        tracing::warn!(file = %f.display(), error = %e, "cannot remove a source cache")
-                    }
-                }
-            }
-        }
+        self.hold(None);
+        // One transaction: the account and its export state go together
+        // (the next account must never be matched against this mailbox's
+        // ids), and the source caches, which hold this fee-earner's PMS
+        // data, are marked stale and then deleted.
+        self.db().sign_out()?;
+        self.delete_stale_source_caches()?;
         tracing::info!(user = %record.username, "signed out");
         Ok(Some(record.username))
     }
@@ -658,8 +733,30 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<sync::SyncReport, AppError> {
         let record = self.current_account()?.ok_or(AppError::NotSignedIn)?;
+        // One export of this user at a time (the loop or the tray, and a
+        // `docketsync sync` in a terminal): held until the run ends.
+        let _lock =
+            export_lock::ExportLock::acquire(self.paths.export_lock_file(), self.export_wait)
+                .await?;
+        // Another mailbox's (or another Graph address's) export state is
+        // dropped, never updated or deleted against.
+        let claim = self.db().claim_export(&self.owner_of(&record))?;
+        if claim == docket_store::Claim::Cleared {
+            tracing::warn!("the export state was another mailbox's: starting afresh");
+        }
         let snapshot = self.read_source(&record.username).await?;
         let tokens = self.manager(&record);
+        // The access token is kept between runs; the refresh token is
+        // still used at least every policy.keep_alive_hours.
+        let keep_alive = chrono::Duration::hours(i64::from(self.config.policy.keep_alive_hours));
+        let last = tokens.last_good_refresh().or(record.last_good_refresh_at);
+        if last.is_none_or(|t| now - t >= keep_alive) {
+            if let Err(e) = tokens.refresh().await {
+                let err = AppError::Refresh(e);
+                self.record_sign_in_problem(&err, now)?;
+                return Err(err);
+            }
+        }
         let graph = GraphClient::new(
             self.auth.http.clone(),
             Options::new(self.config.microsoft.graph_base_url.clone()),
@@ -684,8 +781,7 @@ impl App {
                 return Err(e);
             }
         };
-        // Every run signs in afresh (access tokens live in memory only): a
-        // finished run is a good refresh.
+        // A finished run used the sign-in successfully.
         self.db().record_good_refresh(now)?;
         tracing::info!(
             created = report.created,
@@ -730,6 +826,8 @@ impl App {
 
     async fn read_source(&self, username: &str) -> Result<docket_source::Snapshot, AppError> {
         use docket_source::{DemoSource, FolderSource, Source as _};
+        // Caches of an account that is gone are never read.
+        self.delete_stale_source_caches()?;
         let options = read_options(&self.config.conventions);
         let snapshot = match &self.config.source {
             docket_config::Source::Demo => {
@@ -906,6 +1004,13 @@ pub fn sync_policy(config: &Config) -> docket_sync::Policy {
     policy.force_private = config.policy.force_private;
     policy.max_delete_share = config.policy.max_delete_share;
     policy
+}
+
+/// The same signed-in identity (ids are GUIDs: case does not matter).
+fn same_account(a: &Account, b: &Account) -> bool {
+    a.object_id.eq_ignore_ascii_case(&b.object_id)
+        && a.tenant_id.eq_ignore_ascii_case(&b.tenant_id)
+        && a.username.eq_ignore_ascii_case(&b.username)
 }
 
 fn account_of(r: &AccountRecord) -> Account {

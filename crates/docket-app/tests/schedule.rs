@@ -94,6 +94,15 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
             .await
             .unwrap();
         assert!(resp.status().is_success());
+        // The loop keeps its access token, which (as at Microsoft) stays
+        // valid after a password change until it expires: an hour later.
+        let resp = reqwest::Client::new()
+            .post(format!("{base}/_admin/clock/advance"))
+            .json(&serde_json::json!({"seconds": 2 * 3600}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
         std::fs::write(&pms, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
         control.sync_now();
         match next_event(&mut rx).await {
@@ -149,6 +158,13 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         let resp = reqwest::Client::new()
             .post(format!("{base}/_admin/users/{upn}/password"))
             .json(&serde_json::json!({"password": "Noch-neuer-2027!"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+        let resp = reqwest::Client::new()
+            .post(format!("{base}/_admin/clock/advance"))
+            .json(&serde_json::json!({"seconds": 2 * 3600}))
             .send()
             .await
             .unwrap();

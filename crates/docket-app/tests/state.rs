@@ -1,0 +1,198 @@
+//! The state an install keeps, as a user would notice it: the export state
+//! belongs to one mailbox, a long-running process keeps its access token,
+//! and every file is the user's alone.
+
+mod support;
+
+use chrono::Utc;
+use docket_app::sync::SyncOptions;
+use serde_json::Value;
+use support::{mailbox, names, PagesBrowser, SignedIn};
+
+const DEMO: &str = "[source]\nkind = \"demo\"\n";
+
+async fn stats(base: &str) -> Value {
+    reqwest::get(format!("{base}/_admin/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A firm configuration for the emulator at `base` with `tenant`.
+fn config_for(base: &str, tenant: uuid::Uuid, dir: &std::path::Path) -> docket_config::Config {
+    let firm = format!(
+        "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\n\
+         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
+         {DEMO}\n[storage]\nallow_plaintext_tokens = true\n",
+        m365_emulator::world::demo::PUBLIC_CLIENT_ID,
+    );
+    docket_config::validate(
+        Some(docket_config::FileText {
+            path: &dir.join("firm.toml"),
+            text: &firm,
+        }),
+        None,
+        &|p: &std::path::Path| p.exists(),
+    )
+    .expect("valid config")
+}
+
+/// IT moves the firm to another tenant (another mailbox at another Graph
+/// address): the first export there creates everything, and not one
+/// request goes to the old mailbox or names one of its ids.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_mailbox_starts_afresh_and_the_old_ids_are_never_sent() {
+    let old = SignedIn::start(DEMO).await;
+    let first = old
+        .app
+        .sync(SyncOptions::default(), Utc::now())
+        .await
+        .expect("first export");
+    assert!(first.created > 10, "{first:?}");
+    let old_mailbox = mailbox(&old.base, old.upn).await;
+
+    let tenant = uuid::Uuid::new_v4();
+    let new = m365_emulator::TestServer::start(m365_emulator::EmulatorConfig {
+        tenant_id: Some(tenant),
+        ..m365_emulator::EmulatorConfig::default()
+    })
+    .await;
+    let app = docket_app::App::with_config(
+        config_for(&new.base_url, tenant, old.home.path()),
+        old.paths.clone(),
+    )
+    .expect("app");
+    let (_, _, _, _, _, password) = m365_emulator::world::demo::USERS[0];
+    let browser = PagesBrowser {
+        base: new.base_url.clone(),
+        upn: old.upn.into(),
+        password: password.into(),
+    };
+    app.sign_in(&browser, |_| {}).await.expect("sign in");
+    let old_graph = stats(&old.base).await["graph_requests"].clone();
+
+    let report = app
+        .sync(SyncOptions::default(), Utc::now())
+        .await
+        .expect("export to the new mailbox");
+    assert_eq!(
+        (
+            report.created,
+            report.updated,
+            report.deleted,
+            report.recreated
+        ),
+        (first.created, 0, 0, 0),
+        "{report:?}"
+    );
+    let wire = new.shared.stats.snapshot();
+    assert!(
+        wire.by_status.keys().all(|s| *s < 400),
+        "an id the new mailbox does not know was sent: {:?}",
+        wire.by_status
+    );
+    assert_eq!(
+        stats(&old.base).await["graph_requests"],
+        old_graph,
+        "a request went to the old mailbox"
+    );
+    let new_mailbox = mailbox(&new.base_url, old.upn).await;
+    for what in ["events", "tasks", "contacts"] {
+        assert_eq!(
+            names(&new_mailbox, what),
+            names(&old_mailbox, what),
+            "{what}"
+        );
+    }
+}
+
+/// A long-running process (the `run` loop, the tray) refreshes the sign-in
+/// once for two exports within the access token's lifetime, instead of
+/// rotating and rewriting the refresh token at every export.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_exports_in_one_process_refresh_the_sign_in_once() {
+    let signed_in = SignedIn::start(DEMO).await;
+    // A process started after the sign-in (no access token in memory).
+    let app = docket_app::App::with_config(signed_in.app.config().clone(), signed_in.paths.clone())
+        .expect("app");
+    let key = docket_secrets::EntryKey {
+        tenant: app.config().microsoft.tenant.to_string(),
+        client_id: app.config().microsoft.client_id.to_string(),
+        user: signed_in.upn.to_ascii_lowercase(),
+        kind: docket_secrets::SecretKind::RefreshToken,
+    };
+    let token = || {
+        app.secret_store()
+            .get(&key)
+            .expect("store")
+            .expect("signed in")
+            .expose_secret()
+            .to_string()
+    };
+    let entra = || async { stats(&signed_in.base).await["other_requests"].clone() };
+    let at_start = (token(), entra().await);
+    app.sync(SyncOptions::default(), Utc::now())
+        .await
+        .expect("first");
+    let after_first = (token(), entra().await);
+    app.sync(SyncOptions::default(), Utc::now())
+        .await
+        .expect("second");
+    let after_second = (token(), entra().await);
+    assert!(
+        after_first.0 != at_start.0,
+        "the first export refreshes (and rotates) the sign-in"
+    );
+    assert_ne!(after_first.1, at_start.1);
+    assert!(
+        after_second.0 == after_first.0,
+        "the second export rotated the refresh token again"
+    );
+    assert_eq!(
+        after_second.1, after_first.1,
+        "the second export called the token endpoint"
+    );
+}
+
+/// Every file under DOCKETSYNC_HOME is the user's alone (0600), every
+/// folder too (0700): state database with its -wal and -shm, locks,
+/// secrets file.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn every_file_and_folder_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let signed_in = SignedIn::start(DEMO).await;
+    signed_in
+        .app
+        .sync(SyncOptions::default(), Utc::now())
+        .await
+        .expect("export");
+    let mut seen = vec![];
+    let mut todo = vec![signed_in.home.path().to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            let mode = meta.permissions().mode() & 0o777;
+            let name = entry.path();
+            if meta.is_dir() {
+                assert_eq!(mode, 0o700, "{}", name.display());
+                todo.push(name.clone());
+            } else {
+                assert_eq!(mode, 0o600, "{}", name.display());
+            }
+            seen.push(name.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    for f in [
+        "state.sqlite3",
+        "state.sqlite3-wal",
+        "state.sqlite3-shm",
+        "token.lock",
+        "export.lock",
+    ] {
+        assert!(seen.iter().any(|s| s == f), "{f} in {seen:?}");
+    }
+}
