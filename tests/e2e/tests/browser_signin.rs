@@ -83,7 +83,8 @@ impl Fixture {
     /// Start a sign-in as the product does and return it with the URL the
     /// system browser (the `BROWSER` script) was asked to open.
     async fn start_sign_in(&mut self, reauth: Option<&Account>) -> (PendingSignIn, String) {
-        let pending = PendingSignIn::start(&self.auth, reauth).expect("start sign-in");
+        let pending = PendingSignIn::start(&self.auth, reauth, self.dir.path().join("token.lock"))
+            .expect("start sign-in");
         pending.open_browser(&SystemBrowser).expect("run BROWSER");
         self.opened += 1;
         let urls = opened_urls(self.dir.path(), self.opened, Duration::from_secs(10)).await;

@@ -68,7 +68,8 @@ impl Fixture {
 
     /// One interactive sign-in in Chromium; returns a token manager.
     async fn sign_in(&self) -> TokenManager {
-        let pending = PendingSignIn::start(&self.auth, None).expect("start sign-in");
+        let pending = PendingSignIn::start(&self.auth, None, self.dir.path().join("token.lock"))
+            .expect("start sign-in");
         let url = pending.url().to_string();
         let finish = tokio::spawn(pending.finish(std::future::pending()));
         let shown = oidc_provider_sign_in(&self.chrome, &url, LOGIN).await;
