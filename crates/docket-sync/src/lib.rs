@@ -33,6 +33,6 @@ pub mod zone;
 pub use key::{ItemKind, Module, SourceKey};
 pub use map::{DeadlinesTo, Desired, MapContext, Skip};
 pub use plan::{
-    merge_categories, plan, preview, Brake, Create, CreateReason, Delete, DeleteReason, Entry, Listing, Op,
-    Plan, Policy, Remote, RemoteItem, State, Update, UpdateReason, BRAKE_FLOOR,
+    merge_categories, plan, preview, Brake, Create, CreateReason, Delete, DeleteReason, Entry,
+    Listing, Op, Plan, Policy, Remote, RemoteItem, State, Update, UpdateReason, BRAKE_FLOOR,
 };

@@ -467,7 +467,11 @@ fn all_skips(snapshot: &Snapshot, map_skips: Vec<Skip>) -> Vec<Skip> {
 /// note, without asking Microsoft 365: exactly [`Plan::skips`] and
 /// [`Plan::notices`] of that run, so that `doctor` and `sync --dry-run`
 /// list the same records.
-pub fn preview(snapshot: &Snapshot, policy: &Policy, now: DateTime<Utc>) -> (Vec<Skip>, Vec<String>) {
+pub fn preview(
+    snapshot: &Snapshot,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> (Vec<Skip>, Vec<String>) {
     let mapping = map_snapshot(snapshot, &map_context(policy, now));
     (all_skips(snapshot, mapping.skips), mapping.notices)
 }
