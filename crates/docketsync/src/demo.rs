@@ -6,6 +6,12 @@
 //! mailbox, and shows what arrived and what was skipped and why. The
 //! emulator then keeps running, so the other commands can be tried against
 //! it.
+//!
+//! **The demo has a home of its own** (`docket-paths`' `demo_home()`: a
+//! `demo` folder in the data folder): its configuration, state database,
+//! secrets file (never the OS keyring) and lock files live there. It never
+//! reads, signs out or changes the real account, its sign-in or its export
+//! state.
 
 use std::process::ExitCode;
 
@@ -51,7 +57,10 @@ impl docket_auth::Browser for DemoBrowser {
     }
 }
 
+/// `paths`: this process's paths; the demo works in `paths.demo()`.
 pub async fn run(args: DemoArgs, paths: &docket_paths::Paths) -> anyhow::Result<ExitCode> {
+    let home = paths.demo_home();
+    let paths = &paths.demo();
     let (upn, _, _, _, _, password) = *demo::USERS
         .iter()
         .find(|u| {
@@ -71,10 +80,15 @@ pub async fn run(args: DemoArgs, paths: &docket_paths::Paths) -> anyhow::Result<
         let _ = stopped.await;
     }));
 
-    // 2. A config for it. Tokens go to a file in the demo's own folder, so
-    // the demo runs where no keyring is (a server, a container).
-    std::fs::create_dir_all(&paths.data_dir)?;
-    let config_file = paths.data_dir.join("demo-config.toml");
+    // 2. A config for it. Tokens go to a file in the demo's own folder:
+    // never to the OS keyring, where the real account's sign-in is, and the
+    // demo runs where no keyring is (a server, a container).
+    // It is the demo home's firm configuration, so that commands run with
+    // DOCKETSYNC_HOME set to the demo home find it without --config.
+    let config_file = paths.firm_config_file.clone();
+    if let Some(dir) = config_file.parent() {
+        docket_paths::secure::create_dir_all(dir)?;
+    }
     std::fs::write(
         &config_file,
         format!(
@@ -94,8 +108,14 @@ pub async fn run(args: DemoArgs, paths: &docket_paths::Paths) -> anyhow::Result<
     );
     println!("Config written to {}", config_file.display());
 
-    let app = App::open(Some(config_file.clone()))?;
-    // A fresh emulator has a fresh mailbox: start the demo account afresh.
+    // The demo home's secrets stay in its file (docket-app's
+    // open_secret_store), also for the commands run there later.
+    paths.mark_as_demo_home()?;
+    let config = docket_config::load(&config_file, &paths.user_config_file)
+        .map_err(docket_app::AppError::Config)?;
+    let app = App::with_config(config, paths.clone())?;
+    // A fresh emulator has a fresh mailbox: start the demo's own account
+    // (from an earlier demo, in the demo's home) afresh.
     app.sign_out()?;
 
     // 3. Sign in.
@@ -145,9 +165,10 @@ pub async fn run(args: DemoArgs, paths: &docket_paths::Paths) -> anyhow::Result<
     let cli = std::env::args()
         .next()
         .unwrap_or_else(|| "docketsync".into());
-    println!("\nThe emulator keeps running. In another terminal (same DOCKETSYNC_HOME):");
-    println!("  {cli} --config {} status", config_file.display());
-    println!("  {cli} --config {} sync --dry-run", config_file.display());
+    println!("\nThe emulator keeps running. In another terminal, with the demo's own home:");
+    let env = format!("DOCKETSYNC_HOME={}", home.display());
+    println!("  {env} {cli} status");
+    println!("  {env} {cli} sync --dry-run");
     println!("Mailbox contents: {base}/_admin/mailboxes/{upn}");
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;

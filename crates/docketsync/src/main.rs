@@ -162,15 +162,17 @@ fn init_logging(
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(LevelFilter::WARN);
-    let file = std::fs::create_dir_all(&paths.log_dir).ok().and_then(|()| {
-        tracing_appender::rolling::Builder::new()
-            .rotation(tracing_appender::rolling::Rotation::DAILY)
-            .filename_prefix("docketsync")
-            .filename_suffix("log")
-            .max_log_files(keep_days.max(1))
-            .build(&paths.log_dir)
-            .ok()
-    });
+    let file = docket_paths::secure::create_dir_all(&paths.log_dir)
+        .ok()
+        .and_then(|()| {
+            tracing_appender::rolling::Builder::new()
+                .rotation(tracing_appender::rolling::Rotation::DAILY)
+                .filename_prefix("docketsync")
+                .filename_suffix("log")
+                .max_log_files(keep_days.max(1))
+                .build(&paths.log_dir)
+                .ok()
+        });
     let Some(file) = file else {
         tracing_subscriber::registry().with(stderr).init();
         return None;
@@ -198,6 +200,9 @@ fn init_logging(
 }
 
 fn main() -> ExitCode {
+    // Before any thread or file: everything this process creates (state
+    // database and its side files, logs, locks, caches) is owner-only.
+    docket_paths::secure::owner_only_umask();
     let cli = Cli::parse();
     let paths = match docket_paths::Paths::from_env() {
         Ok(p) => p,
@@ -210,7 +215,18 @@ fn main() -> ExitCode {
         .config
         .clone()
         .unwrap_or_else(|| paths.firm_config_file.clone());
-    let _log_guard = init_logging(&paths, &config_file);
+    // The demo and the emulator work in a home of their own, apart from
+    // the real account's files (docket-paths' `demo_home`).
+    let against_emulator = matches!(cli.command, Command::Demo(_) | Command::Emulator(_));
+    let _log_guard = if against_emulator {
+        if let Err(e) = paths.demo().mark_as_demo_home() {
+            eprintln!("error: cannot create the demo's home: {e}");
+            return ExitCode::FAILURE;
+        }
+        init_logging(&paths.demo(), &config_file)
+    } else {
+        init_logging(&paths, &config_file)
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -230,7 +246,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 })
             }
-            Command::Emulator(args) => emulator::main(*args, &paths).await,
+            Command::Emulator(args) => emulator::main(*args, &paths.demo()).await,
             Command::Demo(args) => demo::run(args, &paths).await,
             Command::Signin { no_browser } => Ok(account::signin(cli.config, no_browser).await),
             Command::Signout => Ok(account::signout(cli.config)),

@@ -36,3 +36,87 @@ fn the_demo_exports_the_sample_firm_and_explains_what_it_skipped() {
         "a second run sends nothing: {stdout}"
     );
 }
+
+/// The demo run in a real install (no DOCKETSYNC_HOME of its own, as
+/// docs/cli.md presents it): the real account, its sign-in and its export
+/// state are untouched, and nothing of the emulator lands in them.
+#[test]
+fn the_demo_leaves_the_real_account_alone() {
+    use docket_secrets::{EntryKey, SecretKind, SecretStore as _, SecretString};
+    let home = tempfile::tempdir().expect("tempdir");
+    let real = docket_paths::Paths::under_home(home.path());
+    let account = docket_store::AccountRecord {
+        tenant: "kanzlei.onmicrosoft.com".into(),
+        client_id: "11111111-2222-3333-4444-555555555555".into(),
+        username: "anna@kanzlei.example".into(),
+        object_id: "oid-real".into(),
+        tenant_id: "tid-real".into(),
+        display_name: Some("Anna Berger".into()),
+        signed_in_at: "2026-03-01T08:00:00Z".parse().unwrap(),
+        last_good_refresh_at: Some("2026-03-01T08:00:00Z".parse().unwrap()),
+        sign_in_frequency_seconds: None,
+        last_problem: None,
+        notified: None,
+    };
+    let delta = "https://graph.microsoft.com/v1.0/me/contacts/delta?$deltatoken=real";
+    {
+        let db = docket_store::StateDb::open(&real.state_db_file()).expect("db");
+        db.save_account(&account).unwrap();
+        db.put_sync_entry("appointment:real", r#"{"id":"AAMk-real"}"#)
+            .unwrap();
+        db.set_sync_meta("delta.contact", delta).unwrap();
+    }
+    let key = EntryKey {
+        tenant: account.tenant.clone(),
+        client_id: account.client_id.clone(),
+        user: account.username.clone(),
+        kind: SecretKind::RefreshToken,
+    };
+    let secrets_file = docket_app::plaintext_secrets_file(&real);
+    let store = || docket_secrets::FileStore::open(&secrets_file, true).unwrap();
+    store()
+        .set(&key, &SecretString::new("real-refresh-token"))
+        .unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_docketsync"))
+        .env("DOCKETSYNC_HOME", home.path())
+        .env_remove("DOCKETSYNC_CONFIG")
+        .args(["demo", "--port", "0", "--exit"])
+        .output()
+        .expect("run the demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Signed in as anna.berger@"), "{stdout}");
+
+    let db = docket_store::StateDb::open(&real.state_db_file()).expect("db");
+    assert_eq!(db.account().unwrap(), Some(account), "the real account");
+    assert_eq!(
+        db.sync_entries().unwrap(),
+        [(
+            "appointment:real".to_string(),
+            r#"{"id":"AAMk-real"}"#.to_string()
+        )],
+        "the real export state"
+    );
+    assert_eq!(
+        db.sync_meta("delta.contact").unwrap().as_deref(),
+        Some(delta)
+    );
+    assert_eq!(
+        db.sync_meta("delta.event").unwrap(),
+        None,
+        "no emulator link"
+    );
+    let token = store()
+        .get(&key)
+        .unwrap()
+        .expect("the real sign-in is kept");
+    assert_eq!(token.expose_secret(), "real-refresh-token");
+    // The demo's own files are in its own home.
+    let demo = home.path().join("data/demo/data");
+    assert!(demo.join("state.sqlite3").exists() && demo.join("secrets.json").exists());
+}

@@ -993,3 +993,83 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
         docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
     env.assert_no_secrets_leaked(Some(&plaintext));
 }
+
+/// Two `docketsync sync` started together on a fresh sign-in (the `run`
+/// loop and a terminal, or two terminals): one export at a time, so every
+/// deadline and contact arrives once; the second one waited for the first
+/// or said that an export is already running.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_syncs_at_once_export_everything_once() {
+    let mut env = Env::start("public_client_id", "public");
+    let config = std::fs::read_to_string(&env.config).expect("config");
+    std::fs::write(
+        &env.config,
+        config.replace(
+            "allow_plaintext_tokens = false",
+            "allow_plaintext_tokens = true",
+        ),
+    )
+    .expect("config");
+    let password = env.password(ANNA);
+    let (code, stdout, stderr, _) = env.sign_in(ANNA, &password, false).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let start = || {
+        env.cmd()
+            .args(["sync", "--json"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sync")
+    };
+    let (first, second) = (start(), start());
+    let runs = [env.finish(first), env.finish(second)];
+    let mut refused = 0;
+    for (code, stdout, stderr) in &runs {
+        if *code != 0 {
+            assert!(
+                stdout.contains("sync.already_running"),
+                "exit {code}: {stdout}{stderr}"
+            );
+            refused += 1;
+        }
+    }
+    assert!(refused < 2, "one of them exports: {runs:?}");
+
+    let mailbox: Value = reqwest::get(format!("{}/_admin/mailboxes/{ANNA}", env.base()))
+        .await
+        .expect("mailbox")
+        .json()
+        .await
+        .expect("mailbox JSON");
+    let mut tags = tags_in(&mailbox);
+    let all = tags.len();
+    assert!(all > 100, "the sample firm was exported: {all}");
+    tags.sort();
+    tags.dedup();
+    assert_eq!(tags.len(), all, "some items arrived twice");
+    let logs: String = files_under(&env.home.path().join("logs"))
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    assert!(
+        refused == 1 || logs.contains("another export of this user is running: waiting"),
+        "neither waited nor refused"
+    );
+
+    // What the CLI wrote (state database and its side files, locks,
+    // secrets file, logs) is the user's alone.
+    #[cfg(unix)]
+    for dir in ["data", "logs"] {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = env.home.path().join(dir);
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+        let files = files_under(&dir);
+        assert!(!files.is_empty(), "{}", dir.display());
+        for file in files {
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+    }
+}
