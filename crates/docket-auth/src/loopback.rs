@@ -88,7 +88,14 @@ const DRAIN_BYTES: usize = 64 * 1024;
 const DRAIN_TIMEOUT: Duration = Duration::from_millis(500);
 /// How long the browser's request is held open for the caller to redeem
 /// the code before it is answered with a generic failure.
-const RESPONDER_GRACE: Duration = Duration::from_secs(120);
+const RESPONDER_GRACE: Duration = Duration::from_secs(180);
+// The browser's answer waits for the code redemption and the token lock:
+// it must outlast both, or the browser says "stopped" for a sign-in that
+// then succeeds.
+const _: () = assert!(
+    RESPONDER_GRACE.as_secs()
+        > crate::tokens::TOKEN_REQUEST_TIMEOUT.as_secs() + crate::tokens::LOCK_WAIT.as_secs()
+);
 /// An OS-chosen port whose `[::1]` twin is taken is given up; so many
 /// tries.
 const BIND_ATTEMPTS: usize = 8;

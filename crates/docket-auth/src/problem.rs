@@ -364,7 +364,11 @@ pub fn sign_in_frequency_lifetime(description: &str) -> Option<u64> {
             .saturating_add(m.saturating_mul(60))
             .saturating_add(s)
     } else {
-        // All digits: too many for u64 is "very long", not unreadable.
+        // All digits: too many for u64 is "very long", not unreadable; any
+        // other text (`3600.5`) is unreadable.
+        if !token.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         token.parse().unwrap_or(u64::MAX)
     };
     (seconds > 0).then_some(seconds.min(MAX_SIGN_IN_FREQUENCY_SECS))

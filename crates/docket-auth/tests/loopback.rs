@@ -146,8 +146,17 @@ async fn concurrent_callbacks_yield_exactly_one_code() {
         panic!("expected a code")
     };
     let winner = code.expose_secret().to_string();
-    // Give the losers time to be answered "already received".
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The four losers are answered "already received" while the winner's
+    // browser waits for the redemption: wait until they are (a condition,
+    // not a time; the bound only keeps a broken listener from hanging).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while browsers.iter().filter(|b| b.is_finished()).count() < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other callbacks were not answered"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     callback
         .responder
         .success("james.wright@kanzlei-demo.onmicrosoft.com")

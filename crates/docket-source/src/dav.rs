@@ -42,6 +42,7 @@ use crate::model::Snapshot;
 use crate::options::{megabytes, ReadOptions};
 use crate::read::read_files;
 use crate::source::Source;
+use crate::url_source::redact_url;
 
 /// Resources asked for in one multiget REPORT.
 const MULTIGET_BATCH: usize = 50;
@@ -185,11 +186,13 @@ impl DavSource {
                 Ok(base) => {
                     for (href, resource) in &entry.resources {
                         let name = base.join(href).map_or_else(|_| href.clone(), String::from);
+                        // Shown to people: never a credential in the address.
+                        let name = redact_url(&name);
                         files.push((name, resource.data.clone()));
                     }
                     cache.collections.insert(collection.url.clone(), entry);
                 }
-                Err(e) => failed.push(e.problem(&collection.url, "(collection)")),
+                Err(e) => failed.push(e.problem(&redact_url(&collection.url), "(collection)")),
             }
         }
         stats.requests = conn.requests;
@@ -222,7 +225,8 @@ impl DavSource {
         let base = Url::parse(&collection.url).map_err(|e| {
             FetchError::Protocol(format!(
                 "{} is not a URL ({e}); correct {}",
-                collection.url, collection.key
+                redact_url(&collection.url),
+                collection.key
             ))
         })?;
         let before: BTreeSet<String> = entry.resources.keys().cloned().collect();
@@ -267,7 +271,7 @@ impl DavSource {
             .header("Depth", depth)
             .header(CONTENT_TYPE, "application/xml; charset=utf-8")
             .body(body);
-        conn.send(request, &collection.url, collection.key)
+        conn.send(request, &redact_url(&collection.url), collection.key)
     }
 
     /// The multistatus (207) of `response`; any other status is a failure
@@ -287,7 +291,7 @@ impl DavSource {
             // What is left of the collection's budget is the tighter limit.
             read_body(response, budget.left, collection.key).map_err(|e| match e {
                 FetchError::TooLarge { .. } => FetchError::TooLarge {
-                    url: collection.url.clone(),
+                    url: redact_url(&collection.url),
                     limit: megabytes(budget.limit),
                 },
                 e => e,
@@ -299,13 +303,14 @@ impl DavSource {
         let text = String::from_utf8(body).map_err(|_| {
             FetchError::Protocol(format!(
                 "the PMS server's answer for {} is not UTF-8 text; tell the PMS administrator",
-                collection.url
+                redact_url(&collection.url)
             ))
         })?;
         dav_xml::parse_multistatus(&text, collection.kind).map_err(|e| {
             FetchError::Protocol(format!(
                 "{} did not answer like a CalDAV/CardDAV server: {e}; check {}",
-                collection.url, collection.key
+                redact_url(&collection.url),
+                collection.key
             ))
         })
     }
@@ -402,7 +407,8 @@ impl DavSource {
                     return Err(FetchError::Protocol(format!(
                         "{} is not {what} (perhaps the folder above it); set {} to the \
                          {what}'s own address, as the PMS shows it",
-                        collection.url, collection.key
+                        redact_url(&collection.url),
+                        collection.key
                     )));
                 }
                 token = r.sync_token.clone();

@@ -342,6 +342,11 @@ pub fn patterned(rule: &Rule, start: NaiveDate, tz: Tz) -> Result<Value, String>
     Ok(json!({"pattern": pattern, "range": range}))
 }
 
+/// Occurrences in the margin around the window that [`expand`] may list
+/// before dropping them (a rule that repeats every few seconds has more,
+/// and is cut with a notice).
+const EDGE_BUFFER: u16 = 4096;
+
 /// The window in which series are expanded, as instants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -399,22 +404,23 @@ pub fn expand(
         .join(";");
     let parsed: rrule::RRule<rrule::Unvalidated> =
         text.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
-    // Wall times differ from instants by less than a day either way: a
-    // margin of two days, and the exact window below.
-    let margin = chrono::Duration::days(2);
-    let (from, to) = (
-        window
-            .start
-            .checked_sub_signed(margin)
-            .unwrap_or(window.start),
-        window.end.checked_add_signed(margin).unwrap_or(window.end),
-    );
+    // The window in wall time, with a margin for a clock change near its
+    // edges (offsets change by at most a few hours); the exact window on
+    // instants is applied below. The margin is kept narrow so that its
+    // occurrences (they are listed, then dropped) cannot use up the limit:
+    // up to EDGE_BUFFER of them are allowed for.
+    let margin = chrono::Duration::hours(3);
+    let wall = |t: DateTime<Utc>, pad: chrono::Duration| {
+        let local = t.with_timezone(&zone).naive_local();
+        let padded = local.checked_add_signed(pad).unwrap_or(local);
+        frame.from_utc_datetime(&padded)
+    };
     let set = parsed
         .build(start)
         .map_err(|e| e.to_string())?
-        .after(from.naive_utc().and_utc().with_timezone(&frame))
-        .before(to.naive_utc().and_utc().with_timezone(&frame));
-    let result = set.all(limit.saturating_add(64));
+        .after(wall(window.start, -margin))
+        .before(wall(window.end, margin));
+    let result = set.all(limit.saturating_add(EDGE_BUFFER));
     let as_moment = |t: DateTime<rrule::Tz>| match dtstart {
         Moment::Date(_) => Moment::Date(t.naive_utc().date()),
         Moment::DateTime(_) => Moment::DateTime(ZonedDateTime {

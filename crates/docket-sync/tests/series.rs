@@ -599,3 +599,22 @@ fn a_series_starting_in_the_spring_gap_keeps_its_wall_time() {
         ["03-28 03:30", "03-29 02:30", "03-30 02:30", "03-31 02:30"]
     );
 }
+
+/// A rule that repeats every hour is cut at the limit, with a notice, and
+/// what is exported are the first occurrences *in* the window: the margin
+/// around the window must not eat the limit.
+#[test]
+fn a_series_cut_at_the_limit_exports_the_first_occurrences_in_the_window() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:h\r\n\
+        SUMMARY:Hourly\r\nDTSTART:20260901T000000Z\r\nDTEND:20260901T001500Z\r\n\
+        RRULE:FREQ=MINUTELY;INTERVAL=30\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let snapshot = read_bytes("h.ics", ics.as_bytes(), &ReadOptions::default());
+    let mapping = map_snapshot(&snapshot, &ctx());
+    assert_eq!(mapping.desired.len(), usize::from(MAX_OCCURRENCES));
+    assert_eq!(mapping.notices.len(), 1, "{:?}", mapping.notices);
+    let first = mapping.desired.keys().next().unwrap().to_string();
+    assert_eq!(first, "appointment@20261001T000000Z:h");
+    let last = mapping.desired.keys().last().unwrap().to_string();
+    // 500 half-hours from 1 October 00:00 UTC: the last starts 249.5 h later.
+    assert_eq!(last, "appointment@20261011T093000Z:h");
+}

@@ -493,8 +493,10 @@ fn new_password(
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the password file {}", path.display()))?,
         None if stdin => {
+            // The first line only: typed at a prompt, Enter ends it.
             let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            std::io::stdin()
+                .read_line(&mut text)
                 .context("cannot read the password from standard input")?;
             text
         }

@@ -32,6 +32,8 @@ const UNAVAILABLE_NAMES: &[&str] = &[
     "org.freedesktop.DBus.Error.NameHasNoOwner",
     "org.freedesktop.DBus.Error.Spawn.ExecFailed",
     "org.freedesktop.DBus.Error.Spawn.ChildExited",
+    "org.freedesktop.DBus.Error.Spawn.Failed",
+    "org.freedesktop.DBus.Error.Spawn.ServiceNotFound",
 ];
 
 /// D-Bus error names that mean the provider is there but locked: the
