@@ -24,7 +24,7 @@ impl ExportLock {
             .map_err(|e| AppError::Sync(format!("the export lock task failed: {e}")))?
     }
 
-    fn acquire_blocking(path: PathBuf, wait: Duration) -> Result<ExportLock, AppError> {
+    pub(crate) fn acquire_blocking(path: PathBuf, wait: Duration) -> Result<ExportLock, AppError> {
         let file =
             docket_paths::secure::open_private(&path).map_err(|source| AppError::ExportLock {
                 path: path.clone(),

@@ -21,6 +21,10 @@
 
 mod error;
 mod export_lock;
+
+/// How long a sign-in or sign-out waits for a running export to end before
+/// it changes the account (an export of 10,000 items takes well under this).
+const ACCOUNT_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 pub mod schedule;
 pub mod status;
 pub mod sync;
@@ -408,11 +412,17 @@ impl App {
             notified: None,
         };
         // The export state is this mailbox's, or it goes in the same
-        // transaction that saves the account (with the source caches).
+        // transaction that saves the account (with the source caches). An
+        // export still running (of the account before) must not write its
+        // ids into the state claimed here: wait for it to end.
+        let export =
+            export_lock::ExportLock::acquire(self.paths.export_lock_file(), ACCOUNT_CHANGE_WAIT)
+                .await?;
         let claim = self
             .db()
             .save_account_claiming(&record, &self.owner_of(&record))?;
         self.delete_stale_source_caches()?;
+        drop(export);
         tracing::info!(user = %account.username, reauth = reauth.is_some(), ?claim, "signed in");
         let tokens = Arc::new(
             TokenManager::new(
@@ -449,6 +459,12 @@ impl App {
         )
         .map_err(AppError::SecretStore)?;
         self.hold(None);
+        // Not while an export runs: it would write this mailbox's ids into
+        // the state after it was dropped.
+        let _export = export_lock::ExportLock::acquire_blocking(
+            self.paths.export_lock_file(),
+            ACCOUNT_CHANGE_WAIT,
+        )?;
         // One transaction: the account and its export state go together
         // (the next account must never be matched against this mailbox's
         // ids), and the source caches, which hold this fee-earner's PMS

@@ -196,3 +196,34 @@ async fn every_file_and_folder_is_owner_only() {
         assert!(seen.iter().any(|s| s == f), "{f} in {seen:?}");
     }
 }
+
+/// A sign-out waits for a running export of the same user (here: the
+/// export lock held by another process's export) before it drops the
+/// account and the export state, so the export cannot write this mailbox's
+/// ids into the state after it was dropped.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_out_waits_for_a_running_export() {
+    let signed_in = SignedIn::start(DEMO).await;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(signed_in.paths.export_lock_file())
+        .expect("lock file");
+    fs4::FileExt::lock(&lock).expect("hold the export lock");
+    let app = std::sync::Arc::new(signed_in.app);
+    let signing_out = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || app.sign_out())
+    };
+    // While the export runs, the account stays (this cannot pass by luck:
+    // a sign-out that does not wait is done long before).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !signing_out.is_finished(),
+        "sign-out did not wait for the export"
+    );
+    drop(lock);
+    let who = signing_out.await.expect("join").expect("sign out");
+    assert_eq!(who.as_deref(), Some(signed_in.upn));
+}
