@@ -797,8 +797,15 @@ impl App {
                 return Err(e);
             }
         };
-        // A finished run used the sign-in successfully.
-        self.db().record_good_refresh(now)?;
+        // A finished run used the sign-in successfully: a problem recorded
+        // before is over. The time kept is that of the last real refresh
+        // (the access token may have come from memory), so the status
+        // never shows a refresh that did not happen.
+        let refreshed = tokens
+            .last_good_refresh()
+            .or(record.last_good_refresh_at)
+            .unwrap_or(now);
+        self.db().record_good_refresh(refreshed)?;
         tracing::info!(
             created = report.created,
             updated = report.updated,
