@@ -676,6 +676,35 @@ mod tests {
     }
 
     #[test]
+    fn the_mailbox_zone_says_where_it_came_from() {
+        let config = |extra: &str| {
+            let text = format!(
+                "[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\n\
+                 client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n\
+                 [source]\nkind = \"demo\"\n{extra}"
+            );
+            let firm = docket_config::FileText {
+                path: std::path::Path::new("firm.toml"),
+                text: &text,
+            };
+            docket_config::validate(Some(firm), None, &|_| true).expect("valid")
+        };
+        let pinned = zone_check(&config("[policy]\nmailbox_time_zone = \"Europe/Lisbon\"\n"));
+        assert_eq!(pinned.status, Status::Ok);
+        assert_eq!(
+            pinned.message,
+            "Europe/Lisbon (policy.mailbox_time_zone in the config)"
+        );
+        // Without the pin: the computer's zone, named as such (or UTC with
+        // a warning where the computer says none).
+        let computer = zone_check(&config(""));
+        assert!(
+            computer.message.contains("this computer's time zone"),
+            "{computer:?}"
+        );
+    }
+
+    #[test]
     fn credential_like_query_keys_are_found_in_any_case() {
         let keys = |url| super::credential_query_keys(url);
         assert_eq!(keys("https://p.example/f.ics"), Vec::<String>::new());
