@@ -109,7 +109,7 @@ class Emulator:
         resp = requests.post(
             f"{self.base_url}/_admin/tokens",
             json={"upn": upn, "scopes": scopes or GRAPH_SCOPES},
-            timeout=10,
+            timeout=30,
         )
         assert resp.status_code == 200, (
             f"POST /_admin/tokens answered {resp.status_code}: {resp.text[:300]}"
@@ -144,9 +144,12 @@ def _start_emulator(workdir: Path) -> Emulator:
         if ready.exists():
             try:
                 info = json.loads(ready.read_text())
-                return Emulator(info=info, log_path=log_path, proc=proc)
             except json.JSONDecodeError:
-                pass  # still being written
+                info = None  # still being written
+            if info is not None:
+                emulator = Emulator(info=info, log_path=log_path, proc=proc)
+                _wait_for_signing_key(emulator)
+                return emulator
         if proc.poll() is not None:
             tail = log_path.read_text(errors="replace")[-3000:]
             pytest.fail(f"`{' '.join(cmd)}` exited with {proc.returncode} before it was ready:\n{tail}")
@@ -154,6 +157,14 @@ def _start_emulator(workdir: Path) -> Emulator:
             _stop(proc)
             pytest.fail(f"the emulator wrote no ready file within {READY_TIMEOUT_S}s: {cmd}")
         time.sleep(0.05)
+
+
+def _wait_for_signing_key(emulator: Emulator) -> None:
+    """The emulator makes its RSA signing key on a background thread at
+    start; the first request that needs it waits. Fetch the JWKS once, with
+    room for a busy machine, so that no test's own timeout pays for it."""
+    tenant = emulator.info.get("tenant_id", "common")
+    requests.get(f"{emulator.base_url}/{tenant}/discovery/v2.0/keys", timeout=120)
 
 
 def _stop(proc: subprocess.Popen) -> None:
