@@ -153,18 +153,23 @@ fn stored(store: &MemoryStore, auth: &Auth, account: &Account) -> Option<String>
         .map(|s| s.expose_secret().to_string())
 }
 
+/// `account`'s refresh token `token`, as a sign-in would have stored it.
+fn store_refresh_token(store: &MemoryStore, auth: &Auth, account: &Account, token: &str) {
+    store
+        .set(
+            &auth.config.refresh_token_key(account),
+            &SecretString::new(token),
+        )
+        .expect("set");
+}
+
 #[tokio::test]
 async fn concurrent_401s_for_one_token_cause_exactly_one_refresh() {
     let (fake, base) = Fake::start().await;
     let store = Arc::new(MemoryStore::new());
     let auth = auth(&base, store.clone());
     let account = anna("anna@kanzlei.example");
-    store
-        .set(
-            &auth.config.refresh_token_key(&account),
-            &SecretString::new("rt-0"),
-        )
-        .expect("set");
+    store_refresh_token(&store, &auth, &account, "rt-0");
     let dir = tempfile::tempdir().expect("tempdir");
     let tokens = Arc::new(TokenManager::new(
         auth.clone(),
@@ -215,12 +220,7 @@ async fn absurd_expires_in_values_do_not_panic_or_fail_the_refresh() {
         let store = Arc::new(MemoryStore::new());
         let auth = auth(&base, store.clone());
         let account = anna("anna@kanzlei.example");
-        store
-            .set(
-                &auth.config.refresh_token_key(&account),
-                &SecretString::new("rt-0"),
-            )
-            .expect("set");
+        store_refresh_token(&store, &auth, &account, "rt-0");
         let dir = tempfile::tempdir().expect("tempdir");
         let tokens = TokenManager::new(auth, account, dir.path().join("token.lock"));
         let before = chrono::Utc::now();
@@ -242,12 +242,7 @@ async fn an_oversized_token_response_is_refused_as_transient() {
     let store = Arc::new(MemoryStore::new());
     let auth = auth(&base, store.clone());
     let account = anna("anna@kanzlei.example");
-    store
-        .set(
-            &auth.config.refresh_token_key(&account),
-            &SecretString::new("rt-0"),
-        )
-        .expect("set");
+    store_refresh_token(&store, &auth, &account, "rt-0");
     let dir = tempfile::tempdir().expect("tempdir");
     let tokens = TokenManager::new(auth.clone(), account.clone(), dir.path().join("token.lock"));
     let err = tokens.refresh().await.expect_err("a 2 MiB answer");
@@ -301,12 +296,7 @@ async fn after_a_upn_rename_the_old_names_refresh_token_is_removed() {
     let store = Arc::new(MemoryStore::new());
     let auth = auth(&base, store.clone());
     let old = anna("anna.berger@kanzlei.example");
-    store
-        .set(
-            &auth.config.refresh_token_key(&old),
-            &SecretString::new("rt-old-still-valid"),
-        )
-        .expect("set");
+    store_refresh_token(&store, &auth, &old, "rt-old-still-valid");
     let dir = tempfile::tempdir().expect("tempdir");
     let lock = dir.path().join("token.lock");
     let signed_in = sign_in(
@@ -351,12 +341,7 @@ async fn the_sign_in_stores_its_token_only_under_the_cross_process_lock() {
     let mut auth = auth(&base, store.clone());
     Arc::make_mut(&mut auth.config).lock_timeout = Duration::from_millis(300);
     let account = anna("anna@kanzlei.example");
-    store
-        .set(
-            &auth.config.refresh_token_key(&account),
-            &SecretString::new("rt-before"),
-        )
-        .expect("set");
+    store_refresh_token(&store, &auth, &account, "rt-before");
     let dir = tempfile::tempdir().expect("tempdir");
     let lock = dir.path().join("token.lock");
     // Another process is refreshing: it holds the token lock.
