@@ -96,13 +96,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         assert!(resp.status().is_success());
         // The loop keeps its access token, which (as at Microsoft) stays
         // valid after a password change until it expires: an hour later.
-        let resp = reqwest::Client::new()
-            .post(format!("{base}/_admin/clock/advance"))
-            .json(&serde_json::json!({"seconds": 2 * 3600}))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
+        advance_clock(base, 2 * 3600).await;
         std::fs::write(&pms, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
         control.sync_now();
         match next_event(&mut rx).await {
@@ -162,13 +156,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
             .await
             .unwrap();
         assert!(resp.status().is_success());
-        let resp = reqwest::Client::new()
-            .post(format!("{base}/_admin/clock/advance"))
-            .json(&serde_json::json!({"seconds": 2 * 3600}))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
+        advance_clock(base, 2 * 3600).await;
         control.sync_now();
         assert!(matches!(
             next_event(&mut rx).await,
@@ -185,4 +173,15 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         user
     );
     app.sign_out().unwrap();
+}
+
+/// Moves the emulator's clock `seconds` forward (`/_admin/clock/advance`).
+async fn advance_clock(base: &str, seconds: i64) {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/_admin/clock/advance"))
+        .json(&serde_json::json!({ "seconds": seconds }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
 }

@@ -5,12 +5,7 @@ use std::process::Command;
 #[test]
 fn the_demo_exports_the_sample_firm_and_explains_what_it_skipped() {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_docketsync"))
-        .env("DOCKETSYNC_HOME", home.path())
-        .env_remove("DOCKETSYNC_CONFIG")
-        .args(["demo", "--port", "0", "--exit"])
-        .output()
-        .expect("run the demo");
+    let out = run_demo(home.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}{stderr}");
@@ -78,12 +73,7 @@ fn the_demo_leaves_the_real_account_alone() {
         .set(&key, &SecretString::new("real-refresh-token"))
         .unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_docketsync"))
-        .env("DOCKETSYNC_HOME", home.path())
-        .env_remove("DOCKETSYNC_CONFIG")
-        .args(["demo", "--port", "0", "--exit"])
-        .output()
-        .expect("run the demo");
+    let out = run_demo(home.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -119,4 +109,14 @@ fn the_demo_leaves_the_real_account_alone() {
     // The demo's own files are in its own home.
     let demo = home.path().join("data/demo/data");
     assert!(demo.join("state.sqlite3").exists() && demo.join("secrets.json").exists());
+}
+
+/// `docketsync demo --port 0 --exit` with `DOCKETSYNC_HOME` = `home`.
+fn run_demo(home: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_docketsync"))
+        .env("DOCKETSYNC_HOME", home)
+        .env_remove("DOCKETSYNC_CONFIG")
+        .args(["demo", "--port", "0", "--exit"])
+        .output()
+        .expect("run the demo")
 }
