@@ -1,0 +1,154 @@
+//! The catalogues agree across languages, and rendering is what a reader
+//! sees. One `check` per table.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::{disagreements, Action, Lang, Message, Texts, TimeStyle, BUILTIN};
+
+#[test]
+fn catalogues_agree() {
+    let problems = disagreements(BUILTIN);
+    assert!(
+        problems.is_empty(),
+        "catalogues disagree:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn disagreements_are_found() {
+    use crate::Resource;
+    let en = Resource {
+        lang: Lang::En,
+        area: "t",
+        source: "a = A { $x }\nb = B\n    .body = x\n",
+    };
+    let de = Resource {
+        lang: Lang::De,
+        area: "t",
+        source: "a = A { $y }\nb = B\nc = C\n",
+    };
+    let found = disagreements(&[en, de]);
+    assert_eq!(found.len(), 3, "{found:?}");
+}
+
+#[test]
+fn every_action_has_a_label_in_every_language() {
+    for lang in Lang::ALL {
+        let t = Texts::new(lang);
+        for a in Action::samples() {
+            let label = a.label();
+            assert!(t.has(&label.id, None), "{lang}: no label for {a:?}");
+            assert!(!t.render(&label).contains('['), "{lang}: {a:?}");
+        }
+    }
+}
+
+fn munich(lang: Lang) -> Texts {
+    Texts::new(lang).in_zone(Tz::Europe__Berlin)
+}
+
+#[test]
+fn times() {
+    fn check(lang: Lang, at: (i32, u32, u32, u32, u32), style: TimeStyle, expect: &str) {
+        let at = Utc
+            .with_ymd_and_hms(at.0, at.1, at.2, at.3, at.4, 0)
+            .unwrap();
+        assert_eq!(
+            munich(lang).time(at, style),
+            expect,
+            "{lang} {at} {style:?}"
+        );
+    }
+    check(
+        Lang::De,
+        (2026, 12, 1, 18, 44),
+        TimeStyle::DateTime,
+        "1. Dez. 2026, 19:44",
+    );
+    check(
+        Lang::En,
+        (2026, 12, 1, 18, 44),
+        TimeStyle::DateTime,
+        "1 Dec 2026, 19:44",
+    );
+    // Summer time, and a UTC evening that is the next day in Munich.
+    check(
+        Lang::De,
+        (2026, 7, 31, 22, 30),
+        TimeStyle::DateTime,
+        "1. Aug. 2026, 00:30",
+    );
+    check(Lang::En, (2026, 3, 29, 1, 30), TimeStyle::Clock, "03:30");
+    check(
+        Lang::De,
+        (2026, 3, 5, 12, 0),
+        TimeStyle::Date,
+        "5. März 2026",
+    );
+}
+
+#[test]
+fn dates() {
+    let d = NaiveDate::from_ymd_opt(2027, 5, 9).unwrap();
+    assert_eq!(Texts::new(Lang::De).date(d), "9. Mai 2027");
+    assert_eq!(Texts::new(Lang::En).date(d), "9 May 2027");
+}
+
+#[test]
+fn spans() {
+    fn check(lang: Lang, seconds: i64, expect: &str) {
+        assert_eq!(Texts::new(lang).span(seconds), expect, "{lang} {seconds}");
+    }
+    check(Lang::De, 3 * 86_400, "in 3 Tagen");
+    check(Lang::De, 86_400 + 5, "in 1 Tag");
+    check(Lang::De, -5 * 60, "vor 5 Minuten");
+    check(Lang::En, -5 * 60, "5 minutes ago");
+    check(Lang::En, -60, "1 minute ago");
+    check(Lang::En, 7200, "in 2 hours");
+    check(Lang::En, 59, "just now");
+    check(Lang::De, -30, "gerade eben");
+    check(
+        Lang::En,
+        i64::MIN,
+        &format!("{} days ago", i64::MAX / 86_400),
+    );
+}
+
+#[test]
+fn arguments_render_inside_messages() {
+    let t = munich(Lang::De);
+    let m = Message::new("action-edit-config").text("key", "source.path");
+    assert_eq!(
+        t.render(&m),
+        "IT: source.path in der Konfigurationsdatei ändern"
+    );
+    // A missing message shows its id, never panics.
+    assert_eq!(
+        t.render(&Message::new("no-such-message")),
+        "[no-such-message]"
+    );
+    assert_eq!(
+        Message::from_code("reauth.password_changed").id,
+        "reauth-password-changed"
+    );
+}
+
+#[test]
+fn languages_from_tags_and_settings() {
+    fn check(tag: &str, expect: Option<Lang>) {
+        assert_eq!(Lang::from_tag(tag), expect, "{tag:?}");
+    }
+    check("de_DE.UTF-8", Some(Lang::De));
+    check("de-AT", Some(Lang::De));
+    check("DE", Some(Lang::De));
+    check("en_GB.UTF-8", Some(Lang::En));
+    check("fr_FR", Some(Lang::En));
+    check("C", None);
+    check("POSIX", None);
+    check("C.UTF-8", None);
+    check("", None);
+    assert_eq!(Lang::choose(Some("de")), Lang::De);
+    assert_eq!(Lang::choose(Some("en")), Lang::En);
+}
