@@ -1,22 +1,22 @@
 //! [`Message`]: what code carries instead of a sentence.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A catalogue id and its arguments. Rendered by [`crate::Texts`].
 ///
 /// Ids are Fluent identifiers (`sync-skip-duration-overflow`); a stable
 /// code with dots (`reauth.password_changed`) becomes an id through
 /// [`Message::from_code`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<(String, Arg)>,
 }
 
 /// One argument of a [`Message`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Arg {
     /// Shown as given (a file name, a record id, a config key).
@@ -35,7 +35,7 @@ pub enum Arg {
 }
 
 /// How much of an instant to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeStyle {
     /// "1 Dec 2026, 19:44" / "1. Dez. 2026, 19:44"
