@@ -7,7 +7,8 @@
 //!
 //! Layout:
 //! - `auth`: bearer-token verification and per-route delegated scopes;
-//! - `routes`: the `/v1.0/me/...` dispatcher, CRUD, paging, delta;
+//! - `routes`: the `/v1.0/me/...` resources, one file per job (dispatch,
+//!   CRUD, rendering, paging, calendar views, delta, extensions);
 //! - `store`: the mailbox data (`Mailbox`), change counter, tombstones;
 //! - `model`: per-resource writable properties, validation, defaults;
 //! - `events`, `recur`, `tz`: event times, recurrence expansion, zones;
