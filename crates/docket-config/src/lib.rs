@@ -14,7 +14,7 @@
 //! that says to store it in the OS keyring.
 //!
 //! Which keys a user may override is decided in one table, [`user_may_set`]:
-//! `[modules]`, `[logging]` and `policy.sync_interval_minutes`. Everything
+//! `[modules]`, `[logging]`, `[app]` and `policy.sync_interval_minutes`. Everything
 //! else is firm-only. The reference is `docs/configuration.md`.
 
 use std::fmt;
@@ -52,6 +52,18 @@ pub struct Config {
     pub logging: Logging,
     pub storage: Storage,
     pub conventions: Conventions,
+    pub app: AppPrefs,
+}
+
+/// `[app]`: the desktop app's own preferences (a user may set both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppPrefs {
+    /// `language`: `"en"` or `"de"`; `None` (`"system"`, the default)
+    /// follows the system's language.
+    pub language: Option<String>,
+    /// `start_at_login` (default `true`): the tray starts when the user
+    /// signs in to the computer.
+    pub start_at_login: bool,
 }
 
 /// `[conventions]`: how the firm's PMS marks deadlines versus follow-ups

@@ -14,9 +14,9 @@ use toml::{Table, Value};
 use uuid::Uuid;
 
 use crate::{
-    ClientType, Config, Conventions, DeadlineKind, DeadlinesTo, FileText, Location, LogLevel,
-    Logging, Microsoft, Modules, Policy, Problem, Problems, Source, SourceAuth, Storage, Tenant,
-    DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_SCOPES,
+    AppPrefs, ClientType, Config, Conventions, DeadlineKind, DeadlinesTo, FileText, Location,
+    LogLevel, Logging, Microsoft, Modules, Policy, Problem, Problems, Source, SourceAuth, Storage,
+    Tenant, DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, DEFAULT_SCOPES,
 };
 
 /// Every section and its keys.
@@ -62,6 +62,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
         ],
     ),
     ("logging", &["level", "keep_days"]),
+    ("app", &["language", "start_at_login"]),
     ("storage", &["allow_plaintext_tokens"]),
     (
         "conventions",
@@ -95,6 +96,7 @@ pub fn user_may_set(section: &str, key: &str) -> bool {
         (section, key),
         ("modules", _)
             | ("logging", _)
+            | ("app", _)
             | ("policy", "sync_interval_minutes")
             | (
                 "source",
@@ -663,6 +665,14 @@ fn read_config(r: &mut Reader<'_>) -> Config {
     let storage = Storage {
         allow_plaintext_tokens: r.boolean("storage", "allow_plaintext_tokens", false),
     };
+    let app = AppPrefs {
+        language: match r.choice("app", "language", &["system", "en", "de"], Some("system")) {
+            Some("en") => Some("en".into()),
+            Some("de") => Some("de".into()),
+            _ => None,
+        },
+        start_at_login: r.boolean("app", "start_at_login", true),
+    };
     let conventions = read_conventions(r);
     Config {
         microsoft,
@@ -672,6 +682,7 @@ fn read_config(r: &mut Reader<'_>) -> Config {
         logging,
         storage,
         conventions,
+        app,
     }
 }
 

@@ -690,3 +690,23 @@ fn conventions_name_the_firms_markers() {
         ]),
     );
 }
+
+#[test]
+fn the_app_section_is_the_users() {
+    // Defaults: the system's language, start at login.
+    check(
+        MIN,
+        None,
+        Expect::Valid(&["language: None", "start_at_login: true"]),
+    );
+    check(
+        MIN,
+        Some("[app]\nlanguage = \"de\"\nstart_at_login = false\n"),
+        Expect::Valid(&["language: Some(\"de\")", "start_at_login: false"]),
+    );
+    check(
+        MIN,
+        Some("[app]\nlanguage = \"fr\"\n"),
+        Expect::Problems(&[("app.language", "\"system\", \"en\", \"de\"")]),
+    );
+}
