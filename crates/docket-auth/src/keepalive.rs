@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::problem::{Problem, ReAuthReason, Who};
+use crate::problem::{Class, Problem, ReAuthReason};
 
 /// Entra's refresh-token inactivity limit (`MaxInactiveTime`, 90 days,
 /// <https://learn.microsoft.com/en-us/entra/identity-platform/configurable-token-lifetimes>).
@@ -100,7 +100,7 @@ pub fn keep_alive(clock: SignInClock, now: DateTime<Utc>) -> KeepAlive {
 /// AADSTS70043 whose description stated the lifetime.
 pub fn learned_sign_in_frequency(problem: &Problem) -> Option<Duration> {
     match problem.who {
-        Who::ReAuth(ReAuthReason::SignInFrequency {
+        Class::ReAuth(ReAuthReason::SignInFrequency {
             max_lifetime_seconds: Some(s),
             // Clamped before converting: `Duration::seconds` panics beyond
             // i64::MAX / 1000 s, and the number came from a server's text.

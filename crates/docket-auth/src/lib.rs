@@ -10,7 +10,8 @@
 //! - [`keepalive`]: pure functions for the daily keep-alive, inactivity
 //!   and sign-in-frequency warnings, and client-secret expiry notices.
 //! - [`problem`]: the classifier that turns a token-endpoint failure into
-//!   who must act + a stable code + en/de message and fix.
+//!   who must act + a stable code + a message and a fix as data
+//!   (`docket-text`; the words are in `locales/{en,de}/auth.ftl`).
 //!
 //! `docs/sign-in.md` explains the design and lists every problem code.
 
@@ -34,9 +35,16 @@ use serde::{Deserialize, Serialize};
 
 pub use browser::{Browser, SystemBrowser};
 pub use loopback::RedirectConfig;
-pub use problem::{classify, Problem, Who};
+pub use problem::{classify, Class, Problem, Who};
 pub use signin::{PendingSignIn, SignInError, SignedIn};
 pub use tokens::{Attempt, RefreshError, Refreshed, TokenManager};
+
+/// English texts for `Display` (logs and developer errors); people see
+/// messages rendered in their language by the front end.
+pub(crate) fn english() -> &'static docket_text::Texts {
+    static EN: std::sync::OnceLock<docket_text::Texts> = std::sync::OnceLock::new();
+    EN.get_or_init(|| docket_text::Texts::new(docket_text::Lang::En))
+}
 
 /// How the app is registered ("Authentication" blade).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use docket_auth::loopback::RedirectConfig;
-use docket_auth::problem::{ReAuthReason, Who};
+use docket_auth::problem::{Class, ReAuthReason};
 use docket_auth::tokens::{Attempt, RefreshError};
 use docket_auth::{
     Account, Auth, AuthConfig, Browser, ClientType, PendingSignIn, SignInError, SignedIn,
@@ -351,7 +351,10 @@ async fn sign_in_refresh_with_rotation_password_change_and_reauth() {
     let p = err.problem().expect("classified");
     assert_eq!(p.code, "reauth.password_changed");
     assert_eq!(p.aadsts, Some(50173));
-    assert_eq!(p.who, Who::ReAuth(ReAuthReason::PasswordChangedOrRevoked));
+    assert_eq!(
+        p.class(),
+        Class::ReAuth(ReAuthReason::PasswordChangedOrRevoked)
+    );
     assert!(p.needs_sign_in());
 
     // Re-authenticate: select_account + login_hint, same account.
@@ -596,5 +599,7 @@ async fn confidential_client_sends_the_stored_secret_on_a_fixed_port() {
         (p.code, p.aadsts),
         ("admin.client_secret_invalid", Some(7000215))
     );
-    assert!(p.fix_en.contains("Certificates & secrets"));
+    assert_eq!(p.action(), docket_text::Action::SetClientSecret);
+    let body = docket_text::Texts::new(docket_text::Lang::En).attr(&p.message(), "body");
+    assert!(body.is_some_and(|b| b.contains("Certificates & secrets")));
 }

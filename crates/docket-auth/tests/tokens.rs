@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
-use docket_auth::problem::Who;
+use docket_auth::problem::Class;
 use docket_auth::tokens::RefreshError;
 use docket_auth::{Account, Auth, AuthConfig, Endpoints, PendingSignIn, SignInError, TokenManager};
 use docket_secrets::{MemoryStore, SecretStore, SecretString};
@@ -249,7 +249,7 @@ async fn an_oversized_token_response_is_refused_as_transient() {
     let Some(p) = err.problem() else {
         panic!("expected a classified problem, got {err:?}")
     };
-    assert!(matches!(p.who, Who::Transient(_)), "{p:?}");
+    assert!(matches!(p.class(), Class::Transient(_)), "{p:?}");
     assert!(!p.needs_sign_in());
     // The stored refresh token is kept (nothing was rotated).
     assert_eq!(stored(&store, &auth, &account).as_deref(), Some("rt-0"));
