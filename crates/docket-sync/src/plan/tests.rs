@@ -1,6 +1,9 @@
 use super::*;
-use chrono::TimeZone;
+use chrono::{Duration, TimeZone};
+use chrono_tz::Tz;
 use docket_source::{read_bytes, ReadOptions};
+
+use crate::map::DeadlinesTo;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()

@@ -1,0 +1,43 @@
+//! The brake: a run that would delete more than the allowed share of our
+//! items holds those deletions back until the user confirms.
+
+use super::{Brake, Delete, Op, Plan, Policy};
+
+/// A run may always delete this many items; above it the share counts.
+pub const BRAKE_FLOOR: usize = 5;
+
+/// Hold back the deletions of `out` when they are more than
+/// [`BRAKE_FLOOR`] and more than the policy's share of the `owned` items.
+pub(super) fn apply(out: &mut Plan, owned: usize, policy: &Policy) {
+    let removing = out
+        .ops
+        .iter()
+        .filter(|o| matches!(o, Op::Delete(d) if d.reason.removes()))
+        .count();
+    let share = policy.max_delete_share.clamp(0.0, 1.0);
+    if !policy.force && removing > BRAKE_FLOOR && removing as f64 > share * owned as f64 {
+        let (held, kept): (Vec<Op>, Vec<Op>) = std::mem::take(&mut out.ops)
+            .into_iter()
+            .partition(|o| matches!(o, Op::Delete(d) if d.reason.removes()));
+        out.ops = kept;
+        let held: Vec<Delete> = held
+            .into_iter()
+            .filter_map(|o| match o {
+                Op::Delete(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        out.brake = Some(Brake {
+            deletes: removing,
+            owned,
+            max_share: share,
+            message: format!(
+                "Stopped before deleting {removing} of {owned} exported items ({:.0}%, more than the {:.0}% allowed). \
+                 If the PMS really removed them, run `docketsync sync --force`; otherwise check the PMS export.",
+                100.0 * removing as f64 / owned.max(1) as f64,
+                100.0 * share
+            ),
+            held,
+        });
+    }
+}

@@ -1,0 +1,200 @@
+//! The planner: a pure decision over (what the PMS says, what we wrote last
+//! time, what Microsoft 365 told us) → the requests to make. The decision
+//! table is in `docs/sync.md` ("Planner").
+//!
+//! [`plan`] runs these steps, one module each:
+//! - map the snapshot (`crate::map`) and collect its skips and notices;
+//! - index what Microsoft 365 reported (`remote`): present, gone or quiet,
+//!   and our items found by tag;
+//! - decide each source key (`key`): the item we hold for it, then create,
+//!   update, delete, forget or leave alone;
+//! - make the creates, moving each wanted item into its request;
+//! - hold back mass deletions (`brake`).
+//!
+//! `input` and `output` hold the types a plan is made from and made of;
+//! `describe` puts a plan in plain words.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use docket_source::Snapshot;
+
+use crate::key::SourceKey;
+use crate::map::{map_snapshot, Desired, MapContext, Mapping, Presence, Skip};
+
+mod brake;
+mod describe;
+mod input;
+mod key;
+mod output;
+mod remote;
+
+pub use brake::BRAKE_FLOOR;
+pub use input::{Entry, Listing, Policy, Remote, RemoteItem, State};
+pub use key::merge_categories;
+pub use output::{
+    Brake, Create, CreateReason, Delete, DeleteReason, Op, Plan, Update, UpdateReason,
+};
+use remote::RemoteIndex;
+
+fn map_context(policy: &Policy, now: DateTime<Utc>) -> MapContext {
+    MapContext {
+        mailbox_zone: policy.mailbox_zone,
+        force_private: policy.force_private,
+        deadlines_to: policy.deadlines_to,
+        window: policy.window(now),
+    }
+}
+
+/// The source's per-record problems first, then what the mapping skipped.
+fn all_skips(snapshot: &Snapshot, map_skips: Vec<Skip>) -> Vec<Skip> {
+    let mut skips: Vec<Skip> = snapshot
+        .problems
+        .iter()
+        .map(|p| Skip {
+            record: p.record.clone(),
+            source: Some(p.source.clone()),
+            reason: p.reason_en(),
+        })
+        .collect();
+    skips.extend(map_skips);
+    skips
+}
+
+/// What a run at `now` would skip (with file, record and reason) and
+/// note, without asking Microsoft 365: exactly [`Plan::skips`] and
+/// [`Plan::notices`] of that run, so that `doctor` and `sync --dry-run`
+/// list the same records.
+pub fn preview(
+    snapshot: &Snapshot,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> (Vec<Skip>, Vec<String>) {
+    let mapping = map_snapshot(snapshot, &map_context(policy, now));
+    (all_skips(snapshot, mapping.skips), mapping.notices)
+}
+
+/// Plans one run. Pure: same inputs, same plan.
+pub fn plan(
+    snapshot: &Snapshot,
+    state: &State,
+    remote: &Remote,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Plan {
+    let ctx = map_context(policy, now);
+    let Mapping {
+        mut desired,
+        records,
+        skips: map_skips,
+        notices: map_notices,
+    } = map_snapshot(snapshot, &ctx);
+
+    let mut out = Plan {
+        skips: all_skips(snapshot, map_skips),
+        notices: map_notices,
+        ..Plan::default()
+    };
+
+    let protected = protected_uids(snapshot, &records);
+    let whole = whole_series(&desired);
+    let ix = RemoteIndex::new(remote, state, policy.force, &mut out.notices);
+    let mut keys: BTreeSet<&SourceKey> = desired.keys().collect();
+    keys.extend(state.keys());
+    keys.extend(ix.by_key.keys().copied());
+
+    let inputs = key::Inputs {
+        policy,
+        state,
+        desired: &desired,
+        records: &records,
+        ix: &ix,
+        protected,
+        whole,
+        complete: snapshot.complete,
+        window_start: ctx.window.start,
+    };
+    let mut run = key::Run::default();
+    for key in keys {
+        inputs.decide(key, &mut run, &mut out);
+    }
+    let key::Run {
+        steps,
+        owned,
+        held_incomplete,
+    } = run;
+
+    out.ops = make_ops(steps, &mut desired);
+    if held_incomplete > 0 {
+        out.left_alone += held_incomplete;
+        out.notices.push(format!(
+            "the PMS could not be read completely: {held_incomplete} item(s) missing from it were not deleted"
+        ));
+    }
+    brake::apply(&mut out, owned, policy);
+    out
+}
+
+/// UIDs of records that could not be read or mapped: what we exported for
+/// them before is left untouched.
+fn protected_uids<'a>(
+    snapshot: &'a Snapshot,
+    records: &'a BTreeMap<(crate::key::Module, String), Presence>,
+) -> HashSet<&'a str> {
+    let mut protected: HashSet<&str> = snapshot.unreadable_uids().collect();
+    for ((_, uid), p) in records {
+        if *p == Presence::Unmappable {
+            protected.insert(uid);
+        }
+    }
+    protected
+}
+
+/// UIDs whose series is exported whole (its old occurrences must go).
+fn whole_series(desired: &BTreeMap<SourceKey, Desired>) -> HashSet<&str> {
+    desired
+        .keys()
+        .filter(|k| k.occurrence.is_none())
+        .map(|k| k.uid.as_str())
+        .collect()
+}
+
+/// The steps as requests, in order: each create takes its wanted item out
+/// of `desired`.
+fn make_ops(steps: Vec<Step>, desired: &mut BTreeMap<SourceKey, Desired>) -> Vec<Op> {
+    steps
+        .into_iter()
+        .map(|step| match step {
+            Step::Op(op) => op,
+            Step::Create(key, generation, reason) => {
+                let d = desired
+                    .remove(&key)
+                    .expect("a create is planned from a wanted item");
+                create(d, generation, reason)
+            }
+        })
+        .collect()
+}
+
+/// A step of the plan in the making: an operation, or a create of the
+/// wanted item with this key (made once the loop no longer borrows it).
+enum Step {
+    Op(Op),
+    Create(SourceKey, u32, CreateReason),
+}
+
+fn create(d: Desired, generation: u32, reason: CreateReason) -> Op {
+    Op::Create(Create {
+        key: d.key.clone(),
+        kind: d.kind,
+        hash: d.hash.clone(),
+        categories: d.categories.clone(),
+        item: Arc::new(d),
+        generation,
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests;
