@@ -875,13 +875,10 @@ impl App {
                         // Nothing read: incomplete, so nothing is deleted on its strength.
                         let mut s = docket_source::Snapshot::empty();
                         s.complete = false;
-                        s.problems.push(docket_source::ItemProblem {
-                            source: path.display().to_string(),
-                            record: "the whole file".into(),
-                            uid: None,
-                            kind: docket_source::ProblemKind::Unreadable,
-                            problem: format!("cannot read the file: {e}"),
-                        });
+                        s.problems.push(docket_source::ItemProblem::file_unreadable(
+                            path.display().to_string(),
+                            e,
+                        ));
                         s
                     }
                 })

@@ -26,11 +26,12 @@ pub mod signin;
 pub mod tokens;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use docket_secrets::{EntryKey, SecretKind, SecretStore, SecretString};
+use docket_text::Lang;
 use serde::{Deserialize, Serialize};
 
 pub use browser::{Browser, SystemBrowser};
@@ -39,11 +40,30 @@ pub use problem::{classify, Class, Problem, Who};
 pub use signin::{PendingSignIn, SignInError, SignedIn};
 pub use tokens::{Attempt, RefreshError, Refreshed, TokenManager};
 
+/// The catalogues of `lang`, loaded once (the browser pages).
+pub(crate) fn texts(lang: Lang) -> &'static docket_text::Texts {
+    static EN: OnceLock<docket_text::Texts> = OnceLock::new();
+    static DE: OnceLock<docket_text::Texts> = OnceLock::new();
+    let cell = match lang {
+        Lang::En => &EN,
+        Lang::De => &DE,
+    };
+    cell.get_or_init(|| docket_text::Texts::new(lang))
+}
+
 /// English texts for `Display` (logs and developer errors); people see
 /// messages rendered in their language by the front end.
 pub(crate) fn english() -> &'static docket_text::Texts {
-    static EN: std::sync::OnceLock<docket_text::Texts> = std::sync::OnceLock::new();
-    EN.get_or_init(|| docket_text::Texts::new(docket_text::Lang::En))
+    texts(Lang::En)
+}
+
+/// The fix for a secret store that failed: unlock a locked keyring,
+/// otherwise IT provides one (or allows the token file).
+pub(crate) fn keyring_action(e: &docket_secrets::StoreError) -> docket_text::Action {
+    match e {
+        docket_secrets::StoreError::Locked { .. } => docket_text::Action::UnlockKeyring,
+        _ => docket_text::Action::ProvideKeyring,
+    }
 }
 
 /// How the app is registered ("Authentication" blade).
@@ -79,6 +99,9 @@ pub struct AuthConfig {
     /// How long to wait for another process's refresh or sign-in
     /// (default [`tokens::LOCK_WAIT`], longer than a whole token request).
     pub lock_timeout: Duration,
+    /// The language of the pages the browser shows after the sign-in
+    /// (default: the system's, [`Lang::from_system`]).
+    pub lang: Lang,
 }
 
 impl AuthConfig {
@@ -95,6 +118,7 @@ impl AuthConfig {
             sign_in_timeout: Duration::from_secs(5 * 60),
             refresh_margin: chrono::Duration::minutes(5),
             lock_timeout: tokens::LOCK_WAIT,
+            lang: Lang::from_system(),
         }
     }
 
@@ -261,6 +285,153 @@ mod tests {
                 token: "http://127.0.0.1:9/token".into(),
             }),
             ["http://127.0.0.1:9/auth", "http://127.0.0.1:9/token"],
+        );
+    }
+
+    /// One of every sign-in and refresh failure that is not a classified
+    /// problem.
+    fn failures() -> Vec<(&'static str, docket_text::Message, docket_text::Action)> {
+        use crate::loopback::ListenError;
+        use docket_secrets::StoreError;
+        let locked = || StoreError::Locked { detail: "x".into() };
+        let io = || std::io::Error::other("denied");
+        let listen = [
+            ListenError::PortInUse { port: 50993 },
+            ListenError::Bind {
+                port: 1,
+                source: io(),
+            },
+            ListenError::BadRedirectUri {
+                uri: "http://x/".into(),
+                reason: "the host must be localhost or 127.0.0.1".into(),
+            },
+            ListenError::TimedOut(Duration::from_secs(300)),
+            ListenError::Cancelled,
+            ListenError::Server("x".into()),
+        ];
+        let refresh = || {
+            vec![
+                RefreshError::NotSignedIn {
+                    user: "anna@kanzlei.example".into(),
+                },
+                RefreshError::Persist(locked()),
+                RefreshError::Store(StoreError::Unavailable { detail: "x".into() }),
+                RefreshError::LockTimeout {
+                    path: "/tmp/token.lock".into(),
+                    seconds: 60,
+                },
+                RefreshError::Lock {
+                    path: "/tmp/token.lock".into(),
+                    source: io(),
+                },
+                RefreshError::ClientSecretNotStored,
+                RefreshError::Config("x".into()),
+                RefreshError::StillUnauthorized,
+            ]
+        };
+        let mut out = vec![];
+        for e in listen {
+            out.push((e.code(), e.message(), e.action()));
+        }
+        for e in refresh() {
+            out.push((e.code(), e.message(), e.action()));
+        }
+        let signin = [
+            SignInError::AccountMismatch {
+                expected: "anna@kanzlei.example".into(),
+                got: "anna@privat.example".into(),
+            },
+            SignInError::NoRefreshToken,
+            SignInError::IdToken("x".into()),
+            SignInError::ClientSecretNotStored,
+            SignInError::Store(locked()),
+            SignInError::Config("x".into()),
+            SignInError::TokenLock(RefreshError::LockTimeout {
+                path: "/tmp/token.lock".into(),
+                seconds: 60,
+            }),
+        ];
+        for e in signin {
+            out.push((e.code(), e.message(), e.action()));
+        }
+        out
+    }
+
+    #[test]
+    fn every_sign_in_failure_has_its_words_in_english_and_german() {
+        for lang in docket_text::Lang::ALL {
+            let t = docket_text::Texts::new(lang);
+            for (code, m, action) in failures() {
+                assert!(t.has(&m.id, None), "{lang}: {} ({code})", m.id);
+                assert!(t.has(&m.id, Some("body")), "{lang}: {}.body ({code})", m.id);
+                let all = format!("{} {:?}", t.render(&m), t.attr(&m, "body"));
+                assert!(!all.contains("{$"), "{lang}: {all}");
+                assert!(t.has(&action.label().id, None), "{lang}: {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sign_in_failures_read_as_a_person_sees_them() {
+        #[track_caller]
+        fn check(lang: docket_text::Lang, code: &str, expect: [&str; 3]) {
+            let t = docket_text::Texts::new(lang);
+            let (_, m, action) = failures()
+                .into_iter()
+                .find(|(c, ..)| *c == code)
+                .expect(code);
+            let got = [
+                t.render(&m),
+                t.attr(&m, "body").unwrap_or_default(),
+                t.render(&action.label()),
+            ];
+            assert_eq!(got, expect, "{lang} {code}");
+        }
+        use docket_text::Lang::{De, En};
+        check(
+            En,
+            "signin.account_mismatch",
+            [
+                "Signed in with another account",
+                "You signed in as anna@privat.example, but Docket Sync is set up for anna@kanzlei.example. Nothing was changed: sign in again as anna@kanzlei.example, or sign out first to switch accounts.",
+                "Sign in again",
+            ],
+        );
+        check(
+            De,
+            "signin.account_mismatch",
+            [
+                "Mit einem anderen Konto angemeldet",
+                "Sie haben sich als anna@privat.example angemeldet, Docket Sync ist aber für anna@kanzlei.example eingerichtet. Es wurde nichts geändert: Melden Sie sich erneut als anna@kanzlei.example an, oder melden Sie sich zuerst ab, um das Konto zu wechseln.",
+                "Erneut anmelden",
+            ],
+        );
+        check(
+            De,
+            "signin.timed_out",
+            [
+                "Anmeldung nicht rechtzeitig abgeschlossen",
+                "Die Anmeldung wurde nicht innerhalb von 5 Minuten im Browser abgeschlossen. Starten Sie die Anmeldung erneut und schließen Sie sie im Browser ab.",
+                "Erneut anmelden",
+            ],
+        );
+        check(
+            En,
+            "signin.port_in_use",
+            [
+                "Sign-in port in use",
+                "Port 50993 on this computer is already in use by another program, so the sign-in cannot receive Microsoft's answer. Close the program using it, or IT sets microsoft.redirect_port (and the redirect URI registered for the app) to a free port.",
+                "IT: change microsoft.redirect_port in the configuration file",
+            ],
+        );
+        check(
+            De,
+            "keyring.write_failed",
+            [
+                "Erneuerte Anmeldung nicht gespeichert",
+                "Microsoft hat die Anmeldung erneuert, der Schlüsselbund dieses Computers hat sie aber nicht angenommen; sie wurde daher nicht verwendet.",
+                "Schlüsselbund des Systems entsperren (oder normal am Computer anmelden)",
+            ],
         );
     }
 

@@ -62,6 +62,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::task::JoinSet;
 
+use docket_text::{Action, Lang, Message};
+
 use crate::pages;
 use crate::problem::Problem;
 
@@ -198,6 +200,59 @@ pub enum ListenError {
     Server(String),
 }
 
+impl ListenError {
+    /// A stable code (`docs/cli.md` lists them).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ListenError::PortInUse { .. } => "signin.port_in_use",
+            ListenError::TimedOut(_) => "signin.timed_out",
+            ListenError::Cancelled => "signin.cancelled",
+            ListenError::BadRedirectUri { .. } => "config.invalid",
+            ListenError::Bind { .. } | ListenError::Server(_) => "signin.listener",
+        }
+    }
+
+    /// What happened, for a person: the headline and `.body`.
+    pub fn message(&self) -> Message {
+        match self {
+            ListenError::PortInUse { port } => {
+                Message::new("auth-signin-port-in-use").number("port", *port)
+            }
+            ListenError::Bind { source, .. } => {
+                Message::new("auth-signin-listener").text("detail", source.to_string())
+            }
+            ListenError::Server(detail) => {
+                Message::new("auth-signin-listener").text("detail", detail.clone())
+            }
+            ListenError::BadRedirectUri { uri, reason } => {
+                Message::new("auth-signin-bad-redirect-uri")
+                    .text("uri", uri.clone())
+                    .text("detail", reason.clone())
+            }
+            ListenError::TimedOut(d) => {
+                Message::new("auth-signin-timed-out").number("minutes", d.as_secs().div_ceil(60))
+            }
+            ListenError::Cancelled => Message::new("auth-signin-cancelled"),
+        }
+    }
+
+    /// The fix: sign in again, except for a port or address IT must change.
+    pub fn action(&self) -> Action {
+        match self {
+            ListenError::PortInUse { .. } => Action::EditConfig {
+                key: "microsoft.redirect_port".into(),
+            },
+            ListenError::BadRedirectUri { .. } => Action::EditConfig {
+                key: "microsoft.redirect_uri".into(),
+            },
+            ListenError::Bind { .. }
+            | ListenError::Server(_)
+            | ListenError::TimedOut(_)
+            | ListenError::Cancelled => Action::SignIn,
+        }
+    }
+}
+
 /// An authorization code. Redacted `Debug`, no `Clone`/`PartialEq`.
 pub struct AuthCode(SecretString);
 
@@ -235,6 +290,8 @@ pub struct Callback {
 /// once it knows the result. Dropped unanswered, it answers "did not
 /// complete" (never "success").
 pub struct Responder {
+    /// The language of the pages.
+    lang: Lang,
     /// The page for the browser's connection task to write.
     answer: Option<oneshot::Sender<String>>,
     /// Fires when the listener has closed its ports.
@@ -251,19 +308,20 @@ impl Responder {
     /// "Sign-in complete, you can close this window." Returns once the
     /// listener's port is closed (a retry can bind it again at once).
     pub async fn success(mut self, account: &str) {
-        self.send(pages::success(account));
+        self.send(pages::success(account, self.lang));
         self.closed().await;
     }
 
-    /// What went wrong, in English and German.
+    /// What went wrong, what to do, and the code.
     pub async fn failure(mut self, problem: &Problem) {
-        self.send(pages::failure(problem));
+        self.send(pages::failure(problem, self.lang));
         self.closed().await;
     }
 
-    /// A failure with a plain explanation.
-    pub async fn failure_text(mut self, en: &str, de: &str) {
-        self.send(pages::failure_text(en, de));
+    /// A failure that is not a classified problem: its message (headline
+    /// and `.body`) and, when there is one, the fix.
+    pub async fn failure_message(mut self, message: &Message, action: Option<&Action>) {
+        self.send(pages::failure_message(message, action, self.lang));
         self.closed().await;
     }
 
@@ -286,9 +344,10 @@ impl Drop for Responder {
         if self.answer.is_none() {
             return;
         }
-        self.send(pages::failure_text(
-            "Docket Sync stopped before the sign-in was finished. Start the sign-in again.",
-            "Docket Sync wurde beendet, bevor die Anmeldung abgeschlossen war. Starten Sie die Anmeldung erneut.",
+        self.send(pages::failure_message(
+            &Message::new("auth-signin-stopped"),
+            Some(&Action::SignIn),
+            self.lang,
         ));
     }
 }
@@ -319,6 +378,7 @@ pub struct LoopbackListener {
     port: u16,
     path: String,
     host: RedirectHost,
+    lang: Lang,
 }
 
 fn bind_error(port: u16, e: std::io::Error) -> ListenError {
@@ -373,6 +433,7 @@ impl LoopbackListener {
                 port,
                 path: normalize_path(&config.path),
                 host: config.host,
+                lang: Lang::from_system(),
             });
         }
     }
@@ -395,7 +456,15 @@ impl LoopbackListener {
             port: addr.port(),
             path: normalize_path(path),
             host: RedirectHost::Localhost,
+            lang: Lang::from_system(),
         })
+    }
+
+    /// The language of the pages the browser shows (default: the
+    /// system's, [`Lang::from_system`]).
+    pub fn with_lang(mut self, lang: Lang) -> LoopbackListener {
+        self.lang = lang;
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -440,7 +509,9 @@ impl LoopbackListener {
         };
         let (found_tx, mut found_rx) = mpsc::channel(1);
         let (answered_tx, answered_rx) = oneshot::channel();
+        let lang = self.lang;
         let shared = Arc::new(Shared {
+            lang,
             port: self.port,
             path: self.path,
             state: SecretString::new(state),
@@ -490,6 +561,7 @@ impl LoopbackListener {
                 Ok(Callback {
                     outcome,
                     responder: Responder {
+                        lang,
                         answer: Some(answer),
                         closed: Some(closed_rx),
                     },
@@ -512,6 +584,7 @@ type Found = (Outcome, oneshot::Sender<String>);
 
 /// What every connection task of one listener shares.
 struct Shared {
+    lang: Lang,
     port: u16,
     path: String,
     state: SecretString,
@@ -663,7 +736,7 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
                 (414, "request too long")
             };
             shared.rejections.note("", status, reason);
-            answer(&mut stream, status, &pages::rejected(reason)).await;
+            answer(&mut stream, status, &pages::rejected(reason, shared.lang)).await;
             return;
         }
         // Nothing to answer: the peer left, or sent no request in time
@@ -694,14 +767,14 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
         Ok(outcome) => outcome,
         Err((status, reason)) => {
             shared.rejections.note(&target, status, reason);
-            answer(&mut stream, status, &pages::rejected(reason)).await;
+            answer(&mut stream, status, &pages::rejected(reason, shared.lang)).await;
             return;
         }
     };
     if shared.claimed.swap(true, Ordering::SeqCst) {
         let reason = "this sign-in has already received its answer";
         shared.rejections.note(&target, 400, reason);
-        answer(&mut stream, 400, &pages::rejected(reason)).await;
+        answer(&mut stream, 400, &pages::rejected(reason, shared.lang)).await;
         return;
     }
     let (page_tx, page_rx) = oneshot::channel();
@@ -711,9 +784,10 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
     // Hold the browser's request until the caller knows the result.
     let page = match tokio::time::timeout(RESPONDER_GRACE, page_rx).await {
         Ok(Ok(page)) => page,
-        _ => pages::failure_text(
-            "Docket Sync stopped before the sign-in was finished. Start the sign-in again.",
-            "Docket Sync wurde beendet, bevor die Anmeldung abgeschlossen war. Starten Sie die Anmeldung erneut.",
+        _ => pages::failure_message(
+            &Message::new("auth-signin-stopped"),
+            Some(&Action::SignIn),
+            shared.lang,
         ),
     };
     answer(&mut stream, 200, &page).await;

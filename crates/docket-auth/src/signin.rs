@@ -29,6 +29,7 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use docket_secrets::StoreError;
+use docket_text::{Action, Message, Who};
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope};
 use serde::Deserialize;
 
@@ -85,6 +86,68 @@ impl SignInError {
             _ => None,
         }
     }
+
+    /// A stable code (`docs/cli.md` lists them): the problem's, else one
+    /// per kind of failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignInError::Denied(p) | SignInError::Token(p) => p.code,
+            SignInError::Listen(e) => e.code(),
+            SignInError::AccountMismatch { .. } => "signin.account_mismatch",
+            SignInError::NoRefreshToken => "signin.no_refresh_token",
+            SignInError::IdToken(_) => "signin.id_token",
+            SignInError::ClientSecretNotStored => "client_secret.not_stored",
+            SignInError::Store(_) => "keyring.write_failed",
+            SignInError::Config(_) => "config.invalid",
+            SignInError::TokenLock(_) => "refresh.lock_timeout",
+        }
+    }
+
+    /// What happened, for a person: the headline and `.body`.
+    pub fn message(&self) -> Message {
+        match self {
+            SignInError::Denied(p) | SignInError::Token(p) => p.message(),
+            SignInError::Listen(e) => e.message(),
+            SignInError::AccountMismatch { expected, got } => {
+                Message::new("auth-signin-account-mismatch")
+                    .text("expected", expected.clone())
+                    .text("got", got.clone())
+            }
+            SignInError::NoRefreshToken => Message::new("auth-signin-no-refresh-token"),
+            SignInError::IdToken(_) => Message::new("auth-signin-id-token"),
+            SignInError::ClientSecretNotStored => {
+                Message::new("auth-signin-client-secret-not-stored")
+            }
+            SignInError::Store(_) => Message::new("auth-signin-store"),
+            SignInError::Config(detail) => {
+                Message::new("auth-signin-config").text("detail", detail.clone())
+            }
+            SignInError::TokenLock(_) => Message::new("auth-signin-lock"),
+        }
+    }
+
+    /// The fix, as something to do.
+    pub fn action(&self) -> Action {
+        match self {
+            SignInError::Denied(p) | SignInError::Token(p) => p.action(),
+            SignInError::Listen(e) => e.action(),
+            SignInError::AccountMismatch { .. } | SignInError::TokenLock(_) => Action::SignIn,
+            SignInError::NoRefreshToken | SignInError::IdToken(_) => Action::EditConfig {
+                key: "microsoft.scopes".into(),
+            },
+            SignInError::ClientSecretNotStored => Action::SetClientSecret,
+            SignInError::Store(e) => crate::keyring_action(e),
+            SignInError::Config(_) => Action::AskAdmin,
+        }
+    }
+
+    /// Who must act.
+    pub fn who(&self) -> Who {
+        match self.problem() {
+            Some(p) => p.who(),
+            None => self.action().who(),
+        }
+    }
 }
 
 impl From<ExchangeError> for SignInError {
@@ -139,7 +202,7 @@ impl PendingSignIn {
         reauth: Option<&Account>,
         token_lock: impl Into<PathBuf>,
     ) -> Result<PendingSignIn, SignInError> {
-        let listener = LoopbackListener::bind(&auth.config.redirect)?;
+        let listener = LoopbackListener::bind(&auth.config.redirect)?.with_lang(auth.config.lang);
         let redirect_uri = listener.redirect_uri();
         let client = oauth::client(auth).map_err(SignInError::from)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -219,20 +282,21 @@ impl PendingSignIn {
                 return Err(SignInError::Denied(problem));
             }
         };
-        let tokens = match oauth::redeem_code(&auth, code.expose_secret(), verifier, &redirect_uri)
-            .await
-        {
-            Ok(t) => t,
-            Err(ExchangeError::Problem(p)) => {
-                responder.failure(&p).await;
-                return Err(SignInError::Token(p));
-            }
-            Err(e) => {
-                let e = SignInError::from(e);
-                responder.failure_text(&e.to_string(), "Die Anmeldung konnte nicht abgeschlossen werden; Details zeigt Docket Sync an.").await;
-                return Err(e);
-            }
-        };
+        let tokens =
+            match oauth::redeem_code(&auth, code.expose_secret(), verifier, &redirect_uri).await {
+                Ok(t) => t,
+                Err(ExchangeError::Problem(p)) => {
+                    responder.failure(&p).await;
+                    return Err(SignInError::Token(p));
+                }
+                Err(e) => {
+                    let e = SignInError::from(e);
+                    responder
+                        .failure_message(&e.message(), Some(&e.action()))
+                        .await;
+                    return Err(e);
+                }
+            };
         let now = Utc::now();
         let account = match tokens
             .id_token
@@ -242,37 +306,31 @@ impl PendingSignIn {
         {
             Ok(a) => a,
             Err(m) => {
-                responder.failure_text(
-                    "Microsoft's answer did not say which account signed in.",
-                    "Die Antwort von Microsoft enthielt nicht, welches Konto sich angemeldet hat.",
-                ).await;
-                return Err(SignInError::IdToken(m));
+                let e = SignInError::IdToken(m);
+                responder
+                    .failure_message(&e.message(), Some(&e.action()))
+                    .await;
+                return Err(e);
             }
         };
         if let Some(expected) = &reauth {
             if !expected.same_user(&account) {
-                responder.failure_text(
-                    &format!(
-                        "You signed in as {}, but Docket Sync is set up for {}. Nothing was changed: sign in again as {}.",
-                        account.username, expected.username, expected.username
-                    ),
-                    &format!(
-                        "Sie haben sich als {} angemeldet, Docket Sync ist aber für {} eingerichtet. Es wurde nichts geändert: Melden Sie sich erneut als {} an.",
-                        account.username, expected.username, expected.username
-                    ),
-                ).await;
-                return Err(SignInError::AccountMismatch {
+                let e = SignInError::AccountMismatch {
                     expected: expected.username.clone(),
                     got: account.username,
-                });
+                };
+                responder
+                    .failure_message(&e.message(), Some(&e.action()))
+                    .await;
+                return Err(e);
             }
         }
         let Some(refresh_token) = tokens.refresh_token else {
-            responder.failure_text(
-                "Microsoft did not allow Docket Sync to stay signed in (offline access).",
-                "Microsoft hat Docket Sync nicht erlaubt, angemeldet zu bleiben (Offlinezugriff).",
-            ).await;
-            return Err(SignInError::NoRefreshToken);
+            let e = SignInError::NoRefreshToken;
+            responder
+                .failure_message(&e.message(), Some(&e.action()))
+                .await;
+            return Err(e);
         };
         // Under the token lock, as a refresh writes: otherwise a refresh
         // running in another process (read old token, redeem, write
@@ -281,21 +339,21 @@ impl PendingSignIn {
         let file_lock = match FileLock::acquire(&token_lock, auth.config.lock_timeout).await {
             Ok(l) => l,
             Err(e) => {
-                responder.failure_text(
-                    "Signed in, but another Docket Sync program kept the sign-in busy, so it was not saved. Start the sign-in again.",
-                    "Angemeldet, aber ein anderes Docket-Sync-Programm hielt die Anmeldung belegt; sie wurde nicht gespeichert. Starten Sie die Anmeldung erneut.",
-                ).await;
-                return Err(SignInError::TokenLock(e));
+                let e = SignInError::TokenLock(e);
+                responder
+                    .failure_message(&e.message(), Some(&e.action()))
+                    .await;
+                return Err(e);
             }
         };
         let key = auth.config.refresh_token_key(&account);
         if let Err(e) = auth.store.set(&key, &refresh_token) {
             drop(file_lock);
-            responder.failure_text(
-                "Signed in, but the sign-in could not be saved in this computer's keyring, so Docket Sync cannot stay signed in.",
-                "Angemeldet, aber die Anmeldung konnte nicht im Schlüsselbund dieses Computers gespeichert werden; Docket Sync kann daher nicht angemeldet bleiben.",
-            ).await;
-            return Err(SignInError::Store(e));
+            let e = SignInError::Store(e);
+            responder
+                .failure_message(&e.message(), Some(&e.action()))
+                .await;
+            return Err(e);
         }
         // Same user, new sign-in name (UPN rename): the key follows the
         // name, so the old, still valid refresh token would stay in the

@@ -18,6 +18,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Utc};
 use docket_secrets::StoreError;
+use docket_text::{Action, Message, Who};
 
 use crate::keepalive::needs_refresh;
 
@@ -79,6 +80,71 @@ impl RefreshError {
         match self {
             RefreshError::Token(p) => Some(p),
             _ => None,
+        }
+    }
+
+    /// A stable code (`docs/cli.md` lists them): the problem's, else one
+    /// per kind of failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RefreshError::Token(p) => p.code,
+            RefreshError::NotSignedIn { .. } => "signin.token_missing",
+            RefreshError::Persist(_) => "keyring.write_failed",
+            RefreshError::Store(e) => match e {
+                StoreError::Unavailable { .. } => "keyring.unavailable",
+                StoreError::Locked { .. } => "keyring.locked",
+                StoreError::Corrupt { .. } => "keyring.corrupt",
+                StoreError::Other { .. } => "keyring.error",
+            },
+            RefreshError::LockTimeout { .. } => "refresh.lock_timeout",
+            RefreshError::Lock { .. } => "refresh.lock_file",
+            RefreshError::ClientSecretNotStored => "client_secret.not_stored",
+            RefreshError::Config(_) => "config.invalid",
+            RefreshError::StillUnauthorized => "graph.unauthorized",
+        }
+    }
+
+    /// What happened, for a person: the headline and `.body`.
+    pub fn message(&self) -> Message {
+        match self {
+            RefreshError::Token(p) => p.message(),
+            RefreshError::NotSignedIn { user } => {
+                Message::new("auth-refresh-not-signed-in").text("account", user.clone())
+            }
+            RefreshError::Persist(_) => Message::new("auth-refresh-persist"),
+            RefreshError::Store(_) => Message::new("auth-refresh-store"),
+            RefreshError::LockTimeout { .. } => Message::new("auth-refresh-lock"),
+            RefreshError::Lock { path, source } => Message::new("auth-refresh-lock-file")
+                .text("path", path.display().to_string())
+                .text("detail", source.to_string()),
+            RefreshError::ClientSecretNotStored => {
+                Message::new("auth-signin-client-secret-not-stored")
+            }
+            RefreshError::Config(detail) => {
+                Message::new("auth-signin-config").text("detail", detail.clone())
+            }
+            RefreshError::StillUnauthorized => Message::new("auth-refresh-still-unauthorized"),
+        }
+    }
+
+    /// The fix, as something to do.
+    pub fn action(&self) -> Action {
+        match self {
+            RefreshError::Token(p) => p.action(),
+            RefreshError::NotSignedIn { .. } => Action::SignIn,
+            RefreshError::Persist(e) | RefreshError::Store(e) => crate::keyring_action(e),
+            RefreshError::LockTimeout { .. } => Action::Wait,
+            RefreshError::Lock { .. } | RefreshError::Config(_) => Action::AskAdmin,
+            RefreshError::ClientSecretNotStored => Action::SetClientSecret,
+            RefreshError::StillUnauthorized => Action::GrantConsent,
+        }
+    }
+
+    /// Who must act.
+    pub fn who(&self) -> Who {
+        match self.problem() {
+            Some(p) => p.who(),
+            None => self.action().who(),
         }
     }
 }

@@ -212,6 +212,9 @@ impl Fixture {
         cfg.client_type = client_type;
         cfg.redirect = redirect;
         cfg.sign_in_timeout = Duration::from_secs(30);
+        // The pages' words are asserted in English, whatever the machine's
+        // language.
+        cfg.lang = docket_text::Lang::En;
         let store = Arc::new(MemoryStore::default());
         let auth = Auth::new(
             cfg,

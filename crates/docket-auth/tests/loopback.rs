@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use docket_auth::loopback::{ListenError, LoopbackListener, Outcome, RedirectConfig};
 use docket_auth::{Auth, AuthConfig, Browser, PendingSignIn, SignInError};
+use docket_text::Lang;
 
 const STATE: &str = "k3J9vQ2mX8pL5tR1wY7uE4oI6aS0dF2gH9jK3lZ8xC1";
 
@@ -39,7 +40,9 @@ fn local(port: u16) -> String {
 }
 
 fn listener() -> LoopbackListener {
-    LoopbackListener::bind(&RedirectConfig::default()).expect("bind")
+    LoopbackListener::bind(&RedirectConfig::default())
+        .expect("bind")
+        .with_lang(Lang::En)
 }
 
 #[tokio::test]
@@ -119,7 +122,7 @@ async fn the_real_callback_completes_after_every_bad_one_was_refused() {
     assert_eq!(status, 200);
     assert!(body.contains("Sign-in complete"), "{body}");
     assert!(body.contains("anna.berger@kanzlei-demo.onmicrosoft.com"));
-    assert!(body.contains("Sie können dieses Fenster schließen"));
+    assert!(body.contains("You can close this window"));
 }
 
 #[tokio::test]
@@ -259,6 +262,8 @@ async fn access_denied_ends_the_attempt_with_an_explanation_never_success() {
         &["openid", "profile", "offline_access", "Calendars.ReadWrite"],
     );
     cfg.sign_in_timeout = Duration::from_secs(20);
+    // The caller chose German: the browser's page is German.
+    cfg.lang = Lang::De;
     let auth = Auth::new(
         cfg,
         docket_auth::http::client(None).expect("http client"),
@@ -291,10 +296,11 @@ async fn access_denied_ends_the_attempt_with_an_explanation_never_success() {
     .await
     .expect("browser");
     assert_eq!(status, 200);
-    assert!(body.contains("Sign-in did not complete"), "{body}");
-    assert!(body.contains("cancelled"), "{body}");
+    assert!(body.contains("<html lang=\"de\">"), "{body}");
     assert!(body.contains("Anmeldung nicht abgeschlossen"), "{body}");
-    assert!(!body.contains("Sign-in complete"), "{body}");
+    assert!(body.contains("Anmeldung abgebrochen"), "{body}");
+    assert!(body.contains("Was tun:</b> Erneut anmelden"), "{body}");
+    assert!(!body.contains("Sign-in"), "{body}");
     let r = finish.await.expect("join");
     match r {
         Err(SignInError::Denied(p)) => assert_eq!(p.code, "reauth.cancelled"),

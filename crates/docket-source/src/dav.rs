@@ -30,6 +30,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use docket_text::{Action, Message};
 use reqwest::blocking::Response;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
@@ -223,11 +224,15 @@ impl DavSource {
         stats: &mut DavReadStats,
     ) -> Result<Url, FetchError> {
         let base = Url::parse(&collection.url).map_err(|e| {
-            FetchError::Protocol(format!(
-                "{} is not a URL ({e}); correct {}",
-                redact_url(&collection.url),
-                collection.key
-            ))
+            FetchError::answer(
+                Message::new("source-not-a-url")
+                    .text("url", redact_url(&collection.url))
+                    .text("error", e.to_string())
+                    .text("key", collection.key),
+                Action::EditConfig {
+                    key: collection.key.into(),
+                },
+            )
         })?;
         let before: BTreeSet<String> = entry.resources.keys().cloned().collect();
         let budget = &mut Budget {
@@ -301,17 +306,21 @@ impl DavSource {
         };
         budget.left = budget.left.saturating_sub(body.len() as u64);
         let text = String::from_utf8(body).map_err(|_| {
-            FetchError::Protocol(format!(
-                "the PMS server's answer for {} is not UTF-8 text; tell the PMS administrator",
-                redact_url(&collection.url)
-            ))
+            FetchError::answer(
+                Message::new("source-answer-not-text").text("url", redact_url(&collection.url)),
+                Action::CheckSource,
+            )
         })?;
         dav_xml::parse_multistatus(&text, collection.kind).map_err(|e| {
-            FetchError::Protocol(format!(
-                "{} did not answer like a CalDAV/CardDAV server: {e}; check {}",
-                redact_url(&collection.url),
-                collection.key
-            ))
+            FetchError::answer(
+                Message::new("source-not-dav")
+                    .text("url", redact_url(&collection.url))
+                    .text("error", e.to_string())
+                    .text("key", collection.key),
+                Action::EditConfig {
+                    key: collection.key.into(),
+                },
+            )
         })
     }
 
@@ -401,15 +410,18 @@ impl DavSource {
             if is_self(base, &key) {
                 if !r.has_type(want_ns, want_type) {
                     let what = match collection.kind {
-                        CollectionKind::Calendar => "a CalDAV calendar",
-                        CollectionKind::AddressBook => "a CardDAV address book",
+                        CollectionKind::Calendar => "calendar",
+                        CollectionKind::AddressBook => "addressbook",
                     };
-                    return Err(FetchError::Protocol(format!(
-                        "{} is not {what} (perhaps the folder above it); set {} to the \
-                         {what}'s own address, as the PMS shows it",
-                        redact_url(&collection.url),
-                        collection.key
-                    )));
+                    return Err(FetchError::answer(
+                        Message::new("source-not-collection")
+                            .text("collection", what)
+                            .text("url", redact_url(&collection.url))
+                            .text("key", collection.key),
+                        Action::EditConfig {
+                            key: collection.key.into(),
+                        },
+                    ));
                 }
                 token = r.sync_token.clone();
                 continue;
@@ -466,19 +478,20 @@ impl DavSource {
                         entry.resources.remove(&key);
                     }
                     _ => {
-                        return Err(FetchError::Protocol(format!(
-                            "the PMS server sent no data for {key} (status {}); tell the PMS \
-                             administrator",
-                            r.status.map_or("missing".into(), |s| s.to_string())
-                        )))
+                        return Err(FetchError::answer(
+                            Message::new("source-no-data-sent")
+                                .text("resource", key.as_str())
+                                .text("status", r.status.map_or("–".into(), |s| s.to_string())),
+                            Action::CheckSource,
+                        ))
                     }
                 }
             }
             if let Some(missing) = batch.iter().find(|h| !answered.contains(*h)) {
-                return Err(FetchError::Protocol(format!(
-                    "the PMS server did not send {missing} although it listed it; the next \
-                     sync tries again"
-                )));
+                return Err(FetchError::answer(
+                    Message::new("source-not-sent").text("resource", missing.as_str()),
+                    Action::Wait,
+                ));
             }
         }
         Ok(fetched)

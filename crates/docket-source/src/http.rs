@@ -11,14 +11,12 @@ use std::io::Read;
 use std::time::Duration;
 
 use docket_secrets::SecretString;
+use docket_text::{Action, Message};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
 
 use crate::model::{ItemProblem, ProblemKind, Snapshot};
 use crate::options::megabytes;
-
-/// The command that stores the source credential (in every fix text).
-pub const SET_CREDENTIAL: &str = "docketsync source-credential set";
 
 /// How the source proves itself to the PMS's web server. The secret comes
 /// from the OS keyring; `None` there means none is stored yet, which is
@@ -77,44 +75,83 @@ impl Default for HttpSettings {
     }
 }
 
-/// Why one request (or a whole collection read) failed, in plain words
-/// with the fix. `key` is the configuration key that holds the URL.
-#[derive(Debug, thiserror::Error)]
+/// Why one request (or a whole collection read) failed: the reason as a
+/// message (area `source`) and the fix as an action. `key` is the
+/// configuration key that holds the URL.
+#[derive(Debug)]
 pub(crate) enum FetchError {
-    #[error(
-        "no {what} is stored for the PMS server (source.auth = \"{auth}\"); store it with \
-         `{SET_CREDENTIAL}`"
-    )]
+    /// No password (`auth = "basic"`) or token (`"bearer"`) is stored.
     NoCredential {
-        what: &'static str,
         auth: &'static str,
     },
-    #[error("the HTTPS client could not be set up: {0}; check microsoft.extra_ca_file")]
-    Client(String),
-    #[error(
-        "cannot reach the PMS server at {url}: {detail}; check the network connection and {key}"
-    )]
+    /// The HTTPS client could not be built (the extra CA file).
+    Client(Message),
     Transport {
         url: String,
         key: &'static str,
-        detail: String,
+        detail: Message,
     },
-    #[error("{0}")]
-    Status(String),
-    #[error(
-        "the answer from {url} is over the {limit} limit; not read (ask the PMS administrator \
-         to split the data)"
-    )]
-    TooLarge { url: String, limit: String },
-    #[error("{0}")]
-    Protocol(String),
+    /// An answer that is not what the request wanted (a status, a web
+    /// page, something that is not DAV).
+    Answer {
+        reason: Message,
+        fix: Action,
+    },
+    TooLarge {
+        url: String,
+        limit: String,
+    },
 }
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::model::english().render(&self.reason()))
+    }
+}
+
+impl std::error::Error for FetchError {}
 
 impl FetchError {
     pub(crate) fn kind(&self) -> ProblemKind {
         match self {
             FetchError::TooLarge { .. } => ProblemKind::TooLarge,
             _ => ProblemKind::Unreadable,
+        }
+    }
+
+    /// An answer problem whose fix is IT's: the PMS server or a key.
+    pub(crate) fn answer(reason: Message, fix: Action) -> FetchError {
+        FetchError::Answer { reason, fix }
+    }
+
+    pub(crate) fn reason(&self) -> Message {
+        match self {
+            FetchError::NoCredential { auth } => {
+                Message::new("source-no-credential").text("auth", *auth)
+            }
+            FetchError::Client(detail) => {
+                Message::new("source-https-client").message("error", detail.clone())
+            }
+            FetchError::Transport { url, key, detail } => Message::new("source-unreachable")
+                .text("url", url.as_str())
+                .text("key", *key)
+                .message("detail", detail.clone()),
+            FetchError::Answer { reason, .. } => reason.clone(),
+            FetchError::TooLarge { url, limit } => Message::new("source-answer-too-large")
+                .text("url", url.as_str())
+                .text("limit", limit.as_str()),
+        }
+    }
+
+    pub(crate) fn fix(&self) -> Action {
+        match self {
+            FetchError::NoCredential { .. } => Action::SetSourceCredential,
+            FetchError::Client(_) => Action::EditConfig {
+                key: "microsoft.extra_ca_file".into(),
+            },
+            FetchError::Transport { .. } => Action::CheckNetwork,
+            FetchError::Answer { fix, .. } => fix.clone(),
+            FetchError::TooLarge { .. } => Action::CheckSource,
         }
     }
 
@@ -125,7 +162,8 @@ impl FetchError {
             record: record.to_owned(),
             uid: None,
             kind: self.kind(),
-            problem: self.to_string(),
+            reason: self.reason(),
+            fix: Some(self.fix()),
         }
     }
 
@@ -155,16 +193,10 @@ impl<'a> Conn<'a> {
     ) -> Result<Conn<'a>, FetchError> {
         match auth {
             HttpAuth::Basic { password: None, .. } => {
-                return Err(FetchError::NoCredential {
-                    what: "password",
-                    auth: "basic",
-                })
+                return Err(FetchError::NoCredential { auth: "basic" })
             }
             HttpAuth::Bearer { token: None } => {
-                return Err(FetchError::NoCredential {
-                    what: "token",
-                    auth: "bearer",
-                })
+                return Err(FetchError::NoCredential { auth: "bearer" })
             }
             _ => {}
         }
@@ -194,13 +226,16 @@ impl<'a> Conn<'a> {
             .timeout(settings.timeout)
             .user_agent(concat!("DocketSync/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &settings.extra_ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| FetchError::Client(format!("the extra CA file: {e}")))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                FetchError::Client(
+                    Message::new("source-extra-ca-unreadable").text("error", e.to_string()),
+                )
+            })?;
             builder = builder.tls_certs_merge(certs);
         }
-        let client = builder
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
+        let client = builder.build().map_err(|e| {
+            FetchError::Client(Message::new("source-detail").text("text", e.to_string()))
+        })?;
         Ok(Conn {
             client,
             auth,
@@ -210,8 +245,9 @@ impl<'a> Conn<'a> {
 
     /// A request with the credential attached.
     pub(crate) fn request(&self, method: &str, url: &str) -> Result<RequestBuilder, FetchError> {
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|e| FetchError::Client(e.to_string()))?;
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| {
+            FetchError::Client(Message::new("source-detail").text("text", e.to_string()))
+        })?;
         let builder = self.client.request(method, url);
         Ok(match self.auth {
             HttpAuth::None => builder,
@@ -248,9 +284,9 @@ impl<'a> Conn<'a> {
 
 /// The innermost cause of a transport error, without the URL (which the
 /// message names separately).
-fn transport_detail(e: &reqwest::Error) -> String {
+fn transport_detail(e: &reqwest::Error) -> Message {
     if e.is_timeout() {
-        return "the server did not answer in time".into();
+        return Message::new("source-timeout");
     }
     let mut innermost: &dyn std::error::Error = e;
     while let Some(next) = innermost.source() {
@@ -258,70 +294,68 @@ fn transport_detail(e: &reqwest::Error) -> String {
     }
     let text = innermost.to_string();
     if text.contains("certificate") || text.contains("UnknownIssuer") {
-        format!(
-            "the server's certificate is not trusted ({text}); if the firm uses its own \
-             certificate authority, IT sets microsoft.extra_ca_file"
-        )
+        Message::new("source-untrusted-certificate").text("error", text)
     } else {
-        text
+        Message::new("source-detail").text("text", text)
     }
 }
 
-/// A status the caller did not expect, in plain words with the fix.
+/// A status the caller did not expect: the reason and the fix.
 pub(crate) fn status_error(response: &Response, auth: &HttpAuth, key: &'static str) -> FetchError {
     let status = response.status();
-    let code = status.as_u16();
+    let code = i64::from(status.as_u16());
     let url = crate::url_source::redact_url(response.url().as_str());
-    let text = match status {
+    let at = |id: &str| Message::new(id).text("url", url.as_str());
+    let edit = Action::EditConfig { key: key.into() };
+    let (reason, fix) = match status {
         StatusCode::UNAUTHORIZED => match auth {
-            HttpAuth::None => format!(
-                "the PMS server at {url} asks for a credential (HTTP 401), but source.auth is \
-                 \"none\"; IT sets source.auth (and source.username) in the firm configuration, \
-                 then store the credential with `{SET_CREDENTIAL}`"
+            HttpAuth::None => (
+                at("source-credential-wanted"),
+                Action::EditConfig {
+                    key: "source.auth".into(),
+                },
             ),
-            HttpAuth::Basic { username, .. } => format!(
-                "the PMS server refused the credential (HTTP 401): the password for user \
-                 '{username}' is wrong or has expired; set it with `{SET_CREDENTIAL}`"
+            HttpAuth::Basic { username, .. } => (
+                Message::new("source-password-refused").text("user", username.as_str()),
+                Action::SetSourceCredential,
             ),
-            HttpAuth::Bearer { .. } => format!(
-                "the PMS server refused the credential (HTTP 401): the token is wrong or has \
-                 expired; set it with `{SET_CREDENTIAL}`"
+            HttpAuth::Bearer { .. } => (
+                Message::new("source-token-refused"),
+                Action::SetSourceCredential,
             ),
         },
         StatusCode::FORBIDDEN => {
-            let who = auth
-                .username()
-                .map(|u| format!("user '{u}'"))
-                .unwrap_or_else(|| "this credential".into());
-            format!(
-                "the PMS server does not let {who} read {url} (HTTP 403); ask the PMS \
-                 administrator for access, or correct {key}"
-            )
+            let reason = match auth.username() {
+                Some(u) => at("source-forbidden-user").text("user", u),
+                None => at("source-forbidden"),
+            };
+            (reason.text("key", key), Action::CheckSource)
         }
-        StatusCode::NOT_FOUND | StatusCode::GONE => format!(
-            "{url} does not exist on the PMS server (HTTP {code}); correct {key} (the PMS \
-             administrator knows the address)"
+        StatusCode::NOT_FOUND | StatusCode::GONE => (
+            at("source-not-found").number("code", code).text("key", key),
+            edit,
         ),
         s if s.is_redirection() => {
             let to = response
                 .headers()
                 .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("another address");
-            format!(
-                "the PMS server sends {url} on to {to} (HTTP {code}); set {key} to that address"
-            )
+                .and_then(|v| v.to_str().ok());
+            let reason = match to {
+                Some(to) => at("source-redirected").text("to", to),
+                None => at("source-redirected-nowhere"),
+            };
+            (reason.number("code", code).text("key", key), edit)
         }
-        s if s.is_server_error() => format!(
-            "the PMS server at {url} had an error (HTTP {code}); Docket Sync tries again at \
-             the next sync; if this goes on, tell the PMS administrator"
-        ),
-        s => format!(
-            "the PMS server answered {url} with HTTP {code} {}; check {key}",
-            s.canonical_reason().unwrap_or("")
+        s if s.is_server_error() => (at("source-server-error").number("code", code), Action::Wait),
+        s => (
+            at("source-unexpected-status")
+                .number("code", code)
+                .text("reason", s.canonical_reason().unwrap_or(""))
+                .text("key", key),
+            edit,
         ),
     };
-    FetchError::Status(text.trim_end().to_owned())
+    FetchError::answer(reason, fix)
 }
 
 /// The body, or `TooLarge` when it is over `limit` bytes.
@@ -344,7 +378,7 @@ pub(crate) fn read_body(
         .map_err(|e| FetchError::Transport {
             url: url.clone(),
             key,
-            detail: format!("the answer broke off: {e}"),
+            detail: Message::new("source-answer-broke-off").text("error", e.to_string()),
         })?;
     if body.len() as u64 > limit {
         return Err(FetchError::TooLarge {

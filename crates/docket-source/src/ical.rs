@@ -16,6 +16,7 @@ use calcard::icalendar::{
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use docket_text::Message;
 
 use crate::model::{
     Appointment, Deadline, DeadlineStatus, Importance, Moment, ProblemKind, Recurrence, Timing,
@@ -27,15 +28,17 @@ use crate::options::{megabytes, ReadOptions};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Skip {
     pub kind: ProblemKind,
-    pub problem: String,
+    pub reason: Message,
 }
 
 impl Skip {
-    pub fn new(kind: ProblemKind, problem: impl Into<String>) -> Skip {
-        Skip {
-            kind,
-            problem: problem.into(),
-        }
+    pub fn new(kind: ProblemKind, reason: Message) -> Skip {
+        Skip { kind, reason }
+    }
+
+    /// A reason without arguments.
+    pub fn plain(kind: ProblemKind, id: &str) -> Skip {
+        Skip::new(kind, Message::new(id))
     }
 }
 
@@ -82,14 +85,14 @@ impl Zones {
         if let Some(tz) = crate::tzmatch::zone_named(tzid) {
             return Ok(tz);
         }
-        let why = if self.unmapped.iter().any(|n| n == tzid) {
-            " (its VTIMEZONE matches no IANA zone)"
+        let id = if self.unmapped.iter().any(|n| n == tzid) {
+            "source-unknown-zone-unmatched"
         } else {
-            ""
+            "source-unknown-zone"
         };
         Err(Skip::new(
             ProblemKind::UnknownTimeZone,
-            format!("unknown time zone '{tzid}'{why}"),
+            Message::new(id).text("tzid", tzid),
         ))
     }
 }
@@ -173,11 +176,10 @@ pub(crate) fn checked_text(
     match text {
         Some(t) if t.len() > options.limits.max_text_bytes => Err(Skip::new(
             ProblemKind::TooLarge,
-            format!(
-                "{what} is {}, over the {} limit",
-                megabytes(t.len() as u64),
-                megabytes(options.limits.max_text_bytes as u64)
-            ),
+            Message::new("source-text-too-large")
+                .text("field", what)
+                .text("size", megabytes(t.len() as u64))
+                .text("limit", megabytes(options.limits.max_text_bytes as u64)),
         )),
         other => Ok(other),
     }
@@ -229,15 +231,17 @@ fn moment(entry: &ICalendarEntry, value: &ICalendarValue, zones: &Zones) -> Resu
         // never dumped: the reason is for a person.
         ICalendarValue::Text(text) => Err(Skip::new(
             ProblemKind::BadDate,
-            format!("bad date '{text}' in {prop}"),
+            Message::new("source-bad-date")
+                .text("value", text.as_str())
+                .text("property", prop),
         )),
         ICalendarValue::Period(_) => Err(Skip::new(
             ProblemKind::BadDate,
-            format!("{prop} holds a period where a date belongs"),
+            Message::new("source-period-not-date").text("property", prop),
         )),
         _ => Err(Skip::new(
             ProblemKind::BadDate,
-            format!("{prop} does not hold a date"),
+            Message::new("source-not-a-date").text("property", prop),
         )),
     }
 }
@@ -252,7 +256,9 @@ fn date_time(
     let bad_date = || {
         Skip::new(
             ProblemKind::BadDate,
-            format!("bad date '{}' in {prop}", show_date(value)),
+            Message::new("source-bad-date")
+                .text("value", show_date(value))
+                .text("property", prop.as_str()),
         )
     };
     let date = match (value.year, value.month, value.day) {
@@ -275,7 +281,9 @@ fn date_time(
     .ok_or_else(|| {
         Skip::new(
             ProblemKind::BadDate,
-            format!("bad time '{}' in {prop}", show_time(value)),
+            Message::new("source-bad-time")
+                .text("value", show_time(value))
+                .text("property", prop.as_str()),
         )
     })?;
     let local = date.and_time(time);
@@ -287,7 +295,7 @@ fn date_time(
         let unsupported = || {
             Skip::new(
                 ProblemKind::UnknownTimeZone,
-                format!("unsupported UTC offset in {prop}"),
+                Message::new("source-unsupported-offset").text("property", prop.as_str()),
             )
         };
         let zone = fixed_offset_zone(seconds).ok_or_else(unsupported)?;
@@ -316,11 +324,13 @@ fn required_moment(
 ) -> Result<Moment, Skip> {
     let entry = c
         .property(prop)
-        .ok_or_else(|| Skip::new(ProblemKind::MissingProperty, missing))?;
-    let value = entry
-        .values
-        .first()
-        .ok_or_else(|| Skip::new(ProblemKind::BadDate, format!("empty {}", prop_name(prop))))?;
+        .ok_or_else(|| Skip::plain(ProblemKind::MissingProperty, missing))?;
+    let value = entry.values.first().ok_or_else(|| {
+        Skip::new(
+            ProblemKind::BadDate,
+            Message::new("source-empty-property").text("property", prop_name(prop)),
+        )
+    })?;
     moment(entry, value, zones)
 }
 
@@ -344,7 +354,7 @@ fn all_moments(
             let not_a_span = || {
                 Skip::new(
                     ProblemKind::BadDate,
-                    format!("a period in {name} that does not run forward in time"),
+                    Message::new("source-period-backwards").text("property", name.as_str()),
                 )
             };
             let (start, end) = match period {
@@ -394,7 +404,7 @@ fn checked_duration(d: &ICalendarDuration) -> Option<Duration> {
 
 fn uid(c: &ICalendarComponent) -> Result<String, Skip> {
     first_text(c, &ICalendarProperty::Uid)
-        .ok_or_else(|| Skip::new(ProblemKind::MissingUid, "missing UID"))
+        .ok_or_else(|| Skip::plain(ProblemKind::MissingUid, "source-missing-uid"))
 }
 
 /// Minutes before the reference time of the earliest alarm whose TRIGGER
@@ -432,9 +442,15 @@ fn instant_order(start: &ZonedDateTime, end: &ZonedDateTime) -> bool {
 }
 
 fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
-    let start = required_moment(c, &ICalendarProperty::Dtstart, zones, "no DTSTART")?;
+    let start = required_moment(c, &ICalendarProperty::Dtstart, zones, "source-no-dtstart")?;
     let end = match c.property(&ICalendarProperty::Dtend) {
-        Some(_) => Some(required_moment(c, &ICalendarProperty::Dtend, zones, "")?),
+        // Present (checked just now): `missing` is never used.
+        Some(_) => Some(required_moment(
+            c,
+            &ICalendarProperty::Dtend,
+            zones,
+            "source-empty-property",
+        )?),
         None => None,
     };
     let duration = match c.property(&ICalendarProperty::Duration) {
@@ -442,27 +458,24 @@ fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
         Some(e) => match e.values.first() {
             Some(ICalendarValue::Duration(d)) if !d.neg => Some(
                 checked_duration(d)
-                    .ok_or_else(|| Skip::new(ProblemKind::BadDate, "DURATION is too long"))?,
+                    .ok_or_else(|| Skip::plain(ProblemKind::BadDate, "source-duration-too-long"))?,
             ),
             _ => {
-                return Err(Skip::new(ProblemKind::Malformed, "bad DURATION"));
+                return Err(Skip::plain(ProblemKind::Malformed, "source-bad-duration"));
             }
         },
     };
     // Every sum below is checked: a DURATION of a billion weeks must cost
     // its record, never the read (it used to overflow and panic).
-    let past_the_calendar = || {
-        Skip::new(
-            ProblemKind::BadDate,
-            "the end lies beyond the last date a calendar can hold",
-        )
-    };
+    let past_the_calendar = || Skip::plain(ProblemKind::BadDate, "source-end-beyond-calendar");
     match (start, end) {
         (Moment::Date(s), Some(Moment::Date(e))) => {
             if e < s {
                 return Err(Skip::new(
                     ProblemKind::BadDate,
-                    format!("DTEND {e} is before DTSTART {s}"),
+                    Message::new("source-end-before-start")
+                        .text("end", e.to_string())
+                        .text("start", s.to_string()),
                 ));
             }
             // DTEND equal to DTSTART: read as the one day it was meant to be.
@@ -485,7 +498,9 @@ fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
             if !instant_order(&s, &e) {
                 return Err(Skip::new(
                     ProblemKind::BadDate,
-                    format!("DTEND {} is before DTSTART {}", e.local, s.local),
+                    Message::new("source-end-before-start")
+                        .text("end", e.local.to_string())
+                        .text("start", s.local.to_string()),
                 ));
             }
             Ok(Timing::Timed { start: s, end: e })
@@ -502,13 +517,13 @@ fn timing(c: &ICalendarComponent, zones: &Zones) -> Result<Timing, Skip> {
             };
             Ok(Timing::Timed { start: s, end })
         }
-        (Moment::Date(_), Some(Moment::DateTime(_))) => Err(Skip::new(
+        (Moment::Date(_), Some(Moment::DateTime(_))) => Err(Skip::plain(
             ProblemKind::Malformed,
-            "DTSTART is a date but DTEND has a time",
+            "source-date-start-timed-end",
         )),
-        (Moment::DateTime(_), Some(Moment::Date(_))) => Err(Skip::new(
+        (Moment::DateTime(_), Some(Moment::Date(_))) => Err(Skip::plain(
             ProblemKind::Malformed,
-            "DTSTART has a time but DTEND is a date",
+            "source-timed-start-date-end",
         )),
     }
 }
@@ -519,7 +534,7 @@ fn recurrence(c: &ICalendarComponent, zones: &Zones) -> Result<Option<Recurrence
         return Ok(None);
     };
     if rules.next().is_some() {
-        return Err(Skip::new(ProblemKind::Malformed, "more than one RRULE"));
+        return Err(Skip::plain(ProblemKind::Malformed, "source-several-rrules"));
     }
     let rrule = match rule.values.first() {
         Some(ICalendarValue::RecurrenceRule(r)) => r.to_string(),
@@ -531,7 +546,7 @@ fn recurrence(c: &ICalendarComponent, zones: &Zones) -> Result<Option<Recurrence
             let shown = other.and_then(|v| v.as_text()).unwrap_or_default();
             return Err(Skip::new(
                 ProblemKind::Malformed,
-                format!("bad recurrence rule '{shown}'"),
+                Message::new("source-bad-rrule").text("rule", shown),
             ));
         }
     };
@@ -559,7 +574,7 @@ pub(crate) fn appointment(
             c,
             &ICalendarProperty::RecurrenceId,
             zones,
-            "",
+            "source-empty-property",
         )?),
         None => None,
     };
@@ -595,12 +610,7 @@ pub(crate) fn deadline(
     options: &ReadOptions,
 ) -> Result<Deadline, Skip> {
     let uid = uid(c)?;
-    let due = required_moment(
-        c,
-        &ICalendarProperty::Due,
-        zones,
-        "no DUE date (only to-dos with a due date are deadlines)",
-    )?;
+    let due = required_moment(c, &ICalendarProperty::Due, zones, "source-no-due")?;
     let categories = categories(c);
     let importance = match c
         .property(&ICalendarProperty::Priority)

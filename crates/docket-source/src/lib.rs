@@ -38,7 +38,7 @@ mod vcard;
 
 pub use dav::{DavCollection, DavReadStats, DavSource};
 pub use dav_xml::CollectionKind;
-pub use http::{HttpAuth, HttpSettings, SET_CREDENTIAL};
+pub use http::{HttpAuth, HttpSettings};
 pub use url_source::{redact_url, UrlReadStats, UrlSource};
 
 pub use model::{

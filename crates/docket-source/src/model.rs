@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use docket_text::{Action, Lang, Message, Texts};
 use serde::{Deserialize, Serialize};
 
 /// A wall-clock time in a zone, as the source wrote it.
@@ -314,8 +315,11 @@ pub enum ProblemKind {
     Unreadable,
 }
 
-/// One skipped record (or unreadable file), in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One skipped record (or unreadable file): which, and why, as data. The
+/// reason is a [`Message`] (area `source`) that each front end renders in
+/// the reader's language; [`ItemProblem::reason_en`] is the English line
+/// for logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemProblem {
     /// The file (or URL) the record came from, as the source names it.
     pub source: String,
@@ -326,12 +330,49 @@ pub struct ItemProblem {
     /// update nor delete them) until the record reads again.
     pub uid: Option<String>,
     pub kind: ProblemKind,
-    /// What is wrong, for a person: "bad date '2026-13-40' in DTSTART".
-    pub problem: String,
+    /// What is wrong, for a person (`source-bad-date`: "bad date
+    /// '2026-13-40' in DTSTART").
+    pub reason: Message,
+    /// What fixes it, when someone other than the PMS's data entry can
+    /// (store the server's credential, correct a config key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Action>,
+}
+
+impl ItemProblem {
+    /// A whole file that could not be read (`error`: the system's words).
+    pub fn file_unreadable(source: impl Into<String>, error: impl ToString) -> ItemProblem {
+        ItemProblem {
+            source: source.into(),
+            record: "(whole file)".into(),
+            uid: None,
+            kind: ProblemKind::Unreadable,
+            reason: Message::new("source-file-unreadable").text("error", error.to_string()),
+            fix: Some(Action::CheckSource),
+        }
+    }
+
+    /// The reason in English, for logs and tests.
+    pub fn reason_en(&self) -> String {
+        english().render(&self.reason)
+    }
+}
+
+/// The English catalogue, built once (logs and `Display`).
+pub(crate) fn english() -> &'static Texts {
+    static EN: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();
+    EN.get_or_init(|| Texts::new(Lang::En))
+}
+
+/// `file: record: reason` in English, for logs.
+impl std::fmt::Display for ItemProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.source, self.record, self.reason_en())
+    }
 }
 
 /// Everything one read of a source produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
     pub appointments: Vec<Appointment>,
     pub deadlines: Vec<Deadline>,

@@ -5,6 +5,7 @@ use std::panic::AssertUnwindSafe;
 
 use calcard::icalendar::ICalendarComponentType;
 use calcard::{Entry, Parser};
+use docket_text::Message;
 
 use crate::ical::{appointment, deadline, Skip, Zones};
 use crate::model::{Appointment, Contact, Deadline, ItemProblem, Moment, ProblemKind, Snapshot};
@@ -33,7 +34,8 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
             record: uid.clone().unwrap_or_else(|| record.position()),
             uid,
             kind: skip.kind,
-            problem: skip.problem,
+            reason: skip.reason,
+            fix: None,
         });
     };
 
@@ -48,10 +50,7 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
         problem(
             &record,
             None,
-            Skip::new(
-                ProblemKind::Malformed,
-                "no iCalendar (BEGIN:VCALENDAR) or vCard (BEGIN:VCARD) data found",
-            ),
+            Skip::plain(ProblemKind::Malformed, "source-no-data"),
         );
         return snapshot;
     }
@@ -89,7 +88,7 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
             problem(
                 record,
                 record.sniff_uid(),
-                Skip::new(ProblemKind::Malformed, damage),
+                Skip::new(ProblemKind::Malformed, damage.clone()),
             );
             continue;
         }
@@ -100,7 +99,9 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
                 let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
                 let skip = Skip::new(
                     ProblemKind::InvalidUtf8,
-                    format!("not valid UTF-8 at byte {at} (line {line})"),
+                    Message::new("source-invalid-utf8")
+                        .number("byte", at)
+                        .number("line", line),
                 );
                 problem(record, record.sniff_uid(), skip);
                 continue;
@@ -122,11 +123,7 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
                 Ok(())
             }
             Ok(Err(skip)) => Err(skip),
-            Err(_) => Err(Skip::new(
-                ProblemKind::Malformed,
-                "this record could not be read (an internal error in the reader; \
-                 please report it with the record)",
-            )),
+            Err(_) => Err(Skip::plain(ProblemKind::Malformed, "source-reader-failed")),
         };
         if let Err(skip) = result {
             let uid = (skip.kind != ProblemKind::MissingUid)
@@ -162,13 +159,18 @@ fn parse_record(
             Some(c) if c.component_type == ICalendarComponentType::VTodo => {
                 Item::Deadline(deadline(&ical, c, zones, options)?)
             }
-            _ => return Err(Skip::new(ProblemKind::Malformed, "not a VEVENT or VTODO")),
+            _ => {
+                return Err(Skip::plain(
+                    ProblemKind::Malformed,
+                    "source-not-event-or-todo",
+                ))
+            }
         },
         Entry::VCard(card) => Item::Contact(contact(&card, options)?),
         _ => {
-            return Err(Skip::new(
+            return Err(Skip::plain(
                 ProblemKind::Malformed,
-                "the record's structure could not be read",
+                "source-unreadable-structure",
             ))
         }
     };
@@ -220,7 +222,8 @@ impl Seen {
                 // The first record with this UID was read: the item is known.
                 uid: None,
                 kind: ProblemKind::DuplicateUid,
-                problem: format!("another {kind} has the same UID; this one is skipped"),
+                reason: Message::new("source-duplicate-uid").text("kind", kind),
+                fix: None,
             });
         };
         snapshot.appointments.retain(|a| {

@@ -6,6 +6,8 @@
 //! its own, so invalid UTF-8 or a broken structure costs one record, never
 //! the file.
 
+use docket_text::Message;
+
 /// One record: a component inside a VCALENDAR, or a VCARD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Record<'a> {
@@ -18,7 +20,7 @@ pub(crate) struct Record<'a> {
     /// Byte offset of the `BEGIN:` line in the file.
     pub offset: usize,
     /// Set when the structure is broken; the record must be skipped.
-    pub damage: Option<String>,
+    pub damage: Option<Message>,
 }
 
 impl Record<'_> {
@@ -99,7 +101,7 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
     let mut in_calendar = false;
     let mut open: Option<Open> = None;
 
-    let close = |open: Open, end: usize, damage: Option<String>| Record {
+    let close = |open: Open, end: usize, damage: Option<Message>| Record {
         name: open.name,
         bytes: &bytes[open.offset..end],
         line: open.line,
@@ -120,7 +122,7 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
                 records.push(close(
                     current,
                     offset,
-                    Some(format!("{name} begins before this record ended")),
+                    Some(Message::new("source-begins-inside").text("component", name.as_str())),
                 ));
                 // Fall through: the new BEGIN is handled below.
             } else if is_begin {
@@ -132,7 +134,11 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
                     records.push(close(
                         current,
                         end_of_line,
-                        Some(format!("END:{name} where END:{inner} was expected")),
+                        Some(
+                            Message::new("source-wrong-end")
+                                .text("found", name.as_str())
+                                .text("expected", inner),
+                        ),
                     ));
                 } else {
                     open = Some(current);
@@ -142,7 +148,9 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
                 records.push(close(current, end_of_line, None));
                 continue;
             } else {
-                let damage = format!("END:{name} where END:{} was expected", current.name);
+                let damage = Message::new("source-wrong-end")
+                    .text("found", name.as_str())
+                    .text("expected", current.name.as_str());
                 records.push(close(current, end_of_line, Some(damage)));
                 if name == "VCALENDAR" {
                     in_calendar = false;
@@ -168,10 +176,7 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
         }
     }
     if let Some(current) = open {
-        let damage = format!(
-            "{} is not terminated (no END:{})",
-            current.name, current.name
-        );
+        let damage = Message::new("source-not-terminated").text("component", current.name.as_str());
         records.push(close(current, bytes.len(), Some(damage)));
     }
     records
@@ -183,9 +188,10 @@ mod tests {
 
     /// `(name, line, damage)` of each record.
     fn check(input: &str, expect: &[(&str, usize, Option<&str>)]) {
+        let en = crate::model::english();
         let got: Vec<(String, usize, Option<String>)> = split(input.as_bytes())
             .into_iter()
-            .map(|r| (r.name, r.line, r.damage))
+            .map(|r| (r.name, r.line, r.damage.map(|d| en.render(&d))))
             .collect();
         let expect: Vec<(String, usize, Option<String>)> = expect
             .iter()

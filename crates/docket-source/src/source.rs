@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use docket_text::{Action, Message};
+
 use crate::model::{ItemProblem, ProblemKind, Snapshot};
 use crate::options::{megabytes, ReadOptions};
 use crate::read::read_files;
@@ -61,13 +63,14 @@ fn wanted(path: &Path) -> bool {
     !hidden && matches!(ext.as_deref(), Some("ics" | "vcf" | "ical" | "vcard"))
 }
 
-fn unreadable(source: &Path, record: &str, kind: ProblemKind, problem: String) -> ItemProblem {
+fn unreadable(source: &Path, record: &str, kind: ProblemKind, reason: Message) -> ItemProblem {
     ItemProblem {
         source: source.display().to_string(),
         record: record.to_owned(),
         uid: None,
         kind,
-        problem,
+        reason,
+        fix: Some(Action::CheckSource),
     }
 }
 
@@ -87,7 +90,7 @@ impl Source for FolderSource {
                     &self.dir,
                     "(folder)",
                     ProblemKind::Unreadable,
-                    format!("cannot list the folder: {e}"),
+                    Message::new("source-folder-unlistable").text("error", e.to_string()),
                 ));
                 return snapshot;
             }
@@ -105,7 +108,7 @@ impl Source for FolderSource {
                     &self.dir,
                     "(folder)",
                     ProblemKind::Unreadable,
-                    format!("cannot list the folder completely: {e}"),
+                    Message::new("source-folder-incomplete").text("error", e.to_string()),
                 )),
             }
         }
@@ -120,11 +123,9 @@ impl Source for FolderSource {
                         &path,
                         "(whole file)",
                         ProblemKind::TooLarge,
-                        format!(
-                            "the file is {}, over the {} limit; not read",
-                            megabytes(meta.len()),
-                            megabytes(limit)
-                        ),
+                        Message::new("source-file-too-large")
+                            .text("size", megabytes(meta.len()))
+                            .text("limit", megabytes(limit)),
                     ));
                     continue;
                 }
@@ -136,7 +137,7 @@ impl Source for FolderSource {
                     &path,
                     "(whole file)",
                     ProblemKind::Unreadable,
-                    format!("cannot read the file: {e}"),
+                    Message::new("source-file-unreadable").text("error", e.to_string()),
                 )),
             }
         }

@@ -13,6 +13,8 @@ use reqwest::header::{
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use docket_text::{Action, Message};
+
 use crate::http::{read_body, Conn, FetchError, HttpAuth, HttpSettings};
 use crate::model::Snapshot;
 use crate::options::ReadOptions;
@@ -167,12 +169,12 @@ impl UrlSource {
             header(CONTENT_TYPE).is_some_and(|t| t.to_ascii_lowercase().starts_with("text/html"));
         let body = read_body(response, self.options.limits.max_file_bytes, KEY)?;
         if html && !looks_like_data(&body) {
-            return Err(FetchError::Protocol(format!(
-                "{} answered with a web page, not a calendar or address book (probably a \
-                 sign-in page); correct {KEY}: the PMS administrator knows the address of the \
-                 .ics export",
-                self.shown
-            )));
+            return Err(FetchError::answer(
+                Message::new("source-web-page")
+                    .text("url", self.shown.as_str())
+                    .text("key", KEY),
+                Action::EditConfig { key: KEY.into() },
+            ));
         }
         self.keep(etag, last_modified, &body);
         Ok(body)

@@ -61,7 +61,7 @@ fn other_text(card: &VCard, name: &str) -> Option<String> {
 /// A parsed vCard as a [`Contact`].
 pub(crate) fn contact(card: &VCard, options: &ReadOptions) -> Result<Contact, Skip> {
     let uid = first(card, &VCardProperty::Uid)
-        .ok_or_else(|| Skip::new(ProblemKind::MissingUid, "missing UID"))?;
+        .ok_or_else(|| Skip::plain(ProblemKind::MissingUid, "source-missing-uid"))?;
 
     let n = card.property(&VCardProperty::N);
     let n_part = |i| n.and_then(|n| part(n, i));
@@ -73,7 +73,7 @@ pub(crate) fn contact(card: &VCard, options: &ReadOptions) -> Result<Contact, Sk
             let joined: Vec<&str> = parts.iter().filter_map(|p| p.as_deref()).collect();
             (!joined.is_empty()).then(|| joined.join(" "))
         })
-        .ok_or_else(|| Skip::new(ProblemKind::MissingProperty, "no name (neither FN nor N)"))?;
+        .ok_or_else(|| Skip::plain(ProblemKind::MissingProperty, "source-no-name"))?;
 
     let org = card.property(&VCardProperty::Org);
     let emails = card

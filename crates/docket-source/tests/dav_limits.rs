@@ -114,9 +114,9 @@ fn a_collection_over_the_byte_limit_is_not_read_and_the_snapshot_is_incomplete()
     assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
     assert_eq!(s.problems[0].kind, ProblemKind::TooLarge);
     assert!(
-        s.problems[0].problem.contains("over the 0.2 MB limit"),
+        s.problems[0].reason_en().contains("over the 0.2 MB limit"),
         "{}",
-        s.problems[0].problem
+        s.problems[0].reason_en()
     );
     assert_eq!(stats.fetched, 0);
 }

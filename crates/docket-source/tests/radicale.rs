@@ -179,7 +179,7 @@ fn changes_on_the_server_are_read_incrementally() {
     let p = &first.problems[0];
     assert_eq!(p.source, server.url("cal/broken.ics"));
     assert_eq!(p.uid.as_deref(), Some("t-bad"));
-    assert!(p.problem.contains("no DUE date"), "{p:?}");
+    assert!(p.reason_en().contains("no DUE date"), "{p:?}");
 
     // Nothing changed: one sync-collection REPORT per collection, no download.
     let (same, stats) = source.read_with_stats();
@@ -298,12 +298,16 @@ fn a_wrong_password_gives_an_incomplete_snapshot_that_says_so() {
         bad.problems
     );
     for p in &bad.problems {
-        assert!(p.problem.contains("refused the credential"), "{p:?}");
-        assert!(p.problem.contains("user 'anna'"), "{p:?}");
-        assert!(
-            p.problem.contains("docketsync source-credential set"),
+        assert!(p.reason_en().contains("refused the credential"), "{p:?}");
+        assert!(p.reason_en().contains("user 'anna'"), "{p:?}");
+        // The fix is an action (each front end names it in its words),
+        // never a CLI command inside the reason.
+        assert_eq!(
+            p.fix,
+            Some(docket_text::Action::SetSourceCredential),
             "{p:?}"
         );
+        assert!(!p.reason_en().contains("docketsync"), "{p:?}");
         let text = format!("{p:?}");
         assert!(!text.contains(wrong) && !text.contains(PASSWORD), "{text}");
     }
@@ -331,13 +335,14 @@ fn a_missing_credential_or_a_wrong_address_is_explained() {
     assert!(!s.complete);
     assert_eq!(stats.requests, 0);
     assert!(
-        s.problems[0].problem.contains("no password is stored"),
+        s.problems[0].reason_en().contains("no password is stored"),
         "{:?}",
         s.problems
     );
-    assert!(s.problems[0]
-        .problem
-        .contains("docketsync source-credential set"));
+    assert_eq!(
+        s.problems[0].fix,
+        Some(docket_text::Action::SetSourceCredential)
+    );
 
     // The user's home instead of the calendar: an empty but "complete" read
     // would delete every exported appointment, so it is refused.
@@ -346,12 +351,14 @@ fn a_missing_credential_or_a_wrong_address_is_explained() {
         .read_with_stats();
     assert!(!s.complete);
     assert!(
-        s.problems[0].problem.contains("is not a CalDAV calendar"),
+        s.problems[0]
+            .reason_en()
+            .contains("is not a CalDAV calendar"),
         "{:?}",
         s.problems
     );
     assert!(
-        s.problems[0].problem.contains("set source.url"),
+        s.problems[0].reason_en().contains("set source.url"),
         "{:?}",
         s.problems
     );
@@ -361,7 +368,9 @@ fn a_missing_credential_or_a_wrong_address_is_explained() {
         .collection("source.url", server.url("book/"), CollectionKind::Calendar)
         .read_with_stats();
     assert!(!s.complete);
-    assert!(s.problems[0].problem.contains("is not a CalDAV calendar"));
+    assert!(s.problems[0]
+        .reason_en()
+        .contains("is not a CalDAV calendar"));
 
     // A collection that does not exist; the others are still read.
     let (s, _) = DavSource::new(auth(PASSWORD), ReadOptions::default())
@@ -381,7 +390,8 @@ fn a_missing_credential_or_a_wrong_address_is_explained() {
         .find(|p| p.source == server.url("nothing/"))
         .unwrap();
     assert!(
-        p.problem.contains("does not exist") && p.problem.contains("correct source.tasks_url"),
+        p.reason_en().contains("does not exist")
+            && p.reason_en().contains("correct source.tasks_url"),
         "{p:?}"
     );
 
@@ -401,7 +411,7 @@ fn a_missing_credential_or_a_wrong_address_is_explained() {
     assert!(!s.complete);
     assert!(
         s.problems[0]
-            .problem
+            .reason_en()
             .contains("cannot reach the PMS server"),
         "{:?}",
         s.problems

@@ -55,10 +55,12 @@ fn check(bytes: &[u8], expect: Expect<'_>) {
         .chain(s.deadlines.iter().map(|d| d.uid.as_str()))
         .chain(s.contacts.iter().map(|c| c.uid.as_str()))
         .collect();
+    let reasons: Vec<String> = s.problems.iter().map(|p| p.reason_en()).collect();
     let problems: Vec<(&str, ProblemKind, &str)> = s
         .problems
         .iter()
-        .map(|p| (p.record.as_str(), p.kind, p.problem.as_str()))
+        .zip(&reasons)
+        .map(|(p, r)| (p.record.as_str(), p.kind, r.as_str()))
         .collect();
     let shown = String::from_utf8_lossy(bytes);
     assert_eq!(read, expect.read, "items read from:\n{shown}");
@@ -233,7 +235,10 @@ fn invalid_utf8_costs_only_its_record() {
         (p.record.as_str(), p.uid.as_deref(), p.kind),
         ("latin1", Some("latin1"), ProblemKind::InvalidUtf8)
     );
-    assert_eq!(p.problem, format!("not valid UTF-8 at byte {at} (line 9)"));
+    assert_eq!(
+        p.reason_en(),
+        format!("not valid UTF-8 at byte {at} (line 9)")
+    );
     assert!(s.complete, "the broken record's UID is known");
     assert_eq!(s.unreadable_uids().collect::<Vec<_>>(), ["latin1"]);
 }
@@ -248,14 +253,17 @@ fn huge_description_is_refused_with_its_size() {
             &format!("DTSTART:20261102T090000Z\nDESCRIPTION:{huge}")
         )
     )));
-    let problems: Vec<(&str, &str)> = s
+    let problems: Vec<(&str, String)> = s
         .problems
         .iter()
-        .map(|p| (p.record.as_str(), p.problem.as_str()))
+        .map(|p| (p.record.as_str(), p.reason_en()))
         .collect();
     assert_eq!(
         problems,
-        [("huge", "description is 10.4 MB, over the 4 MB limit")]
+        [(
+            "huge",
+            "description is 10.4 MB, over the 4 MB limit".to_string()
+        )]
     );
     assert_eq!(s.appointments.len(), 1);
 }
@@ -377,7 +385,7 @@ fn a_vtimezone_we_cannot_map_is_named_in_the_problem() {
     assert_eq!(s.appointments, vec![]);
     assert_eq!(s.problems.len(), 1);
     assert_eq!(
-        s.problems[0].problem,
+        s.problems[0].reason_en(),
         "unknown time zone 'Hausformat' (its VTIMEZONE matches no IANA zone)"
     );
 }
@@ -605,7 +613,7 @@ fn contacts(vcf: &str) -> (Vec<Contact>, Vec<String>) {
         s.contacts,
         s.problems
             .into_iter()
-            .map(|p| format!("{}: {}", p.record, p.problem))
+            .map(|p| format!("{}: {}", p.record, p.reason_en()))
             .collect(),
     )
 }
@@ -872,7 +880,7 @@ fn a_nonsense_vtimezone_stays_unknown_and_costs_only_its_items() {
         let s = read(&cal(&body));
         let read: Vec<&str> = s.appointments.iter().map(|a| a.uid.as_str()).collect();
         assert_eq!(read, ["good"], "{tzid}");
-        let problems: Vec<&str> = s.problems.iter().map(|p| p.problem.as_str()).collect();
+        let problems: Vec<String> = s.problems.iter().map(|p| p.reason_en()).collect();
         assert_eq!(
             problems,
             [format!(
@@ -913,7 +921,7 @@ fn absurd_durations_and_dates_cost_only_their_record() {
         for p in &s.problems {
             assert!(p.record.starts_with("huge"), "{p:?}");
             assert!(
-                !p.problem.contains('{') && !p.problem.contains("Duration("),
+                !p.reason_en().contains('{') && !p.reason_en().contains("Duration("),
                 "a readable reason, not a dump: {p:?}"
             );
         }
@@ -945,12 +953,12 @@ fn bare_components_without_a_calendar_are_read() {
     assert_eq!(s.appointments[0].uid, "bare-1");
     assert_eq!(s.deadlines.len(), 1);
     assert_eq!(s.deadlines[0].uid, "bare-2");
-    let problems: Vec<(&str, &str)> = s
+    let problems: Vec<(&str, String)> = s
         .problems
         .iter()
-        .map(|p| (p.record.as_str(), p.problem.as_str()))
+        .map(|p| (p.record.as_str(), p.reason_en()))
         .collect();
-    assert_eq!(problems, [("VEVENT at line 9", "missing UID")]);
+    assert_eq!(problems, [("VEVENT at line 9", "missing UID".to_string())]);
 }
 
 /// `RDATE;VALUE=PERIOD` (RFC 5545 §3.3.9): the start of each period is an
@@ -1001,7 +1009,7 @@ fn rdate_periods_are_occurrences_with_their_own_length() {
     )));
     assert_eq!(s.problems.len(), 1);
     assert_eq!(
-        s.problems[0].problem,
+        s.problems[0].reason_en(),
         "a period in RDATE that does not run forward in time"
     );
 }

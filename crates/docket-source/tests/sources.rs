@@ -58,7 +58,7 @@ fn demo(upn: &str) -> Snapshot {
 fn problems(s: &Snapshot) -> Vec<(String, String, String)> {
     s.problems
         .iter()
-        .map(|p| (p.source.clone(), p.record.clone(), p.problem.clone()))
+        .map(|p| (p.source.clone(), p.record.clone(), p.reason_en()))
         .collect()
 }
 
@@ -280,7 +280,7 @@ fn a_folder_of_the_sample_files_reads_like_the_demo() {
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
-                (file, p.record.clone(), p.problem.clone())
+                (file, p.record.clone(), p.reason_en())
             })
             .collect();
         v.sort();
@@ -316,7 +316,9 @@ fn a_folder_that_cannot_be_read_gives_an_incomplete_snapshot() {
     assert!(!s.complete, "nothing read: the engine must not delete");
     assert_eq!(s.problems.len(), 1);
     assert_eq!(s.problems[0].kind, ProblemKind::Unreadable);
-    assert!(s.problems[0].problem.starts_with("cannot list the folder"));
+    assert!(s.problems[0]
+        .reason_en()
+        .starts_with("cannot list the folder"));
 }
 
 #[test]
@@ -334,16 +336,13 @@ fn a_file_over_the_limit_is_not_read_and_the_snapshot_is_incomplete() {
     let s = FolderSource::new(dir.path(), options).read();
     assert!(!s.complete);
     assert_eq!(s.contacts.len(), 1, "the other file is still read");
-    let p: Vec<(ProblemKind, &str)> = s
-        .problems
-        .iter()
-        .map(|p| (p.kind, p.problem.as_str()))
-        .collect();
+    let p: Vec<(ProblemKind, String)> =
+        s.problems.iter().map(|p| (p.kind, p.reason_en())).collect();
     assert_eq!(
         p,
         [(
             ProblemKind::TooLarge,
-            "the file is 2.6 MB, over the 2 MB limit; not read"
+            "the file is 2.6 MB, over the 2 MB limit; not read".to_string()
         )]
     );
 }

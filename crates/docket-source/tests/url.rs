@@ -160,7 +160,7 @@ fn failure(
     path: &str,
     auth: HttpAuth,
     options: ReadOptions,
-) -> (ProblemKind, String) {
+) -> (ProblemKind, String, Option<docket_text::Action>) {
     let source = UrlSource::new(format!("{}{path}", server.base), auth, options);
     let (s, _) = source.read_with_stats();
     assert!(!s.complete, "{path}: a failed read must be incomplete");
@@ -171,22 +171,19 @@ fn failure(
     for secret in [PASSWORD, TOKEN, "YW5uYTpGZWVkLVB3LTE5YTI="] {
         assert!(!all.contains(secret), "{all}");
     }
-    (p.kind, p.problem.clone())
+    (p.kind, p.reason_en(), p.fix.clone())
 }
 
 #[test]
 fn every_http_failure_is_explained_with_its_fix() {
     let server = start();
     let o = ReadOptions::default;
-    let (_, text) = failure(&server, "/basic/feed.ics", basic("wrong"), o());
-    assert!(
-        text.contains("refused the credential")
-            && text.contains("docketsync source-credential set"),
-        "{text}"
-    );
-    let (_, text) = failure(&server, "/basic/feed.ics", HttpAuth::None, o());
+    let (_, text, fix) = failure(&server, "/basic/feed.ics", basic("wrong"), o());
+    assert!(text.contains("refused the credential"), "{text}");
+    assert_eq!(fix, Some(docket_text::Action::SetSourceCredential));
+    let (_, text, _) = failure(&server, "/basic/feed.ics", HttpAuth::None, o());
     assert!(text.contains("source.auth is \"none\""), "{text}");
-    let (_, text) = failure(
+    let (_, text, _) = failure(
         &server,
         "/bearer/feed.ics",
         HttpAuth::Bearer {
@@ -195,26 +192,26 @@ fn every_http_failure_is_explained_with_its_fix() {
         o(),
     );
     assert!(text.contains("the token is wrong or has expired"), "{text}");
-    let (_, text) = failure(
+    let (_, text, _) = failure(
         &server,
         "/bearer/feed.ics",
         HttpAuth::Bearer { token: None },
         o(),
     );
     assert!(text.contains("no token is stored"), "{text}");
-    let (_, text) = failure(&server, "/open/nothing.ics", HttpAuth::None, o());
+    let (_, text, _) = failure(&server, "/open/nothing.ics", HttpAuth::None, o());
     assert!(
         text.contains("does not exist") && text.contains("correct source.url"),
         "{text}"
     );
-    let (_, text) = failure(&server, "/open/busy.ics", HttpAuth::None, o());
+    let (_, text, _) = failure(&server, "/open/busy.ics", HttpAuth::None, o());
     assert!(
         text.contains("HTTP 503") && text.contains("tries again"),
         "{text}"
     );
-    let (_, text) = failure(&server, "/open/login", HttpAuth::None, o());
+    let (_, text, _) = failure(&server, "/open/login", HttpAuth::None, o());
     assert!(text.contains("web page"), "{text}");
-    let (_, text) = failure(&server, "/open/elsewhere.ics", HttpAuth::None, o());
+    let (_, text, _) = failure(&server, "/open/elsewhere.ics", HttpAuth::None, o());
     assert!(
         text.contains("https://other.example.com/a.ics") && text.contains("set source.url"),
         "{text}"
@@ -226,7 +223,7 @@ fn every_http_failure_is_explained_with_its_fix() {
         },
         ..ReadOptions::default()
     };
-    let (kind, text) = failure(&server, "/open/big.ics", HttpAuth::None, small);
+    let (kind, text, _) = failure(&server, "/open/big.ics", HttpAuth::None, small);
     assert_eq!(kind, ProblemKind::TooLarge);
     assert!(text.contains("over the 0.1 MB limit"), "{text}");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -243,7 +240,7 @@ fn every_http_failure_is_explained_with_its_fix() {
     assert!(!s.complete);
     assert!(
         s.problems[0]
-            .problem
+            .reason_en()
             .contains("cannot reach the PMS server"),
         "{:?}",
         s.problems

@@ -114,6 +114,10 @@ auth-signin-failed = Die Anmeldung konnte nicht abgeschlossen werden
 
 auth-refresh-not-signed-in = Nicht angemeldet
     .body = Die gespeicherte Anmeldung für { $account } ist nicht mehr im Schlüsselbund dieses Computers. Melden Sie sich erneut an.
+auth-refresh-persist = Erneuerte Anmeldung nicht gespeichert
+    .body = Microsoft hat die Anmeldung erneuert, der Schlüsselbund dieses Computers hat sie aber nicht angenommen; sie wurde daher nicht verwendet.
+auth-refresh-store = Anmeldung nicht lesbar
+    .body = Docket Sync konnte die Anmeldung nicht aus dem Schlüsselbund dieses Computers lesen.
 auth-refresh-lock = Anmeldung in einem anderen Docket Sync belegt
     .body = Ein anderes Docket-Sync-Programm auf diesem Computer frischt gerade die Anmeldung auf. Docket Sync versucht es selbst erneut.
 auth-refresh-lock-file = Sperrdatei der Anmeldung nicht verwendbar

@@ -116,6 +116,10 @@ auth-signin-failed = The sign-in could not be completed
 
 auth-refresh-not-signed-in = Not signed in
     .body = The stored sign-in for { $account } is no longer in this computer's keyring. Sign in again.
+auth-refresh-persist = Renewed sign-in could not be saved
+    .body = Microsoft renewed the sign-in, but this computer's keyring did not accept it, so it was not used.
+auth-refresh-store = Sign-in could not be read
+    .body = Docket Sync could not read the sign-in from this computer's keyring.
 auth-refresh-lock = Sign-in busy in another Docket Sync
     .body = Another Docket Sync program on this computer is refreshing the sign-in. Docket Sync tries again by itself.
 auth-refresh-lock-file = Sign-in lock file not usable
