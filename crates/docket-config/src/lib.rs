@@ -3,15 +3,19 @@
 //!
 //! - [`validate`] is the pure heart: it takes the two files' text and
 //!   returns a [`Config`] or *every* [`Problem`] at once, each naming the
-//!   dotted key, the reason and the fix. Unknown keys get the nearest valid
-//!   key as a suggestion; TOML syntax errors get line and column.
+//!   dotted key, the reason (a [`Message`] of `docket-text`'s `config.ftl`,
+//!   English and German) and the fix (an [`Action`]). Unknown keys get the
+//!   nearest valid key as a suggestion; TOML syntax errors get line and
+//!   column. [`Kind`] lists every kind of problem.
 //! - [`load`] reads the files (locations from `docket-paths`) and calls it.
 //! - [`notices`] turns a valid config and today's date into warnings that
 //!   depend on time (the client secret's expiry).
 //!
 //! **Invariant:** no secret is ever read from a config file. A
-//! `client_secret` (or a password) key in any file is rejected with a fix
-//! that says to store it in the OS keyring.
+//! `client_secret` (or a password) key in any file is rejected with a
+//! message that says where the secret goes instead (this computer's
+//! keyring) and the action to store it ([`Action::SetClientSecret`],
+//! [`Action::SetSourceCredential`]).
 //!
 //! Which keys a user may override is decided in one table, [`user_may_set`]:
 //! `[modules]`, `[logging]`, `[app]` and `policy.sync_interval_minutes`. Everything
@@ -21,10 +25,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use docket_text::{Action, Lang, Message, Texts, Who};
 use uuid::Uuid;
 
+mod reason;
 mod validate;
 
+pub use reason::{Kind, WORDS};
 pub use validate::{user_may_set, validate};
 
 /// The default authority host (Microsoft's global cloud).
@@ -284,7 +291,8 @@ pub struct Location {
     pub line_col: Option<(usize, usize)>,
 }
 
-/// One thing wrong with the configuration: which key, why, and what to do.
+/// One thing wrong with the configuration: which key, why, and what to
+/// do, as data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// The file the offending key (or syntax error) is in; `None` when the
@@ -292,10 +300,107 @@ pub struct Problem {
     pub location: Option<Location>,
     /// Dotted key, e.g. `microsoft.tenant`; `None` for syntax errors.
     pub key: Option<String>,
-    pub reason: String,
-    pub fix: String,
+    /// What is wrong: the headline, and `.body` with the explanation and
+    /// how to correct it (`config.ftl`).
+    pub reason: Message,
+    /// The fix: mostly [`Action::EditConfig`] of the key; a secret's key
+    /// says where the secret goes instead.
+    pub fix: Action,
 }
 
+impl Problem {
+    /// A file that cannot be read (`detail`: the system's error).
+    pub fn unreadable(file: &Path, detail: &str) -> Problem {
+        Problem {
+            location: Some(Location {
+                file: file.to_path_buf(),
+                line_col: None,
+            }),
+            key: None,
+            reason: Kind::Unreadable
+                .message()
+                .text("path", file.display().to_string())
+                .text("detail", detail),
+            fix: Action::AskAdmin,
+        }
+    }
+
+    /// A file that cannot be written (the user's overrides, saved from the
+    /// app); nothing was changed.
+    pub fn unwritable(file: &Path, detail: &str) -> Problem {
+        Problem {
+            location: Some(Location {
+                file: file.to_path_buf(),
+                line_col: None,
+            }),
+            key: None,
+            reason: Kind::Unwritable
+                .message()
+                .text("path", file.display().to_string())
+                .text("detail", detail),
+            fix: Action::AskAdmin,
+        }
+    }
+
+    /// A file that is not valid TOML, where no line is known.
+    pub fn syntax(file: &Path, detail: &str) -> Problem {
+        Problem {
+            location: Some(Location {
+                file: file.to_path_buf(),
+                line_col: None,
+            }),
+            key: None,
+            reason: Kind::SyntaxUnplaced.message().text("detail", detail),
+            fix: Action::AskAdmin,
+        }
+    }
+
+    /// `key` (dotted) is firm-only but `file` (the user's overrides) sets
+    /// it, or a user tried to set it.
+    pub fn firm_only(file: &Path, key: &str) -> Problem {
+        Problem {
+            location: Some(Location {
+                file: file.to_path_buf(),
+                line_col: None,
+            }),
+            key: Some(key.to_string()),
+            reason: Kind::FirmOnly.message(),
+            fix: Action::EditConfig {
+                key: key.to_string(),
+            },
+        }
+    }
+
+    /// Who must act: whoever performs the fix (IT, for the files).
+    pub fn who(&self) -> Who {
+        self.fix.who()
+    }
+
+    /// Transition only (callers that still print English): the reason's
+    /// headline and explanation.
+    pub fn reason_en(&self) -> String {
+        let t = english();
+        match t.attr(&self.reason, "body") {
+            Some(body) => format!("{}: {body}", t.render(&self.reason)),
+            None => t.render(&self.reason),
+        }
+    }
+
+    /// Transition only: the fix's label in English.
+    pub fn fix_en(&self) -> String {
+        english().render(&self.fix.label())
+    }
+}
+
+/// English texts for `Display` (logs); people see the messages in their
+/// language, rendered by the front end.
+fn english() -> &'static Texts {
+    static EN: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();
+    EN.get_or_init(|| Texts::new(Lang::En))
+}
+
+/// English, for logs: `file[:line:col]: key: headline: explanation`, then
+/// the fix.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(loc) = &self.location {
@@ -308,7 +413,7 @@ impl fmt::Display for Problem {
         if let Some(key) = &self.key {
             write!(f, "{key}: ")?;
         }
-        write!(f, "{}\n  fix: {}", self.reason, self.fix)
+        write!(f, "{}\n  fix: {}", self.reason_en(), self.fix_en())
     }
 }
 
@@ -336,28 +441,20 @@ impl fmt::Display for Problems {
 /// validate them. A missing firm file is a problem; a missing user file
 /// is not.
 pub fn load(firm_file: &Path, user_file: &Path) -> Result<Config, Problems> {
-    let read = |path: &Path| -> Result<Option<String>, Problem> {
+    let read = |path: &Path| -> Result<Option<String>, Box<Problem>> {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(Some(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Problem {
-                location: Some(Location {
-                    file: path.to_path_buf(),
-                    line_col: None,
-                }),
-                key: None,
-                reason: format!("cannot read the file: {e}"),
-                fix: "make the file readable by your user account (and valid UTF-8)".into(),
-            }),
+            Err(e) => Err(Box::new(Problem::unreadable(path, &e.to_string()))),
         }
     };
     let mut problems = vec![];
     let firm = read(firm_file).unwrap_or_else(|p| {
-        problems.push(p);
+        problems.push(*p);
         None
     });
     let user = read(user_file).unwrap_or_else(|p| {
-        problems.push(p);
+        problems.push(*p);
         None
     });
     if firm.is_none() && problems.is_empty() {
@@ -367,10 +464,10 @@ pub fn load(firm_file: &Path, user_file: &Path) -> Result<Config, Problems> {
                 line_col: None,
             }),
             key: None,
-            reason: "the configuration file does not exist".into(),
-            fix: "create it (docs/configuration.md has an example), or point Docket Sync at \
-                  another file with --config PATH or the DOCKETSYNC_CONFIG environment variable"
-                .into(),
+            reason: Kind::MissingFile
+                .message()
+                .text("path", firm_file.display().to_string()),
+            fix: Action::AskAdmin,
         });
     }
     let firm_text = firm.as_deref().map(|text| FileText {
@@ -404,8 +501,32 @@ pub enum Severity {
 pub struct Notice {
     pub severity: Severity,
     pub key: &'static str,
+    /// What is found: headline and `.body` (`config.ftl`).
+    pub text: Message,
+    /// The fix.
+    pub action: Action,
+    /// Transition only: `text` in English (headline: explanation).
     pub message: String,
+    /// Transition only: the action's label in English.
     pub fix: String,
+}
+
+impl Notice {
+    fn new(severity: Severity, key: &'static str, text: Message, action: Action) -> Notice {
+        let t = english();
+        let message = match t.attr(&text, "body") {
+            Some(body) => format!("{}: {body}", t.render(&text)),
+            None => t.render(&text),
+        };
+        Notice {
+            severity,
+            key,
+            fix: t.render(&action.label()),
+            message,
+            text,
+            action,
+        }
+    }
 }
 
 /// Warn this many days before the client secret expires.
@@ -419,41 +540,32 @@ pub fn notices(config: &Config, today: NaiveDate) -> Vec<Notice> {
         return vec![];
     }
     let key = "microsoft.client_secret_expires";
-    let rotate = "create a new client secret in the app registration (Entra admin center → \
-                  App registrations → Certificates & secrets), store it in the OS keyring, \
-                  and set microsoft.client_secret_expires to its expiry date";
     match ms.client_secret_expires {
-        None => vec![Notice {
-            severity: Severity::Warn,
+        None => vec![Notice::new(
+            Severity::Warn,
             key,
-            message: "the client secret's expiry date is not set, so nobody is warned before \
-                      sign-ins start failing with AADSTS7000222"
-                .into(),
-            fix: "set microsoft.client_secret_expires = YYYY-MM-DD (the 'Expires' column in \
-                  Certificates & secrets)"
-                .into(),
-        }],
+            Kind::SecretExpiryUnknown.message(),
+            Action::EditConfig { key: key.into() },
+        )],
         Some(expires) => {
             let days = (expires - today).num_days();
             if days < 0 {
-                vec![Notice {
-                    severity: Severity::Fail,
+                vec![Notice::new(
+                    Severity::Fail,
                     key,
-                    message: format!(
-                        "the client secret expired on {expires}; sign-ins fail with AADSTS7000222"
-                    ),
-                    fix: rotate.into(),
-                }]
+                    Kind::SecretExpired.message().date("date", expires),
+                    Action::SetClientSecret,
+                )]
             } else if days <= SECRET_EXPIRY_WARN_DAYS {
-                vec![Notice {
-                    severity: Severity::Warn,
+                vec![Notice::new(
+                    Severity::Warn,
                     key,
-                    message: format!(
-                        "the client secret expires on {expires}, in {days} day{}",
-                        if days == 1 { "" } else { "s" }
-                    ),
-                    fix: rotate.into(),
-                }]
+                    Kind::SecretExpiresSoon
+                        .message()
+                        .date("date", expires)
+                        .number("days", days),
+                    Action::SetClientSecret,
+                )]
             } else {
                 vec![]
             }
@@ -507,12 +619,12 @@ mod notice_tests {
         check(
             Some("2026-12-31"),
             "2026-12-31",
-            &[(Severity::Warn, "in 0 days")],
+            &[(Severity::Warn, "31 Dec 2026, today")],
         );
         check(
             Some("2026-12-31"),
             "2027-01-01",
-            &[(Severity::Fail, "expired on 2026-12-31")],
+            &[(Severity::Fail, "expired on 31 Dec 2026")],
         );
         check(
             Some("\"2026-12-31\""),

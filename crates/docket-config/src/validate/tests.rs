@@ -52,11 +52,14 @@ fn check(firm: &str, user: Option<&str>, expect: Expect<'_>) {
             for ((p, text), (key, fragment)) in problems.iter().zip(&rendered).zip(expected) {
                 assert_eq!(p.key.as_deref().unwrap_or(""), *key, "{text}");
                 assert!(text.contains(fragment), "{fragment:?} not in {text}");
-                assert!(!p.reason.is_empty() && !p.fix.is_empty(), "{text}");
+                // Every reason is in the catalogue (a missing one renders
+                // as its id in brackets).
+                assert!(!text.contains("[config-"), "{text}");
+                assert!(!text.contains("{$"), "an argument is missing: {text}");
             }
         }
-        (Ok(config), Expect::Problems(_)) => panic!("expected problems, got {config:#?}"),
-        (Err(problems), Expect::Valid(_)) => panic!("expected valid, got {problems}"),
+        (Ok(config), Expect::Problems(_)) => panic!("Expected problems, got {config:#?}"),
+        (Err(problems), Expect::Valid(_)) => panic!("Expected valid, got {problems}"),
     }
 }
 
@@ -118,12 +121,12 @@ fn tenant_rules() {
     check(
         &MIN.replace("tenant = \"contoso.onmicrosoft.com\"\n", ""),
         None,
-        Expect::Problems(&[("microsoft.tenant", "is required")]),
+        Expect::Problems(&[("microsoft.tenant", "is required but not set")]),
     );
     check(
         &MIN.replace("\"contoso.onmicrosoft.com\"", "42"),
         None,
-        Expect::Problems(&[("microsoft.tenant", "expected text in double quotes")]),
+        Expect::Problems(&[("microsoft.tenant", "Expected text in double quotes")]),
     );
 }
 
@@ -137,7 +140,7 @@ fn client_id_must_be_a_guid() {
     check(
         &MIN.replace("client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n", ""),
         None,
-        Expect::Problems(&[("microsoft.client_id", "is required")]),
+        Expect::Problems(&[("microsoft.client_id", "is required but not set")]),
     );
 }
 
@@ -181,7 +184,7 @@ fn secrets_are_rejected_in_any_file() {
     check(
         &with("client_type = \"confidential\"\nclient_secret = \"abc\"\nclient_secret_expires = 2027-01-31"),
         None,
-        Expect::Problems(&[("microsoft.client_secret", "OS keyring")]),
+        Expect::Problems(&[("microsoft.client_secret", "this computer's keyring")]),
     );
     check(
         MIN,
@@ -191,7 +194,7 @@ fn secrets_are_rejected_in_any_file() {
     check(
         &format!("client_secret = \"abc\"\n{MIN}"),
         None,
-        Expect::Problems(&[("client_secret", "OS keyring")]),
+        Expect::Problems(&[("client_secret", "this computer's keyring")]),
     );
     check(
         &MIN.replace(
@@ -199,7 +202,7 @@ fn secrets_are_rejected_in_any_file() {
             "kind = \"caldav\"\nurl = \"https://dav.example.com/\"\npassword = \"pw\"",
         ),
         None,
-        Expect::Problems(&[("source.password", "OS keyring")]),
+        Expect::Problems(&[("source.password", "this computer's keyring")]),
     );
     check(
         &MIN.replace(
@@ -207,7 +210,7 @@ fn secrets_are_rejected_in_any_file() {
             "kind = \"caldav\"\nurl = \"https://anna:pw@dav.example.com/\"",
         ),
         None,
-        Expect::Problems(&[("source.url", "remove the user:password@ part")]),
+        Expect::Problems(&[("source.url", "Remove the user:password@ part")]),
     );
 }
 
@@ -224,7 +227,7 @@ fn client_type_and_secret_expiry() {
     check(
         &with("client_type = \"confidental\""),
         None,
-        Expect::Problems(&[("microsoft.client_type", "did you mean \"confidential\"")]),
+        Expect::Problems(&[("microsoft.client_type", "Did you mean \"confidential\"")]),
     );
     check(
         &with("client_secret_expires = 2027-01-31"),
@@ -311,12 +314,12 @@ fn scopes_rules() {
     check(
         &with("scopes = [\"Calendars.ReadWrite\"]"),
         None,
-        Expect::Problems(&[("microsoft.scopes", "offline_access is missing")]),
+        Expect::Problems(&[("microsoft.scopes", "offline_access missing")]),
     );
     check(
         &with("scopes = \"offline_access Calendars.ReadWrite\""),
         None,
-        Expect::Problems(&[("microsoft.scopes", "expected a list of scopes")]),
+        Expect::Problems(&[("microsoft.scopes", "Expected a list of scopes")]),
     );
     check(
         &with("scopes = [\"offline_access\", \"\"]"),
@@ -351,7 +354,7 @@ fn source_kinds() {
     check(
         &src("kind = \"ics\""),
         None,
-        Expect::Problems(&[("source.path", "is required")]),
+        Expect::Problems(&[("source.path", "is required but not set")]),
     );
     check(
         &src("kind = \"ics\"\npath = \"exists.ics\"\nurl = \"https://x.example.com/a.ics\""),
@@ -361,7 +364,7 @@ fn source_kinds() {
     check(
         &src("kind = \"caldav\""),
         None,
-        Expect::Problems(&[("source.url", "is required")]),
+        Expect::Problems(&[("source.url", "is required but not set")]),
     );
     check(
         &src("kind = \"demo\"\npath = \"a.ics\""),
@@ -376,7 +379,7 @@ fn source_kinds() {
     check(
         &MIN.replace("[source]\nkind = \"demo\"\n", ""),
         None,
-        Expect::Problems(&[("source.kind", "is required")]),
+        Expect::Problems(&[("source.kind", "is required but not set")]),
     );
 }
 
@@ -411,7 +414,7 @@ fn source_auth_and_dav_collections() {
     check(
         &src(&format!("{dav}auth = \"Basic\"")),
         None,
-        Expect::Problems(&[("source.auth", "add `username = ")]),
+        Expect::Problems(&[("source.auth", "Add username = ")]),
     );
     check(
         &src(&format!("{feed}auth = \"bearer\"\nusername = \"anna\"")),
@@ -431,7 +434,7 @@ fn source_auth_and_dav_collections() {
     check(
         &src(&format!("{feed}username = \"\"")),
         None,
-        Expect::Problems(&[("source.username", "the user name is empty")]),
+        Expect::Problems(&[("source.username", "The user name is empty")]),
     );
     check(
         &src(&format!(
@@ -444,8 +447,8 @@ fn source_auth_and_dav_collections() {
         &src("kind = \"ics\"\npath = \"exists.ics\"\nauth = \"basic\"\nusername = \"anna\""),
         None,
         Expect::Problems(&[
-            ("source.auth", "a file on disk needs no credential"),
-            ("source.username", "a file on disk needs no credential"),
+            ("source.auth", "A file on disk needs no credential"),
+            ("source.username", "A file on disk needs no credential"),
         ]),
     );
     check(
@@ -460,7 +463,7 @@ fn source_auth_and_dav_collections() {
             "{dav}tasks_url = \"https://anna:pw@dav.example.com/tasks/\""
         )),
         None,
-        Expect::Problems(&[("source.tasks_url", "remove the user:password@ part")]),
+        Expect::Problems(&[("source.tasks_url", "Remove the user:password@ part")]),
     );
     check(
         &src("kind = \"demo\"\nauth = \"none\"\ncontacts_url = \"https://x.example.com/\""),
@@ -505,7 +508,7 @@ fn policy_logging_and_storage_ranges() {
         None,
         Expect::Problems(&[(
             "policy.mailbox_time_zone",
-            "'Mitteleuropa' is not an IANA time zone name",
+            "\"Mitteleuropa\" is not an IANA time zone name",
         )]),
     );
     check(
@@ -521,7 +524,7 @@ fn policy_logging_and_storage_ranges() {
     check(
         &cfg("[policy]\nforce_private = \"yes\"\n"),
         None,
-        Expect::Problems(&[("policy.force_private", "expected true or false")]),
+        Expect::Problems(&[("policy.force_private", "Expected true or false")]),
     );
     check(
         &cfg("[logging]\nlevel = \"verbose\"\n"),
@@ -535,17 +538,17 @@ fn unknown_keys_suggest_the_nearest() {
     check(
         &with("tennant = \"x\""),
         None,
-        Expect::Problems(&[("microsoft.tennant", "did you mean microsoft.tenant?")]),
+        Expect::Problems(&[("microsoft.tennant", "Did you mean microsoft.tenant?")]),
     );
     check(
         &format!("{MIN}[modules]\ncalender = true\n"),
         None,
-        Expect::Problems(&[("modules.calender", "did you mean modules.calendar?")]),
+        Expect::Problems(&[("modules.calender", "Did you mean modules.calendar?")]),
     );
     check(
         &format!("{MIN}[polcy]\nforce_private = true\n"),
         None,
-        Expect::Problems(&[("polcy", "did you mean [policy]?")]),
+        Expect::Problems(&[("polcy", "Did you mean [policy]?")]),
     );
     check(
         &with("sync_interval_minutes = 10"),
@@ -574,9 +577,12 @@ fn user_overrides_only_their_keys() {
         Expect::Problems(&[
             (
                 "microsoft.tenant",
-                "only the firm configuration may set this key",
+                "A personal override cannot change this key",
             ),
-            ("policy.force_private", "ask your IT administrator"),
+            (
+                "policy.force_private",
+                "IT can change it in the firm configuration",
+            ),
         ]),
     );
     // Each fee-earner's own PMS address and user name; the firm keeps the
@@ -593,14 +599,8 @@ fn user_overrides_only_their_keys() {
         MIN,
         Some("[source]\nkind = \"ics\"\nauth = \"none\"\n"),
         Expect::Problems(&[
-            (
-                "source.auth",
-                "only the firm configuration may set this key",
-            ),
-            (
-                "source.kind",
-                "only the firm configuration may set this key",
-            ),
+            ("source.auth", "A personal override cannot change this key"),
+            ("source.kind", "A personal override cannot change this key"),
         ]),
     );
     // A bad value set by the user is reported against the user's file.
@@ -616,7 +616,7 @@ fn syntax_errors_give_line_and_column() {
     check(
         "[microsoft]\ntenant = contoso\n",
         None,
-        Expect::Problems(&[("", "config.toml:2:10: TOML syntax error")]),
+        Expect::Problems(&[("", "config.toml:2:10: Configuration file is not valid")]),
     );
     // The firm file's syntax error does not hide the user's problems.
     check(
@@ -632,7 +632,7 @@ fn all_problems_are_reported_at_once() {
         "[microsoft]\ntenant = \"common\"\nclient_id = \"x\"\nredirect_port = 1\n[source]\nkind = \"demo\"\n[policy]\nmax_delete_share = 2.0\n",
         None,
         Expect::Problems(&[
-            ("microsoft.tenant", "multi-tenant"),
+            ("microsoft.tenant", "Multi-tenant"),
             ("microsoft.client_id", "not a GUID"),
             ("microsoft.redirect_port", "1024"),
             ("policy.max_delete_share", "between 0 and 1"),
@@ -709,4 +709,180 @@ fn the_app_section_is_the_users() {
         Some("[app]\nlanguage = \"fr\"\n"),
         Expect::Problems(&[("app.language", "\"system\", \"en\", \"de\"")]),
     );
+}
+
+/// Every kind of problem and every word inside them has its text in both
+/// languages (headline and `.body`), and the two languages differ.
+#[test]
+fn every_kind_of_problem_has_its_words_in_english_and_german() {
+    use docket_text::{Lang, Texts};
+    let en = Texts::new(Lang::En);
+    let de = Texts::new(Lang::De);
+    let mut missing = vec![];
+    for kind in crate::Kind::ALL {
+        for t in [&en, &de] {
+            for attr in [None, Some("body")] {
+                if !t.has(kind.id(), attr) {
+                    missing.push(format!("{}: {} {attr:?}", t.lang(), kind.id()));
+                }
+            }
+        }
+        let m = kind.message();
+        assert_ne!(en.attr(&m, "body"), de.attr(&m, "body"), "{kind:?}");
+    }
+    for id in crate::WORDS {
+        for t in [&en, &de] {
+            if !t.has(id, None) {
+                missing.push(format!("{}: {id}", t.lang()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing:\n{}", missing.join("\n"));
+}
+
+/// A problem as a person reads it: the key, the headline, the
+/// explanation and the fix's label, in both languages.
+#[test]
+fn problems_read_as_a_person_sees_them() {
+    use docket_text::{Lang, Texts};
+    #[track_caller]
+    fn check(firm: &str, lang: Lang, expect: &[[&str; 4]]) {
+        let firm = FileText {
+            path: Path::new(FIRM),
+            text: firm,
+        };
+        let Err(Problems(problems)) = validate(Some(firm), None, &|_| true) else {
+            panic!("expected problems");
+        };
+        let t = Texts::new(lang);
+        let got: Vec<[String; 4]> = problems
+            .iter()
+            .map(|p| {
+                [
+                    p.key.clone().unwrap_or_default(),
+                    t.render(&p.reason),
+                    t.attr(&p.reason, "body").unwrap_or_default(),
+                    t.render(&p.fix.label()),
+                ]
+            })
+            .collect();
+        assert_eq!(got, expect, "{lang}");
+    }
+    let bad = MIN.replace(
+        "[source]",
+        "client_secret = \"s3cr3t\"\n[source]",
+    ) + "[policy]\nsync_intervall_minutes = 10\nsync_interval_minutes = 2\ndeadlines_to = \"kalender\"\n";
+    check(
+        &bad,
+        Lang::En,
+        &[
+            [
+                "microsoft.client_secret",
+                "No secrets in configuration files",
+                "Secrets are never read from a configuration file: files are copied, backed up and readable by administrators. Delete this line; Docket Sync keeps the secret in this computer's keyring (Windows Credential Manager, macOS Keychain or the Secret Service on Linux).",
+                "IT: store a new client secret",
+            ],
+            [
+                "policy.sync_intervall_minutes",
+                "Unknown key",
+                "There is no such key. Did you mean policy.sync_interval_minutes?",
+                "IT: change policy.sync_intervall_minutes in the configuration file",
+            ],
+            [
+                "policy.deadlines_to",
+                "Not a valid choice",
+                "\"kalender\" is not a valid choice. Did you mean \"calendar\"? The choices are \"todo\", \"calendar\".",
+                "IT: change policy.deadlines_to in the configuration file",
+            ],
+            [
+                "policy.sync_interval_minutes",
+                "Value out of range",
+                "2 is out of range: exporting more often than every 5 minutes gets throttled by Microsoft Graph. Use a whole number from 5 to 1440 (default 15).",
+                "IT: change policy.sync_interval_minutes in the configuration file",
+            ],
+        ],
+    );
+    check(
+        &bad,
+        Lang::De,
+        &[
+            [
+                "microsoft.client_secret",
+                "Keine Geheimnisse in Konfigurationsdateien",
+                "Geheimnisse werden nie aus einer Konfigurationsdatei gelesen: Dateien werden kopiert, gesichert und sind für Administratoren lesbar. Löschen Sie diese Zeile; Docket Sync bewahrt das Geheimnis im Schlüsselbund dieses Computers auf (Windows-Anmeldeinformationsverwaltung, macOS-Schlüsselbund oder Secret Service unter Linux).",
+                "IT: einen neuen geheimen Clientschlüssel hinterlegen",
+            ],
+            [
+                "policy.sync_intervall_minutes",
+                "Unbekannter Schlüssel",
+                "Diesen Schlüssel gibt es nicht. Meinten Sie policy.sync_interval_minutes?",
+                "IT: policy.sync_intervall_minutes in der Konfigurationsdatei ändern",
+            ],
+            [
+                "policy.deadlines_to",
+                "Keine gültige Auswahl",
+                "„kalender“ ist keine gültige Auswahl. Meinten Sie „calendar“? Möglich sind \"todo\", \"calendar\".",
+                "IT: policy.deadlines_to in der Konfigurationsdatei ändern",
+            ],
+            [
+                "policy.sync_interval_minutes",
+                "Wert außerhalb des Bereichs",
+                "2 liegt außerhalb des Bereichs: häufiger als alle 5 Minuten zu exportieren, bremst Microsoft Graph aus. Verwenden Sie eine ganze Zahl von 5 bis 1440 (Standard 15).",
+                "IT: policy.sync_interval_minutes in der Konfigurationsdatei ändern",
+            ],
+        ],
+    );
+    check(
+        &MIN.replace("tenant = \"contoso.onmicrosoft.com\"", "tenant = 5"),
+        Lang::De,
+        &[[
+            "microsoft.tenant",
+            "Falsche Art von Wert",
+            "Erwartet wird Text in doppelten Anführungszeichen, gefunden wurde eine ganze Zahl. Schreiben Sie tenant = \"contoso.onmicrosoft.com\".",
+            "IT: microsoft.tenant in der Konfigurationsdatei ändern",
+        ]],
+    );
+}
+
+/// The fix of a secret says where the secret goes; every other problem
+/// with a key is "change that key"; IT acts on the configuration.
+#[test]
+fn secrets_say_where_they_go_and_other_fixes_name_the_key() {
+    use docket_text::{Action, Who};
+    #[track_caller]
+    fn check(firm: &str, expect: &[(&str, Action)]) {
+        let firm = FileText {
+            path: Path::new(FIRM),
+            text: firm,
+        };
+        let Err(Problems(problems)) = validate(Some(firm), None, &|_| true) else {
+            panic!("expected problems");
+        };
+        let got: Vec<_> = problems
+            .iter()
+            .map(|p| (p.key.as_deref().unwrap_or(""), p.fix.clone()))
+            .collect();
+        assert_eq!(got, expect);
+        assert!(problems.iter().all(|p| p.who() == Who::Admin));
+    }
+    let edit = |key: &str| Action::EditConfig { key: key.into() };
+    check(
+        "client_secret = \"x\"\n[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\n\
+         client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\nclient_secret = \"x\"\n\
+         [source]\nkind = \"demo\"\npassword = \"x\"\nrefresh_token = \"x\"\n",
+        &[
+            ("client_secret", Action::SetClientSecret),
+            ("microsoft.client_secret", Action::SetClientSecret),
+            ("source.password", Action::SetSourceCredential),
+            ("source.refresh_token", edit("source.refresh_token")),
+        ],
+    );
+    check(
+        "[microsoft]\ntenant = \"common\"\n[source]\nkind = \"demo\"\n",
+        &[
+            ("microsoft.tenant", edit("microsoft.tenant")),
+            ("microsoft.client_id", edit("microsoft.client_id")),
+        ],
+    );
+    check("[microsoft\n", &[("", Action::AskAdmin)]);
 }
