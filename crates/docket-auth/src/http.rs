@@ -1,5 +1,5 @@
 //! The HTTP client for the token endpoint: reqwest on rustls with the
-//! `ring` provider, no redirects (RFC 6749 §5.2 answers are never
+//! `ring` provider (built by `docket-http`), no redirects (RFC 6749 §5.2 answers are never
 //! redirects; following one would leak the request), and an adapter for
 //! `oauth2`'s "bring your own client" interface.
 //!
@@ -62,25 +62,20 @@ impl HttpError {
     }
 }
 
-/// Build the client. `extra_ca_pem`: certificates trusted in addition to
-/// the platform's roots (`microsoft.extra_ca_file`, e.g. a TLS-inspecting
-/// proxy, or the emulator's CA).
+/// Build the client (with the product's one builder, `docket-http`): no
+/// redirects, a 15 s connect timeout and the token request's timeout.
+/// `extra_ca_pem`: certificates trusted in addition to the platform's roots
+/// (`microsoft.extra_ca_file`, e.g. a TLS-inspecting proxy, or the
+/// emulator's CA).
 pub fn client(extra_ca_pem: Option<&[u8]>) -> Result<reqwest::Client, HttpError> {
-    // reqwest is built without a default provider (no aws-lc-rs); make
-    // ring the process default if nobody chose one.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(15))
+    docket_http::client(&docket_http::Options {
+        connect_timeout: Duration::from_secs(15),
         // The same constant sizes the cross-process token lock's wait.
-        .timeout(crate::tokens::TOKEN_REQUEST_TIMEOUT)
-        .user_agent(concat!("DocketSync/", env!("CARGO_PKG_VERSION")));
-    if let Some(pem) = extra_ca_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| HttpError::Build(format!("extra CA file: {e}")))?;
-        builder = builder.tls_certs_merge(certs);
-    }
-    builder.build().map_err(|e| HttpError::Build(e.to_string()))
+        timeout: crate::tokens::TOKEN_REQUEST_TIMEOUT,
+        extra_ca_pem,
+        redirects: docket_http::Redirects::None,
+    })
+    .map_err(|e| HttpError::Build(e.to_string()))
 }
 
 /// Send one `oauth2` request with `client`.
