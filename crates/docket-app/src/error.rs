@@ -1,26 +1,14 @@
-//! [`AppError`]: every failure the UI shows, with a stable code, who must
-//! act, the message and the fix. Token-endpoint failures carry
-//! `docket-auth`'s classified [`Problem`] (English and German texts).
+//! [`AppError`]: every failure the UI shows, kept intact until
+//! [`AppError::describe`] turns it into data: a stable code, who must act
+//! ([`Who`]), what happened (a catalogue [`Message`]) and the fix (an
+//! [`Action`]). Token-endpoint failures carry `docket-auth`'s classified
+//! [`Problem`]. No words here: they are in `docket-text`'s catalogues.
 
-use docket_auth::loopback::ListenError;
-use docket_auth::problem::{Problem, Who};
+use docket_auth::problem::Problem;
 use docket_auth::{RefreshError, SignInError};
 use docket_secrets::StoreError;
 use docket_store::StateError;
-
-/// Who has to do something about an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Actor {
-    /// The fee-earner: sign in (again), or retry the sign-in.
-    User,
-    /// IT: the app registration, the tenant or the firm configuration.
-    Admin,
-    /// Something on this computer: configuration file, keyring, folders.
-    Local,
-    /// Nobody: temporary, Docket Sync retries.
-    Retry,
-}
+use docket_text::{Action, Lang, Message, Texts, Who};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -54,9 +42,6 @@ pub enum AppError {
     SourceNeedsNoCredential,
     #[error("the PMS credential is empty; nothing was stored")]
     EmptySourceCredential,
-    /// The configured source kind cannot be read by this version.
-    #[error("source.kind {0:?} is not supported yet")]
-    SourceUnsupported(String),
     /// Another export of this user is running (the loop or the tray, and
     /// `docketsync sync`); this one waited `waited_seconds` for it.
     #[error(
@@ -98,11 +83,6 @@ fn store_code(e: &StoreError) -> &'static str {
     }
 }
 
-const KEYRING_FIX: &str = "Linux: install and start a Secret Service (gnome-keyring, or KeePassXC \
-    with its Secret Service integration) and unlock it; Windows/macOS: sign in to the desktop \
-    normally so Credential Manager / the login Keychain is available. Or, where no keyring can \
-    exist, IT may set storage.allow_plaintext_tokens = true";
-
 impl AppError {
     /// The classified sign-in problem, when there is one.
     pub fn problem(&self) -> Option<&Problem> {
@@ -125,151 +105,120 @@ impl AppError {
             AppError::State(e) => e.code(),
             AppError::Http(_) => "config.extra_ca_file",
             AppError::NotSignedIn => "signin.none",
-            AppError::SignIn(e) => match e {
-                SignInError::Listen(ListenError::PortInUse { .. }) => "signin.port_in_use",
-                SignInError::Listen(ListenError::TimedOut(_)) => "signin.timed_out",
-                SignInError::Listen(ListenError::Cancelled) => "signin.cancelled",
-                SignInError::Listen(_) => "signin.listener",
-                SignInError::AccountMismatch { .. } => "signin.account_mismatch",
-                SignInError::NoRefreshToken => "signin.no_refresh_token",
-                SignInError::IdToken(_) => "signin.id_token",
-                SignInError::ClientSecretNotStored => "client_secret.not_stored",
-                SignInError::Store(_) => "keyring.write_failed",
-                SignInError::Config(_) => "config.invalid",
-                SignInError::TokenLock(_) => "refresh.lock_timeout",
-                SignInError::Denied(p) | SignInError::Token(p) => p.code,
-            },
-            AppError::Refresh(e) => match e {
-                RefreshError::Token(p) => p.code,
-                RefreshError::NotSignedIn { .. } => "signin.token_missing",
-                RefreshError::Persist(_) => "keyring.write_failed",
-                RefreshError::Store(e) => store_code(e),
-                RefreshError::LockTimeout { .. } => "refresh.lock_timeout",
-                RefreshError::Lock { .. } => "refresh.lock_file",
-                RefreshError::ClientSecretNotStored => "client_secret.not_stored",
-                RefreshError::Config(_) => "config.invalid",
-                RefreshError::StillUnauthorized => "graph.unauthorized",
-            },
+            AppError::SignIn(e) => e.code(),
+            AppError::Refresh(e) => e.code(),
             AppError::Graph(docket_graph::Error::Transport(_)) => "graph.unreachable",
             AppError::Graph(_) => "graph.error",
             AppError::PublicClient => "client_secret.public_client",
             AppError::EmptySecret => "client_secret.empty",
             AppError::SourceNeedsNoCredential => "source_credential.not_used",
             AppError::EmptySourceCredential => "source_credential.empty",
-            AppError::SourceUnsupported(_) => "source.unsupported",
             AppError::ExportRunning { .. } => "sync.already_running",
             AppError::ExportLock { .. } => "sync.lock_file",
             AppError::Sync(_) => "sync.failed",
         }
     }
 
-    /// Who must act.
-    pub fn actor(&self) -> Actor {
-        if let Some(p) = self.problem() {
-            return match p.who {
-                Who::ReAuth(_) => Actor::User,
-                Who::Admin(_) => Actor::Admin,
-                Who::Transient(_) => Actor::Retry,
-            };
-        }
-        match self.code() {
-            "signin.none"
-            | "signin.token_missing"
-            | "signin.timed_out"
-            | "signin.cancelled"
-            | "signin.account_mismatch"
-            | "client_secret.empty"
-            | "source_credential.empty" => Actor::User,
-            "signin.no_refresh_token"
-            | "signin.id_token"
-            | "client_secret.not_stored"
-            | "client_secret.public_client"
-            | "config.invalid"
-            | "config.extra_ca_file"
-            | "graph.unauthorized"
-            | "source.unsupported"
-            | "source_credential.not_used" => Actor::Admin,
-            "graph.unreachable"
-            | "refresh.lock_timeout"
-            | "graph.error"
-            | "sync.failed"
-            | "sync.already_running" => Actor::Retry,
-            _ => Actor::Local,
-        }
-    }
-
-    /// The English message: the problem's text when classified.
-    pub fn message_en(&self) -> String {
-        match self.problem() {
-            Some(p) => p.message_en.to_string(),
-            None => self.to_string(),
-        }
-    }
-
-    /// The German message, when there is one (classified problems).
-    pub fn message_de(&self) -> Option<&'static str> {
-        if let AppError::ExportRunning { .. } = self {
-            return Some(
-                "Für diesen Benutzer läuft bereits ein Export (Docket Sync im Hintergrund oder \
-                 ein anderes `docketsync sync`); dieser wurde nicht gestartet.",
-            );
-        }
-        self.problem().map(|p| p.message_de)
-    }
-
-    /// What to do, in English.
-    pub fn fix_en(&self) -> String {
-        if let Some(p) = self.problem() {
-            return p.fix_en.to_string();
-        }
+    /// Who must act. One vocabulary ([`Who`]) for the status, the
+    /// notifications and the CLI's exit codes.
+    pub fn who(&self) -> Who {
         match self {
-            AppError::Paths(_) => "set DOCKETSYNC_HOME to an absolute folder you can write".into(),
-            AppError::Config(_) => "correct each key as its fix says (docs/configuration.md lists every key); `docketsync doctor` checks the file".into(),
-            AppError::SecretStore(StoreError::Locked { .. }) => "unlock the login keyring (sign out of the desktop and in again, or open the keyring app) and try again".into(),
-            AppError::SecretStore(_) => KEYRING_FIX.into(),
-            AppError::State(_) => "move the state database aside (the message names it); Docket Sync rebuilds it".into(),
-            AppError::Http(_) => "check microsoft.extra_ca_file: it must be a PEM file with the firm's root certificate".into(),
-            AppError::NotSignedIn => "run `docketsync signin`".into(),
-            AppError::SignIn(e) => match e {
-                SignInError::Listen(ListenError::PortInUse { .. } | ListenError::Bind { .. }) => {
-                    "close the program using the port, or IT changes microsoft.redirect_port".into()
-                }
-                SignInError::Listen(_) => "run `docketsync signin` again and finish it in the browser within 5 minutes".into(),
-                SignInError::AccountMismatch { expected, .. } => format!(
-                    "sign in as {expected}, or run `docketsync signout` first to switch accounts"
-                ),
-                SignInError::NoRefreshToken => "IT: keep offline_access in microsoft.scopes and grant it in the app registration's API permissions".into(),
-                SignInError::ClientSecretNotStored => "IT: store the client secret with `docketsync client-secret set` (reads it from standard input)".into(),
-                SignInError::Store(_) => KEYRING_FIX.into(),
-                _ => "run `docketsync signin` again; if it keeps failing, send the log file to IT".into(),
-            },
-            AppError::Refresh(e) => match e {
-                RefreshError::NotSignedIn { .. } => "the stored sign-in is gone from the keyring; run `docketsync signin`".into(),
-                RefreshError::Persist(_) | RefreshError::Store(_) => KEYRING_FIX.into(),
-                RefreshError::LockTimeout { .. } | RefreshError::Lock { .. } => "another Docket Sync process is refreshing the sign-in; try again in a minute".into(),
-                RefreshError::ClientSecretNotStored => "IT: store the client secret with `docketsync client-secret set`".into(),
-                _ => "try again later; if it keeps failing, run `docketsync signin`".into(),
-            },
-            AppError::Graph(_) => "try again later; if it lasts, check the network and microsoft.graph_base_url".into(),
-            AppError::PublicClient => "set microsoft.client_type = \"confidential\" first if the app registration is a Web app with a secret".into(),
-            AppError::SourceNeedsNoCredential => "if the PMS server asks for a credential, IT sets source.auth = \"basic\" (with source.username) or \"bearer\" in the firm configuration first".into(),
-            AppError::EmptySourceCredential => "type the PMS password (or token) when `docketsync source-credential set` asks, or pipe it in".into(),
-            AppError::SourceUnsupported(_) => "IT: use source.kind = \"demo\" or \"ics\" (a file or a folder of .ics/.vcf files) until this source is supported".into(),
-            AppError::ExportRunning { .. } => "nothing to do: the running export brings Outlook up to date; Docket Sync exports again at the next interval".into(),
-            AppError::ExportLock { .. } => "check that your user account can write the data folder (the message names the file)".into(),
-            AppError::Sync(_) => "run `docketsync sync` again; if it keeps failing, send the log file to IT".into(),
-            AppError::EmptySecret => "pipe the secret's Value (Azure portal → App registrations → Certificates & secrets) into `docketsync client-secret set`".into(),
+            AppError::SignIn(e) => e.who(),
+            AppError::Refresh(e) => e.who(),
+            AppError::SecretStore(StoreError::Locked { .. }) | AppError::NotSignedIn => Who::User,
+            AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Sync(_) => Who::Nobody,
+            _ => Who::Admin,
         }
     }
 
-    /// The German fix, when there is one (classified problems).
-    pub fn fix_de(&self) -> Option<&'static str> {
-        if let AppError::ExportRunning { .. } = self {
-            return Some(
-                "Nichts zu tun: Der laufende Export bringt Outlook auf den Stand; Docket Sync \
-                 exportiert beim nächsten Intervall wieder.",
-            );
+    /// The fix, as an action a front end can offer or name.
+    pub fn action(&self) -> Action {
+        let edit = |key: &str| Action::EditConfig { key: key.into() };
+        match self {
+            AppError::Paths(_) => edit("DOCKETSYNC_HOME"),
+            AppError::Config(problems) => match problems.0.iter().find_map(|p| p.key.as_ref()) {
+                Some(key) => edit(key),
+                None => Action::AskAdmin,
+            },
+            AppError::SecretStore(StoreError::Locked { .. }) => Action::UnlockKeyring,
+            AppError::SecretStore(_) => Action::ProvideKeyring,
+            AppError::State(_) => Action::AskAdmin,
+            AppError::Http(_) => edit("microsoft.extra_ca_file"),
+            AppError::NotSignedIn => Action::SignIn,
+            AppError::SignIn(e) => e.action(),
+            AppError::Refresh(e) => e.action(),
+            AppError::Graph(docket_graph::Error::Transport(_)) => Action::CheckNetwork,
+            AppError::Graph(_) => Action::Wait,
+            AppError::PublicClient => edit("microsoft.client_type"),
+            AppError::EmptySecret => Action::SetClientSecret,
+            AppError::SourceNeedsNoCredential => edit("source.auth"),
+            AppError::EmptySourceCredential => Action::SetSourceCredential,
+            AppError::ExportRunning { .. } => Action::Wait,
+            AppError::ExportLock { .. } => Action::AskAdmin,
+            AppError::Sync(_) => Action::ExportNow,
         }
-        self.problem().map(|p| p.fix_de)
     }
+
+    /// What happened, as a catalogue message: its value is the headline,
+    /// its `.body` the explanation (`locales/*/app.ftl`; sign-in problems
+    /// in `auth.ftl`). Details a person cannot translate (a file name, the
+    /// system's own error text) are arguments.
+    pub fn message(&self) -> Message {
+        match self {
+            AppError::SignIn(e) => return e.message(),
+            AppError::Refresh(e) => return e.message(),
+            _ => {}
+        }
+        let m = Message::from_code(&format!("error.{}", self.code()));
+        match self {
+            AppError::Paths(e) => m.text("detail", e.to_string()),
+            AppError::Config(problems) => m
+                .number("count", problems.0.len())
+                .text("detail", problems.to_string()),
+            AppError::SecretStore(e) => m.text("detail", e.to_string()),
+            AppError::State(e) => m.text("detail", e.to_string()),
+            AppError::Http(detail) => m.text("detail", detail.clone()),
+            AppError::Graph(e) => m.text("detail", e.to_string()),
+            AppError::ExportRunning { waited_seconds } => m.number("seconds", *waited_seconds),
+            AppError::ExportLock { path, source } => m
+                .text("file", path.display().to_string())
+                .text("detail", source.to_string()),
+            AppError::Sync(detail) => m.text("detail", detail.clone()),
+            _ => m,
+        }
+    }
+
+    /// Everything a front end shows about this error, as data.
+    pub fn describe(&self) -> Described {
+        Described {
+            code: self.code().to_string(),
+            who: self.who(),
+            message: self.message(),
+            action: self.action(),
+            aadsts: self.problem().and_then(|p| p.aadsts),
+        }
+    }
+
+    /// The English headline and explanation (logs, and callers not yet
+    /// rendering [`AppError::describe`] themselves).
+    pub fn message_en(&self) -> String {
+        Texts::new(Lang::En).render_full(&self.message())
+    }
+
+    /// The English words for the fix.
+    pub fn fix_en(&self) -> String {
+        Texts::new(Lang::En).render(&self.action().label())
+    }
+}
+
+/// Everything a front end shows about a failure: a stable code, who must
+/// act, what happened (headline + `.body`) and the fix as an action.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Described {
+    pub code: String,
+    pub who: Who,
+    pub message: Message,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aadsts: Option<u32>,
 }

@@ -69,8 +69,8 @@ mod tests {
         let second = ExportLock::acquire(path.clone(), Duration::from_millis(100)).await;
         let err = second.expect_err("held");
         assert_eq!(err.code(), "sync.already_running");
-        assert_eq!(err.actor(), crate::Actor::Retry);
-        assert!(err.message_de().is_some() && err.fix_de().is_some());
+        assert_eq!(err.who(), docket_text::Who::Nobody);
+        assert_eq!(err.action(), docket_text::Action::Wait);
         drop(first);
         ExportLock::acquire(path, Duration::from_secs(1))
             .await

@@ -25,7 +25,11 @@ mod export_lock;
 /// How long a sign-in or sign-out waits for a running export to end before
 /// it changes the account (an export of 10,000 items takes well under this).
 const ACCOUNT_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+pub mod companion;
 pub mod schedule;
+pub mod settings;
+pub mod snapshot;
+mod source_watch;
 pub mod status;
 pub mod sync;
 
@@ -35,14 +39,16 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use docket_auth::keepalive::learned_sign_in_frequency;
 use docket_auth::loopback::RedirectConfig;
-use docket_auth::{Account, Auth, AuthConfig, Browser, TokenManager};
+use docket_auth::{Account, Auth, AuthConfig, TokenManager};
+pub use docket_auth::{Browser, SystemBrowser};
 use docket_config::{ClientType, Config};
 use docket_graph::{GraphClient, Options, TokenError, TokenSource};
 use docket_paths::Paths;
 use docket_secrets::{SecretStore, SecretString, StoreError};
 use docket_store::{AccountRecord, ProblemRecord, StateDb};
 
-pub use error::{Actor, AppError};
+pub use docket_text::{Action, Lang, Message, Texts, Who};
+pub use error::{AppError, Described};
 pub use status::Status;
 
 /// The plaintext secrets file: [`Paths::plaintext_secrets_file`] (kept
@@ -169,6 +175,10 @@ pub struct App {
     tokens: Mutex<Option<Arc<TokenManager>>>,
     /// How long an export waits for another export of this user to end.
     export_wait: std::time::Duration,
+    /// The firm file this configuration came from (`None`: given in code).
+    firm_file: Option<PathBuf>,
+    /// The settings as last written by [`App::write_setting`].
+    settings: Mutex<Option<settings::SettingsView>>,
 }
 
 impl std::fmt::Debug for App {
@@ -207,7 +217,9 @@ impl App {
         let firm = config_path.unwrap_or_else(|| paths.firm_config_file.clone());
         let config =
             docket_config::load(&firm, &paths.user_config_file).map_err(AppError::Config)?;
-        Self::with_config(config, paths)
+        let mut app = Self::with_config(config, paths)?;
+        app.firm_file = Some(firm);
+        Ok(app)
     }
 
     /// Open with an already validated configuration.
@@ -238,6 +250,8 @@ impl App {
             db: Mutex::new(db),
             tokens: Mutex::new(None),
             export_wait: std::time::Duration::from_secs(5),
+            firm_file: None,
+            settings: Mutex::new(None),
         })
     }
 
@@ -261,6 +275,81 @@ impl App {
 
     fn db(&self) -> std::sync::MutexGuard<'_, StateDb> {
         self.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A value the app remembers between runs (`sync_meta`); `None` also
+    /// when the database cannot be read (logged).
+    pub(crate) fn meta(&self, name: &str) -> Option<String> {
+        self.db()
+            .sync_meta(name)
+            .map_err(|e| tracing::warn!(error = %e, name, "cannot read a remembered value"))
+            .ok()
+            .flatten()
+    }
+
+    pub(crate) fn set_meta(&self, name: &str, value: &str) {
+        if let Err(e) = self.db().set_sync_meta(name, value) {
+            tracing::warn!(error = %e, name, "cannot remember a value");
+        }
+    }
+
+    /// The last finished run's summary, as stored.
+    pub(crate) fn last_export(&self) -> Option<status::LastExport> {
+        self.meta(LAST_EXPORT)
+            .and_then(|json| serde_json::from_str(&json).ok())
+    }
+
+    /// How many items of each module Outlook holds in step (the state
+    /// rows with an Outlook id).
+    pub(crate) fn in_step(&self) -> Result<snapshot::InStep, AppError> {
+        use docket_sync::key::Module;
+        let mut n = snapshot::InStep::default();
+        for (k, json) in self.db().sync_entries()? {
+            let (Ok(key), Ok(entry)) = (
+                k.parse::<docket_sync::SourceKey>(),
+                serde_json::from_str::<docket_sync::Entry>(&json),
+            ) else {
+                continue;
+            };
+            if entry.remote_id.is_none() {
+                continue;
+            }
+            match key.module {
+                Module::Appointment => n.calendar += 1,
+                Module::Deadline => n.tasks += 1,
+                Module::Contact => n.contacts += 1,
+            }
+        }
+        Ok(n)
+    }
+
+    /// The file or folder to watch for changes (file sources only).
+    pub(crate) fn watched_source(&self) -> Option<PathBuf> {
+        match &self.config.source {
+            docket_config::Source::IcsFile { path } => Some(path.clone()),
+            _ => None,
+        }
+    }
+
+    /// The user's settings and the firm's, for the settings view.
+    pub fn settings_view(&self) -> settings::SettingsView {
+        let held = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        held.clone().unwrap_or_else(|| settings::view(&self.config))
+    }
+
+    /// Write one user setting to the overrides file (see [`settings`]).
+    pub fn write_setting(&self, setting: &settings::UserSetting) -> Result<Config, AppError> {
+        settings::write(
+            self.firm_file.as_deref(),
+            &self.paths.user_config_file,
+            setting,
+        )
+    }
+
+    /// Show `config`'s settings from now on (written by
+    /// [`App::write_setting`]; they take effect at the next start).
+    pub(crate) fn note_config(&self, config: Config) {
+        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = Some(settings::view(&config));
     }
 
     /// The stored account, if it belongs to the configured tenant + app.
@@ -707,36 +796,7 @@ impl App {
     /// Keep how the run went for the status (a failure to write it only
     /// costs the status line).
     fn remember_export(&self, result: &Result<sync::SyncReport, AppError>, now: DateTime<Utc>) {
-        let last = match result {
-            Ok(r) => status::LastExport {
-                at: now,
-                ok: true,
-                created: r.created,
-                updated: r.updated,
-                deleted: r.deleted,
-                recreated: r.recreated,
-                failed: r.failed.len(),
-                held_back: r.held_back.len(),
-                skipped: r.skipped.len(),
-                error_code: None,
-                error_en: None,
-                fix_en: None,
-            },
-            Err(e) => status::LastExport {
-                at: now,
-                ok: false,
-                created: 0,
-                updated: 0,
-                deleted: 0,
-                recreated: 0,
-                failed: 0,
-                held_back: 0,
-                skipped: 0,
-                error_code: Some(e.code().to_string()),
-                error_en: Some(e.message_en()),
-                fix_en: Some(e.fix_en()),
-            },
-        };
+        let last = last_export_of(result.as_ref(), now);
         let json = serde_json::to_string(&last).expect("serializes");
         if let Err(e) = self.db().set_sync_meta(LAST_EXPORT, &json) {
             tracing::warn!(error = %e, "cannot remember the last export");
@@ -941,6 +1001,39 @@ impl App {
 
 /// The `sync_meta` name of the last export's summary.
 const LAST_EXPORT: &str = "last_export";
+
+/// A run's summary as the status keeps it.
+pub(crate) fn last_export_of(
+    result: Result<&sync::SyncReport, &AppError>,
+    now: DateTime<Utc>,
+) -> status::LastExport {
+    match result {
+        Ok(r) => status::LastExport {
+            at: now,
+            ok: true,
+            created: r.created,
+            updated: r.updated,
+            deleted: r.deleted,
+            recreated: r.recreated,
+            failed: r.failed.len(),
+            held_back: r.held_back.len(),
+            skipped: r.skipped.len(),
+            error: None,
+        },
+        Err(e) => status::LastExport {
+            at: now,
+            ok: false,
+            created: 0,
+            updated: 0,
+            deleted: 0,
+            recreated: 0,
+            failed: 0,
+            held_back: 0,
+            skipped: 0,
+            error: Some(e.describe()),
+        },
+    }
+}
 
 /// How the source reads the firm's conventions (`[conventions]`).
 pub fn read_options(c: &docket_config::Conventions) -> docket_source::ReadOptions {

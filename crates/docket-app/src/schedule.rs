@@ -22,7 +22,8 @@ use tokio::sync::{watch, Notify};
 
 use crate::status::{State, Status};
 use crate::sync::{SyncOptions, SyncReport};
-use crate::{Actor, App, AppError};
+use crate::{App, AppError};
+use docket_text::{Action, Message, Who};
 
 /// How often.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,19 +107,19 @@ pub fn remember(memory: &mut Memory, outcome: &Outcome, now: DateTime<Utc>) {
             memory.failing_since = None;
             memory.waiting_for_user = false;
         }
-        Outcome::Failed(e) => match e.actor() {
-            Actor::User => {
+        Outcome::Failed(e) => match e.who() {
+            Who::User => {
                 memory.waiting_for_user = true;
                 memory.failures = 0;
                 memory.failing_since = None;
             }
             // IT must act: try again at the normal pace, no alarm from
             // here (the status and its notification say what IT must do).
-            Actor::Admin => {
+            Who::Admin => {
                 memory.failures = 0;
                 memory.failing_since = None;
             }
-            Actor::Retry | Actor::Local => {
+            Who::Nobody => {
                 memory.failures += 1;
                 memory.failing_since.get_or_insert(now);
             }
@@ -127,15 +128,18 @@ pub fn remember(memory: &mut Memory, outcome: &Outcome, now: DateTime<Utc>) {
 }
 
 /// A notification for the desktop: only for trouble the user should know
-/// about, each once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// about, each once. Data: the front end renders it in the user's
+/// language (`title` is short, `message` is a headline with a `.body`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Notification {
-    /// Stable, e.g. `problem:reauth.password_changed` or `repeated_failure`.
+    /// Stable, e.g. `problem:reauth.password_changed` or `repeated_failure:…`;
+    /// a front end replaces a shown notification with the same key.
     pub key: String,
-    pub title_en: String,
-    pub body_en: String,
-    pub title_de: String,
-    pub body_de: String,
+    pub who: Who,
+    pub title: Message,
+    pub message: Message,
+    /// The fix; a button where the platform has notification actions.
+    pub action: Action,
 }
 
 /// The notification for a status that wants one ([`Status::notify`]).
@@ -146,22 +150,16 @@ pub fn notification_for(status: &Status) -> Option<Notification> {
         .as_ref()
         .filter(|_| key.starts_with("problem:"))
     {
-        let (title_en, title_de) = match p.who {
-            "admin" => (
-                "Docket Sync: IT must act",
-                "Docket Sync: die IT muss handeln",
-            ),
-            _ => (
-                "Docket Sync: please sign in again",
-                "Docket Sync: bitte erneut anmelden",
-            ),
+        let title = match p.who {
+            Who::Admin => "notify-admin-must-act",
+            _ => "notify-sign-in-again",
         };
         return Some(Notification {
             key,
-            title_en: title_en.into(),
-            body_en: format!("{} {}", p.message_en, p.fix_en),
-            title_de: title_de.into(),
-            body_de: format!("{} {}", p.message_de, p.fix_de),
+            who: p.who,
+            title: Message::new(title),
+            message: p.message.clone(),
+            action: p.action.clone(),
         });
     }
     let warning = status
@@ -170,31 +168,24 @@ pub fn notification_for(status: &Status) -> Option<Notification> {
         .find(|w| w.notification_key() == key)?;
     Some(Notification {
         key,
-        title_en: "Docket Sync: action needed soon".into(),
-        body_en: warning.text_en(),
-        title_de: "Docket Sync: bald handeln".into(),
-        body_de: warning.text_de(),
+        who: warning.action().who(),
+        title: Message::new("notify-act-soon"),
+        message: warning.message(),
+        action: warning.action(),
     })
 }
 
 /// The notification after [`NOTIFY_AFTER_FAILURES`] temporary failures.
 pub fn repeated_failure(error: &AppError, since: DateTime<Utc>) -> Notification {
-    let at = since.format("%Y-%m-%d %H:%M UTC");
     Notification {
         key: format!("repeated_failure:{}", since.timestamp()),
-        title_en: "Docket Sync: export is failing".into(),
-        body_en: format!(
-            "The export has failed {NOTIFY_AFTER_FAILURES} times in a row since {at}: {}. \
-             Docket Sync keeps trying; if it lasts, {}.",
-            error.message_en(),
-            error.fix_en()
-        ),
-        title_de: "Docket Sync: Export schlägt fehl".into(),
-        body_de: format!(
-            "Der Export ist seit {at} {NOTIFY_AFTER_FAILURES}-mal nacheinander fehlgeschlagen: {}. \
-             Docket Sync versucht es weiter; wenn es anhält, wenden Sie sich an die IT.",
-            error.message_de().map_or_else(|| error.message_en(), str::to_string)
-        ),
+        who: error.who(),
+        title: Message::new("notify-export-failing"),
+        message: Message::new("notify-export-failing-detail")
+            .number("times", NOTIFY_AFTER_FAILURES)
+            .time("since", since, docket_text::TimeStyle::DateTime)
+            .message("reason", error.message()),
+        action: error.action(),
     }
 }
 
@@ -228,8 +219,12 @@ impl Worker for App {
 
 /// Told what happens, to show it (tray icon, log, terminal).
 pub trait Observer: Send + Sync {
+    /// A run starts.
+    fn started(&self, _now: DateTime<Utc>) {}
     /// A run ended.
     fn ran(&self, outcome: &Outcome, memory: &Memory);
+    /// Nothing runs until `next` (or, when paused, until resumed).
+    fn waiting(&self, _next: Next, _paused: bool, _memory: &Memory) {}
     /// Trouble the user should know about (each key once).
     fn notify(&self, notification: &Notification);
 }
@@ -271,11 +266,12 @@ impl Clock for TokioClock {
 }
 
 /// The loop's levers, shared with the front end: "sync now" (also after a
-/// new sign-in) and stop.
+/// new sign-in), pause and resume, and stop.
 #[derive(Clone)]
 pub struct Control {
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
+    paused: watch::Sender<bool>,
 }
 
 impl Default for Control {
@@ -283,6 +279,7 @@ impl Default for Control {
         Control {
             wake: Arc::new(Notify::new()),
             stop: watch::channel(false).0,
+            paused: watch::channel(false).0,
         }
     }
 }
@@ -293,9 +290,27 @@ impl Control {
         self.wake.notify_one();
     }
 
-    /// End the loop after the current step.
+    /// End the loop now: a running export is abandoned at its next
+    /// `.await` (the executor's crash safety covers that: every answer is
+    /// recorded as it arrives, a create is an intent before it is sent).
     pub fn stop(&self) {
         self.stop.send_replace(true);
+    }
+
+    /// No new run starts until [`Control::resume`] (a running one ends
+    /// normally).
+    pub fn pause(&self) {
+        self.paused.send_replace(true);
+    }
+
+    /// Runs start again; the next one at once if it is due.
+    pub fn resume(&self) {
+        self.paused.send_replace(false);
+        self.wake.notify_one();
+    }
+
+    pub fn is_paused(&self) -> bool {
+        *self.paused.borrow()
     }
 }
 
@@ -314,26 +329,41 @@ pub async fn run<W: Worker>(
 ) {
     let mut memory = Memory::default();
     let mut stop = control.stop.subscribe();
+    let mut paused = control.paused.subscribe();
     loop {
         if *stop.borrow() {
             return;
         }
         let now = clock.now();
-        let (at, look_only) = match next(&memory, &timing, now) {
+        let planned = next(&memory, &timing, now);
+        if *paused.borrow_and_update() {
+            observer.waiting(planned, true, &memory);
+            tokio::select! {
+                _ = paused.changed() => {}
+                _ = stop.changed() => return,
+            }
+            continue;
+        }
+        let (at, look_only) = match planned {
             Next::SyncAt(t) => (t, false),
             Next::LookAt(t) => (t, true),
         };
         let mut woken = false;
         if at > now {
+            observer.waiting(planned, false, &memory);
             let nap = (at - now).to_std().unwrap_or_default().min(MAX_NAP);
             tokio::select! {
                 _ = tokio::time::sleep(nap) => {}
                 _ = control.wake.notified() => woken = true,
+                _ = paused.changed() => continue,
                 _ = stop.changed() => return,
             }
             if !woken && clock.now() < at {
                 continue;
             }
+        }
+        if *paused.borrow() {
+            continue;
         }
         let now = clock.now();
         if look_only && !woken {
@@ -346,9 +376,15 @@ pub async fn run<W: Worker>(
                 }
             }
         }
-        let outcome = match worker.sync(now).await {
-            Ok(report) => Outcome::Exported(report),
-            Err(e) => Outcome::Failed(e),
+        observer.started(now);
+        // Stop does not wait for a long export: the run is dropped at its
+        // next `.await`, which loses nothing (see `Control::stop`).
+        let outcome = tokio::select! {
+            r = worker.sync(now) => match r {
+                Ok(report) => Outcome::Exported(report),
+                Err(e) => Outcome::Failed(e),
+            },
+            _ = stop.changed() => return,
         };
         let now = clock.now();
         remember(&mut memory, &outcome, now);
@@ -384,7 +420,7 @@ async fn after_run<W: Worker>(
         .last_good_refresh_at
         .or(status.signed_in_at)
         .is_some_and(|t| now - t >= timing.keep_alive);
-    let status = if stale && matches!(outcome, Outcome::Failed(e) if e.actor() != Actor::User) {
+    let status = if stale && matches!(outcome, Outcome::Failed(e) if e.who() != Who::User) {
         let _ = worker.refresh(now).await;
         match worker.status(now) {
             Ok(s) => s,

@@ -6,8 +6,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use docket_auth::keepalive::{self, SecretExpiry, SignInClock};
-use docket_auth::problem::{catalogue, Who};
+use docket_auth::problem::catalogue;
 use docket_store::AccountRecord;
+use docket_text::{Action, Message, TimeStyle, Who};
 use serde::Serialize;
 
 /// The overall state, the first thing a UI shows.
@@ -47,19 +48,17 @@ pub struct AccountInfo {
     pub tenant_id: String,
 }
 
-/// The last classified problem with its texts.
+/// The last classified sign-in problem, as data (its words are in the
+/// catalogue: `message` is a headline with a `.body`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProblemInfo {
     /// Stable code, e.g. `reauth.password_changed`.
     pub code: String,
     pub aadsts: Option<u32>,
     pub at: DateTime<Utc>,
-    /// `user`, `admin` or `nobody`.
-    pub who: &'static str,
-    pub message_en: String,
-    pub message_de: String,
-    pub fix_en: String,
-    pub fix_de: String,
+    pub who: Who,
+    pub message: Message,
+    pub action: Action,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,53 +108,31 @@ impl Warning {
         }
     }
 
-    /// One English line for people.
-    pub fn text_en(&self) -> String {
+    /// What the warning says (headline + `.body`).
+    pub fn message(&self) -> Message {
         match self {
-            Warning::InactivityExpiry { on } => format!(
-                "refreshing the sign-in has been failing; it expires on {} unless Docket Sync can reach Microsoft before then",
-                on.format("%Y-%m-%d")
-            ),
-            Warning::SignInRequired { on } => format!(
-                "your organisation requires you to sign in again by {} (UTC)",
-                on.format("%Y-%m-%d %H:%M")
-            ),
-            Warning::ClientSecretExpiring { days_left, .. } => format!(
-                "the app's client secret expires in {days_left} day{}; IT must create a new one",
-                if *days_left == 1 { "" } else { "s" }
-            ),
-            Warning::ClientSecretExpired => {
-                "the app's client secret has expired; IT must create a new one".into()
+            Warning::InactivityExpiry { on } => {
+                Message::new("warning-inactivity-expiry").time("on", *on, TimeStyle::Date)
             }
-            Warning::ClientSecretMissing => {
-                "no client secret is stored; IT: `docketsync client-secret set`".into()
+            Warning::SignInRequired { on } => {
+                Message::new("warning-sign-in-required").time("on", *on, TimeStyle::DateTime)
             }
+            Warning::ClientSecretExpiring { days_left, .. } => {
+                Message::new("warning-client-secret-expiring").number("days", *days_left)
+            }
+            Warning::ClientSecretExpired => Message::new("warning-client-secret-expired"),
+            Warning::ClientSecretMissing => Message::new("warning-client-secret-missing"),
         }
     }
 
-    /// One German line for people.
-    pub fn text_de(&self) -> String {
+    /// What to do about it.
+    pub fn action(&self) -> Action {
         match self {
-            Warning::InactivityExpiry { on } => format!(
-                "die Anmeldung lässt sich seit einiger Zeit nicht erneuern; sie verfällt am {}, wenn Docket Sync Microsoft bis dahin nicht erreicht",
-                on.format("%d.%m.%Y")
-            ),
-            Warning::SignInRequired { on } => format!(
-                "Ihre Organisation verlangt bis {} (UTC) eine erneute Anmeldung",
-                on.format("%d.%m.%Y %H:%M")
-            ),
-            Warning::ClientSecretExpiring { days_left, .. } => format!(
-                "der geheime Clientschlüssel der App läuft in {days_left} {} ab; die IT muss einen neuen anlegen",
-                if *days_left == 1 { "Tag" } else { "Tagen" }
-            ),
-            Warning::ClientSecretExpired => {
-                "der geheime Clientschlüssel der App ist abgelaufen; die IT muss einen neuen anlegen"
-                    .into()
-            }
-            Warning::ClientSecretMissing => {
-                "es ist kein geheimer Clientschlüssel gespeichert; IT: `docketsync client-secret set`"
-                    .into()
-            }
+            Warning::InactivityExpiry { .. } => Action::CheckNetwork,
+            Warning::SignInRequired { .. } => Action::SignIn,
+            Warning::ClientSecretExpiring { .. }
+            | Warning::ClientSecretExpired
+            | Warning::ClientSecretMissing => Action::SetClientSecret,
         }
     }
 }
@@ -176,11 +153,10 @@ pub struct LastExport {
     pub held_back: usize,
     /// Source records that could not be exported.
     pub skipped: usize,
-    /// When the run did not finish: the error's stable code, what
-    /// happened and the fix.
-    pub error_code: Option<String>,
-    pub error_en: Option<String>,
-    pub fix_en: Option<String>,
+    /// When the run did not finish: what stopped it, as data. (Summaries
+    /// stored by older versions had English strings; they read as none.)
+    #[serde(default)]
+    pub error: Option<crate::Described>,
 }
 
 /// Where secrets are kept.
@@ -224,24 +200,18 @@ pub struct Input {
 
 fn problem_info(p: &docket_store::ProblemRecord) -> ProblemInfo {
     let known = catalogue().into_iter().find(|c| c.code == p.code);
-    let text = |f: fn(&docket_auth::Problem) -> &'static str| {
-        known.as_ref().map(f).unwrap_or_default().to_string()
-    };
     ProblemInfo {
         code: p.code.clone(),
         aadsts: p.aadsts,
         at: p.at,
-        // A code this version does not know: ask for a sign-in, the
-        // one thing that can fix most problems.
-        who: match known.as_ref().map(|k| k.who) {
-            Some(Who::Admin(_)) => "admin",
-            Some(Who::Transient(_)) => "nobody",
-            Some(Who::ReAuth(_)) | None => "user",
+        // A code this version does not know: ask for a sign-in, the one
+        // thing that can fix most problems.
+        who: known.as_ref().map_or(Who::User, |k| k.who()),
+        message: match &known {
+            Some(k) => k.message(),
+            None => Message::new("error-unknown-problem").text("code", p.code.clone()),
         },
-        message_en: text(|p| p.message_en),
-        message_de: text(|p| p.message_de),
-        fix_en: text(|p| p.fix_en),
-        fix_de: text(|p| p.fix_de),
+        action: known.as_ref().map_or(Action::SignIn, |k| k.action()),
     }
 }
 
@@ -294,8 +264,8 @@ pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
     }
     let state = match (&input.account, input.token, &problem) {
         (None, _, _) => State::SignedOut,
-        (Some(_), _, Some(p)) if p.who == "admin" => State::AdminActionRequired,
-        (Some(_), _, Some(p)) if p.who == "user" => State::SignInRequired,
+        (Some(_), _, Some(p)) if p.who == Who::Admin => State::AdminActionRequired,
+        (Some(_), _, Some(p)) if p.who == Who::User => State::SignInRequired,
         (Some(_), TokenState::Missing, _) => State::SignInRequired,
         (Some(_), _, Some(_)) => State::Retrying,
         (Some(_), _, None) => State::Ok,
@@ -305,7 +275,7 @@ pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
     let wanted = problem
         .as_ref()
         .filter(|_| input.account.is_some())
-        .filter(|p| p.who != "nobody")
+        .filter(|p| p.who != Who::Nobody)
         .map(|p| format!("problem:{}", p.code))
         .or_else(|| {
             warnings

@@ -9,7 +9,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use docket_app::schedule::{self, Control, Memory, Notification, Observer, Outcome, Timing};
-use docket_app::Actor;
+use docket_app::{Lang, Texts, Who};
 use support::{mailbox, names, SignedIn};
 use tokio::sync::mpsc;
 
@@ -18,7 +18,7 @@ mod support;
 #[derive(Debug)]
 enum Event {
     Exported,
-    Failed(Actor, String),
+    Failed(Who, String),
     Notified(Notification),
 }
 
@@ -28,7 +28,7 @@ impl Observer for Events {
     fn ran(&self, outcome: &Outcome, _: &Memory) {
         let _ = self.0.send(match outcome {
             Outcome::Exported(_) => Event::Exported,
-            Outcome::Failed(e) => Event::Failed(e.actor(), e.code().to_string()),
+            Outcome::Failed(e) => Event::Failed(e.who(), e.code().to_string()),
         });
     }
 
@@ -100,7 +100,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         std::fs::write(&pms, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
         control.sync_now();
         match next_event(&mut rx).await {
-            Event::Failed(Actor::User, code) => assert_eq!(code, "reauth.password_changed"),
+            Event::Failed(Who::User, code) => assert_eq!(code, "reauth.password_changed"),
             other => panic!("expected a sign-in problem, got {other:?}"),
         }
         // Told once, in both languages, with the fix.
@@ -108,21 +108,32 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
             panic!("no notification")
         };
         assert_eq!(n.key, "problem:reauth.password_changed");
-        assert!(n.title_en.contains("sign in again"), "{n:?}");
-        assert!(n.title_de.contains("anmelden"), "{n:?}");
-        assert!(!n.body_en.is_empty() && !n.body_de.is_empty(), "{n:?}");
+        let (en, de) = (Texts::new(Lang::En), Texts::new(Lang::De));
+        assert_eq!(en.render(&n.title), "Docket Sync: please sign in again");
+        assert_eq!(de.render(&n.title), "Docket Sync: bitte erneut anmelden");
+        for t in [&en, &de] {
+            assert!(
+                t.attr(&n.message, "body").is_some_and(|b| !b.is_empty()),
+                "{n:?}"
+            );
+        }
+        assert_eq!(n.action, docket_app::Action::SignIn);
         // The status window says the last export did not finish, and why.
         let last = app.status(chrono::Utc::now()).unwrap().last_export;
         let last = last.expect("the last export is remembered");
         assert!(!last.ok);
-        assert_eq!(last.error_code.as_deref(), Some("reauth.password_changed"));
-        assert!(last.fix_en.is_some_and(|f| !f.is_empty()));
+        let error = last.error.expect("why it stopped");
+        assert_eq!(error.code, "reauth.password_changed");
+        assert_eq!(
+            (error.who, error.action),
+            (Who::User, docket_app::Action::SignIn)
+        );
         // Asking again changes nothing while the user has not signed in:
         // no export is tried, nothing new is told.
         control.sync_now();
         if let Ok(Some(e)) = tokio::time::timeout(StdDuration::from_secs(2), rx.recv()).await {
             assert!(
-                matches!(e, Event::Failed(Actor::User, _)),
+                matches!(e, Event::Failed(Who::User, _)),
                 "only the same sign-in problem, and no second notification: {e:?}"
             );
         }
@@ -135,7 +146,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         loop {
             match next_event(&mut rx).await {
                 Event::Exported => break,
-                Event::Failed(Actor::User, _) => continue,
+                Event::Failed(Who::User, _) => continue,
                 other => panic!("expected the export to resume, got {other:?}"),
             }
         }
@@ -160,7 +171,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         control.sync_now();
         assert!(matches!(
             next_event(&mut rx).await,
-            Event::Failed(Actor::User, _)
+            Event::Failed(Who::User, _)
         ));
         let Event::Notified(n) = next_event(&mut rx).await else {
             panic!("the same problem coming back is told again")

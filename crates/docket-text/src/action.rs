@@ -19,6 +19,23 @@ pub enum Who {
     Nobody,
 }
 
+impl Who {
+    /// `user`, `admin` or `nobody` (as in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Who::User => "user",
+            Who::Admin => "admin",
+            Who::Nobody => "nobody",
+        }
+    }
+}
+
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The fix for a problem, as something to do. Each front end renders it in
 /// its own words: the tray shows a button for an [`Action::invocable`]
 /// one, the CLI names its command.

@@ -31,7 +31,7 @@ macro_rules! areas {
 
 /// The catalogues built into every front end. One line per area; each
 /// area has a file in `locales/en/` and `locales/de/`.
-pub const BUILTIN: &[Resource] = areas!["auth", "common", "config", "source", "sync", "time"];
+pub const BUILTIN: &[Resource] = areas!["app", "auth", "common", "source", "sync", "time"];
 
 /// A catalogue file does not parse, or two files define the same id.
 #[derive(Debug, thiserror::Error)]
@@ -153,7 +153,17 @@ impl Texts {
             Arg::Time { at, style } => self.time(*at, *style),
             Arg::Date(d) => self.date(*d),
             Arg::Span(s) => self.span(*s),
-            Arg::Message(m) => self.render(m),
+            Arg::Message(m) => self.render_full(m),
+        }
+    }
+
+    /// The message and, when it has one, its `.body`: "headline: body"
+    /// (how a message inside another one reads, e.g. a reason).
+    pub fn render_full(&self, m: &Message) -> String {
+        let head = self.render(m);
+        match self.attr(m, "body") {
+            Some(body) if !body.is_empty() => format!("{head}: {body}"),
+            _ => head,
         }
     }
 

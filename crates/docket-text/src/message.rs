@@ -30,7 +30,8 @@ pub enum Arg {
     /// A span relative to now, in seconds: positive = in the future
     /// ("in 3 days"), negative = in the past ("5 minutes ago").
     Span(i64),
-    /// Another message, rendered first (a reason inside a skip line).
+    /// Another message, rendered first as "headline: body" (a reason
+    /// inside a skip line or a notification).
     Message(Box<Message>),
 }
 

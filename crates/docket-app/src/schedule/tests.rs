@@ -5,6 +5,19 @@ use super::*;
 use crate::status::{decide, Input, SecretStoreInfo, TokenState};
 use docket_store::{AccountRecord, ProblemRecord};
 
+use docket_text::{Lang, Texts};
+
+/// Everything a notification says, as the user reads it in `lang`.
+fn words(n: &Notification, lang: Lang) -> String {
+    let t = Texts::new(lang);
+    format!(
+        "{} | {} | {}",
+        t.render(&n.title),
+        t.render(&n.message),
+        t.attr(&n.message, "body").unwrap_or_default()
+    )
+}
+
 fn t0() -> DateTime<Utc> {
     "2026-12-01T08:00:00Z".parse().unwrap()
 }
@@ -66,11 +79,7 @@ fn what_a_run_leaves_behind() {
     );
     assert_eq!((m.failures, m.failing_since), (2, Some(minutes(0))));
     // IT must act: no fast retries, no count towards the alarm.
-    remember(
-        &mut m,
-        &Outcome::Failed(AppError::SourceUnsupported("x".into())),
-        minutes(3),
-    );
+    remember(&mut m, &Outcome::Failed(AppError::PublicClient), minutes(3));
     assert_eq!((m.failures, m.waiting_for_user), (0, false));
     // The user must sign in: wait.
     remember(&mut m, &Outcome::Failed(AppError::NotSignedIn), minutes(4));
@@ -212,8 +221,8 @@ async fn temporary_failures_back_off_and_only_the_third_is_told() {
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(keys[0].starts_with("repeated_failure:"), "{keys:?}");
     let n = seen.notifications.lock().unwrap()[0].clone();
-    assert!(n.body_en.contains("Graph answered 503"), "{n:?}");
-    assert!(n.body_de.contains("nacheinander"), "{n:?}");
+    assert!(words(&n, Lang::En).contains("Graph answered 503"), "{n:?}");
+    assert!(words(&n, Lang::De).contains("nacheinander"), "{n:?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -287,7 +296,8 @@ async fn a_sign_in_made_elsewhere_is_noticed_at_the_next_look() {
     let n = seen.notifications.lock().unwrap().clone();
     assert_eq!(n.len(), 1, "{n:?}");
     assert_eq!(n[0].key, "problem:reauth.password_changed");
-    assert!(n[0].title_de.contains("anmelden"), "{n:?}");
+    assert!(words(&n[0], Lang::De).contains("erneut anmelden"), "{n:?}");
+    assert_eq!(n[0].action, docket_text::Action::SignIn);
     assert_eq!(
         *script.notified.lock().unwrap(),
         ["problem:reauth.password_changed"]
@@ -304,8 +314,8 @@ fn a_warning_is_told_in_english_and_german() {
     status.notify = Some("client_secret_expiring:14".into());
     let n = notification_for(&status).expect("a notification");
     assert_eq!(n.key, "client_secret_expiring:14");
-    assert!(n.body_en.contains("expires in 10 days"), "{n:?}");
-    assert!(n.body_de.contains("in 10 Tagen ab"), "{n:?}");
+    assert!(words(&n, Lang::En).contains("expires in 10 days"), "{n:?}");
+    assert!(words(&n, Lang::De).contains("in 10 Tagen ab"), "{n:?}");
     // Nothing wanted, nothing told.
     assert_eq!(notification_for(&signed_in(None)), None);
 }

@@ -1,0 +1,532 @@
+//! The running companion: the background export loop with its state
+//! published for any front end, and the levers a front end pulls.
+//!
+//! A front end (the tray, `docketsync run`) starts one [`Companion`] and
+//! then only reads and asks:
+//!
+//! - [`Companion::watch`]: the latest [`Snapshot`] on a `watch` channel
+//!   (the tray re-renders its icon and menu from it);
+//! - [`Companion::events`]: [`Event`]s on a `broadcast` channel (run
+//!   started / finished, problem raised / cleared, a notification due,
+//!   sign-in started / finished), `Serialize + Clone`;
+//! - control: [`Companion::export_now`], [`Companion::pause`] /
+//!   [`Companion::resume`] (persisted across restarts),
+//!   [`Companion::sign_in`] / [`Companion::cancel_sign_in`],
+//!   [`Companion::set_setting`], [`Companion::stop`] (prompt, even in
+//!   the middle of an export).
+//!
+//! The loop is `schedule::run`; this module only keeps the view of it.
+//! For a file or folder source a watcher (`notify`, debounced) asks for a
+//! run when the PMS export changes.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use docket_auth::Browser;
+use docket_text::{Lang, Texts};
+use serde::Serialize;
+use tokio::sync::{broadcast, watch};
+
+use crate::schedule::{self, Clock, Control, Memory, Next, Notification, Observer, Outcome};
+use crate::settings::UserSetting;
+use crate::snapshot::{
+    self, ActionView, Activity, InStep, ProblemView, RunView, Snapshot, TrayState,
+};
+use crate::status::LastExport;
+use crate::{App, AppError};
+
+/// How many finished runs the snapshot lists.
+const RECENT_RUNS: usize = 10;
+
+/// The `sync_meta` name that remembers a pause across restarts.
+const PAUSED: &str = "paused";
+
+/// A notification, rendered for the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationView {
+    /// Stable per condition: a front end replaces a shown notification
+    /// with the same key instead of stacking a second one.
+    pub key: String,
+    pub title: String,
+    pub body: String,
+    pub action: ActionView,
+}
+
+/// What happened, for a front end that reacts (notifications, a log view).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted {
+        at: DateTime<Utc>,
+    },
+    RunFinished {
+        run: Box<RunView>,
+    },
+    ProblemRaised {
+        problem: ProblemView,
+    },
+    ProblemCleared {
+        code: String,
+    },
+    NotificationDue {
+        notification: NotificationView,
+    },
+    /// The browser was asked to open this address (the window can offer
+    /// it as a link if no browser appeared).
+    SignInStarted {
+        url: String,
+    },
+    SignInFinished {
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        problem: Option<ProblemView>,
+    },
+}
+
+/// How to start.
+pub struct StartOptions {
+    pub clock: Arc<dyn Clock>,
+    /// Opens the sign-in page (the system browser in production).
+    pub browser: Arc<dyn Browser>,
+    /// Watch a file or folder source for changes (default on).
+    pub watch_source: bool,
+    /// The language; `None`: the user's setting, else the system's.
+    pub lang: Option<Lang>,
+}
+
+impl Default for StartOptions {
+    fn default() -> Self {
+        StartOptions {
+            clock: Arc::new(schedule::WallClock),
+            browser: Arc::new(docket_auth::SystemBrowser),
+            watch_source: true,
+            lang: None,
+        }
+    }
+}
+
+/// The view the loop keeps of itself.
+struct View {
+    activity: Activity,
+    runs: VecDeque<LastExport>,
+    in_step: InStep,
+    signing_in: bool,
+    /// A problem notification was shown and the problem is not over yet:
+    /// when it is, "back in step" is due.
+    trouble_notified: bool,
+}
+
+struct Inner {
+    app: Arc<App>,
+    control: Control,
+    clock: Arc<dyn Clock>,
+    browser: Arc<dyn Browser>,
+    texts: Mutex<Arc<Texts>>,
+    view: Mutex<View>,
+    snapshot: watch::Sender<Snapshot>,
+    events: broadcast::Sender<Event>,
+    cancel_sign_in: Mutex<Option<watch::Sender<bool>>>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    _watcher: Mutex<Option<crate::source_watch::SourceWatch>>,
+}
+
+/// The running companion. Cheap to clone; all clones are the same one.
+#[derive(Clone)]
+pub struct Companion {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Companion {
+    /// Start the loop on the current tokio runtime.
+    pub fn start(app: App, options: StartOptions) -> Companion {
+        let app = Arc::new(app);
+        let lang = options
+            .lang
+            .unwrap_or_else(|| Lang::choose(app.config().app.language.as_deref()));
+        let texts = Arc::new(Texts::new(lang));
+        let control = Control::default();
+        if app.meta(PAUSED).as_deref() == Some("1") {
+            control.pause();
+        }
+        let last = app.last_export();
+        let view = View {
+            activity: if control.is_paused() {
+                Activity::Paused
+            } else {
+                Activity::Starting
+            },
+            runs: last.into_iter().collect(),
+            in_step: app.in_step().unwrap_or_default(),
+            signing_in: false,
+            trouble_notified: false,
+        };
+        let now = options.clock.now();
+        let first = build(&app, &view, &texts, now).unwrap_or_else(|e| {
+            tracing::warn!(code = e.code(), "the first snapshot could not be made");
+            empty_snapshot(&app, &texts, now)
+        });
+        let inner = Arc::new(Inner {
+            app,
+            control,
+            clock: options.clock,
+            browser: options.browser,
+            texts: Mutex::new(texts),
+            view: Mutex::new(view),
+            snapshot: watch::channel(first).0,
+            events: broadcast::channel(64).0,
+            cancel_sign_in: Mutex::new(None),
+            task: Mutex::new(None),
+            _watcher: Mutex::new(None),
+        });
+        let companion = Companion { inner };
+        if options.watch_source {
+            if let Some(path) = companion.inner.app.watched_source() {
+                let control = companion.inner.control.clone();
+                match crate::source_watch::SourceWatch::start(&path, move || control.sync_now()) {
+                    Ok(w) => *lock(&companion.inner._watcher) = Some(w),
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "cannot watch the source")
+                    }
+                }
+            }
+        }
+        let inner = companion.inner.clone();
+        let task = tokio::spawn(async move {
+            let timing = schedule::Timing::from_config(inner.app.config());
+            let observer = Watcher(inner.clone());
+            schedule::run(
+                &*inner.app,
+                timing,
+                inner.clock.as_ref(),
+                &observer,
+                &inner.control,
+            )
+            .await;
+        });
+        *lock(&companion.inner.task) = Some(task);
+        companion
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.inner.snapshot.borrow().clone()
+    }
+
+    pub fn watch(&self) -> watch::Receiver<Snapshot> {
+        self.inner.snapshot.subscribe()
+    }
+
+    pub fn events(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    /// The app (paths, config) for front ends that show them.
+    pub fn app(&self) -> &App {
+        &self.inner.app
+    }
+
+    /// Export now (the menu's "Export now", a network that came back, a
+    /// computer that woke up).
+    pub fn export_now(&self) {
+        self.inner.control.sync_now();
+    }
+
+    /// Stop exporting until resumed, also after a restart.
+    pub fn pause(&self) {
+        self.inner.app.set_meta(PAUSED, "1");
+        self.inner.control.pause();
+        lock(&self.inner.view).activity = Activity::Paused;
+        self.inner.publish();
+    }
+
+    pub fn resume(&self) {
+        self.inner.app.set_meta(PAUSED, "0");
+        lock(&self.inner.view).activity = Activity::Starting;
+        self.inner.control.resume();
+        self.inner.publish();
+    }
+
+    /// Sign in in the browser, in the background: the snapshot says
+    /// `signing_in` meanwhile, [`Event::SignInFinished`] says how it
+    /// ended, and a good sign-in starts an export at once. A second call
+    /// while one is waiting does nothing.
+    pub fn sign_in(&self) {
+        let (tx, mut rx) = watch::channel(false);
+        {
+            let mut slot = lock(&self.inner.cancel_sign_in);
+            if slot.is_some() {
+                return;
+            }
+            *slot = Some(tx);
+        }
+        lock(&self.inner.view).signing_in = true;
+        self.inner.publish();
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            let events = inner.events.clone();
+            let result = inner
+                .app
+                .sign_in_cancellable(
+                    inner.browser.as_ref(),
+                    |url| {
+                        let _ = events.send(Event::SignInStarted {
+                            url: url.to_string(),
+                        });
+                    },
+                    async move {
+                        let _ = rx.wait_for(|c| *c).await;
+                    },
+                )
+                .await;
+            *lock(&inner.cancel_sign_in) = None;
+            lock(&inner.view).signing_in = false;
+            let problem = match &result {
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "sign-in did not complete");
+                    let texts = inner.texts();
+                    Some(snapshot::problem_view(&texts, &e.describe(), None))
+                }
+            };
+            let _ = inner.events.send(Event::SignInFinished {
+                ok: result.is_ok(),
+                problem,
+            });
+            inner.publish();
+            if result.is_ok() {
+                inner.control.sync_now();
+            }
+        });
+    }
+
+    /// Cancel a sign-in that waits for the browser.
+    pub fn cancel_sign_in(&self) {
+        if let Some(tx) = lock(&self.inner.cancel_sign_in).as_ref() {
+            tx.send_replace(true);
+        }
+    }
+
+    /// Change one of the user's settings (within what the firm allows).
+    /// The language applies at once; modules and the interval from the
+    /// next start of the companion (the tray restarts its loop).
+    pub fn set_setting(&self, setting: &UserSetting) -> Result<(), AppError> {
+        let config = self.inner.app.write_setting(setting)?;
+        if let UserSetting::Language(lang) = setting {
+            let lang = Lang::choose(lang.as_deref());
+            *lock(&self.inner.texts) = Arc::new(Texts::new(lang));
+        }
+        self.inner.app.note_config(config);
+        self.inner.publish();
+        Ok(())
+    }
+
+    /// Stop the loop now (a running export is abandoned, losing nothing)
+    /// and wait for it to end.
+    pub async fn stop(&self) {
+        self.cancel_sign_in();
+        self.inner.control.stop();
+        let task = lock(&self.inner.task).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        *lock(&self.inner._watcher) = None;
+    }
+}
+
+impl Inner {
+    fn texts(&self) -> Arc<Texts> {
+        lock(&self.texts).clone()
+    }
+
+    /// Make and publish a new snapshot; raise events for problems that
+    /// appeared or went away. Returns the old and new tray state.
+    fn publish(&self) -> Option<(TrayState, TrayState)> {
+        let texts = self.texts();
+        let now = self.clock.now();
+        let new = {
+            let view = lock(&self.view);
+            match build(&self.app, &view, &texts, now) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "cannot make the status snapshot");
+                    return None;
+                }
+            }
+        };
+        let old = self.snapshot.send_replace(new.clone());
+        for p in new
+            .problems
+            .iter()
+            .filter(|p| !old.problems.iter().any(|o| o.code == p.code))
+        {
+            let _ = self
+                .events
+                .send(Event::ProblemRaised { problem: p.clone() });
+        }
+        for o in old
+            .problems
+            .iter()
+            .filter(|o| !new.problems.iter().any(|p| p.code == o.code))
+        {
+            let _ = self.events.send(Event::ProblemCleared {
+                code: o.code.clone(),
+            });
+        }
+        Some((old.tray, new.tray))
+    }
+
+    fn notify(&self, n: &Notification) {
+        let texts = self.texts();
+        let head = texts.render(&n.message);
+        let body = match texts.attr(&n.message, "body") {
+            Some(b) if !b.is_empty() => format!("{head}. {b}"),
+            _ => head,
+        };
+        let view = NotificationView {
+            key: n.key.clone(),
+            title: texts.render(&n.title),
+            body,
+            action: snapshot::action_view(&texts, &n.action),
+        };
+        let _ = self
+            .events
+            .send(Event::NotificationDue { notification: view });
+    }
+}
+
+/// The loop's observer: keeps the view and publishes.
+struct Watcher(Arc<Inner>);
+
+impl Observer for Watcher {
+    fn started(&self, now: DateTime<Utc>) {
+        lock(&self.0.view).activity = Activity::Exporting { since: now };
+        let _ = self.0.events.send(Event::RunStarted { at: now });
+        self.0.publish();
+    }
+
+    fn ran(&self, outcome: &Outcome, _memory: &Memory) {
+        let now = self.0.clock.now();
+        let run = match outcome {
+            Outcome::Exported(r) => crate::last_export_of(Ok(r), now),
+            Outcome::Failed(e) => crate::last_export_of(Err(e), now),
+        };
+        {
+            let mut view = lock(&self.0.view);
+            view.runs.push_front(run.clone());
+            view.runs.truncate(RECENT_RUNS);
+            if let Ok(n) = self.0.app.in_step() {
+                view.in_step = n;
+            }
+        }
+        let texts = self.0.texts();
+        let _ = self.0.events.send(Event::RunFinished {
+            run: Box::new(RunView {
+                summary: snapshot::run_summary(&texts, &run),
+                problem: run
+                    .error
+                    .as_ref()
+                    .map(|e| snapshot::problem_view(&texts, e, Some(run.at))),
+                run,
+            }),
+        });
+    }
+
+    fn waiting(&self, next: Next, paused: bool, memory: &Memory) {
+        let activity = match (paused, next) {
+            (true, _) => Activity::Paused,
+            (false, Next::LookAt(t)) => Activity::WaitingForUser { next_look: t },
+            (false, Next::SyncAt(t)) if memory.failures > 0 => Activity::BackingOff {
+                until: t,
+                failures: memory.failures,
+            },
+            (false, Next::SyncAt(t)) => Activity::Idle { next_run: t },
+        };
+        let changed = {
+            let mut view = lock(&self.0.view);
+            let changed = view.activity != activity;
+            view.activity = activity;
+            changed
+        };
+        if !changed {
+            return;
+        }
+        if let Some((old, new)) = self.0.publish() {
+            let back = new == TrayState::InStep && old != TrayState::InStep;
+            let mut view = lock(&self.0.view);
+            if back && view.trouble_notified {
+                view.trouble_notified = false;
+                drop(view);
+                self.0.notify(&Notification {
+                    key: "back_in_step".into(),
+                    who: docket_text::Who::Nobody,
+                    title: docket_text::Message::new("notify-back-in-step"),
+                    message: docket_text::Message::new("notify-back-in-step-detail"),
+                    action: docket_text::Action::OpenLog,
+                });
+            }
+        }
+    }
+
+    fn notify(&self, n: &Notification) {
+        lock(&self.0.view).trouble_notified = true;
+        self.0.notify(n);
+    }
+}
+
+fn build(app: &App, view: &View, texts: &Texts, now: DateTime<Utc>) -> Result<Snapshot, AppError> {
+    let config = app.config();
+    Ok(snapshot::decide(
+        snapshot::Input {
+            status: app.status(now)?,
+            activity: view.activity,
+            signing_in: view.signing_in,
+            runs: view.runs.iter().cloned().collect(),
+            in_step: view.in_step,
+            modules: (
+                config.modules.calendar,
+                config.modules.tasks,
+                config.modules.contacts,
+            ),
+            settings: app.settings_view(),
+        },
+        texts,
+        now,
+    ))
+}
+
+/// A snapshot when the state cannot be read (the database is broken): the
+/// problem is in the log; the tray shows signed out rather than nothing.
+fn empty_snapshot(app: &App, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
+    let status = crate::status::decide(
+        crate::status::Input {
+            account: None,
+            token: crate::status::TokenState::None,
+            keep_alive_every: chrono::Duration::hours(24),
+            confidential: None,
+            client_secret_stored: false,
+            secret_store: crate::status::SecretStoreInfo {
+                kind: "keyring",
+                location: String::new(),
+            },
+            last_export: None,
+        },
+        now,
+    );
+    snapshot::decide(
+        snapshot::Input {
+            status,
+            activity: Activity::Starting,
+            signing_in: false,
+            runs: vec![],
+            in_step: InStep::default(),
+            modules: (false, false, false),
+            settings: app.settings_view(),
+        },
+        texts,
+        now,
+    )
+}

@@ -1,0 +1,274 @@
+//! The snapshot as a user reads it: tray state, status line, problems
+//! with their fix, in both languages.
+
+use chrono::TimeZone;
+use chrono_tz::Tz;
+
+use super::*;
+use crate::settings::{SettingsView, UserSettings};
+use crate::status::{AccountInfo, SecretStoreInfo, TokenState};
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
+}
+
+fn status(state: State, signed_in: bool) -> Status {
+    Status {
+        state,
+        account: signed_in.then(|| AccountInfo {
+            username: "anna@kanzlei.example".into(),
+            display_name: Some("Anna Berger".into()),
+            object_id: "o".into(),
+            tenant_id: "t".into(),
+        }),
+        signed_in_at: signed_in.then(|| at(7, 0)),
+        last_good_refresh_at: None,
+        token: TokenState::Present,
+        problem: None,
+        keep_alive: None,
+        warnings: vec![],
+        notify: None,
+        secret_store: SecretStoreInfo {
+            kind: "keyring",
+            location: "x".into(),
+        },
+        last_export: None,
+    }
+}
+
+fn run(ok: bool, error: Option<AppErrorKind>) -> LastExport {
+    LastExport {
+        at: at(13, 32),
+        ok,
+        created: if ok { 12 } else { 0 },
+        updated: if ok { 3 } else { 0 },
+        deleted: 0,
+        recreated: 0,
+        failed: 0,
+        held_back: 0,
+        skipped: if ok { 1 } else { 0 },
+        error: error.map(|k| k.described()),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum AppErrorKind {
+    Network,
+    SignIn,
+}
+
+impl AppErrorKind {
+    fn described(self) -> Described {
+        match self {
+            AppErrorKind::Network => {
+                crate::AppError::Graph(docket_graph::Error::Transport("connection refused".into()))
+                    .describe()
+            }
+            AppErrorKind::SignIn => crate::AppError::NotSignedIn.describe(),
+        }
+    }
+}
+
+fn settings() -> SettingsView {
+    SettingsView {
+        user: UserSettings {
+            calendar: true,
+            tasks: true,
+            contacts: false,
+            interval_minutes: 15,
+            start_at_login: true,
+            language: None,
+        },
+        user_may_set: vec![],
+        firm: vec![],
+    }
+}
+
+fn input(status: Status, activity: Activity, runs: Vec<LastExport>) -> Input {
+    Input {
+        status,
+        activity,
+        signing_in: false,
+        runs,
+        in_step: InStep {
+            calendar: 40,
+            tasks: 7,
+            contacts: 0,
+        },
+        modules: (true, true, false),
+        settings: settings(),
+    }
+}
+
+#[test]
+fn tray_states() {
+    #[track_caller]
+    fn check(status: Status, activity: Activity, last: Option<LastExport>, expect: TrayState) {
+        assert_eq!(tray_state(&status, &activity, last.as_ref()), expect);
+    }
+    let idle = Activity::Idle {
+        next_run: at(14, 0),
+    };
+    check(
+        status(State::SignedOut, false),
+        idle,
+        None,
+        TrayState::SignedOut,
+    );
+    check(
+        status(State::Ok, true),
+        idle,
+        Some(run(true, None)),
+        TrayState::InStep,
+    );
+    check(
+        status(State::Ok, true),
+        Activity::Exporting { since: at(14, 0) },
+        None,
+        TrayState::Exporting,
+    );
+    check(
+        status(State::Ok, true),
+        Activity::Paused,
+        None,
+        TrayState::Paused,
+    );
+    // Signing in again outranks everything but being signed out.
+    check(
+        status(State::SignInRequired, true),
+        Activity::Paused,
+        None,
+        TrayState::NeedsUser,
+    );
+    check(
+        status(State::AdminActionRequired, true),
+        idle,
+        None,
+        TrayState::NeedsAdmin,
+    );
+    check(
+        status(State::Ok, true),
+        Activity::BackingOff {
+            until: at(14, 2),
+            failures: 2,
+        },
+        None,
+        TrayState::Retrying,
+    );
+    // The last run failed for a network reason: retrying, not a credential alarm.
+    check(
+        status(State::Ok, true),
+        idle,
+        Some(run(false, Some(AppErrorKind::Network))),
+        TrayState::Retrying,
+    );
+    check(
+        status(State::Ok, true),
+        idle,
+        Some(run(false, Some(AppErrorKind::SignIn))),
+        TrayState::NeedsUser,
+    );
+}
+
+fn texts(lang: Lang) -> Texts {
+    Texts::new(lang).in_zone(Tz::Europe__Berlin)
+}
+
+#[test]
+fn what_the_user_reads() {
+    #[track_caller]
+    fn check(lang: Lang, input: Input, line: &str, problems: &[(&str, &str)]) {
+        let s = decide(input, &texts(lang), at(15, 0));
+        assert_eq!(s.status_line, line);
+        let got: Vec<(&str, &str)> = s
+            .problems
+            .iter()
+            .map(|p| (p.headline.as_str(), p.action.label.as_str()))
+            .collect();
+        assert_eq!(got, problems);
+    }
+    let idle = Activity::Idle {
+        next_run: at(15, 15),
+    };
+    check(
+        Lang::En,
+        input(status(State::Ok, true), idle, vec![run(true, None)]),
+        "In step · 14:32",
+        &[],
+    );
+    check(
+        Lang::De,
+        input(status(State::Ok, true), idle, vec![run(true, None)]),
+        "Aktuell · 14:32",
+        &[],
+    );
+    check(
+        Lang::En,
+        input(status(State::SignedOut, false), idle, vec![]),
+        "Not signed in",
+        &[("Not signed in", "Sign in again")],
+    );
+    check(
+        Lang::De,
+        input(
+            status(State::Ok, true),
+            idle,
+            vec![run(false, Some(AppErrorKind::Network)), run(true, None)],
+        ),
+        "Neuer Versuch in Kürze · 14:32",
+        &[(
+            "Microsoft 365 ist nicht erreichbar",
+            "Netzwerkverbindung prüfen",
+        )],
+    );
+}
+
+#[test]
+fn modules_and_runs() {
+    let s = decide(
+        input(
+            status(State::Ok, true),
+            Activity::Idle {
+                next_run: at(15, 15),
+            },
+            vec![run(true, None)],
+        ),
+        &texts(Lang::De),
+        at(15, 0),
+    );
+    let rows: Vec<(&str, &str, bool, usize, bool)> = s
+        .modules
+        .iter()
+        .map(|m| (m.module, m.name.as_str(), m.enabled, m.in_step, m.ok))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("calendar", "Kalender", true, 40, true),
+            ("tasks", "Fristen und Wiedervorlagen", true, 7, true),
+            ("contacts", "Kontakte", false, 0, false),
+        ]
+    );
+    assert_eq!(s.modules[0].next_run, Some(at(15, 15)));
+    assert_eq!(
+        s.runs[0].summary,
+        "12 angelegt, 3 geändert, 1 Eintrag übersprungen"
+    );
+    assert_eq!(
+        run_summary(
+            &texts(Lang::En),
+            &LastExport {
+                created: 0,
+                updated: 0,
+                skipped: 0,
+                ..run(true, None)
+            }
+        ),
+        "Nothing to do: Outlook was in step"
+    );
+    // The JSON a script reads has the codes next to the words.
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json["tray"], "in_step");
+    assert_eq!(json["activity"]["state"], "idle");
+    assert_eq!(json["modules"][0]["module"], "calendar");
+}

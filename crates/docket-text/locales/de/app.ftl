@@ -1,0 +1,104 @@
+# Fehler der App selbst (kein eingeordnetes Anmeldeproblem): eine
+# Nachricht je Code, Wert = Überschrift, .body = was geschah.
+
+error-config-paths = Docket Sync findet seine Ordner nicht
+    .body = Die Ordner für Einstellungen und Daten sind nicht nutzbar: { $detail }
+error-config-invalid = Die Konfiguration hat { $count ->
+        [one] einen Fehler
+       *[other] { $count } Fehler
+    }
+    .body = { $detail }
+error-config-extra-ca-file = Die Zertifikatsdatei der Kanzlei ist nicht nutzbar
+    .body = Die in microsoft.extra_ca_file genannte Datei ließ sich nicht als PEM-Zertifikat lesen: { $detail }
+error-keyring-unavailable = Der Schlüsselbund des Systems ist nicht verfügbar
+    .body = Docket Sync bewahrt Ihre Anmeldung im Schlüsselbund des Systems auf, und keiner war erreichbar: { $detail }
+error-keyring-locked = Der Schlüsselbund des Systems ist gesperrt
+    .body = Ihre Anmeldung liegt im Schlüsselbund des Systems, der gerade gesperrt ist.
+error-keyring-corrupt = Die gespeicherte Anmeldung ist beschädigt
+    .body = Was der Schlüsselbund für Docket Sync enthält, ist nicht lesbar: { $detail }
+error-keyring-error = Der Schlüsselbund des Systems meldet einen Fehler
+    .body = { $detail }
+error-state-corrupt = Die Datenbank von Docket Sync ist beschädigt
+    .body = { $detail }
+error-state-unreadable = Die Datenbank von Docket Sync lässt sich nicht öffnen
+    .body = { $detail }
+error-state-too-new = Die Datenbank stammt von einer neueren Version
+    .body = Ein neueres Docket Sync hat diese Datenbank geschrieben; diese Version kann sie nicht nutzen: { $detail }
+error-state-error = Die Datenbank von Docket Sync meldet einen Fehler
+    .body = { $detail }
+error-signin-none = Nicht angemeldet
+    .body = Melden Sie sich mit Ihrem Microsoft-Konto an, damit Docket Sync nach Outlook exportieren kann.
+error-client-secret-public-client = Diese App hat keinen geheimen Clientschlüssel
+    .body = Laut Konfiguration ist die App-Registrierung ein öffentlicher (Desktop-)Client ohne Geheimnis; es wurde nichts gespeichert.
+error-client-secret-empty = Der geheime Clientschlüssel ist leer
+    .body = Es wurde nichts gespeichert.
+error-graph-unreachable = Microsoft 365 ist nicht erreichbar
+    .body = { $detail }
+error-graph-error = Microsoft 365 meldet einen Fehler
+    .body = { $detail }
+error-source-credential-not-used = Der Server der Kanzleisoftware braucht keine Zugangsdaten
+    .body = Laut Konfiguration wird der Server der Kanzleisoftware ohne Zugangsdaten gelesen; es wurde nichts gespeichert.
+error-source-credential-empty = Die Zugangsdaten der Kanzleisoftware sind leer
+    .body = Es wurde nichts gespeichert.
+error-sync-already-running = Es läuft bereits ein Export
+    .body = Ein anderer Export für Sie läuft (im Hintergrund oder in einem Terminal); dieser hat { $seconds } s gewartet und nicht begonnen.
+error-sync-lock-file = Die Sperrdatei des Exports ist nicht nutzbar
+    .body = { $file }: { $detail }
+error-sync-failed = Der Export wurde abgebrochen
+    .body = { $detail }
+
+# Desktop-Benachrichtigungen: kurzer Titel, darunter die Nachricht.
+notify-sign-in-again = Docket Sync: bitte erneut anmelden
+notify-admin-must-act = Docket Sync: Ihre IT muss handeln
+notify-act-soon = Docket Sync: bald handeln
+notify-export-failing = Docket Sync: der Export schlägt weiter fehl
+notify-export-failing-detail = Der Export ist seit { $since } { $times }-mal nacheinander fehlgeschlagen
+    .body = { $reason } Docket Sync versucht es weiter.
+notify-back-in-step = Docket Sync: wieder auf dem Stand
+notify-back-in-step-detail = Outlook ist wieder auf dem Stand
+    .body = Das Problem ist behoben; der Export funktioniert wieder.
+
+# Warnungen: bald ist etwas zu tun.
+warning-inactivity-expiry = Ihre Anmeldung verfällt am { $on }
+    .body = Die Anmeldung lässt sich seit einiger Zeit nicht erneuern; sie verfällt am { $on }, wenn Docket Sync Microsoft bis dahin nicht erreicht.
+warning-sign-in-required = Bitte bis { $on } erneut anmelden
+    .body = Ihre Organisation verlangt bis { $on } eine neue Anmeldung.
+warning-client-secret-expiring = { $days ->
+        [one] Der geheime Clientschlüssel der App läuft morgen ab
+       *[other] Der geheime Clientschlüssel der App läuft in { $days } Tagen ab
+    }
+    .body = Danach kann in der Kanzlei niemand exportieren, bis die IT einen neuen hinterlegt.
+warning-client-secret-expired = Der geheime Clientschlüssel der App ist abgelaufen
+    .body = In der Kanzlei kann niemand exportieren, bis die IT einen neuen hinterlegt.
+warning-client-secret-missing = Es ist kein geheimer Clientschlüssel hinterlegt
+    .body = Die App-Registrierung der Kanzlei braucht auf diesem Computer einen geheimen Clientschlüssel.
+error-unknown-problem = Die Anmeldung hat ein Problem, das diese Version nicht kennt
+    .body = Microsoft meldete { $code }.
+
+# Die Statuszeile im Infobereich: „Aktuell · 14:32“.
+state-line = { $state } · { $time }
+state-in-step = Aktuell
+state-exporting = Exportiert…
+state-needs-user = Bitte erneut anmelden
+state-needs-admin = Ihre IT muss handeln
+state-retrying = Neuer Versuch in Kürze
+state-signed-out = Nicht angemeldet
+state-paused = Angehalten
+
+module-calendar = Kalender
+module-tasks = Fristen und Wiedervorlagen
+module-contacts = Kontakte
+
+# Zusammenfassung eines Laufs.
+run-created = { $n } angelegt
+run-updated = { $n } geändert
+run-deleted = { $n } gelöscht
+run-recreated = { $n } wiederhergestellt
+run-failed = { $n } fehlgeschlagen
+run-held-back = { $n } pausiert
+run-skipped = { $n ->
+    [one] 1 Eintrag übersprungen
+   *[other] { $n } Einträge übersprungen
+}
+run-nothing-to-do = Nichts zu tun: Outlook war aktuell
+run-stopped = Der Export wurde abgebrochen

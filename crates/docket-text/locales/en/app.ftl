@@ -1,0 +1,105 @@
+# Failures of the app itself (not a classified sign-in problem): one
+# message per stable code (docs/cli.md), value = headline, .body = what
+# happened. The fix is an action (common.ftl), never a sentence here.
+
+error-config-paths = Docket Sync cannot find its folders
+    .body = The folders for its settings and data cannot be used: { $detail }
+error-config-invalid = The configuration has { $count ->
+        [one] a problem
+       *[other] { $count } problems
+    }
+    .body = { $detail }
+error-config-extra-ca-file = The firm's certificate file cannot be used
+    .body = The file named in microsoft.extra_ca_file could not be read as a PEM certificate: { $detail }
+error-keyring-unavailable = The system keyring is not available
+    .body = Docket Sync keeps your sign-in in the system keyring, and none could be reached: { $detail }
+error-keyring-locked = The system keyring is locked
+    .body = Your sign-in is kept in the system keyring, which is locked at the moment.
+error-keyring-corrupt = The saved sign-in is damaged
+    .body = What the keyring holds for Docket Sync cannot be read: { $detail }
+error-keyring-error = The system keyring failed
+    .body = { $detail }
+error-state-corrupt = Docket Sync's database is damaged
+    .body = { $detail }
+error-state-unreadable = Docket Sync's database cannot be opened
+    .body = { $detail }
+error-state-too-new = Docket Sync's database is from a newer version
+    .body = A newer Docket Sync wrote this database; this version cannot use it: { $detail }
+error-state-error = Docket Sync's database failed
+    .body = { $detail }
+error-signin-none = Not signed in
+    .body = Sign in with your Microsoft account so that Docket Sync can export to Outlook.
+error-client-secret-public-client = This app has no client secret
+    .body = The configuration says the app registration is a public (desktop) client, which has no secret; nothing was stored.
+error-client-secret-empty = The client secret is empty
+    .body = Nothing was stored.
+error-graph-unreachable = Microsoft 365 cannot be reached
+    .body = { $detail }
+error-graph-error = Microsoft 365 answered with an error
+    .body = { $detail }
+error-source-credential-not-used = The PMS server needs no credential
+    .body = The configuration says the PMS server is read without a credential; nothing was stored.
+error-source-credential-empty = The PMS credential is empty
+    .body = Nothing was stored.
+error-sync-already-running = An export is already running
+    .body = Another export for you is running (in the background or in a terminal); this one waited { $seconds } s and did not start.
+error-sync-lock-file = The export lock file cannot be used
+    .body = { $file }: { $detail }
+error-sync-failed = The export stopped
+    .body = { $detail }
+
+# Desktop notifications: a short title; the message below it.
+notify-sign-in-again = Docket Sync: please sign in again
+notify-admin-must-act = Docket Sync: your IT must act
+notify-act-soon = Docket Sync: action needed soon
+notify-export-failing = Docket Sync: the export keeps failing
+notify-export-failing-detail = The export failed { $times } times in a row since { $since }
+    .body = { $reason } Docket Sync keeps trying.
+notify-back-in-step = Docket Sync: back in step
+notify-back-in-step-detail = Outlook is up to date again
+    .body = The problem is over; exporting works again.
+
+# Warnings: something will need doing soon.
+warning-inactivity-expiry = Your sign-in expires on { $on }
+    .body = Renewing the sign-in has been failing; it expires on { $on } unless Docket Sync can reach Microsoft before then.
+warning-sign-in-required = Please sign in again by { $on }
+    .body = Your organisation requires a new sign-in by { $on }.
+warning-client-secret-expiring = { $days ->
+        [one] The app's client secret expires tomorrow
+       *[other] The app's client secret expires in { $days } days
+    }
+    .body = When it has expired, nobody in the firm can export until IT stores a new one.
+warning-client-secret-expired = The app's client secret has expired
+    .body = Nobody in the firm can export until IT stores a new one.
+warning-client-secret-missing = No client secret is stored
+    .body = The firm's app registration needs a client secret on this computer.
+error-unknown-problem = The sign-in has a problem this version does not know
+    .body = Microsoft reported { $code }.
+
+# The tray's state line: "In step · 14:32" (the time of the last good export).
+state-line = { $state } · { $time }
+state-in-step = In step
+state-exporting = Exporting…
+state-needs-user = Please sign in again
+state-needs-admin = Your IT must act
+state-retrying = Trying again shortly
+state-signed-out = Not signed in
+state-paused = Paused
+
+module-calendar = Calendar
+module-tasks = Deadlines and follow-ups
+module-contacts = Contacts
+
+# A run's summary.
+run-created = { $n } created
+run-updated = { $n } updated
+run-deleted = { $n } deleted
+run-recreated = { $n } restored
+run-failed = { $n } failed
+run-held-back = { $n } paused
+run-skipped = { $n ->
+    [one] 1 record skipped
+   *[other] { $n } records skipped
+}
+run-nothing-to-do = Nothing to do: Outlook was in step
+run-stopped = The export stopped
