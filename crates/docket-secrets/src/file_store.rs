@@ -216,6 +216,13 @@ impl SecretStore for FileStore {
     fn plaintext_warning(&self) -> Option<String> {
         Some(self.warning())
     }
+
+    fn plaintext_message(&self) -> Option<docket_text::Message> {
+        Some(
+            docket_text::Message::new("secrets-plaintext")
+                .text("path", self.path.display().to_string()),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -16,10 +16,17 @@
 //! - [`MemoryStore`]: for tests of other crates.
 //!
 //! [`open_default`] picks one; [`delete_account`] is sign-out.
+//!
+//! What a person reads about a failing store is data:
+//! [`StoreError::message`] (`docket-text`'s `secrets.ftl`, English and
+//! German, with the fix for this platform) and [`StoreError::action`];
+//! the `Display` text (with the technical cause) is for logs.
 //! `docs/secrets.md` describes where secrets live and the entry format.
 
 use std::fmt;
 use std::path::Path;
+
+use docket_text::{Action, Message, Who};
 
 mod account;
 mod chunked;
@@ -110,6 +117,60 @@ pub enum StoreError {
     Other { detail: String },
 }
 
+/// The platform, for messages whose fix depends on it (`secrets.ftl`
+/// selects on it).
+const PLATFORM: &str = if cfg!(target_os = "linux") {
+    "linux"
+} else if cfg!(windows) {
+    "windows"
+} else if cfg!(target_os = "macos") {
+    "macos"
+} else {
+    "other"
+};
+
+impl StoreError {
+    /// A stable code: `keyring.unavailable`, `.locked`, `.corrupt`,
+    /// `.error`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Unavailable { .. } => "keyring.unavailable",
+            StoreError::Locked { .. } => "keyring.locked",
+            StoreError::Corrupt { .. } => "keyring.corrupt",
+            StoreError::Other { .. } => "keyring.error",
+        }
+    }
+
+    /// What happened, for a person: headline and `.body` with the fix for
+    /// this platform.
+    pub fn message(&self) -> Message {
+        match self {
+            StoreError::Unavailable { .. } => {
+                Message::new("secrets-unavailable").text("platform", PLATFORM)
+            }
+            StoreError::Locked { .. } => Message::new("secrets-locked").text("platform", PLATFORM),
+            StoreError::Corrupt { .. } => Message::new("secrets-corrupt"),
+            StoreError::Other { detail } => Message::new("secrets-error").text("detail", detail),
+        }
+    }
+
+    /// The fix: IT provides a keyring; the user unlocks it, or signs in
+    /// again to replace a damaged entry; otherwise try again.
+    pub fn action(&self) -> Action {
+        match self {
+            StoreError::Unavailable { .. } => Action::ProvideKeyring,
+            StoreError::Locked { .. } => Action::UnlockKeyring,
+            StoreError::Corrupt { .. } => Action::SignIn,
+            StoreError::Other { .. } => Action::TestAgain,
+        }
+    }
+
+    /// Who must act.
+    pub fn who(&self) -> Who {
+        self.action().who()
+    }
+}
+
 /// A place secrets live. Implementations: the OS keyring, an opt-in
 /// plaintext file (0600), and memory (tests).
 pub trait SecretStore: Send + Sync {
@@ -124,8 +185,15 @@ pub trait SecretStore: Send + Sync {
     }
 
     /// A warning for `doctor` when this store is weaker than the OS
-    /// keyring (the plaintext file store); `None` otherwise.
+    /// keyring (the plaintext file store); `None` otherwise. English;
+    /// [`SecretStore::plaintext_message`] is the same as data.
     fn plaintext_warning(&self) -> Option<String> {
+        None
+    }
+
+    /// The plaintext warning as a message (`secrets-plaintext`, naming
+    /// the file), for a front end to show in the reader's language.
+    fn plaintext_message(&self) -> Option<Message> {
         None
     }
 }
@@ -328,5 +396,108 @@ mod tests {
             .unwrap()
             .expect("another user's token must survive sign-out");
         assert_eq!(bob.expose_secret(), "b");
+    }
+
+    fn every_error() -> Vec<StoreError> {
+        let d = || "Secret Service failed on entry 'v1/refresh_token'".to_owned();
+        vec![
+            StoreError::Unavailable { detail: d() },
+            StoreError::Locked { detail: d() },
+            StoreError::Corrupt { detail: d() },
+            StoreError::Other { detail: d() },
+        ]
+    }
+
+    /// Every store failure, and the plaintext warning, on every platform,
+    /// has its headline and `.body` in English and German.
+    #[test]
+    fn every_store_message_is_in_english_and_german() {
+        use docket_text::{Lang, Message, Texts};
+        let file =
+            FileStore::open("/home/anna/.local/share/docketsync/secrets.json", true).expect("open");
+        let mut messages: Vec<Message> = vec![file.plaintext_message().expect("warning")];
+        for platform in ["linux", "windows", "macos", "other"] {
+            for e in every_error() {
+                let mut m = e.message();
+                for (name, value) in &mut m.args {
+                    if name == "platform" {
+                        *value = docket_text::Arg::Text(platform.into());
+                    }
+                }
+                messages.push(m);
+            }
+        }
+        for lang in Lang::ALL {
+            let t = Texts::new(lang);
+            for m in &messages {
+                assert!(t.has(&m.id, None), "{lang}: {}", m.id);
+                assert!(t.has(&m.id, Some("body")), "{lang}: {}.body", m.id);
+                let body = t.attr(m, "body").unwrap_or_default();
+                assert!(
+                    !body.contains("{$") && !body.contains('['),
+                    "{lang}: {body}"
+                );
+            }
+            for e in every_error() {
+                assert!(t.has(&e.action().label().id, None), "{lang}: {e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn store_failures_read_as_a_person_sees_them() {
+        use docket_text::{Action, Lang, Texts, Who};
+        #[track_caller]
+        fn check(lang: Lang, e: StoreError, platform: &str, expect: [&str; 3]) {
+            let t = Texts::new(lang);
+            let mut m = e.message();
+            for (name, value) in &mut m.args {
+                if name == "platform" {
+                    *value = docket_text::Arg::Text(platform.into());
+                }
+            }
+            let got = [
+                t.render(&m),
+                t.attr(&m, "body").unwrap_or_default(),
+                t.render(&e.action().label()),
+            ];
+            assert_eq!(got, expect, "{lang} {e:?}");
+        }
+        let d = || "x".to_owned();
+        check(
+            Lang::En,
+            StoreError::Locked { detail: d() },
+            "linux",
+            [
+                "Keyring locked",
+                "The system keyring is locked, so Docket Sync cannot read or keep the sign-in. Unlock the login keyring (sign in to the desktop normally, or unlock it in Passwords and Keys or KeePassXC), then try again.",
+                "Unlock the system keyring (or sign in to the computer normally)",
+            ],
+        );
+        check(
+            Lang::De,
+            StoreError::Unavailable { detail: d() },
+            "windows",
+            [
+                "Kein Schlüsselbund auf diesem Computer",
+                "Docket Sync bewahrt die Anmeldung im Schlüsselbund des Systems auf, und es war keiner verwendbar. IT: prüfen, ob der Dienst Anmeldeinformationsverwaltung (VaultSvc) läuft und Docket Sync in einer interaktiven Benutzersitzung läuft, nicht unter einem Dienstkonto. Wo kein Schlüsselbund möglich ist, kann die IT stattdessen die Token-Datei erlauben (storage.allow_plaintext_tokens).",
+                "IT: einen Schlüsselbund bereitstellen (oder die Token-Datei erlauben)",
+            ],
+        );
+        check(
+            Lang::De,
+            StoreError::Corrupt { detail: d() },
+            "linux",
+            [
+                "Gespeicherte Anmeldung beschädigt",
+                "Die auf diesem Computer gespeicherte Anmeldung ist beschädigt und nicht verwendbar. Melden Sie sich erneut an, um sie zu ersetzen.",
+                "Erneut anmelden",
+            ],
+        );
+        assert_eq!(StoreError::Unavailable { detail: d() }.who(), Who::Admin);
+        assert_eq!(
+            StoreError::Locked { detail: d() }.action(),
+            Action::UnlockKeyring
+        );
     }
 }
