@@ -207,8 +207,9 @@ impl ListenError {
             ListenError::PortInUse { .. } => "signin.port_in_use",
             ListenError::TimedOut(_) => "signin.timed_out",
             ListenError::Cancelled => "signin.cancelled",
-            ListenError::BadRedirectUri { .. } => "config.invalid",
-            ListenError::Bind { .. } | ListenError::Server(_) => "signin.listener",
+            ListenError::BadRedirectUri { .. }
+            | ListenError::Bind { .. }
+            | ListenError::Server(_) => "signin.listener",
         }
     }
 
