@@ -477,6 +477,26 @@ impl Observer for Watcher {
     }
 }
 
+impl App {
+    /// The snapshot without a running loop in this process (the CLI's
+    /// `status`): the activity is [`Activity::NotRunning`] (or paused,
+    /// when the tray was paused), the runs are the last one remembered.
+    pub fn snapshot(&self, texts: &Texts, now: DateTime<Utc>) -> Result<Snapshot, AppError> {
+        let view = View {
+            activity: if self.meta(PAUSED).as_deref() == Some("1") {
+                Activity::Paused
+            } else {
+                Activity::NotRunning
+            },
+            runs: self.last_export().into_iter().collect(),
+            in_step: self.in_step()?,
+            signing_in: false,
+            trouble_notified: false,
+        };
+        build(self, &view, texts, now)
+    }
+}
+
 fn build(app: &App, view: &View, texts: &Texts, now: DateTime<Utc>) -> Result<Snapshot, AppError> {
     let config = app.config();
     Ok(snapshot::decide(

@@ -150,43 +150,55 @@ pub fn write(
     setting: &UserSetting,
 ) -> Result<Config, AppError> {
     let (section, key, value) = setting.key_value();
-    let problem = |reason: String| {
+    let dotted = format!("{section}.{key}");
+    let problem = |reason: docket_text::Message| {
         AppError::Config(docket_config::Problems(vec![docket_config::Problem {
             location: Some(docket_config::Location {
                 file: user_file.to_path_buf(),
                 line_col: None,
             }),
-            key: Some(format!("{section}.{key}")),
+            key: Some(dotted.clone()),
             reason,
-            fix: "ask your IT administrator".into(),
+            fix: docket_text::Action::AskAdmin,
         }]))
     };
+    let unwritable = |detail: String| {
+        problem(
+            docket_config::Kind::Unwritable
+                .message()
+                .text("path", user_file.display().to_string())
+                .text("detail", detail),
+        )
+    };
+    let unreadable = |path: &Path, detail: String| {
+        problem(
+            docket_config::Kind::Unreadable
+                .message()
+                .text("path", path.display().to_string())
+                .text("detail", detail),
+        )
+    };
     if !user_may_set(&section, &key) {
-        return Err(problem(
-            "only the firm configuration may set this key".into(),
-        ));
+        return Err(problem(docket_config::Kind::FirmOnly.message()));
     }
     let old = match std::fs::read_to_string(user_file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(problem(format!("cannot read the file: {e}"))),
+        Err(e) => return Err(unreadable(user_file, e.to_string())),
     };
-    let mut table: toml::Table = old
-        .parse()
-        .map_err(|e| problem(format!("the file is not valid TOML: {e}")))?;
+    let mut table = old
+        .parse::<toml::Table>()
+        .map_err(|e| unreadable(user_file, e.to_string()))?;
     let entry = table
         .entry(section.clone())
         .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     let Some(t) = entry.as_table_mut() else {
-        return Err(problem(format!("[{section}] is not a table")));
+        return Err(unreadable(user_file, format!("[{section}] is not a table")));
     };
     t.insert(key.clone(), value);
-    let text = toml::to_string(&table).map_err(|e| problem(e.to_string()))?;
+    let text = toml::to_string(&table).map_err(|e| unwritable(e.to_string()))?;
     let firm_text = match firm_file {
-        Some(f) => Some(
-            std::fs::read_to_string(f)
-                .map_err(|e| problem(format!("cannot read {}: {e}", f.display())))?,
-        ),
+        Some(f) => Some(std::fs::read_to_string(f).map_err(|e| unreadable(f, e.to_string()))?),
         None => None,
     };
     let config = docket_config::validate(
@@ -207,13 +219,13 @@ pub fn write(
         (Err(_), None) => None,
     };
     if let Some(dir) = user_file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| problem(e.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(|e| unwritable(e.to_string()))?;
     }
     let tmp = user_file.with_extension("toml.new");
-    std::fs::write(&tmp, text.as_bytes()).map_err(|e| problem(e.to_string()))?;
-    std::fs::rename(&tmp, user_file).map_err(|e| problem(e.to_string()))?;
-    tracing::info!(key = %format!("{section}.{key}"), "user setting changed");
-    config.ok_or_else(|| problem("no firm configuration to merge with".into()))
+    std::fs::write(&tmp, text.as_bytes()).map_err(|e| unwritable(e.to_string()))?;
+    std::fs::rename(&tmp, user_file).map_err(|e| unwritable(e.to_string()))?;
+    tracing::info!(key = %dotted, "user setting changed");
+    config.ok_or_else(|| unwritable("no firm configuration to merge with".into()))
 }
 
 #[cfg(test)]

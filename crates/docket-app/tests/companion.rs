@@ -1,0 +1,144 @@
+//! The companion as the tray uses it, with the real `App` against the
+//! emulator: the first export runs at once and the snapshot turns "in
+//! step" with the right counts; a change in the watched PMS folder arrives
+//! without waiting for the interval; a pause holds across a restart and a
+//! resume exports what changed meanwhile; stop returns; the snapshot and
+//! the events a front end sees carry no token.
+
+use std::time::Duration;
+
+use docket_app::companion::{Companion, Event, StartOptions};
+use docket_app::snapshot::{Snapshot, TrayState};
+use docket_app::{App, Lang};
+use support::{mailbox, names, PagesBrowser, SignedIn};
+
+mod support;
+
+fn ics(summaries: &[&str]) -> String {
+    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pms//EN\r\n");
+    for (i, summary) in summaries.iter().enumerate() {
+        s += &format!(
+            "BEGIN:VEVENT\r\nUID:c{i}\r\nSUMMARY:{summary}\r\n\
+             DTSTART;TZID=Europe/Berlin:202612{:02}T090000\r\n\
+             DTEND;TZID=Europe/Berlin:202612{:02}T100000\r\nEND:VEVENT\r\n",
+            i + 10,
+            i + 10
+        );
+    }
+    s + "END:VCALENDAR\r\n"
+}
+
+/// Wait (up to a minute) until the snapshot satisfies `f`.
+async fn until(c: &Companion, what: &str, f: impl Fn(&Snapshot) -> bool) -> Snapshot {
+    let mut rx = c.watch();
+    let got = tokio::time::timeout(Duration::from_secs(60), rx.wait_for(|s| f(s))).await;
+    match got {
+        Ok(Ok(s)) => s.clone(),
+        _ => panic!("{what}: not reached; the snapshot is {:#?}", c.snapshot()),
+    }
+}
+
+/// Nothing in what a front end sees looks like a token.
+fn assert_no_token(json: &str) {
+    for marker in ["eyJ", "refresh_token", "access_token", "Bearer "] {
+        assert!(!json.contains(marker), "{marker} in {json}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_companion_exports_watches_pauses_and_stops() {
+    let pms_dir = tempfile::tempdir().unwrap();
+    let file = pms_dir.path().join("termine.ics");
+    std::fs::write(&file, ics(&["Mandant Huber"])).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let (base, upn) = (fx.base.clone(), fx.upn);
+    let open = || App::with_config(fx.app.config().clone(), fx.paths.clone()).expect("app");
+    let options = || StartOptions {
+        browser: std::sync::Arc::new(PagesBrowser {
+            base: base.clone(),
+            upn: upn.into(),
+            password: "unused".into(),
+        }),
+        lang: Some(Lang::En),
+        ..StartOptions::default()
+    };
+
+    // 1. The first export runs at once; the tray turns "in step".
+    let c = Companion::start(open(), options());
+    let mut events = c.events();
+    let s = until(&c, "first export", |s| {
+        s.tray == TrayState::InStep && s.modules[0].in_step == 1
+    })
+    .await;
+    assert!(s.status_line.starts_with("In step · "), "{}", s.status_line);
+    assert!(s.modules[0].ok && !s.modules[1].enabled, "{:?}", s.modules);
+    assert_eq!(s.runs[0].summary, "1 created");
+    assert_eq!(
+        names(&mailbox(&base, upn).await, "events"),
+        ["Mandant Huber"]
+    );
+
+    // 2. The PMS writes its export again: it arrives without waiting for
+    // the 15-minute interval.
+    std::fs::write(&file, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
+    until(&c, "the watched change", |s| s.modules[0].in_step == 2).await;
+    assert_eq!(
+        names(&mailbox(&base, upn).await, "events"),
+        ["Gerichtstermin", "Mandant Huber"]
+    );
+
+    // 3. Pause, and the pause outlives a restart.
+    c.pause();
+    assert_eq!(c.snapshot().tray, TrayState::Paused);
+    c.stop().await;
+    let c = Companion::start(open(), options());
+    assert_eq!(c.snapshot().tray, TrayState::Paused);
+    std::fs::write(
+        &file,
+        ics(&["Mandant Huber", "Gerichtstermin", "Besprechung"]),
+    )
+    .unwrap();
+    c.export_now();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        c.snapshot().modules[0].in_step,
+        2,
+        "nothing exports while paused"
+    );
+
+    // 4. Resume: what changed meanwhile arrives.
+    let mut events_2 = c.events();
+    c.resume();
+    until(&c, "resumed", |s| {
+        s.modules[0].in_step == 3 && s.tray == TrayState::InStep
+    })
+    .await;
+    let mut seen = vec![];
+    while let Ok(e) = events_2.try_recv() {
+        let json = serde_json::to_value(&e).unwrap();
+        seen.push(json["event"].as_str().unwrap_or_default().to_string());
+    }
+    assert!(
+        seen.contains(&"run_started".into()) && seen.contains(&"run_finished".into()),
+        "{seen:?}"
+    );
+
+    // What a front end sees: no token anywhere, and no alarm when all is well.
+    assert_no_token(&serde_json::to_string(&c.snapshot()).unwrap());
+    while let Ok(e) = events.try_recv() {
+        assert_no_token(&serde_json::to_string(&e).unwrap());
+        assert!(
+            !matches!(e, Event::NotificationDue { .. }),
+            "no trouble, no notification: {e:?}"
+        );
+    }
+
+    // 5. Stop returns.
+    tokio::time::timeout(Duration::from_secs(30), c.stop())
+        .await
+        .expect("stop returns");
+}
