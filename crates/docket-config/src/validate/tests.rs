@@ -827,7 +827,7 @@ fn problems_read_as_a_person_sees_them() {
             [
                 "policy.sync_interval_minutes",
                 "Wert außerhalb des Bereichs",
-                "2 liegt außerhalb des Bereichs: häufiger als alle 5 Minuten zu exportieren, bremst Microsoft Graph aus. Verwenden Sie eine ganze Zahl von 5 bis 1440 (Standard 15).",
+                "2 liegt außerhalb des Bereichs: wer häufiger als alle 5 Minuten exportiert, wird von Microsoft Graph gebremst. Verwenden Sie eine ganze Zahl von 5 bis 1440 (Standard 15).",
                 "IT: policy.sync_interval_minutes in der Konfigurationsdatei ändern",
             ],
         ],

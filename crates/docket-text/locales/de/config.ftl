@@ -147,6 +147,6 @@ config-want-integer = eine ganze Zahl
 config-want-share = eine Zahl von 0 bis 1
 config-want-scopes = eine Liste von Bereichen
 config-want-categories = eine Liste von Kategorienamen
-config-why-sync-interval = häufiger als alle 5 Minuten zu exportieren, bremst Microsoft Graph aus
+config-why-sync-interval = wer häufiger als alle 5 Minuten exportiert, wird von Microsoft Graph gebremst
 config-why-keep-alive = die Anmeldung muss deutlich innerhalb der 90-tägigen Inaktivitätsgrenze von Entra aufgefrischt werden
 config-why-keep-days = Protokolle werden zwischen 1 Tag und einem Jahr aufbewahrt
