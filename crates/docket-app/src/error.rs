@@ -74,15 +74,6 @@ impl From<docket_graph::Error> for AppError {
     }
 }
 
-fn store_code(e: &StoreError) -> &'static str {
-    match e {
-        StoreError::Unavailable { .. } => "keyring.unavailable",
-        StoreError::Locked { .. } => "keyring.locked",
-        StoreError::Corrupt { .. } => "keyring.corrupt",
-        StoreError::Other { .. } => "keyring.error",
-    }
-}
-
 impl AppError {
     /// The classified sign-in problem, when there is one.
     pub fn problem(&self) -> Option<&Problem> {
@@ -101,7 +92,7 @@ impl AppError {
         match self {
             AppError::Paths(_) => "config.paths",
             AppError::Config(_) => "config.invalid",
-            AppError::SecretStore(e) => store_code(e),
+            AppError::SecretStore(e) => e.code(),
             AppError::State(e) => e.code(),
             AppError::Http(_) => "config.extra_ca_file",
             AppError::NotSignedIn => "signin.none",
@@ -125,7 +116,8 @@ impl AppError {
         match self {
             AppError::SignIn(e) => e.who(),
             AppError::Refresh(e) => e.who(),
-            AppError::SecretStore(StoreError::Locked { .. }) | AppError::NotSignedIn => Who::User,
+            AppError::SecretStore(e) => e.who(),
+            AppError::NotSignedIn => Who::User,
             AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Sync(_) => Who::Nobody,
             _ => Who::Admin,
         }
@@ -140,8 +132,7 @@ impl AppError {
                 Some(key) => edit(key),
                 None => Action::AskAdmin,
             },
-            AppError::SecretStore(StoreError::Locked { .. }) => Action::UnlockKeyring,
-            AppError::SecretStore(_) => Action::ProvideKeyring,
+            AppError::SecretStore(e) => e.action(),
             AppError::State(_) => Action::AskAdmin,
             AppError::Http(_) => edit("microsoft.extra_ca_file"),
             AppError::NotSignedIn => Action::SignIn,
@@ -165,6 +156,7 @@ impl AppError {
     /// system's own error text) are arguments.
     pub fn message(&self) -> Message {
         match self {
+            AppError::SecretStore(e) => return e.message(),
             AppError::SignIn(e) => return e.message(),
             AppError::Refresh(e) => return e.message(),
             _ => {}
@@ -175,7 +167,6 @@ impl AppError {
             AppError::Config(problems) => m
                 .number("count", problems.0.len())
                 .text("detail", problems.to_string()),
-            AppError::SecretStore(e) => m.text("detail", e.to_string()),
             AppError::State(e) => m.text("detail", e.to_string()),
             AppError::Http(detail) => m.text("detail", detail.clone()),
             AppError::Graph(e) => m.text("detail", e.to_string()),
