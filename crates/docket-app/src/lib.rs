@@ -26,6 +26,9 @@ mod export_lock;
 /// it changes the account (an export of 10,000 items takes well under this).
 const ACCOUNT_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 pub mod companion;
+pub mod doctor;
+pub mod frontend;
+pub mod logging;
 pub mod schedule;
 pub mod settings;
 pub mod snapshot;
