@@ -27,8 +27,10 @@ use docket_store::StateDb;
 use docket_sync::{
     key,
     retry::{self, Failure, Failures},
-    CreateReason, Entry, ItemKind, Listing, Op, Plan, Policy, Remote, RemoteItem, SourceKey, State,
+    CreateReason, Entry, ItemKind, Listing, Op, Plan, PlanSummary, Policy, Remote, RemoteItem,
+    SourceKey, State,
 };
+use docket_text::{Action, Message, TimeStyle};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -50,28 +52,117 @@ pub struct SyncOptions {
     pub retry_now: bool,
 }
 
-/// What a run did, for the CLI summary and the tray.
+/// What a run did, for the CLI summary and the tray: data, not prose.
+/// Every text in it is a [`Message`] a front end renders in the reader's
+/// language (`docket_text::Texts`); the fixes are [`Action`]s.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncReport {
     pub dry_run: bool,
-    /// The plan in plain words.
-    pub plan: String,
+    /// What the plan was to do, counted (a dry run shows this). Boxed:
+    /// the report travels in events and outcomes by value.
+    pub plan: Box<PlanSummary>,
     pub created: usize,
     pub recreated: usize,
     pub moved: usize,
     pub updated: usize,
     pub deleted: usize,
     pub unchanged: usize,
-    /// Source records that could not be exported, with the reason.
-    pub skipped: Vec<String>,
+    /// Source records that could not be exported: file, record, reason.
+    pub skipped: Vec<Skipped>,
     /// Items whose request failed this run; they are tried again next run.
-    pub failed: Vec<String>,
-    /// Items that kept failing and pause before their next try, with when.
-    pub held_back: Vec<String>,
-    pub notices: Vec<String>,
-    /// The brake's message when deletions were held back.
-    pub brake: Option<String>,
+    pub failed: Vec<ItemFailure>,
+    /// Items that kept failing and pause before their next try.
+    pub held_back: Vec<HeldBack>,
+    /// What the user should know that costs no item.
+    pub notices: Vec<Message>,
+    /// Deletions held back by the brake.
+    pub brake: Option<Box<BrakeReport>>,
     pub requests: RequestCounts,
+}
+
+/// A record the export skipped: `source` (the file), `record`, `reason`.
+pub type Skipped = docket_sync::Skip;
+
+/// An item whose request failed this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemFailure {
+    /// The item's source key (`appointment:<uid>`, …).
+    pub key: String,
+    pub reason: Message,
+}
+
+/// An item that kept failing and waits before its next try.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldBack {
+    pub key: String,
+    /// Failed attempts in a row.
+    pub attempts: u32,
+    /// Not tried again before this.
+    pub until: DateTime<Utc>,
+    /// `sync-held-back`: attempts, the last error, the next try.
+    pub reason: Message,
+    /// Try it now anyway.
+    pub fix: Action,
+}
+
+/// Deletions the brake held back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BrakeReport {
+    /// Deletions the plan would have made.
+    pub deletions: usize,
+    /// Our items in Microsoft 365 before the run.
+    pub owned: usize,
+    /// The share of `owned` a run may delete (policy).
+    pub threshold: f64,
+    /// `sync-brake` (with `.body`).
+    pub message: Message,
+    /// Let them go through.
+    pub fix: Action,
+}
+
+/// The English catalogue, built once (the `Display` of report lines, for
+/// logs and test messages).
+fn english() -> &'static docket_text::Texts {
+    static EN: std::sync::OnceLock<docket_text::Texts> = std::sync::OnceLock::new();
+    EN.get_or_init(|| docket_text::Texts::new(docket_text::Lang::En))
+}
+
+/// `key: reason` in English, for logs.
+impl std::fmt::Display for ItemFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, english().render(&self.reason))
+    }
+}
+
+/// `key: reason` in English, for logs.
+impl std::fmt::Display for HeldBack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, english().render(&self.reason))
+    }
+}
+
+/// The brake's headline in English, for logs.
+impl std::fmt::Display for BrakeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&english().render(&self.message))
+    }
+}
+
+impl ItemFailure {
+    fn new(key: &SourceKey, reason: Message) -> ItemFailure {
+        ItemFailure {
+            key: key.to_string(),
+            reason,
+        }
+    }
+
+    /// A failed Graph request (its words are Microsoft's or the client's).
+    fn graph(key: &SourceKey, error: &GraphError) -> ItemFailure {
+        ItemFailure::new(
+            key,
+            Message::new("sync-failed-request").text("error", error.to_string()),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -263,22 +354,31 @@ pub async fn export<T: TokenSource>(
     let held = retry::hold_back(&mut plan, &failures, now, options.retry_now);
     let mut report = SyncReport {
         dry_run: options.dry_run,
-        plan: plan.describe(),
+        plan: Box::new(plan.summary()),
         unchanged: plan.unchanged,
         // The plan's skips include the source's per-record problems.
-        skipped: plan.skips.iter().map(ToString::to_string).collect(),
+        skipped: plan.skips.clone(),
         notices: plan.notices.clone(),
-        brake: plan.brake.as_ref().map(|b| b.message.clone()),
+        brake: plan.brake.as_ref().map(|b| {
+            Box::new(BrakeReport {
+                deletions: b.deletes,
+                owned: b.owned,
+                threshold: b.max_share,
+                message: b.message(),
+                fix: Action::AllowDeletions,
+            })
+        }),
         held_back: held
             .iter()
-            .map(|h| {
-                format!(
-                    "{}: failed {} time(s), last: {}; next try after {} UTC",
-                    h.op.key(),
-                    h.failure.attempts,
-                    h.failure.error,
-                    h.next_try.format("%Y-%m-%d %H:%M")
-                )
+            .map(|h| HeldBack {
+                key: h.op.key().to_string(),
+                attempts: h.failure.attempts,
+                until: h.next_try,
+                reason: Message::new("sync-held-back")
+                    .number("attempts", h.failure.attempts)
+                    .text("error", h.failure.error.as_str())
+                    .time("next", h.next_try, TimeStyle::DateTime),
+                fix: Action::RetryHeldBack,
             })
             .collect(),
         ..SyncReport::default()
@@ -319,10 +419,11 @@ pub async fn export<T: TokenSource>(
                 match graph.collect_pages(&start).await {
                     Ok((_, Some(link))) => store.set_meta(&delta_name(kind), &link)?,
                     Ok((_, None)) => {}
-                    Err(e) => report.notices.push(format!(
-                        "could not start change tracking for {}s: {e}",
-                        kind.as_str()
-                    )),
+                    Err(e) => report.notices.push(
+                        Message::new("sync-notice-no-change-tracking")
+                            .text("kind", kind.as_str())
+                            .text("error", e.to_string()),
+                    ),
                 }
             }
         }
@@ -530,7 +631,7 @@ impl Ctx<'_> {
         error: &GraphError,
         report: &mut SyncReport,
     ) -> Result<(), AppError> {
-        report.failed.push(format!("{key}: {error}"));
+        report.failed.push(ItemFailure::graph(key, error));
         if about_the_item(error) {
             let failure = Failure::after(self.failures.get(key), error.to_string(), self.now);
             self.store.put_failure(key, &failure)?;
@@ -602,7 +703,7 @@ async fn apply<T: TokenSource>(
                             Err(err) if err.status() == Some(404) => {}
                             Err(err) => {
                                 gone = false;
-                                report.failed.push(format!("{key}: {err}"));
+                                report.failed.push(ItemFailure::graph(key, &err));
                             }
                         }
                     }
@@ -611,7 +712,10 @@ async fn apply<T: TokenSource>(
                     }
                 }
                 Err(err) => {
-                    report.failed.push(format!("{key}: {err}"));
+                    report.failed.push(ItemFailure::new(
+                        key,
+                        Message::new("sync-failed-request").text("error", err.to_string()),
+                    ));
                     continue;
                 }
             }
@@ -784,7 +888,7 @@ fn record(
             let Some(id) = resp.body["id"].as_str() else {
                 report
                     .failed
-                    .push(format!("{}: Graph answered without an id", c.key));
+                    .push(ItemFailure::new(&c.key, Message::new("sync-failed-no-id")));
                 return Ok(());
             };
             store.put(
@@ -840,9 +944,9 @@ fn record(
                 entry.generation += 1;
                 store.put(&u.key, &entry)?;
             }
-            report.failed.push(format!(
-                "{}: deleted in Outlook meanwhile; it is recreated next run",
-                u.key
+            report.failed.push(ItemFailure::new(
+                &u.key,
+                Message::new("sync-failed-deleted-meanwhile"),
             ));
         }
         (op, Err(e)) => {

@@ -445,11 +445,12 @@ async fn an_item_graph_keeps_refusing_is_retried_with_backoff() {
     let r = fx.run_at(&changed, &policy, minutes(2)).await;
     assert!(r.failed.is_empty(), "{r:?}");
     assert_eq!(r.held_back.len(), 2, "{r:?}");
-    assert!(
-        r.held_back[0].contains("next try after"),
-        "{:?}",
-        r.held_back
-    );
+    // Data, not prose: when, how often, and the fix as an action.
+    let h = &r.held_back[0];
+    assert_eq!(h.attempts, 2, "{h:?}");
+    assert!(h.until > minutes(10) && h.until <= minutes(20), "{h:?}");
+    assert_eq!(h.fix, docket_app::Action::RetryHeldBack);
+    assert!(h.to_string().contains("failed 2 times"), "{h}");
     assert_eq!(r.requests.writes, 0, "pausing items cost no write");
 
     // Graph takes them again; after the pause both go through.

@@ -101,7 +101,7 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
     let report = sync().await.unwrap();
     assert_eq!(report.deleted, 0, "{report:#?}");
     assert!(
-        report.skipped.iter().any(|s| s.contains("500")),
+        report.skipped.iter().any(|s| s.to_string().contains("500")),
         "{:#?}",
         report.skipped
     );
@@ -115,7 +115,13 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
     let report = sync().await.unwrap();
     assert_eq!(report.deleted, 0, "{report:#?}");
     let text = format!("{report:?}");
-    assert!(text.contains("source-credential set"), "{text}");
+    assert!(
+        report
+            .skipped
+            .iter()
+            .any(|s| s.fix == Some(docket_app::Action::SetSourceCredential)),
+        "{text}"
+    );
     assert!(
         !text.contains("not-the-token") && !text.contains(TOKEN),
         "{text}"

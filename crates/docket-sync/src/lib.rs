@@ -21,6 +21,9 @@
 //! plan; nothing is deleted because it is *missing* from an incomplete
 //! snapshot or from an empty or partial listing; records the source could
 //! not read are left untouched. Decisions and Graph limits: `docs/sync.md`.
+//!
+//! Words: skip reasons, notices, the plan summary and the brake are data
+//! ([`docket_text::Message`], area `sync`); `describe_in` renders them.
 
 pub mod hash;
 pub mod key;
@@ -34,5 +37,12 @@ pub use key::{ItemKind, Module, SourceKey};
 pub use map::{DeadlinesTo, Desired, MapContext, Skip};
 pub use plan::{
     merge_categories, plan, preview, Brake, Create, CreateReason, Delete, DeleteReason, Entry,
-    Listing, Op, Plan, Policy, Remote, RemoteItem, State, Update, UpdateReason, BRAKE_FLOOR,
+    Listing, ModuleCounts, Op, Plan, PlanSummary, Policy, Remote, RemoteItem, State, Update,
+    UpdateReason, WhyDeleted, BRAKE_FLOOR,
 };
+
+/// The English catalogue, built once (logs and `Display`).
+pub(crate) fn english() -> &'static docket_text::Texts {
+    static EN: std::sync::OnceLock<docket_text::Texts> = std::sync::OnceLock::new();
+    EN.get_or_init(|| docket_text::Texts::new(docket_text::Lang::En))
+}

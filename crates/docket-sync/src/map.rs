@@ -9,6 +9,7 @@ use docket_source::{
     Appointment, Contact, Deadline, DeadlineStatus, Importance, Moment, PhoneKind, PostalAddress,
     Snapshot, Timing, Usage, ZonedDateTime,
 };
+use docket_text::{Action, Message};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -112,24 +113,40 @@ impl Desired {
     }
 }
 
-/// A record we could not export, in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A record we could not export: which, from where, and why (a message
+/// of area `source` or `sync`, rendered in the reader's language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skip {
     /// The record: a key, a UID or a "VEVENT at line 42".
     pub record: String,
     /// The file it came from, when the source said.
     pub source: Option<String>,
-    pub reason: String,
+    pub reason: Message,
+    /// What fixes it, when it is not the record's data (the PMS server's
+    /// credential, a config key): the source's [`ItemProblem::fix`].
+    ///
+    /// [`ItemProblem::fix`]: docket_source::ItemProblem::fix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Action>,
 }
 
-/// `file: record: reason` (or `record: reason` when no file is known), as
-/// `sync` and `doctor` list skipped records.
+impl Skip {
+    /// `file: record: reason` (or `record: reason` when no file is known),
+    /// as `sync` and `doctor` list skipped records.
+    pub fn line(&self) -> Message {
+        let m = match &self.source {
+            Some(source) => Message::new("sync-skip-line").text("file", source.as_str()),
+            None => Message::new("sync-skip-line-nofile"),
+        };
+        m.text("record", self.record.as_str())
+            .message("reason", self.reason.clone())
+    }
+}
+
+/// The skip line in English, for logs.
 impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.source {
-            Some(source) => write!(f, "{source}: {}: {}", self.record, self.reason),
-            None => write!(f, "{}: {}", self.record, self.reason),
-        }
+        f.write_str(&crate::english().render(&self.line()))
     }
 }
 
@@ -155,17 +172,18 @@ pub struct Mapping {
     pub skips: Vec<Skip>,
     /// Things the user should know that cost no item (data Outlook has no
     /// room for, a series cut at the occurrence limit).
-    pub notices: Vec<String>,
+    pub notices: Vec<Message>,
 }
 
 impl Mapping {
     /// A record that cannot be exported: skipped with `reason`, and what
     /// was exported for it before is left untouched.
-    fn unmappable(&mut self, record: (Module, String), source: &str, reason: String) {
+    fn unmappable(&mut self, record: (Module, String), source: &str, reason: Message) {
         self.skips.push(Skip {
             record: record.1.clone(),
             source: (!source.is_empty()).then(|| source.to_owned()),
             reason,
+            fix: None,
         });
         self.records.insert(record, Presence::Unmappable);
     }
@@ -385,7 +403,9 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
     let rule = match Rule::parse(&rec.rrule) {
         Ok(r) => r,
         Err(e) => {
-            let reason = format!("cannot read the recurrence rule '{}': {e}", rec.rrule);
+            let reason = Message::new("sync-skip-rrule-unreadable")
+                .text("rule", rec.rrule.as_str())
+                .text("error", e);
             return out.unmappable(record, &master.source, reason);
         }
     };
@@ -429,15 +449,19 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
     ) {
         Ok(x) => x,
         Err(e) => {
-            let reason = format!("cannot expand the recurrence rule '{}': {e}", rec.rrule);
+            let reason = Message::new("sync-skip-rrule-unexpandable")
+                .text("rule", rec.rrule.as_str())
+                .text("error", e.to_string());
             return out.unmappable(record, &master.source, reason);
         }
     };
     if cut {
-        out.notices.push(format!(
-            "'{}' ({uid}) repeats more than {MAX_OCCURRENCES} times in the export window; only the first {MAX_OCCURRENCES} are exported",
-            master.summary
-        ));
+        out.notices.push(
+            Message::new("sync-notice-series-cut")
+                .text("title", master.summary.as_str())
+                .text("uid", uid)
+                .number("max", MAX_OCCURRENCES),
+        );
     }
     let mut overrides: BTreeMap<String, &Appointment> = overrides
         .iter()
@@ -465,14 +489,13 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
             None => match shifted(&master.timing, &occ) {
                 Some(t) => t,
                 None => {
-                    let reason = format!(
-                        "the occurrence on {} would end beyond the last date a calendar can hold",
-                        day_of(&occ)
-                    );
+                    let reason = Message::new("sync-skip-occurrence-beyond-calendar")
+                        .text("day", day_of(&occ).to_string());
                     out.skips.push(Skip {
                         record: format!("{uid} ({id})"),
                         source: (!master.source.is_empty()).then(|| master.source.clone()),
                         reason,
+                        fix: None,
                     });
                     continue;
                 }
@@ -619,7 +642,7 @@ fn address_line(a: &PostalAddress) -> String {
 /// A contact as an Outlook contact, `None` when not subscribed. What does
 /// not fit Outlook's fields is listed at the end of the notes and in the
 /// second value (a notice).
-pub fn map_contact(c: &Contact) -> Option<(Desired, Option<String>)> {
+pub fn map_contact(c: &Contact) -> Option<(Desired, Option<Message>)> {
     if !c.subscribed {
         return None;
     }
@@ -719,24 +742,20 @@ pub fn map_contact(c: &Contact) -> Option<(Desired, Option<String>)> {
         }
         notes.push_str("Also in the PMS (no room in Outlook):\n");
         notes.push_str(&overflow.join("\n"));
-        let mut what = Vec::new();
-        if dropped_emails > 0 {
-            what.push(format!(
-                "{dropped_emails} e-mail address(es) beyond Outlook's {MAX_EMAILS}"
-            ));
-        }
         let others = overflow.len() - dropped_emails;
-        if others > 0 {
-            what.push(format!(
-                "{others} phone number(s) or address(es) without a free Outlook field"
-            ));
-        }
-        Some(format!(
-            "contact '{}' ({}): {} listed in its notes",
-            c.display_name,
-            c.uid,
-            what.join(" and ")
-        ))
+        let id = match (dropped_emails > 0, others > 0) {
+            (true, true) => "sync-notice-contact-both",
+            (true, false) => "sync-notice-contact-emails",
+            _ => "sync-notice-contact-fields",
+        };
+        Some(
+            Message::new(id)
+                .text("name", c.display_name.as_str())
+                .text("uid", c.uid.as_str())
+                .number("emails", dropped_emails)
+                .number("max", MAX_EMAILS)
+                .number("fields", others),
+        )
     };
     f.insert(
         "personalNotes".into(),
@@ -826,12 +845,7 @@ fn map_guarded(unit: &Unit<'_>, ctx: &MapContext, out: &mut Mapping) {
         Ok(()) => out.absorb(one),
         Err(_) => {
             let (record, source) = unit.record();
-            out.unmappable(
-                record,
-                source,
-                "this record could not be mapped (an internal error; please report it with the record)"
-                    .to_owned(),
-            );
+            out.unmappable(record, source, Message::new("sync-skip-mapping-failed"));
         }
     }
 }

@@ -344,9 +344,16 @@ fn overflow_is_reported_as_a_notice() {
         &ReadOptions::default(),
     );
     let m = map_snapshot(&snapshot, &ctx());
+    let en = docket_text::Texts::new(docket_text::Lang::En);
+    let de = docket_text::Texts::new(docket_text::Lang::De);
+    assert_eq!(m.notices.len(), 1);
     assert_eq!(
-        m.notices,
-        ["contact 'A' (c): 1 e-mail address(es) beyond Outlook's 3 listed in its notes"]
+        en.render(&m.notices[0]),
+        "contact 'A' (c): 1 e-mail address beyond Outlook's 3 listed in its notes"
+    );
+    assert_eq!(
+        de.render(&m.notices[0]),
+        "Kontakt „A“ (c): 1 E-Mail-Adresse über die 3 hinaus, die Outlook aufnimmt, steht in seinen Notizen"
     );
 }
 

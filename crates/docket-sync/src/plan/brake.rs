@@ -31,12 +31,6 @@ pub(super) fn apply(out: &mut Plan, owned: usize, policy: &Policy) {
             deletes: removing,
             owned,
             max_share: share,
-            message: format!(
-                "Stopped before deleting {removing} of {owned} exported items ({:.0}%, more than the {:.0}% allowed). \
-                 If the PMS really removed them, run `docketsync sync --force`; otherwise check the PMS export.",
-                100.0 * removing as f64 / owned.max(1) as f64,
-                100.0 * share
-            ),
             held,
         });
     }

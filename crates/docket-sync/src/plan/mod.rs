@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use docket_source::Snapshot;
+use docket_text::Message;
 
 use crate::key::SourceKey;
 use crate::map::{map_snapshot, Desired, MapContext, Mapping, Presence, Skip};
@@ -31,6 +32,7 @@ mod output;
 mod remote;
 
 pub use brake::BRAKE_FLOOR;
+pub use describe::{ModuleCounts, PlanSummary, WhyDeleted};
 pub use input::{Entry, Listing, Policy, Remote, RemoteItem, State};
 pub use key::merge_categories;
 pub use output::{
@@ -55,7 +57,8 @@ fn all_skips(snapshot: &Snapshot, map_skips: Vec<Skip>) -> Vec<Skip> {
         .map(|p| Skip {
             record: p.record.clone(),
             source: Some(p.source.clone()),
-            reason: p.reason_en(),
+            reason: p.reason.clone(),
+            fix: p.fix.clone(),
         })
         .collect();
     skips.extend(map_skips);
@@ -70,7 +73,7 @@ pub fn preview(
     snapshot: &Snapshot,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> (Vec<Skip>, Vec<String>) {
+) -> (Vec<Skip>, Vec<Message>) {
     let mapping = map_snapshot(snapshot, &map_context(policy, now));
     (all_skips(snapshot, mapping.skips), mapping.notices)
 }
@@ -128,9 +131,8 @@ pub fn plan(
     out.ops = make_ops(steps, &mut desired);
     if held_incomplete > 0 {
         out.left_alone += held_incomplete;
-        out.notices.push(format!(
-            "the PMS could not be read completely: {held_incomplete} item(s) missing from it were not deleted"
-        ));
+        out.notices
+            .push(Message::new("sync-notice-pms-incomplete").number("n", held_incomplete));
     }
     brake::apply(&mut out, owned, policy);
     out

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use docket_text::Message;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -137,8 +138,19 @@ pub struct Brake {
     pub max_share: f64,
     /// The held deletions; a run with `force` makes them.
     pub held: Vec<Delete>,
-    /// For the user: what happened and what to do.
-    pub message: String,
+}
+
+impl Brake {
+    /// For the user: what happened (`sync-brake`, with a `.body` saying
+    /// what to do). The fix is [`docket_text::Action::AllowDeletions`].
+    pub fn message(&self) -> Message {
+        let percent = (100.0 * self.deletes as f64 / self.owned.max(1) as f64).round();
+        Message::new("sync-brake")
+            .number("deletes", self.deletes)
+            .number("owned", self.owned)
+            .number("percent", percent as i64)
+            .number("allowed", (100.0 * self.max_share).round() as i64)
+    }
 }
 
 /// What one run will do.
@@ -150,7 +162,8 @@ pub struct Plan {
     pub forget: Vec<SourceKey>,
     /// Records not exported, with the reason (source problems first).
     pub skips: Vec<Skip>,
-    pub notices: Vec<String>,
+    /// What the user should know that costs no item.
+    pub notices: Vec<Message>,
     /// Items already as the PMS says: no request.
     pub unchanged: usize,
     /// Items of a switched-off module, or of records that could not be

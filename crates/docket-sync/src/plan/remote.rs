@@ -1,6 +1,7 @@
 //! What Microsoft 365 reported, indexed: which of our items are there,
 //! gone or quiet, and which item we hold for a source key.
 
+use docket_text::Message;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{Entry, Listing, Remote, RemoteItem, State};
@@ -28,7 +29,7 @@ impl<'a> RemoteIndex<'a> {
         remote: &'a Remote,
         state: &State,
         force: bool,
-        notices: &mut Vec<String>,
+        notices: &mut Vec<Message>,
     ) -> RemoteIndex<'a> {
         let mut ix = RemoteIndex {
             changed: HashMap::new(),
@@ -58,15 +59,16 @@ impl<'a> RemoteIndex<'a> {
                         .filter(|e| e.kind == kind && e.remote_id.is_some())
                         .count();
                     if !complete {
-                        notices.push(format!(
-                            "the listing of our {}s was incomplete: nothing is taken as deleted from it",
-                            kind.as_str()
-                        ));
+                        notices.push(
+                            Message::new("sync-notice-listing-incomplete")
+                                .text("kind", kind.as_str()),
+                        );
                     } else if items.is_empty() && tracked > 0 && !force {
-                        notices.push(format!(
-                            "the listing found none of our {tracked} {}s: that is not taken to mean they were all deleted (run with --force to believe it)",
-                            kind.as_str()
-                        ));
+                        notices.push(
+                            Message::new("sync-notice-listing-empty")
+                                .text("kind", kind.as_str())
+                                .number("n", tracked),
+                        );
                     } else {
                         ix.trusted_full.insert(kind);
                     }

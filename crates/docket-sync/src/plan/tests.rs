@@ -242,7 +242,7 @@ fn nothing_is_deleted_on_an_incomplete_or_unreadable_read() {
     assert!(
         p.notices
             .iter()
-            .any(|n| n.contains("could not be read completely")),
+            .any(|n| n.id == "sync-notice-pms-incomplete"),
         "{:?}",
         p.notices
     );
@@ -623,7 +623,8 @@ fn describe_speaks_plainly() {
         record: "VEVENT at line 9".into(),
         uid: None,
         kind: docket_source::ProblemKind::MissingUid,
-        problem: "missing UID".into(),
+        reason: docket_text::Message::new("source-missing-uid"),
+        fix: None,
     });
     case.remote.tasks = Listing::Delta {
         changed: vec![],
