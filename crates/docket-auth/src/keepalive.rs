@@ -99,7 +99,7 @@ pub fn keep_alive(clock: SignInClock, now: DateTime<Utc>) -> KeepAlive {
 /// The sign-in frequency window a failed refresh teaches, if it was an
 /// AADSTS70043 whose description stated the lifetime.
 pub fn learned_sign_in_frequency(problem: &Problem) -> Option<Duration> {
-    match problem.who {
+    match problem.class {
         Class::ReAuth(ReAuthReason::SignInFrequency {
             max_lifetime_seconds: Some(s),
             // Clamped before converting: `Duration::seconds` panics beyond

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 pub use browser::{Browser, SystemBrowser};
 pub use loopback::RedirectConfig;
-pub use problem::{classify, Class, Problem, Who};
+pub use problem::{classify, Class, Problem};
 pub use signin::{PendingSignIn, SignInError, SignedIn};
 pub use tokens::{Attempt, RefreshError, Refreshed, TokenManager};
 

@@ -26,7 +26,6 @@ use std::fmt;
 use docket_text::{Action, Message};
 
 mod classify;
-mod legacy;
 #[cfg(test)]
 mod tests;
 
@@ -161,59 +160,42 @@ pub enum TransientKind {
     UnexpectedResponse,
 }
 
-/// The old name of [`Class`], kept while callers move over.
-pub use Class as Who;
-
 /// A classified failure, ready for the UI: the code is stable (the UI and
 /// notifications key on it, never on the text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// The class (the field keeps its old name while callers move over;
-    /// [`Problem::who`] gives the product's vocabulary).
-    pub who: Class,
+    /// Who must act and why ([`Problem::who`] gives the product's
+    /// vocabulary).
+    pub class: Class,
     /// Stable, e.g. `reauth.password_changed`.
     pub code: &'static str,
     /// The first AADSTS number from `error_codes`, for support.
     pub aadsts: Option<u32>,
-    /// Transition only: the words are in `auth.ftl`; use [`Problem::message`].
-    pub message_en: &'static str,
-    /// Transition only: use [`Problem::message`].
-    pub message_de: &'static str,
-    /// Transition only: use [`Problem::action`] and the message's `.body`.
-    pub fix_en: &'static str,
-    /// Transition only: use [`Problem::action`] and the message's `.body`.
-    pub fix_de: &'static str,
 }
 
 impl Problem {
     /// The problem of `class`, with the AADSTS number Entra sent.
     pub fn new(class: Class, aadsts: Option<u32>) -> Problem {
-        let t = legacy::texts(class);
-        debug_assert_eq!(t.code, class.code());
         Problem {
-            who: class,
+            class,
             code: class.code(),
             aadsts,
-            message_en: t.message_en,
-            message_de: t.message_de,
-            fix_en: t.fix_en,
-            fix_de: t.fix_de,
         }
     }
 
     /// The class: who must act, and why.
     pub fn class(&self) -> Class {
-        self.who
+        self.class
     }
 
     /// True when the refresh token is dead and only a new sign-in helps.
     pub fn needs_sign_in(&self) -> bool {
-        matches!(self.who, Class::ReAuth(_))
+        matches!(self.class, Class::ReAuth(_))
     }
 
     /// Who must act: the fee-earner (sign in again), IT, or nobody.
     pub fn who(&self) -> docket_text::Who {
-        self.who.who()
+        self.class.who()
     }
 
     /// What happened: the headline, and `.body` with the explanation.
@@ -223,7 +205,7 @@ impl Problem {
 
     /// The fix, as something to do.
     pub fn action(&self) -> Action {
-        self.who.action()
+        self.class.action()
     }
 }
 

@@ -376,9 +376,8 @@ impl Problem {
         self.fix.who()
     }
 
-    /// Transition only (callers that still print English): the reason's
-    /// headline and explanation.
-    pub fn reason_en(&self) -> String {
+    /// The reason's headline and explanation in English (logs).
+    fn reason_en(&self) -> String {
         let t = english();
         match t.attr(&self.reason, "body") {
             Some(body) => format!("{}: {body}", t.render(&self.reason)),
@@ -386,8 +385,8 @@ impl Problem {
         }
     }
 
-    /// Transition only: the fix's label in English.
-    pub fn fix_en(&self) -> String {
+    /// The fix's label in English (logs).
+    fn fix_en(&self) -> String {
         english().render(&self.fix.label())
     }
 }
@@ -505,24 +504,13 @@ pub struct Notice {
     pub text: Message,
     /// The fix.
     pub action: Action,
-    /// Transition only: `text` in English (headline: explanation).
-    pub message: String,
-    /// Transition only: the action's label in English.
-    pub fix: String,
 }
 
 impl Notice {
     fn new(severity: Severity, key: &'static str, text: Message, action: Action) -> Notice {
-        let t = english();
-        let message = match t.attr(&text, "body") {
-            Some(body) => format!("{}: {body}", t.render(&text)),
-            None => t.render(&text),
-        };
         Notice {
             severity,
             key,
-            fix: t.render(&action.label()),
-            message,
             text,
             action,
         }
@@ -599,7 +587,13 @@ mod notice_tests {
         assert_eq!(got.len(), expect.len(), "{got:#?}");
         for (n, (sev, frag)) in got.iter().zip(expect) {
             assert_eq!(n.severity, *sev, "{n:#?}");
-            assert!(n.message.contains(frag), "{:?} lacks {frag:?}", n.message);
+            let t = english();
+            let text = format!(
+                "{}: {}",
+                t.render(&n.text),
+                t.attr(&n.text, "body").unwrap_or_default()
+            );
+            assert!(text.contains(frag), "{text:?} lacks {frag:?}");
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use docket_auth::problem::{ReAuthReason, Who};
+use docket_auth::problem::{Class, ReAuthReason};
 use docket_auth::{
     Account, Auth, AuthConfig, PendingSignIn, SignedIn, SystemBrowser, TokenManager,
 };
@@ -196,8 +196,8 @@ async fn real_browser_sign_in_keyring_graph_then_password_change_and_reauth() {
     assert_eq!(problem.code, "reauth.password_changed");
     assert_eq!(problem.aadsts, Some(50173));
     assert_eq!(
-        problem.who,
-        Who::ReAuth(ReAuthReason::PasswordChangedOrRevoked)
+        problem.class,
+        Class::ReAuth(ReAuthReason::PasswordChangedOrRevoked)
     );
 
     // Re-authenticate in the real browser: the page knows the user.

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use docket_auth::problem::Who;
+use docket_auth::problem::Class;
 use docket_auth::tokens::RefreshError;
 use docket_auth::{Account, Auth, AuthConfig, Endpoints, PendingSignIn, TokenManager};
 use docket_e2e::{available, oidc_provider_sign_in, secret_tool_read, Chrome, OidcProvider};
@@ -133,7 +133,7 @@ fn assert_reauth_needed(result: Result<docket_auth::Refreshed, RefreshError>) {
         .problem()
         .unwrap_or_else(|| panic!("not classified: {err}"));
     assert!(
-        matches!(problem.who, Who::ReAuth(_)),
+        matches!(problem.class, Class::ReAuth(_)),
         "plain invalid_grant means: sign in again, got {problem}"
     );
     assert_eq!(problem.code, "reauth.required");

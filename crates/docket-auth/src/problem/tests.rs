@@ -25,7 +25,7 @@ fn check(grant: Grant, input: &str, expect: &str) {
         }
     };
     let p = classify(grant, failure);
-    let who = match p.who {
+    let who = match p.class {
         Class::ReAuth(_) => "reauth",
         Class::Admin(_) => "admin",
         Class::Transient(_) => "transient",
@@ -291,7 +291,7 @@ fn sign_in_frequency_lifetime_is_read_from_the_documented_text() {
         },
     );
     assert_eq!(
-        p.who,
+        p.class,
         Class::ReAuth(ReAuthReason::SignInFrequency {
             max_lifetime_seconds: Some(43_200)
         })
