@@ -165,12 +165,12 @@ step_rust() {
     fi
 }
 step_fidelity() {
-    # The fixture starts target/debug/docketsync; build it first so a build
-    # error shows here and not as a fixture error in every test.
-    cargo build -p docketsync || return $?
+    # The fixture starts target/debug/m365-emulator; build it first so a
+    # build error shows here and not as a fixture error in every test.
+    cargo build -p m365-emulator --bin m365-emulator || return $?
     local rc=0
     # shellcheck disable=SC2086 # FIDELITY_ARGS is split on purpose.
-    DOCKETSYNC_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/docketsync" \
+    M365_EMULATOR_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/m365-emulator" \
         "$VENV/bin/python" -m pytest "$REPO_ROOT/tests/fidelity" -ra ${FIDELITY_ARGS:-} || rc=$?
     # pytest exits 5 when it collected no test: a broken suite, not a pass.
     if [ "$rc" -eq 5 ]; then echo "pytest collected no fidelity test" >&2; fi

@@ -1,8 +1,8 @@
 """Fixtures for the fidelity tests: the emulator as a real process, and
 Microsoft's own clients pointed at it.
 
-The emulator is started from the compiled CLI (`target/debug/docketsync
-emulator`), exactly as the demo starts it, with a throw-away DOCKETSYNC_HOME.
+The emulator is started from its compiled binary (`target/debug/m365-emulator`,
+the program the demo runs too), with its files in a throw-away folder.
 Each test module gets its own emulator, so modules cannot see each other's
 data; tests inside a module keep to their own items (own lists, folders and
 calendar windows) so their order does not matter.
@@ -39,23 +39,23 @@ READY_TIMEOUT_S = 60.0
 
 @functools.cache
 def _binary() -> Path:
-    """The docketsync binary: $DOCKETSYNC_BIN (scripts/test.sh sets it to
-    the binary it just built), else target/debug/docketsync, built once
-    per session first (a no-op when it is up to date)."""
-    explicit = os.environ.get("DOCKETSYNC_BIN")
+    """The m365-emulator binary: $M365_EMULATOR_BIN (scripts/test.sh sets
+    it to the binary it just built), else target/debug/m365-emulator, built
+    once per session first (a no-op when it is up to date)."""
+    explicit = os.environ.get("M365_EMULATOR_BIN")
     if explicit:
         return Path(explicit)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target"))
     build = subprocess.run(
-        ["cargo", "build", "--quiet", "-p", "docketsync"],
+        ["cargo", "build", "--quiet", "-p", "m365-emulator", "--bin", "m365-emulator"],
         cwd=REPO_ROOT,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
     )
     if build.returncode != 0:
-        raise RuntimeError(f"`cargo build -p docketsync` failed:\n{build.stderr[-4000:]}")
-    return target / "debug" / "docketsync"
+        raise RuntimeError(f"`cargo build -p m365-emulator` failed:\n{build.stderr[-4000:]}")
+    return target / "debug" / "m365-emulator"
 
 
 @dataclass
@@ -126,14 +126,14 @@ def _start_emulator(workdir: Path) -> Emulator:
     log_path = workdir / "emulator.log"
     # Panics print their message and place; a backtrace would push them out
     # of the log tail shown on failure.
-    env = dict(os.environ, DOCKETSYNC_HOME=str(home), RUST_BACKTRACE="0")
+    env = dict(os.environ, RUST_BACKTRACE="0")
     try:
         binary = _binary()
     except RuntimeError as err:
         pytest.fail(str(err), pytrace=False)
     cmd = [
-        str(binary), "emulator", "--port", "0", "--https", "--https-port", "0",
-        "--ready-file", str(ready),
+        str(binary), "--port", "0", "--https", "--https-port", "0",
+        "--ready-file", str(ready), "--dir", str(home),
     ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

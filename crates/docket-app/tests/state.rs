@@ -22,12 +22,10 @@ async fn stats(base: &str) -> Value {
 
 /// A firm configuration for the emulator at `base` with `tenant`.
 fn config_for(base: &str, tenant: uuid::Uuid, dir: &std::path::Path) -> docket_config::Config {
-    let firm = format!(
-        "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\n\
-         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
-         {DEMO}\n[storage]\nallow_plaintext_tokens = true\n",
-        m365_emulator::world::demo::PUBLIC_CLIENT_ID,
-    );
+    let mut firm = m365_emulator::docketsync_config::DocketsyncConfig::new(base, tenant);
+    firm.sections = DEMO.to_string();
+    firm.plaintext_tokens = true;
+    let firm = firm.toml();
     docket_config::validate(
         Some(docket_config::FileText {
             path: &dir.join("firm.toml"),

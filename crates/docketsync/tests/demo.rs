@@ -1,16 +1,18 @@
-//! `docketsync demo`: the README's first command ends here.
+//! `m365-emulator demo`: the README's first command ends here. It runs
+//! this crate's `docketsync` against the emulator, in a home of its own.
 
+use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn the_demo_exports_the_sample_firm_and_explains_what_it_skipped() {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = run_demo(home.path());
+    let out = run_demo(home.path(), &home.path().join("demo"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(
-        stdout.contains("Signed in as anna.berger@kanzlei-demo.onmicrosoft.com"),
+        stdout.contains("Signed in as Anna Berger <anna.berger@kanzlei-demo.onmicrosoft.com>."),
         "{stdout}"
     );
     let created: usize = stdout
@@ -32,9 +34,10 @@ fn the_demo_exports_the_sample_firm_and_explains_what_it_skipped() {
     );
 }
 
-/// The demo run in a real install (no DOCKETSYNC_HOME of its own, as
-/// docs/cli.md presents it): the real account, its sign-in and its export
-/// state are untouched, and nothing of the emulator lands in them.
+/// The demo run beside a real install (its home in the real data folder,
+/// `DOCKETSYNC_HOME` of the real install in its environment): the real
+/// account, its sign-in and its export state are untouched, and nothing
+/// of the emulator lands in them.
 #[test]
 fn the_demo_leaves_the_real_account_alone() {
     use docket_secrets::{EntryKey, SecretKind, SecretStore as _, SecretString};
@@ -67,20 +70,23 @@ fn the_demo_leaves_the_real_account_alone() {
         user: account.username.clone(),
         kind: SecretKind::RefreshToken,
     };
-    let secrets_file = docket_app::plaintext_secrets_file(&real);
+    let secrets_file = real.plaintext_secrets_file();
     let store = || docket_secrets::FileStore::open(&secrets_file, true).unwrap();
     store()
         .set(&key, &SecretString::new("real-refresh-token"))
         .unwrap();
 
-    let out = run_demo(home.path());
+    let out = run_demo(home.path(), &real.demo_home());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("Signed in as anna.berger@"), "{stdout}");
+    assert!(
+        stdout.contains("Signed in as Anna Berger <anna.berger@"),
+        "{stdout}"
+    );
 
     let db = docket_store::StateDb::open(&real.state_db_file()).expect("db");
     assert_eq!(db.account().unwrap(), Some(account), "the real account");
@@ -106,17 +112,23 @@ fn the_demo_leaves_the_real_account_alone() {
         .unwrap()
         .expect("the real sign-in is kept");
     assert_eq!(token.expose_secret(), "real-refresh-token");
-    // The demo's own files are in its own home.
-    let demo = home.path().join("data/demo/data");
-    assert!(demo.join("state.sqlite3").exists() && demo.join("secrets.json").exists());
+    // The demo's own files are in its own home, which the app takes for
+    // the demo's (secrets in its file, never the OS keyring).
+    let demo = real.demo();
+    assert!(demo.is_demo_home(), "the emulator's demo marks its home");
+    assert!(demo.state_db_file().exists() && demo.plaintext_secrets_file().exists());
 }
 
-/// `docketsync demo --port 0 --exit` with `DOCKETSYNC_HOME` = `home`.
-fn run_demo(home: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_docketsync"))
+/// `m365-emulator demo --port 0 --exit --home <demo_home>` running this
+/// crate's `docketsync`, with `DOCKETSYNC_HOME` = `home` inherited.
+fn run_demo(home: &Path, demo_home: &Path) -> std::process::Output {
+    Command::new(docket_e2e::emulator::binary())
         .env("DOCKETSYNC_HOME", home)
         .env_remove("DOCKETSYNC_CONFIG")
-        .args(["demo", "--port", "0", "--exit"])
+        .args(["demo", "--port", "0", "--exit", "--home"])
+        .arg(demo_home)
+        .arg("--docketsync")
+        .arg(env!("CARGO_BIN_EXE_docketsync"))
         .output()
         .expect("run the demo")
 }

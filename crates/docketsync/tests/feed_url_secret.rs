@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use m365_emulator::{world::demo, EmulatorConfig, TestServer};
+use m365_emulator::docketsync_config::DocketsyncConfig;
+use m365_emulator::{EmulatorConfig, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
 const ANNA: &str = "anna.berger@kanzlei-demo.onmicrosoft.com";
@@ -84,17 +85,10 @@ async fn a_token_in_the_feed_url_is_never_shown_and_doctor_warns_about_it() {
     );
     let home = tempfile::tempdir().expect("tempdir");
     let config = home.path().join("firm.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\nclient_type = \"public\"\n\
-             authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
-             [source]\nkind = \"ics\"\nurl = \"{feed}\"\n\
-             [storage]\nallow_plaintext_tokens = true\n",
-            demo::PUBLIC_CLIENT_ID
-        ),
-    )
-    .expect("config");
+    let mut firm = DocketsyncConfig::new(&base, tenant);
+    firm.sections = format!("[source]\nkind = \"ics\"\nurl = \"{feed}\"\n");
+    firm.plaintext_tokens = true;
+    std::fs::write(&config, firm.toml()).expect("config");
 
     // Sign in: the URL is printed, the stand-in for the person fills in
     // the emulator's pages.

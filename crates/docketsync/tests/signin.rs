@@ -1,5 +1,5 @@
 //! `signin`, `status`, `check`, `signout` and `client-secret set` as a
-//! user runs them, against `docketsync emulator`. The browser is a script
+//! user runs them, against the `m365-emulator` binary. The browser is a script
 //! in `BROWSER` that hands the URL to the test, which plays the person at
 //! the browser with reqwest (the emulator's HTML forms: `login`/`passwd`,
 //! the consent button). Each test has its own `DOCKETSYNC_HOME`.
@@ -16,7 +16,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use docket_e2e::emulator::EmulatorProcess;
 use docket_secrets::{EntryKey, SecretKind, SecretStore};
+use m365_emulator::docketsync_config::{DemoApp, DocketsyncConfig};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
@@ -29,7 +31,7 @@ fn require_keyring() -> bool {
 
 struct Env {
     home: tempfile::TempDir,
-    emulator: Child,
+    _emulator: EmulatorProcess,
     ready: Value,
     config: PathBuf,
     /// Everything the CLI printed, for the final secret scan.
@@ -41,54 +43,20 @@ struct Env {
     no_keyring: Option<tempfile::TempDir>,
 }
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = self.emulator.kill();
-        let _ = self.emulator.wait();
-    }
-}
-
 impl Env {
     fn start(client: &str, client_type: &str) -> Env {
         let home = tempfile::tempdir().expect("tempdir");
-        let ready_file = home.path().join("ready.json");
-        let mut emulator = Command::new(BIN)
-            .env("DOCKETSYNC_HOME", home.path().join("emulator-home"))
-            .args(["emulator", "--port", "0", "--ready-file"])
-            .arg(&ready_file)
-            // Its own tenant: tests share the OS keyring, whose entries are
-            // per tenant, client and user.
-            .arg("--tenant-id")
-            .arg(uuid::Uuid::new_v4().to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start emulator");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let ready: Value = loop {
-            if let Ok(text) = std::fs::read_to_string(&ready_file) {
-                break serde_json::from_str(&text).expect("ready JSON");
-            }
-            if let Some(status) = emulator.try_wait().expect("poll") {
-                panic!("emulator exited: {status}");
-            }
-            assert!(Instant::now() < deadline, "emulator not ready");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let base = ready["base_url"].as_str().expect("base_url").to_string();
+        let emulator = EmulatorProcess::start(&[]);
+        let ready = emulator.ready.clone();
         let config = home.path().join("firm.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[microsoft]\ntenant = \"{}\"\nclient_id = \"{}\"\nclient_type = \"{client_type}\"\n\
-                 authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
-                 [source]\nkind = \"demo\"\n[storage]\nallow_plaintext_tokens = {}\n",
-                ready["tenant_id"].as_str().expect("tenant"),
-                ready[client].as_str().expect("client id"),
-                !require_keyring(),
-            ),
-        )
-        .expect("config");
+        let mut firm = DocketsyncConfig::new(emulator.base_url(), emulator.tenant_id());
+        firm.app = match client_type {
+            "confidential" => DemoApp::Web,
+            _ => DemoApp::Public,
+        };
+        assert_eq!(ready[client], firm.app.client_id().to_string());
+        firm.plaintext_tokens = !require_keyring();
+        std::fs::write(&config, firm.toml()).expect("config");
         let browser = home.path().join("browser.sh");
         let url_file = home.path().join("url.txt");
         std::fs::write(
@@ -107,7 +75,7 @@ impl Env {
         }
         Env {
             home,
-            emulator,
+            _emulator: emulator,
             ready,
             config,
             outputs: vec![],

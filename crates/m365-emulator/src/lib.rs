@@ -11,12 +11,18 @@
 //! - `throttle`, `faults`, `record`: middleware for Outlook throttling,
 //!   injected faults and the request log;
 //! - `admin`: `/_admin/*`, the test and demo control API;
-//! - `tls`: the generated CA and server certificate for HTTPS.
+//! - `tls`: the generated CA and server certificate for HTTPS;
+//! - `docketsync_config`: the one writer of a Docket Sync configuration
+//!   that points at an emulator.
+//!
+//! The command line (`m365-emulator`: serve, `admin …`, `demo`) is the
+//! binary in `src/bin/m365-emulator/`.
 //!
 //! A server takes a bound listener and a shutdown future (`run`), so tests
 //! pick port 0 and stop it deterministically.
 
 pub mod admin;
+pub mod docketsync_config;
 pub mod entra;
 pub mod faults;
 pub mod graph;

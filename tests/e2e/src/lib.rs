@@ -18,6 +18,8 @@ use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
+pub mod emulator;
+
 /// `DOCKET_REQUIRE_E2E=1`: every component must be there.
 pub fn required() -> bool {
     std::env::var("DOCKET_REQUIRE_E2E").is_ok_and(|v| v == "1")

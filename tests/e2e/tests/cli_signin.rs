@@ -1,5 +1,6 @@
 //! The `docketsync` binary as a fee-earner runs it: `signin` opens the
-//! browser through `BROWSER`, a real Chromium signs in at the emulator,
+//! browser through `BROWSER`, a real Chromium signs in at the emulator (the
+//! `m365-emulator` binary, with the configuration it writes),
 //! `status --json` and `check` see the account, a password change makes
 //! `check` ask for a new sign-in, `signin` again re-authenticates the same
 //! account, `signout` removes the keyring entry. Afterwards no token value
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use docket_e2e::{
     available, contains, entra_sign_in, files_containing, opened_urls, recording_browser,
-    repo_root, secret_tool_read, Chrome, Process,
+    repo_root, secret_tool_read, Chrome,
 };
 use docket_secrets::{account_name, EntryKey, KeyringStore, SecretKind};
 use serde_json::Value;
@@ -120,42 +121,16 @@ async fn cli_signin_status_check_password_change_reauth_signout_and_no_secret_le
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path().join("docketsync-home");
-    let emu_home = dir.path().join("emulator-home");
     std::fs::create_dir_all(&home).expect("home");
     let config = dir.path().join("config.toml");
-    let ready = dir.path().join("ready.json");
 
-    // The emulator as its own process (its own home: not part of the check).
-    let emulator = Process::spawn(
-        Command::new(&bin)
-            .args(["emulator", "--port", "0", "--ready-file"])
-            .arg(&ready)
-            // Its own tenant: the keyring is shared with the other tests.
-            .arg("--tenant-id")
-            .arg(uuid::Uuid::new_v4().to_string())
-            .arg("--write-config")
-            .arg(&config)
-            .env("DOCKETSYNC_HOME", &emu_home)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    let info: Value = {
-        let until = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(v) = std::fs::read(&ready)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            {
-                break v;
-            }
-            assert!(
-                std::time::Instant::now() < until,
-                "the emulator wrote no ready file"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    };
+    // The emulator as its own process, with a fresh tenant (the keyring is
+    // shared with the other tests) and the configuration it writes.
+    let emulator = docket_e2e::emulator::EmulatorProcess::start(&[
+        "--write-config",
+        config.to_str().expect("utf-8 path"),
+    ]);
+    let info: Value = emulator.ready.clone();
     let base = info["base_url"].as_str().expect("base_url").to_string();
     let user = &info["users"][0];
     let upn = user["upn"].as_str().expect("upn").to_string();

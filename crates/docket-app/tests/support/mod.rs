@@ -86,12 +86,10 @@ impl SignedIn {
         let base = emulator.base_url.clone();
         let (upn, _, _, _, _, password) = demo::USERS[0];
         let home = tempfile::tempdir().unwrap();
-        let firm = format!(
-            "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\n\
-             authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\
-             {config}\n[storage]\nallow_plaintext_tokens = true\n",
-            demo::PUBLIC_CLIENT_ID,
-        );
+        let mut firm = m365_emulator::docketsync_config::DocketsyncConfig::new(&base, tenant);
+        firm.sections = config.to_string();
+        firm.plaintext_tokens = true;
+        let firm = firm.toml();
         let config = docket_config::validate(
             Some(docket_config::FileText {
                 path: &home.path().join("firm.toml"),
