@@ -1,28 +1,26 @@
 //! `docketsync`: the headless command line of Docket Sync.
 //!
-//! The binary is orchestration only: it turns arguments into calls of the
-//! library crates (`docket-app`, `docket-paths`, `docket-config`,
-//! `m365-emulator`) and prints results. Commands: `signin`, `signout`,
-//! `status`, `check`, `client-secret set`, `doctor` (one line per check)
-//! and `emulator` (run the Microsoft 365 emulator, or drive a running one
-//! with `emulator admin ...`). `docs/cli.md` documents output and exit
-//! codes.
+//! The binary is orchestration only: it turns arguments into calls of
+//! `docket-app`, renders what comes back in the reader's language
+//! (`render`: docket-text's catalogues plus the CLI's own `cli.ftl`) and
+//! chooses exit codes from who must act (`commands`, one file per
+//! command). Commands: `signin`, `signout`, `status`, `check`,
+//! `client-secret set`, `doctor` (one line per check). `docs/cli.md`
+//! documents output and exit codes. It contains no emulator: the demo and
+//! the Microsoft 365 emulator are the `m365-emulator` binary's
+//! (docs/emulator.md).
 //!
 //! Logs go to a daily file in the log folder (kept `logging.keep_days`
-//! days) and, from warnings up, to stderr. Nothing logged carries a token,
+//! days) and, from warnings up, to stderr (`docket_app::logging`). Nothing logged carries a token,
 //! code, secret or password.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod account;
-mod demo;
-mod doctor;
-mod emulator;
-mod http;
+mod commands;
+mod render;
 
 /// Docket Sync exports appointments, deadlines and contacts from your
 /// practice-management system into Outlook, Microsoft To Do and Outlook
@@ -41,6 +39,11 @@ struct Cli {
     /// Support/DocketSync/config.toml, or DOCKETSYNC_HOME/firm/config.toml).
     #[arg(long, global = true, value_name = "PATH", env = "DOCKETSYNC_CONFIG")]
     config: Option<PathBuf>,
+
+    /// The language of what is printed: en or de. Without it: app.language
+    /// in your settings, else the system's language (LANG, LC_MESSAGES).
+    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "de"])]
+    lang: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -111,21 +114,14 @@ enum Command {
     /// Check that Docket Sync can work here: the configuration is valid,
     /// the sign-in port is free, the extra CA file is readable, the data
     /// and log folders are writable, and Microsoft's sign-in service (the
-    /// authority) answers. Prints one line per check: OK, WARN or FAIL and
-    /// what to do. Exits with status 1 when any check fails.
-    Doctor,
-    /// Run the Microsoft 365 emulator: a local stand-in for Entra ID
-    /// sign-in and Microsoft Graph with a demo law firm, for trying Docket
-    /// Sync and for tests. It prints its URLs, the demo app ids and the
-    /// demo users' sign-in names and passwords, and runs until Ctrl-C.
-    /// `emulator admin ...` controls a running emulator.
-    Emulator(Box<emulator::EmulatorArgs>),
-    /// The whole product on the bundled demo, in one command: starts the
-    /// Microsoft 365 emulator, signs a demo fee-earner in (the emulator's
-    /// page is filled in for you), exports the sample law firm's
-    /// appointments, deadlines and contacts, and shows what arrived and
-    /// what was skipped and why. The emulator then keeps running.
-    Demo(demo::DemoArgs),
+    /// authority) answers. Prints one line per check: OK, WARN, FAIL or
+    /// SKIP, and what to do. Exits 0 when no check fails, else with the
+    /// code of who must act on the first failure (see docs/cli.md).
+    Doctor {
+        /// Print the report as stable JSON for scripts (see docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,87 +141,29 @@ enum SourceCredentialCommand {
     Set,
 }
 
-/// Log to a daily file in the log folder, keeping the configured number of
-/// days, and warnings to stderr. Returns the guard that flushes the file.
-fn init_logging(
-    paths: &docket_paths::Paths,
-    config: &std::path::Path,
-) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
-    use tracing_subscriber::prelude::*;
-    let logging = docket_config::load(config, &paths.user_config_file)
-        .map(|c| c.logging)
-        .ok();
-    let level = logging.map_or("info", |l| l.level.as_str());
-    let level: LevelFilter = level.parse().unwrap_or(LevelFilter::INFO);
-    let keep_days = logging.map_or(14, |l| l.keep_days) as usize;
-    let stderr = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_filter(LevelFilter::WARN);
-    let file = docket_paths::secure::create_dir_all(&paths.log_dir)
-        .ok()
-        .and_then(|()| {
-            tracing_appender::rolling::Builder::new()
-                .rotation(tracing_appender::rolling::Rotation::DAILY)
-                .filename_prefix("docketsync")
-                .filename_suffix("log")
-                .max_log_files(keep_days.max(1))
-                .build(&paths.log_dir)
-                .ok()
-        });
-    let Some(file) = file else {
-        tracing_subscriber::registry().with(stderr).init();
-        return None;
-    };
-    let (writer, guard) = tracing_appender::non_blocking(file);
-    // HTTP and TLS libraries stay at info: their debug output can show
-    // request details.
-    let targets = Targets::new()
-        .with_default(level)
-        .with_target("hyper", LevelFilter::INFO.min(level))
-        .with_target("hyper_util", LevelFilter::INFO.min(level))
-        .with_target("reqwest", LevelFilter::INFO.min(level))
-        .with_target("h2", LevelFilter::INFO.min(level))
-        .with_target("rustls", LevelFilter::INFO.min(level))
-        .with_target("tiny_http", LevelFilter::INFO.min(level));
-    let file = tracing_subscriber::fmt::layer()
-        .with_ansi(false)
-        .with_writer(writer)
-        .with_filter(targets);
-    tracing_subscriber::registry()
-        .with(stderr)
-        .with(file)
-        .init();
-    Some(guard)
-}
-
 fn main() -> ExitCode {
     // Before any thread or file: everything this process creates (state
     // database and its side files, logs, locks, caches) is owner-only.
-    docket_paths::secure::owner_only_umask();
+    docket_app::frontend::prepare_process();
     let cli = Cli::parse();
-    let paths = match docket_paths::Paths::from_env() {
+    let paths = match docket_app::frontend::paths() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(commands::exit::USAGE);
         }
     };
-    let config_file = cli
-        .config
-        .clone()
-        .unwrap_or_else(|| paths.firm_config_file.clone());
-    // The demo and the emulator work in a home of their own, apart from
-    // the real account's files (docket-paths' `demo_home`).
-    let against_emulator = matches!(cli.command, Command::Demo(_) | Command::Emulator(_));
-    let _log_guard = if against_emulator {
-        if let Err(e) = paths.demo().mark_as_demo_home() {
-            eprintln!("error: cannot create the demo's home: {e}");
-            return ExitCode::FAILURE;
-        }
-        init_logging(&paths.demo(), &config_file)
-    } else {
-        init_logging(&paths, &config_file)
+    let config = cli.config.as_deref();
+    let settings = docket_app::logging::LogSettings::from_config(&paths, config);
+    let _log_guard =
+        docket_app::logging::init(&paths, docket_app::logging::LogTarget::Cli, &settings);
+    let lang = match cli.lang.as_deref() {
+        Some(tag) => docket_app::Lang::choose(Some(tag)),
+        None => docket_app::frontend::language(&paths, config),
+    };
+    let ctx = commands::Ctx {
+        config: cli.config.clone(),
+        texts: render::texts(lang),
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -234,25 +172,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
+    runtime.block_on(async {
         match cli.command {
-            Command::Doctor => {
-                let config = cli.config.unwrap_or_else(|| paths.firm_config_file.clone());
-                let checks = doctor::run(&config, &paths, chrono::Local::now().date_naive()).await;
-                let _ = write!(std::io::stdout(), "{}", doctor::render(&checks));
-                Ok(if checks.iter().any(|c| c.status == doctor::Status::Fail) {
-                    ExitCode::FAILURE
-                } else {
-                    ExitCode::SUCCESS
-                })
-            }
-            Command::Emulator(args) => emulator::main(*args, &paths.demo()).await,
-            Command::Demo(args) => demo::run(args, &paths).await,
-            Command::Signin { no_browser } => Ok(account::signin(cli.config, no_browser).await),
-            Command::Signout => Ok(account::signout(cli.config)),
-            Command::Status { json } => Ok(account::status(cli.config, json)),
-            Command::Check { json } => Ok(account::check(cli.config, json).await),
-            Command::Run => Ok(account::run(cli.config).await),
+            Command::Doctor { json } => commands::doctor::run(&ctx, json).await,
+            Command::Signin { no_browser } => commands::signin::run(&ctx, no_browser).await,
+            Command::Signout => commands::signout::run(&ctx),
+            Command::Status { json } => commands::status::run(&ctx, json),
+            Command::Check { json } => commands::check::run(&ctx, json).await,
+            Command::Run => commands::run::run(&ctx).await,
             Command::Sync {
                 dry_run,
                 force,
@@ -264,21 +191,14 @@ fn main() -> ExitCode {
                     force,
                     retry_now,
                 };
-                Ok(account::sync(cli.config, options, json).await)
+                commands::sync::run(&ctx, options, json).await
             }
             Command::ClientSecret(ClientSecretCommand::Set) => {
-                Ok(account::client_secret_set(cli.config))
+                commands::secrets::client_secret_set(&ctx)
             }
             Command::SourceCredential(SourceCredentialCommand::Set) => {
-                Ok(account::source_credential_set(cli.config))
+                commands::secrets::source_credential_set(&ctx)
             }
         }
-    });
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }

@@ -1,0 +1,35 @@
+# Die eigenen Wörter der Kommandozeile: ihre Befehle und die Behebungen,
+# die sie als Befehl nennen kann. Alles andere kommt aus den Katalogen von
+# docket-text.
+
+cli-action-sign-in = führen Sie `docketsync signin` aus
+cli-action-export-now = führen Sie `docketsync sync` aus
+cli-action-retry-held-back = führen Sie `docketsync sync --retry-now` aus
+cli-action-allow-deletions = führen Sie `docketsync sync --force` aus
+cli-action-resume = führen Sie `docketsync run` aus (oder setzen Sie im Infobereich fort)
+cli-action-test-again = führen Sie `docketsync doctor` erneut aus
+cli-action-open-log = senden Sie die neueste Datei im Protokollordner an Ihre IT (`docketsync doctor` nennt den Ordner)
+cli-action-set-client-secret = IT: einen neuen geheimen Clientschlüssel mit `docketsync client-secret set` hinterlegen
+cli-action-set-source-credential = IT: die Zugangsdaten des Kanzleisoftware-Servers mit `docketsync source-credential set` hinterlegen
+
+cli-fix = Behebung
+cli-error = Fehler
+
+cli-signin-open = Ihr Browser wird zur Anmeldung geöffnet. Falls nicht, kopieren Sie diese Adresse in einen Browser auf diesem Computer:
+cli-signin-no-browser = Öffnen Sie zur Anmeldung diese Adresse in einem Browser auf diesem Computer:
+cli-signin-waiting = Warten auf den Abschluss der Anmeldung (Strg-C bricht ab) …
+cli-signin-cancelled = Die Anmeldung wurde abgebrochen; nichts wurde geändert.
+cli-signin-done = Angemeldet als { $who }.
+cli-signin-again = Angemeldet als { $who } (erneut angemeldet).
+
+cli-signout-done = { $user } ist abgemeldet; die Anmeldung wurde aus { $location } entfernt.
+cli-signout-none = Nicht angemeldet; nichts zu entfernen.
+
+cli-check-ok = OK: angemeldet als { $user }; die Anmeldung wurde erneuert und Microsoft Graph hat geantwortet.
+
+cli-client-secret-prompt = Fügen Sie den Wert des geheimen Clientschlüssels ein (Azure-Portal → App-Registrierungen → Zertifikate & Geheimnisse; wird nicht angezeigt) und drücken Sie die Eingabetaste:
+cli-client-secret-stored = Der geheime Clientschlüssel wurde in { $location } hinterlegt.
+cli-source-credential-prompt-token = Fügen Sie das Token des Kanzleisoftware-Servers ein (wird nicht angezeigt) und drücken Sie die Eingabetaste:
+cli-source-credential-prompt-password = Passwort von „{ $user }“ auf dem Kanzleisoftware-Server (wird nicht angezeigt), dann Eingabetaste:
+cli-source-credential-stored = Die Zugangsdaten der Kanzleisoftware wurden in { $location } hinterlegt.
+cli-secret-unreadable = Das Geheimnis kann nicht von der Standardeingabe gelesen werden: { $error }

@@ -1,0 +1,220 @@
+//! `docketsync doctor` as a user sees it: whole transcripts (exit code,
+//! stdout), with the temporary home filtered out and no keyring (no
+//! session bus), so the output is the same on every machine. Snapshots live in `tests/snapshots/`; a changed
+//! output fails the test and shows the difference (`INSTA_UPDATE=always`
+//! writes the new one for review).
+
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
+
+/// A command with a private DOCKETSYNC_HOME, no inherited config path, no
+/// language from the environment (English unless `--lang` says) and no
+/// session bus, so that no keyring answers wherever the test runs.
+fn docketsync(home: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env("DOCKETSYNC_HOME", home)
+        .env_remove("DOCKETSYNC_CONFIG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
+        .env("LANG", "C.UTF-8")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/docketsync-test-bus",
+        );
+    cmd
+}
+
+/// `exit: N` and the whole of stdout.
+fn transcript(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run docketsync");
+    format!(
+        "exit: {}\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout)
+    )
+}
+
+/// Compare with the snapshot `name`, the home folder shown as `[HOME]`.
+fn assert_transcript(name: &str, home: &Path, text: &str) {
+    let home = home.display().to_string().replace('.', r"\.");
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&home, "[HOME]");
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
+fn firm(home: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = home.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const BROKEN: &str = "[microsoft]\ntenant = \"common\"\n\
+    client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n\
+    client_secret = \"s3cr3t-value\"\n[source]\nkind = \"demo\"\n\
+    [policy]\nsync_intervall_minutes = 10\n";
+
+/// Every bad key with its fix; the checks that need a valid configuration
+/// are skipped; the folders are still checked; IT must act (exit 3); the
+/// secret's value is never echoed.
+#[test]
+fn doctor_names_each_bad_key_and_skips_what_needs_the_config() {
+    let home = tempfile::tempdir().unwrap();
+    let config = firm(home.path(), "broken.toml", BROKEN);
+    let text = transcript(
+        docketsync(home.path())
+            .arg("doctor")
+            .arg("--config")
+            .arg(&config),
+    );
+    assert!(!text.contains("s3cr3t-value"), "{text}");
+    assert_transcript("broken_config", home.path(), &text);
+}
+
+/// The same in German, chosen with `--lang de`.
+#[test]
+fn doctor_speaks_german() {
+    let home = tempfile::tempdir().unwrap();
+    let config = firm(home.path(), "broken.toml", BROKEN);
+    let text = transcript(
+        docketsync(home.path())
+            .args(["--lang", "de", "doctor", "--config"])
+            .arg(&config),
+    );
+    assert_transcript("broken_config_de", home.path(), &text);
+}
+
+/// No config file at all: where it looked, and how to name another.
+#[test]
+fn doctor_reports_a_missing_config_file_and_where_it_looked() {
+    let home = tempfile::tempdir().unwrap();
+    let text = transcript(docketsync(home.path()).arg("doctor"));
+    assert_transcript("missing_config", home.path(), &text);
+}
+
+/// DOCKETSYNC_CONFIG names the firm file; the user's overrides are read
+/// and a key only the firm may set is refused.
+#[test]
+fn doctor_uses_docketsync_config_and_user_overrides() {
+    let home = tempfile::tempdir().unwrap();
+    let config = firm(
+        home.path(),
+        "firm.toml",
+        "[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\n\
+         client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n\
+         authority_host = \"http://127.0.0.1:9\"\n[source]\nkind = \"demo\"\n",
+    );
+    let user = home.path().join("config").join("config.toml");
+    std::fs::create_dir_all(user.parent().unwrap()).unwrap();
+    std::fs::write(
+        &user,
+        "[microsoft]\ntenant = \"fabrikam.onmicrosoft.com\"\n",
+    )
+    .unwrap();
+    let text = transcript(
+        docketsync(home.path())
+            .env("DOCKETSYNC_CONFIG", &config)
+            .arg("doctor"),
+    );
+    assert_transcript("user_overrides", home.path(), &text);
+}
+
+/// `doctor` reads the PMS as the next export would: how much came back,
+/// each record that will be skipped with its reason, or why nothing could
+/// be read; the sign-in service that does not answer is the user's to
+/// check (exit 1).
+#[test]
+fn doctor_reads_the_pms_and_names_the_records_it_will_skip() {
+    let home = tempfile::tempdir().unwrap();
+    let pms = home.path().join("pms");
+    std::fs::create_dir_all(&pms).unwrap();
+    std::fs::write(
+        pms.join("termine.ics"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n\
+         BEGIN:VEVENT\r\nUID:ok-1\r\nSUMMARY:Mandant Huber\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:bad-1\r\nSUMMARY:Kaputt\r\nDTSTART:20261340T090000Z\r\nEND:VEVENT\r\n\
+         END:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let write = |source: &str| {
+        firm(
+            home.path(),
+            "firm.toml",
+            &format!(
+                "[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\n\
+                 client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n\
+                 authority_host = \"http://127.0.0.1:9\"\n[source]\n{source}\n\
+                 [policy]\nmailbox_time_zone = \"Europe/Berlin\"\n\
+                 [storage]\nallow_plaintext_tokens = true\n"
+            ),
+        )
+    };
+    let config = write(&format!("kind = \"ics\"\npath = \"{}\"", pms.display()));
+    let text = transcript(
+        docketsync(home.path())
+            .arg("--config")
+            .arg(&config)
+            .arg("doctor"),
+    );
+    assert_transcript("pms_skips", home.path(), &text);
+
+    // A feed the PMS server does not answer.
+    let config = write("kind = \"ics\"\nurl = \"http://127.0.0.1:9/feed.ics?token=abc\"");
+    let text = transcript(
+        docketsync(home.path())
+            .arg("--config")
+            .arg(&config)
+            .arg("doctor"),
+    );
+    assert!(!text.contains("token=abc"), "{text}");
+    assert_transcript("pms_unreachable", home.path(), &text);
+}
+
+/// `--json`: the report as data — stable ids, statuses, who must act,
+/// messages as catalogue ids with arguments, fixes as actions.
+#[test]
+fn doctor_json_is_the_report_as_data() {
+    let home = tempfile::tempdir().unwrap();
+    let config = firm(home.path(), "broken.toml", BROKEN);
+    let out = docketsync(home.path())
+        .args(["doctor", "--json", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["who"], "admin");
+    let first = &v["checks"][0];
+    assert_eq!(first["id"], "config");
+    assert_eq!(first["status"], "fail");
+    assert_eq!(first["who"], "admin");
+    assert_eq!(first["message"]["id"], "doctor-config-invalid");
+    assert_eq!(first["action"]["action"], "set_client_secret");
+    assert_eq!(
+        first["details"][2]["place"],
+        format!("{}: microsoft.tenant", config.display())
+    );
+    assert_eq!(first["details"][2]["action"]["key"], "microsoft.tenant");
+    let skipped: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "skip")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "redirect-port",
+            "keyring",
+            "mailbox-zone",
+            "pms-source",
+            "authority"
+        ]
+    );
+}
