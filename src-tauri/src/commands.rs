@@ -1,0 +1,153 @@
+//! The commands the status window may call. Each is a few lines that ask
+//! the companion and hand back data; none returns a token, secret or
+//! credential (`tests/no_secret_crosses_ipc.rs` inspects every answer).
+//!
+//! Declared in `build.rs` (`AppManifest::commands`) and allowed for the
+//! `status` window only by `capabilities/status.json`.
+
+use std::collections::BTreeMap;
+
+use docket_app::companion::Companion;
+use docket_app::settings::UserSetting;
+use docket_app::snapshot::{ProblemView, Snapshot};
+use serde::Serialize;
+use tauri::State;
+
+use crate::shell::Shell;
+
+/// Every command's name, as `build.rs` declares them.
+pub const NAMES: &[&str] = &[
+    "view",
+    "export_now",
+    "sign_in",
+    "cancel_sign_in",
+    "pause",
+    "resume",
+    "set_setting",
+    "open_log_folder",
+];
+
+/// What the window shows: the snapshot (its texts in the reader's
+/// language) and the tray's own words in the same language.
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    /// `None` when the app could not start (then `problem` says why).
+    pub snapshot: Option<Snapshot>,
+    pub problem: Option<ProblemView>,
+    pub words: BTreeMap<String, String>,
+    /// The account's lines ("Signed in as …", "since …"), rendered.
+    pub account: Vec<String>,
+}
+
+/// The `view` command's answer for `companion` (also used by tests).
+pub fn view_of(companion: &Companion) -> View {
+    let snapshot = companion.snapshot();
+    let texts = crate::texts::texts(snapshot.lang);
+    let words = crate::texts::words(&texts);
+    let account = account_lines(&snapshot, &texts);
+    View {
+        snapshot: Some(snapshot),
+        problem: None,
+        words,
+        account,
+    }
+}
+
+fn account_lines(snapshot: &Snapshot, texts: &docket_text::Texts) -> Vec<String> {
+    use docket_text::{Message, TimeStyle};
+    let Some(a) = &snapshot.account else {
+        return vec![];
+    };
+    let who = match &a.display_name {
+        Some(name) => format!("{name} <{}>", a.username),
+        None => a.username.clone(),
+    };
+    let mut lines =
+        vec![texts.render(&Message::new("tray-account-signed-in-as").text("user", who))];
+    for (id, at) in [
+        ("tray-account-since", a.signed_in_at),
+        ("tray-account-last-refresh", a.last_good_refresh_at),
+        ("tray-account-next-sign-in", a.next_required_sign_in),
+    ] {
+        if let Some(at) = at {
+            lines.push(texts.render(&Message::new(id).time("time", at, TimeStyle::DateTime)));
+        }
+    }
+    lines
+}
+
+#[tauri::command]
+pub fn view(shell: State<'_, Shell>) -> View {
+    shell.view()
+}
+
+#[tauri::command]
+pub fn export_now(shell: State<'_, Shell>) {
+    shell.with(Companion::export_now);
+}
+
+#[tauri::command]
+pub fn sign_in(shell: State<'_, Shell>) {
+    shell.with(Companion::sign_in);
+}
+
+#[tauri::command]
+pub fn cancel_sign_in(shell: State<'_, Shell>) {
+    shell.with(Companion::cancel_sign_in);
+}
+
+#[tauri::command]
+pub fn pause(shell: State<'_, Shell>) {
+    shell.with(Companion::pause);
+}
+
+#[tauri::command]
+pub fn resume(shell: State<'_, Shell>) {
+    shell.with(Companion::resume);
+}
+
+/// Change one of the user's settings; a refusal comes back as the problem
+/// (headline, explanation, fix) in the reader's language.
+#[tauri::command]
+pub fn set_setting(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    setting: UserSetting,
+) -> Result<(), ProblemView> {
+    shell.set_setting(&app, &setting)
+}
+
+#[tauri::command]
+pub fn open_log_folder(shell: State<'_, Shell>) {
+    shell.open_log_folder();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn build_rs_declares_every_command() {
+        let build = include_str!("../build.rs");
+        for name in super::NAMES {
+            assert!(
+                build.contains(&format!("\"{name}\"")),
+                "{name} missing from build.rs"
+            );
+        }
+        let caps = include_str!("../capabilities/status.json");
+        for name in super::NAMES {
+            let perm = format!("\"allow-{}\"", name.replace('_', "-"));
+            assert!(caps.contains(&perm), "{perm} missing from the capability");
+        }
+        let caps: serde_json::Value = serde_json::from_str(caps).expect("JSON");
+        let perms = caps["permissions"].as_array().expect("permissions");
+        assert!(
+            perms.iter().all(|p| p.as_str().is_some_and(|p| {
+                p.starts_with("allow-")
+                    || p == "core:event:allow-listen"
+                    || p == "core:event:allow-unlisten"
+            })),
+            "only the app's commands and listening for events: {perms:?}"
+        );
+        assert_eq!(caps["windows"], serde_json::json!(["status"]));
+    }
+}

@@ -1,0 +1,67 @@
+//! The tray's own words (`docket-text`'s `locales/*/tray.ftl`: menu
+//! labels, the window's headings and buttons) next to the built-in
+//! catalogues, in the snapshot's language.
+
+use std::collections::BTreeMap;
+
+use docket_text::{Lang, Resource, Texts};
+
+macro_rules! tray_ftl {
+    ($lang:ident, $code:literal) => {
+        Resource {
+            lang: Lang::$lang,
+            area: "tray",
+            source: include_str!(concat!(
+                "../../crates/docket-text/locales/",
+                $code,
+                "/tray.ftl"
+            )),
+        }
+    };
+}
+
+/// `tray.ftl` in every language.
+pub const TRAY: &[Resource] = &[tray_ftl!(En, "en"), tray_ftl!(De, "de")];
+
+/// The built-in catalogues plus the tray's, in `lang`.
+pub fn texts(lang: Lang) -> Texts {
+    // Checked by `tests::tray_catalogues_parse_and_agree`.
+    Texts::with_resources(lang, TRAY).unwrap_or_else(|_| Texts::new(lang))
+}
+
+/// Every tray word without arguments, by id, for the window.
+pub fn words(texts: &Texts) -> BTreeMap<String, String> {
+    let source = TRAY
+        .iter()
+        .find(|r| r.lang == texts.lang())
+        .map_or("", |r| r.source);
+    source
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.trim()))
+        .filter(|id| id.starts_with("tray-") && !id.contains(' '))
+        .map(|id| (id.to_string(), texts.word(id)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tray_catalogues_parse_and_agree() {
+        assert_eq!(docket_text::disagreements(TRAY), Vec::<String>::new());
+        for lang in Lang::ALL {
+            Texts::with_resources(lang, TRAY).expect("tray.ftl adds to the built-in catalogues");
+        }
+    }
+
+    #[test]
+    fn menu_words_exist_in_both_languages() {
+        let en = words(&texts(Lang::En));
+        let de = words(&texts(Lang::De));
+        assert_eq!(en["tray-menu-export-now"], "Export now");
+        assert_eq!(de["tray-menu-export-now"], "Jetzt exportieren");
+        assert_eq!(en.keys().collect::<Vec<_>>(), de.keys().collect::<Vec<_>>());
+        assert!(en.values().all(|w| !w.starts_with('[')), "{en:?}");
+    }
+}
