@@ -84,7 +84,7 @@ pub fn source_credential_key(config: &Config) -> docket_secrets::EntryKey {
 }
 
 /// The source's `source.auth`, if it uses one (`None`: no credential).
-pub fn source_auth(config: &Config) -> Option<docket_config::SourceAuth> {
+pub(crate) fn source_auth(config: &Config) -> Option<docket_config::SourceAuth> {
     match &config.source {
         docket_config::Source::IcsUrl { auth, .. } | docket_config::Source::CalDav { auth, .. } => {
             Some(*auth).filter(|a| *a != docket_config::SourceAuth::None)
@@ -97,7 +97,7 @@ pub fn source_auth(config: &Config) -> Option<docket_config::SourceAuth> {
 /// In the demo's home (`docket-paths`' `is_demo_home`, with the opt-in
 /// the demo's config has): its own plaintext file, never the OS keyring,
 /// where the real account's sign-in is. Elsewhere `open_default`.
-pub fn open_secret_store(
+pub(crate) fn open_secret_store(
     config: &Config,
     paths: &Paths,
 ) -> Result<Box<dyn SecretStore>, StoreError> {
@@ -888,7 +888,7 @@ impl App {
     /// What the next export would read from the PMS and skip, without
     /// asking Microsoft 365: the same skips (file, record, reason) and
     /// notices as `sync --dry-run` lists, for `doctor`.
-    pub async fn preview_pms(&self) -> Result<PmsPreview, AppError> {
+    pub(crate) async fn preview_pms(&self) -> Result<PmsPreview, AppError> {
         let snapshot = self.read_pms().await?;
         let policy = sync_policy(&self.config);
         let (skips, notices) = docket_sync::preview(&snapshot, &policy, chrono::Utc::now());
@@ -1071,13 +1071,13 @@ pub struct PmsPreview {
     /// Each record the export will skip: `file: record: reason`.
     pub skipped: Vec<String>,
     /// What the user should know that costs no record.
-    pub notices: Vec<String>,
+    pub notices: Vec<docket_text::Message>,
 }
 
 /// Where the mailbox's time zone came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum ZoneOrigin {
+pub(crate) enum ZoneOrigin {
     /// `policy.mailbox_time_zone` in the config.
     Config,
     /// The zone of the computer Docket Sync runs on.
@@ -1093,7 +1093,7 @@ pub enum ZoneOrigin {
 /// `mailboxSettings` would need one more delegated permission
 /// (`MailboxSettings.Read`) and a new admin consent in every firm: see
 /// `docs/sync.md`.
-pub fn mailbox_zone(config: &Config) -> (chrono_tz::Tz, ZoneOrigin) {
+pub(crate) fn mailbox_zone(config: &Config) -> (chrono_tz::Tz, ZoneOrigin) {
     if let Some(tz) = config.policy.mailbox_time_zone {
         return (tz, ZoneOrigin::Config);
     }
