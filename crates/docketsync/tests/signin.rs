@@ -478,13 +478,22 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert!(stderr.contains("reauth.password_changed"), "{stderr}");
     assert!(stderr.contains("AADSTS50173"), "{stderr}");
     assert!(stderr.contains("your password was changed"), "{stderr}");
+    assert!(stderr.contains("run `docketsync signin`"), "{stderr}");
+    // The same in German, with the fix in the CLI's words.
+    let (code, _, stderr) = env.run(&["--lang", "de", "check"], None);
+    assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("Kennwort geändert"), "{stderr}");
+    assert!(
+        stderr.contains("führen Sie `docketsync signin` aus"),
+        "{stderr}"
+    );
     let (code, stdout, _) = env.run(&["check", "--json"], None);
     assert_eq!(code, 1);
     let j: Value = serde_json::from_str(&stdout).expect("check JSON");
     assert_eq!(j["ok"], false);
     assert_eq!(j["error"]["code"], "reauth.password_changed", "{j}");
-    assert_eq!(j["error"]["actor"], "user", "{j}");
+    assert_eq!(j["error"]["who"], "user", "{j}");
+    assert_eq!(j["error"]["action"]["action"], "sign_in", "{j}");
     let s = env.status();
     assert_eq!(s["state"], "sign_in_required", "{s}");
     assert_eq!(s["problem"]["code"], "reauth.password_changed", "{s}");
