@@ -39,12 +39,20 @@ as_root() {
 # - gnome-keyring dbus dbus-x11 libsecret-tools: a real Secret Service for
 #   the keyring tests (secret-tool for checking it by hand);
 # - dunst libnotify-bin: a notification daemon for desktop notifications;
-# - xvfb: a display for the tray app's tests.
+# - xvfb xauth: a display for the tray app's tests;
+# - libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+#   libssl-dev: building the tray (Tauri's Debian list);
+# - webkit2gtk-driver: WebKitWebDriver, which tauri-driver drives;
+# - haskell-status-notifier-item-utils: a StatusNotifier watcher, so that
+#   the tray's item registers on the test session's bus;
+# - python3-gi: Gio, for looking at the bus by hand.
 APT_PACKAGES_TEST=(
     build-essential pkg-config libdbus-1-dev python3-venv
     chromium chromium-driver
     gnome-keyring dbus dbus-x11 libsecret-tools
-    dunst libnotify-bin xvfb
+    dunst libnotify-bin xvfb xauth
+    libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
+    webkit2gtk-driver haskell-status-notifier-item-utils python3-gi
 )
 # The demo builds and runs the CLI and emulator only.
 APT_PACKAGES_DEMO=(build-essential pkg-config libdbus-1-dev)
@@ -127,6 +135,22 @@ ensure_rust() {
         rustup component add rustfmt clippy
     fi
 }
+
+# ensure_cargo_tool NAME VERSION: `cargo install NAME --version VERSION
+# --locked` into .tools/cargo (kept between runs, like .venv); nothing when
+# that version is there. Prints nothing; the binary is .tools/cargo/bin/NAME.
+TOOLS_CARGO="$REPO_ROOT/.tools/cargo"
+ensure_cargo_tool() {
+    local name="$1" version="$2"
+    if [ -x "$TOOLS_CARGO/bin/$name" ] &&
+        grep -q "^\"$name $version " "$TOOLS_CARGO/.crates.toml" 2>/dev/null; then
+        return 0
+    fi
+    say "installing $name $version (cargo install --locked) into .tools/cargo"
+    cargo install --quiet --locked --root "$TOOLS_CARGO" --version "$version" "$name"
+}
+# tauri-driver: the WebDriver front of the tray's end-to-end test.
+TAURI_DRIVER_VERSION="2.1.0"
 
 # ensure_venv: .venv with exactly tests/fidelity/requirements.txt. The
 # requirements' hash is kept in the venv, so an unchanged venv costs one

@@ -10,6 +10,8 @@
 #   rust      cargo nextest run --workspace (+ doctests), or cargo test --workspace
 #   fidelity  pytest tests/fidelity: the emulator against Microsoft's own
 #             clients (msgraph-sdk, msal)
+#   desktop   scripts/desktop-test.sh: the tray in a real desktop session
+#             (Xvfb, StatusNotifier watcher, dunst, tauri-driver, Chromium)
 #
 # Every layer runs even when an earlier one failed; the last line sums up and
 # the exit code is non-zero if any layer failed. Name layers to run only
@@ -17,7 +19,7 @@
 # Extra pytest arguments go in FIDELITY_ARGS, e.g. FIDELITY_ARGS="-k msal -x".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_STEPS=(fmt clippy rust fidelity)
+ALL_STEPS=(fmt clippy rust fidelity desktop)
 
 if [ "${1:-}" != "--in-session" ]; then
     for step in "$@"; do
@@ -124,6 +126,7 @@ declare -A DESCRIPTION=(
     [clippy]="cargo clippy --workspace --all-targets -- -D warnings"
     [rust]="cargo nextest run --workspace + doctests (or cargo test --workspace)"
     [fidelity]="pytest tests/fidelity (msgraph-sdk, msal against the emulator)"
+    [desktop]="scripts/desktop-test.sh (the tray in Xvfb + D-Bus, dunst, tauri-driver, Chromium)"
 )
 
 run_step() {
@@ -176,6 +179,8 @@ step_fidelity() {
     if [ "$rc" -eq 5 ]; then echo "pytest collected no fidelity test" >&2; fi
     return "$rc"
 }
+
+step_desktop() { bash "$REPO_ROOT/scripts/desktop-test.sh"; }
 
 for step in "${STEPS[@]}"; do
     run_step "$step" "step_$step"
