@@ -3,9 +3,10 @@
 
 use std::process::ExitCode;
 
-use docket_app::Who;
+use docket_app::{Message, Texts, Who};
 
 use super::{exit_code, fail, open, out, Ctx};
+use crate::render;
 
 pub async fn run(ctx: &Ctx, options: docket_app::sync::SyncOptions, json: bool) -> ExitCode {
     let app = match open(ctx, json) {
@@ -17,10 +18,9 @@ pub async fn run(ctx: &Ctx, options: docket_app::sync::SyncOptions, json: bool) 
             if json {
                 let mut v = serde_json::to_value(&report).unwrap_or_default();
                 v["ok"] = serde_json::Value::Bool(true);
-                out(&format!("{v}
-"));
+                out(&format!("{v}\n"));
             } else {
-                out(&text(&report));
+                out(&text(&ctx.texts, &report));
             }
             if report.failed.is_empty() && report.held_back.is_empty() && report.brake.is_none() {
                 ExitCode::SUCCESS
@@ -33,38 +33,81 @@ pub async fn run(ctx: &Ctx, options: docket_app::sync::SyncOptions, json: bool) 
     }
 }
 
-pub(crate) fn text(r: &docket_app::sync::SyncReport) -> String {
+/// The report in the reader's language; fixes in CLI words. The one place
+/// where a run's report becomes terminal text.
+pub(crate) fn text(texts: &Texts, r: &docket_app::sync::SyncReport) -> String {
     let mut s = String::new();
+    let mut line = |m: Message| {
+        s.push_str(&texts.render(&m));
+        s.push('\n');
+    };
     if r.dry_run {
-        s.push_str(&format!("Plan (nothing was changed): {}\n", r.plan));
+        line(Message::new("sync-report-plan").text("plan", r.plan.describe_in(texts)));
     } else {
-        s.push_str(&format!(
-            "Exported: {} created, {} updated, {} deleted, {} recreated after deletion in Outlook, {} moved, {} unchanged.\n",
-            r.created, r.updated, r.deleted, r.recreated, r.moved, r.unchanged
-        ));
+        line(
+            Message::new("sync-report-exported")
+                .number("created", r.created)
+                .number("updated", r.updated)
+                .number("deleted", r.deleted)
+                .number("recreated", r.recreated)
+                .number("moved", r.moved)
+                .number("unchanged", r.unchanged),
+        );
     }
-    if let Some(brake) = &r.brake {
-        s.push_str(&format!(
-            "Held back: {brake}\n  Run `docketsync sync --force` to carry them out.\n"
-        ));
+    let fix = |action| {
+        format!(
+            "  {}: {}\n",
+            texts.word("cli-fix"),
+            render::action(texts, action)
+        )
+    };
+    if let Some(b) = &r.brake {
+        line(Message::new("sync-report-held").message("brake", b.message.clone()));
+        if let Some(body) = texts.attr(&b.message, "body") {
+            s.push_str(&format!("  {body}\n"));
+        }
+        s.push_str(&fix(&b.fix));
     }
     for f in &r.failed {
-        s.push_str(&format!("Failed (tried again next run): {f}\n"));
+        s.push_str(
+            &texts.render(
+                &Message::new("sync-report-failed")
+                    .text("item", f.key.as_str())
+                    .message("reason", f.reason.clone()),
+            ),
+        );
+        s.push('\n');
     }
     for h in &r.held_back {
-        s.push_str(&format!(
-            "Paused after repeated failures: {h}\n  Run `docketsync sync --retry-now` to try it at once.\n"
-        ));
+        s.push_str(
+            &texts.render(
+                &Message::new("sync-report-paused")
+                    .text("item", h.key.as_str())
+                    .message("reason", h.reason.clone()),
+            ),
+        );
+        s.push('\n');
+        s.push_str(&fix(&h.fix));
     }
     for k in &r.skipped {
-        s.push_str(&format!("Skipped: {k}\n"));
+        s.push_str(&texts.render(&Message::new("sync-report-skipped").message("line", k.line())));
+        s.push('\n');
     }
     for n in &r.notices {
-        s.push_str(&format!("Note: {n}\n"));
+        s.push_str(&texts.render(&Message::new("sync-report-note").message("notice", n.clone())));
+        s.push('\n');
     }
-    s.push_str(&format!(
-        "Microsoft Graph requests: {} ({} reads, {} writes in {} batches; {} throttled and retried).\n",
-        r.requests.graph_requests, r.requests.reads, r.requests.writes, r.requests.batches, r.requests.throttled
-    ));
+    let q = &r.requests;
+    s.push_str(
+        &texts.render(
+            &Message::new("sync-report-requests")
+                .number("requests", q.graph_requests)
+                .number("reads", q.reads)
+                .number("writes", q.writes)
+                .number("batches", q.batches)
+                .number("throttled", q.throttled),
+        ),
+    );
+    s.push('\n');
     s
 }
