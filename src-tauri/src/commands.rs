@@ -113,7 +113,7 @@ pub fn set_setting(
     app: tauri::AppHandle,
     shell: State<'_, Shell>,
     setting: UserSetting,
-) -> Result<(), ProblemView> {
+) -> Result<(), Box<ProblemView>> {
     shell.set_setting(&app, &setting)
 }
 

@@ -61,17 +61,17 @@ impl Shell {
         &self,
         app: &AppHandle<R>,
         setting: &UserSetting,
-    ) -> Result<(), ProblemView> {
+    ) -> Result<(), Box<ProblemView>> {
         let Some(c) = self.companion() else {
             return Ok(());
         };
         if let Err(e) = c.set_setting(setting) {
             let texts = crate::texts::texts(c.snapshot().lang);
-            return Err(docket_app::snapshot::problem_view(
+            return Err(Box::new(docket_app::snapshot::problem_view(
                 &texts,
                 &e.describe(),
                 None,
-            ));
+            )));
         }
         // Modules and the interval apply from the loop's next start.
         if matches!(

@@ -204,13 +204,6 @@ impl TrayMenu {
         }
     }
 
-    fn status_line(&self) -> String {
-        self.entries()
-            .first()
-            .map(|e| e.label.clone())
-            .unwrap_or_default()
-    }
-
     /// Click the entry labelled `label`, as a panel does.
     fn click(&self, label: &str) {
         let entries = self.wait_until(label, |e| e.iter().any(|e| e.label == label && e.enabled));

@@ -129,11 +129,11 @@ async fn no_command_answer_carries_a_token() {
         },
     );
     let mut answers: Vec<(String, Value)> = vec![];
-    let mut record = |name: &str, companion: &Companion| {
+    let record = |answers: &mut Vec<(String, Value)>, name: &str, companion: &Companion| {
         let view = docket_tray::commands::view_of(companion);
         answers.push((name.into(), serde_json::to_value(&view).unwrap()));
     };
-    record("view (signed out)", &companion);
+    record(&mut answers, "view (signed out)", &companion);
     companion.sign_in();
     let mut watch = companion.watch();
     tokio::time::timeout(
@@ -143,7 +143,7 @@ async fn no_command_answer_carries_a_token() {
     .await
     .expect("signed in and exported within 2 minutes")
     .expect("the companion runs");
-    record("view (in step)", &companion);
+    record(&mut answers, "view (in step)", &companion);
     // A refused setting answers with the problem.
     let refused = companion.set_setting(&UserSetting::IntervalMinutes(0));
     if let Err(e) = refused {
@@ -157,7 +157,7 @@ async fn no_command_answer_carries_a_token() {
     // The events the tray shows (notifications) cross no IPC, but the
     // window's answers after them do: pause/resume change the snapshot.
     companion.pause();
-    record("view (paused)", &companion);
+    record(&mut answers, "view (paused)", &companion);
     companion.resume();
 
     let secrets = stored_secrets(&paths.plaintext_secrets_file());

@@ -117,7 +117,10 @@ impl AppError {
             AppError::SignIn(e) => e.who(),
             AppError::Refresh(e) => e.who(),
             AppError::SecretStore(e) => e.who(),
-            AppError::NotSignedIn => Who::User,
+            // The person at the terminal typed nothing: they try again.
+            AppError::NotSignedIn | AppError::EmptySecret | AppError::EmptySourceCredential => {
+                Who::User
+            }
             AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Sync(_) => Who::Nobody,
             _ => Who::Admin,
         }

@@ -50,7 +50,7 @@ use docket_paths::Paths;
 use docket_secrets::{SecretStore, SecretString, StoreError};
 use docket_store::{AccountRecord, ProblemRecord, StateDb};
 
-pub use docket_text::{Action, Lang, Message, Texts, Who};
+pub use docket_text::{Action, Lang, Message, Texts, TimeStyle, Who};
 pub use error::{AppError, Described};
 pub use status::Status;
 

@@ -1,3 +1,6 @@
+//! The client builder against small local servers: user agent, redirects,
+//! the extra CA, timeouts.
+
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

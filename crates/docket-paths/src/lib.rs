@@ -157,7 +157,7 @@ impl Paths {
         let mut file = secure::open_private(&self.demo_marker_file())?;
         std::io::Write::write_all(
             &mut file,
-            b"The home of `docketsync demo` and `docketsync emulator`: secrets stay in a file here.\n",
+            b"The home of the Docket Sync demo and emulator: secrets stay in a file here.\n",
         )
     }
 

@@ -31,7 +31,8 @@ macro_rules! areas {
 
 /// The catalogues built into every front end. One line per area; each
 /// area has a file in `locales/en/` and `locales/de/`.
-pub const BUILTIN: &[Resource] = areas!["app", "auth", "common", "config", "doctor", "secrets", "source", "sync", "time"];
+pub const BUILTIN: &[Resource] =
+    areas!["app", "auth", "common", "config", "doctor", "secrets", "source", "sync", "time"];
 
 /// A catalogue file does not parse, or two files define the same id.
 #[derive(Debug, thiserror::Error)]

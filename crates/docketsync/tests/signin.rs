@@ -436,7 +436,8 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
 
     // Not signed in yet.
     let s = env.status();
-    assert_eq!(s["state"], "signed_out", "{s}");
+    assert_eq!(s["sign_in"]["state"], "signed_out", "{s}");
+    assert_eq!(s["tray"], "signed_out", "{s}");
     let (code, _, stderr) = env.run(&["check"], None);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("signin.none"), "{stderr}");
@@ -448,12 +449,13 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert!(stdout.contains("Signed in as"), "{stdout}");
     assert!(stdout.contains(ANNA), "{stdout}");
     let s = env.status();
-    assert_eq!(s["state"], "ok", "{s}");
+    assert_eq!(s["sign_in"]["state"], "ok", "{s}");
     assert_eq!(s["account"]["username"], ANNA, "{s}");
-    assert_eq!(s["token"], "present", "{s}");
-    assert!(s["problem"].is_null(), "{s}");
-    assert!(s["signed_in_at"].is_string(), "{s}");
-    let oid = s["account"]["object_id"].clone();
+    assert_eq!(s["sign_in"]["token"], "present", "{s}");
+    assert!(s["sign_in"]["problem"].is_null(), "{s}");
+    assert_eq!(s["problems"], serde_json::json!([]), "{s}");
+    assert!(s["account"]["signed_in_at"].is_string(), "{s}");
+    let oid = s["sign_in"]["account"]["object_id"].clone();
     let first_rt = env.secret(&rt_key).expect("refresh token stored");
 
     // check: refresh (rotated token persisted) + /me.
@@ -495,12 +497,12 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert_eq!(j["error"]["who"], "user", "{j}");
     assert_eq!(j["error"]["action"]["action"], "sign_in", "{j}");
     let s = env.status();
-    assert_eq!(s["state"], "sign_in_required", "{s}");
-    assert_eq!(s["problem"]["code"], "reauth.password_changed", "{s}");
-    assert_eq!(s["problem"]["aadsts"], 50173, "{s}");
-    assert!(s["problem"]["message_de"]
-        .as_str()
-        .is_some_and(|m| m.contains("Kennwort")));
+    assert_eq!(s["sign_in"]["state"], "sign_in_required", "{s}");
+    assert_eq!(s["tray"], "needs_user", "{s}");
+    assert_eq!(s["who_must_act"], "user", "{s}");
+    assert_eq!(s["problems"][0]["code"], "reauth.password_changed", "{s}");
+    assert_eq!(s["problems"][0]["action"]["action"], "sign_in", "{s}");
+    assert_eq!(s["sign_in"]["problem"]["aadsts"], 50173, "{s}");
 
     // Signing in again as the other demo user is refused; Anna's stays.
     let stored = env.secret(&rt_key).expect("stored");
@@ -529,9 +531,9 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     let (code, stdout, stderr) = env.run(&["check"], None);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let s = env.status();
-    assert_eq!(s["state"], "ok", "{s}");
-    assert_eq!(s["account"]["object_id"], oid, "same account");
-    assert!(s["problem"].is_null(), "{s}");
+    assert_eq!(s["sign_in"]["state"], "ok", "{s}");
+    assert_eq!(s["sign_in"]["account"]["object_id"], oid, "same account");
+    assert!(s["sign_in"]["problem"].is_null(), "{s}");
     env.secret(&rt_key).expect("stored");
 
     let plaintext =
@@ -543,7 +545,8 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains(ANNA), "{stdout}");
     let s = env.status();
-    assert_eq!(s["state"], "signed_out", "{s}");
+    assert_eq!(s["sign_in"]["state"], "signed_out", "{s}");
+    assert_eq!(s["tray"], "signed_out", "{s}");
     assert!(s["account"].is_null(), "{s}");
     for kind in SecretKind::ALL {
         let key = env.key("public_client_id", ANNA, kind);
@@ -962,10 +965,10 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     env.outputs.push(printed);
     // The status tells how the last export went.
     let s = env.status();
-    assert_eq!(s["last_export"]["ok"], true, "{s}");
-    assert!(s["last_export"]["created"].as_u64() > Some(0), "{s}");
+    assert_eq!(s["runs"][0]["ok"], true, "{s}");
+    assert!(s["runs"][0]["created"].as_u64() > Some(0), "{s}");
     let (_, text, _) = env.run(&["status"], None);
-    assert!(text.contains("last export"), "{text}");
+    assert!(text.contains("Last export: "), "{text}");
     let plaintext =
         docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
     env.assert_no_secrets_leaked(Some(&plaintext));

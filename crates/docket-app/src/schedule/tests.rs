@@ -1,3 +1,6 @@
+//! The loop's deciding parts table-tested, and the loop itself on tokio's
+//! paused clock with a scripted worker.
+
 use std::collections::VecDeque;
 use std::sync::Mutex;
 

@@ -1,3 +1,6 @@
+//! Validation table-tested: each config (and user override) against the
+//! config or the exact problems, with their keys, a person gets.
+
 use super::*;
 
 const FIRM: &str = "/etc/docketsync/config.toml";

@@ -1,3 +1,6 @@
+//! Mapping table-tested: source records in, the Outlook items (or the
+//! skip with its reason) out.
+
 use super::*;
 use chrono::TimeZone;
 use docket_source::{read_bytes, ReadOptions};

@@ -1,3 +1,5 @@
+//! The planner table-tested: source, state and remote in, the plan out.
+
 use super::*;
 use chrono::{Duration, TimeZone};
 use chrono_tz::Tz;

@@ -33,3 +33,19 @@ cli-source-credential-prompt-token = Fügen Sie das Token des Kanzleisoftware-Se
 cli-source-credential-prompt-password = Passwort von „{ $user }“ auf dem Kanzleisoftware-Server (wird nicht angezeigt), dann Eingabetaste:
 cli-source-credential-stored = Die Zugangsdaten der Kanzleisoftware wurden in { $location } hinterlegt.
 cli-secret-unreadable = Das Geheimnis kann nicht von der Standardeingabe gelesen werden: { $error }
+
+# `docketsync status`
+cli-status-account = Konto
+cli-status-signed-in = angemeldet
+cli-status-last-refresh = zuletzt erneuert
+cli-status-next-sign-in = nächste Anmeldung nötig
+cli-status-modules = Bereiche
+cli-status-module-off = aus
+cli-status-module-in-step = { $n ->
+    [one] 1 Eintrag aktuell
+   *[other] { $n } Einträge aktuell
+}
+cli-status-problems = Zu erledigen
+cli-status-warnings = Demnächst
+cli-status-last-run = Letzter Export
+cli-status-secrets = Anmeldung gespeichert in

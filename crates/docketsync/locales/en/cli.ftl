@@ -34,3 +34,19 @@ cli-source-credential-prompt-token = Paste the PMS server's token (not shown) an
 cli-source-credential-prompt-password = Password of '{ $user }' on the PMS server (not shown), then Enter:
 cli-source-credential-stored = The PMS credential was stored in { $location }.
 cli-secret-unreadable = cannot read the secret from standard input: { $error }
+
+# `docketsync status`
+cli-status-account = Account
+cli-status-signed-in = signed in
+cli-status-last-refresh = last good refresh
+cli-status-next-sign-in = next sign-in required
+cli-status-modules = Modules
+cli-status-module-off = off
+cli-status-module-in-step = { $n ->
+    [one] 1 item in step
+   *[other] { $n } items in step
+}
+cli-status-problems = Needs attention
+cli-status-warnings = Soon
+cli-status-last-run = Last export
+cli-status-secrets = Sign-in kept in

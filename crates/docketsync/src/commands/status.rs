@@ -1,10 +1,12 @@
-//! `docketsync status [--json]`: who is signed in, the sign-in's state,
-//! the last problem with its fix, warnings and the last export.
+//! `docketsync status [--json]`: the status snapshot, the same one the
+//! tray shows — its state line, the account, each module, what is wrong
+//! with its fix in the CLI's words, warnings, and the recent run.
+//! `--json` prints the snapshot as it is (`docs/cli.md`).
 
 use std::process::ExitCode;
 
-use docket_app::status::{State, Status};
-use docket_app::Texts;
+use docket_app::snapshot::{ProblemView, Snapshot};
+use docket_app::{Texts, TimeStyle};
 
 use super::{fail, open, out, Ctx};
 
@@ -13,14 +15,14 @@ pub fn run(ctx: &Ctx, json: bool) -> ExitCode {
         Ok(app) => app,
         Err(code) => return code,
     };
-    match app.status(chrono::Utc::now()) {
-        Ok(status) => {
+    match app.snapshot(&ctx.texts, chrono::Utc::now()) {
+        Ok(s) => {
             if json {
-                let mut v = serde_json::to_value(&status).unwrap_or_default();
+                let mut v = serde_json::to_value(&s).unwrap_or_default();
                 v["ok"] = true.into();
                 out(&format!("{v}\n"));
             } else {
-                out(&render_status(&ctx.texts, &status));
+                out(&render(&ctx.texts, &s));
             }
             ExitCode::SUCCESS
         }
@@ -28,109 +30,83 @@ pub fn run(ctx: &Ctx, json: bool) -> ExitCode {
     }
 }
 
-fn render_status(texts: &Texts, s: &Status) -> String {
-    let t = |d: &chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M UTC").to_string();
-    let mut o = String::new();
-    match &s.account {
-        None => o += "Not signed in. Run `docketsync signin`.\n",
-        Some(a) => {
-            let who = match &a.display_name {
-                Some(name) => format!("{name} <{}>", a.username),
-                None => a.username.clone(),
-            };
-            o += &format!("Signed in as {who}\n");
-        }
+fn problem(t: &Texts, o: &mut String, p: &ProblemView) {
+    *o += &format!("  {} [{}]\n", p.headline, p.code);
+    for line in p.body.lines().filter(|l| !l.is_empty()) {
+        *o += &format!("    {line}\n");
     }
-    let state = match s.state {
-        State::SignedOut => "signed out",
-        State::Ok => "OK",
-        State::SignInRequired => "sign in again (`docketsync signin`)",
-        State::AdminActionRequired => "IT must act (see the fix below)",
-        State::Retrying => "temporary problem; Docket Sync retries by itself",
+    *o += &format!(
+        "    {}: {}\n",
+        t.word("cli-fix"),
+        crate::render::action(t, &p.action.action)
+    );
+}
+
+/// The snapshot for a terminal, in the reader's language and zone.
+pub fn render(t: &Texts, s: &Snapshot) -> String {
+    let when = |at: chrono::DateTime<chrono::Utc>| {
+        format!(
+            "{} ({})",
+            t.time(at, TimeStyle::DateTime),
+            t.span((at - s.at).num_seconds())
+        )
     };
-    o += &format!("  state              {state}\n");
-    if let Some(at) = &s.signed_in_at {
-        o += &format!("  signed in          {}\n", t(at));
-    }
-    if let Some(at) = &s.last_good_refresh_at {
-        o += &format!("  last good refresh  {}\n", t(at));
-    }
-    if s.account.is_some() {
-        let token = match s.token {
-            docket_app::status::TokenState::Present => "stored",
-            docket_app::status::TokenState::Missing => "missing (sign in again)",
-            docket_app::status::TokenState::Unreadable => "cannot be read",
-            docket_app::status::TokenState::None => "none",
+    let mut o = format!("Docket Sync: {}\n", s.status_line);
+    if let Some(a) = &s.account {
+        let who = match &a.display_name {
+            Some(name) => format!("{name} <{}>", a.username),
+            None => a.username.clone(),
         };
-        o += &format!("  refresh token      {token}\n");
-    }
-    o += &format!("  secrets kept in    {}\n", s.secret_store.location);
-    if let Some(k) = &s.keep_alive {
-        o += &format!(
-            "  next keep-alive    {}{}\n",
-            t(&k.next_refresh_at),
-            if k.refresh_due { " (due now)" } else { "" }
-        );
-        if let Some(at) = &k.next_required_sign_in {
-            o += &format!("  sign in again by   {}\n", t(at));
+        o += &format!("{}: {who}\n", t.word("cli-status-account"));
+        if let Some(at) = a.signed_in_at {
+            o += &format!("  {}: {}\n", t.word("cli-status-signed-in"), when(at));
+        }
+        if let Some(at) = a.last_good_refresh_at {
+            o += &format!("  {}: {}\n", t.word("cli-status-last-refresh"), when(at));
+        }
+        if let Some(at) = a.next_required_sign_in {
+            o += &format!("  {}: {}\n", t.word("cli-status-next-sign-in"), when(at));
         }
     }
-    if let Some(p) = &s.problem {
-        let aadsts = p
-            .aadsts
-            .map(|n| format!(" (AADSTS{n})"))
-            .unwrap_or_default();
-        o += &format!(
-            "  problem            [{}]{aadsts} at {}\n",
-            p.code,
-            t(&p.at)
-        );
-        o += &format!("    {}\n", texts.render(&p.message));
-        o += &format!(
-            "    {}: {}\n",
-            texts.word("cli-fix"),
-            crate::render::action(texts, &p.action)
-        );
-    }
-    for w in &s.warnings {
-        o += &format!("  warning            {}\n", texts.render(&w.message()));
-        o += &format!(
-            "    {}: {}\n",
-            texts.word("cli-fix"),
-            crate::render::action(texts, &w.action())
-        );
-    }
-    if let Some(e) = &s.last_export {
-        if e.ok {
-            o += &format!(
-                "  last export        {}: {} created, {} updated, {} deleted, {} recreated\n",
-                t(&e.at),
-                e.created,
-                e.updated,
-                e.deleted,
-                e.recreated
-            );
-            if e.failed + e.held_back + e.skipped > 0 {
-                o += &format!(
-                    "    {} item(s) failed, {} pausing after repeated failures, {} record(s) skipped: `docketsync sync` lists them\n",
-                    e.failed, e.held_back, e.skipped
-                );
-            }
+    o += &format!("{}:\n", t.word("cli-status-modules"));
+    for m in &s.modules {
+        let state = if !m.enabled {
+            t.word("cli-status-module-off")
         } else {
-            let (code, message, fix) = match &e.error {
-                Some(d) => (
-                    d.code.clone(),
-                    texts.render(&d.message),
-                    crate::render::action(texts, &d.action),
-                ),
-                None => ("-".into(), "-".into(), "-".into()),
-            };
-            o += &format!(
-                "  last export        {}: did not finish [{code}]\n    {message}\n    {}: {fix}\n",
-                t(&e.at),
-                texts.word("cli-fix"),
-            );
+            t.render(&docket_app::Message::new("cli-status-module-in-step").number("n", m.in_step))
+        };
+        let mark = match (m.enabled, m.ok) {
+            (false, _) => "-",
+            (true, true) => "✓",
+            (true, false) => "·",
+        };
+        o += &format!("  {mark} {}: {state}\n", m.name);
+    }
+    if !s.problems.is_empty() {
+        o += &format!("{}:\n", t.word("cli-status-problems"));
+        for p in &s.problems {
+            problem(t, &mut o, p);
         }
     }
+    if !s.warnings.is_empty() {
+        o += &format!("{}:\n", t.word("cli-status-warnings"));
+        for w in &s.warnings {
+            problem(t, &mut o, w);
+        }
+    }
+    if let Some(r) = s.runs.first() {
+        o += &format!(
+            "{}: {}: {}\n",
+            t.word("cli-status-last-run"),
+            when(r.run.at),
+            r.summary
+        );
+    }
+    o += &format!(
+        "{}: {} ({})\n",
+        t.word("cli-status-secrets"),
+        s.sign_in.secret_store.location,
+        s.sign_in.secret_store.kind
+    );
     o
 }

@@ -1,0 +1,176 @@
+//! Tidy (after rust-analyzer's): the house rules a compiler does not
+//! check, over the whole repository.
+//!
+//! - every Rust module under a crate's `src/` opens with a `//!` header
+//!   that says what it is for;
+//! - no library crate names a CLI command in text a person reads (Rust
+//!   string literals and the shared Fluent catalogues): the fix is an
+//!   action, and each front end says it in its own words;
+//! - ARCHITECTURE.md names every crate of the workspace.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the repository root")
+        .to_path_buf()
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if !matches!(
+                p.file_name().and_then(|n| n.to_str()),
+                Some("target" | "node_modules" | ".git" | "gen")
+            ) {
+                files(&p, ext, out);
+            }
+        } else if p.extension().and_then(|x| x.to_str()) == Some(ext) {
+            out.push(p);
+        }
+    }
+}
+
+/// The crates: `crates/*` plus `src-tauri` and `xtask`.
+fn crates() -> Vec<PathBuf> {
+    let root = root();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("Cargo.toml").exists())
+        .collect();
+    for extra in ["src-tauri", "xtask"] {
+        if root.join(extra).join("Cargo.toml").exists() {
+            out.push(root.join(extra));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(root()).unwrap_or(p).display().to_string()
+}
+
+#[test]
+fn every_module_has_a_header() {
+    let mut missing = vec![];
+    for c in crates() {
+        let mut rs = vec![];
+        files(&c.join("src"), "rs", &mut rs);
+        for f in rs {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty() && !l.starts_with("#!["))
+                .unwrap_or_default();
+            if !first.starts_with("//!") {
+                missing.push(rel(&f));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "these modules do not open with a `//!` header saying what they are for:\n{}",
+        missing.join("\n")
+    );
+}
+
+/// `docketsync <command>` as a person would be told to type it.
+fn names_a_command(line: &str) -> bool {
+    const COMMANDS: &[&str] = &[
+        "signin",
+        "signout",
+        "sync",
+        "status",
+        "doctor",
+        "run",
+        "demo",
+        "client-secret",
+        "source-credential",
+        "check",
+    ];
+    line.match_indices("docketsync ").any(|(i, m)| {
+        let rest = &line[i + m.len()..];
+        COMMANDS.iter().any(|c| rest.starts_with(c))
+    })
+}
+
+#[test]
+fn no_library_crate_names_a_cli_command_in_user_text() {
+    let mut found = vec![];
+    for c in crates() {
+        let name = c.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        // The CLI itself, and the tools around the product.
+        if matches!(
+            name,
+            "docketsync" | "xtask" | "m365-emulator" | "m365-emulator-cli"
+        ) {
+            continue;
+        }
+        let mut rs = vec![];
+        files(&c.join("src"), "rs", &mut rs);
+        for f in rs {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            let mut in_tests = false;
+            for (n, line) in text.lines().enumerate() {
+                let t = line.trim_start();
+                if t.starts_with("#[cfg(test)]") {
+                    in_tests = true;
+                }
+                if in_tests || t.starts_with("//") {
+                    continue;
+                }
+                // Only string literals: the part of the line after a quote.
+                if let Some(q) = line.find('"') {
+                    if names_a_command(&line[q..]) {
+                        found.push(format!("{}:{}: {}", rel(&f), n + 1, t));
+                    }
+                }
+            }
+        }
+        let mut ftl = vec![];
+        files(&c.join("locales"), "ftl", &mut ftl);
+        for f in ftl {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                if !line.trim_start().starts_with('#') && names_a_command(line) {
+                    found.push(format!("{}:{}: {}", rel(&f), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "library text names a CLI command (say the fix as a docket_text::Action; the CLI words it):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn architecture_names_every_crate() {
+    let arch = std::fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let missing: Vec<String> = crates()
+        .iter()
+        .map(|c| rel(c))
+        .filter(|c| !arch.contains(&format!("`{c}`")) && !arch.contains(&format!("`{c}/`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not name: {}",
+        missing.join(", ")
+    );
+}
+
+#[test]
+fn the_checks_catch_what_they_look_for() {
+    assert!(names_a_command("fix: run `docketsync signin`"));
+    assert!(names_a_command("\"IT: `docketsync client-secret set`\""));
+    assert!(!names_a_command("docketsync's state folder"));
+}
