@@ -115,6 +115,9 @@ async fn no_command_answer_carries_a_token() {
     )
     .expect("valid config");
     let paths = docket_paths::Paths::under_home(home.path());
+    // The demo's kind of home: its secrets stay in the file this test
+    // reads back, never in the session's shared keyring.
+    paths.mark_as_demo_home().expect("demo home");
     let app = docket_app::App::with_config(config, paths.clone()).expect("app");
     let companion = Companion::start(
         app,
