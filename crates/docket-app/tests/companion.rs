@@ -10,23 +10,9 @@ use std::time::Duration;
 use docket_app::companion::{Companion, Event, StartOptions};
 use docket_app::snapshot::{Snapshot, TrayState};
 use docket_app::{App, Lang};
-use support::{mailbox, names, PagesBrowser, SignedIn};
+use support::{ics, mailbox, names, PagesBrowser, SignedIn};
 
 mod support;
-
-fn ics(summaries: &[&str]) -> String {
-    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pms//EN\r\n");
-    for (i, summary) in summaries.iter().enumerate() {
-        s += &format!(
-            "BEGIN:VEVENT\r\nUID:c{i}\r\nSUMMARY:{summary}\r\n\
-             DTSTART;TZID=Europe/Berlin:202612{:02}T090000\r\n\
-             DTEND;TZID=Europe/Berlin:202612{:02}T100000\r\nEND:VEVENT\r\n",
-            i + 10,
-            i + 10
-        );
-    }
-    s + "END:VCALENDAR\r\n"
-}
 
 /// Wait (up to a minute) until the snapshot satisfies `f`.
 async fn until(c: &Companion, what: &str, f: impl Fn(&Snapshot) -> bool) -> Snapshot {

@@ -10,7 +10,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use docket_app::schedule::{self, Control, Memory, Notification, Observer, Outcome, Timing};
 use docket_app::{Lang, Texts, Who};
-use support::{mailbox, names, SignedIn};
+use support::{ics, mailbox, names, SignedIn};
 use tokio::sync::mpsc;
 
 mod support;
@@ -35,20 +35,6 @@ impl Observer for Events {
     fn notify(&self, n: &Notification) {
         let _ = self.0.send(Event::Notified(n.clone()));
     }
-}
-
-fn ics(summaries: &[&str]) -> String {
-    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pms//EN\r\n");
-    for (i, summary) in summaries.iter().enumerate() {
-        s += &format!(
-            "BEGIN:VEVENT\r\nUID:t{i}\r\nSUMMARY:{summary}\r\n\
-             DTSTART;TZID=Europe/Berlin:202612{:02}T090000\r\n\
-             DTEND;TZID=Europe/Berlin:202612{:02}T100000\r\nEND:VEVENT\r\n",
-            i + 10,
-            i + 10
-        );
-    }
-    s + "END:VCALENDAR\r\n"
 }
 
 async fn next_event(rx: &mut mpsc::UnboundedReceiver<Event>) -> Event {

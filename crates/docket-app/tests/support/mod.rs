@@ -124,3 +124,20 @@ impl SignedIn {
         self.app.sign_in(&browser, |_| {}).await.expect("sign in");
     }
 }
+
+/// A PMS calendar export with one appointment per summary (UIDs t0, t1 …,
+/// a day apart in December 2026, Berlin time).
+#[allow(dead_code)] // not every test binary writes an export
+pub fn ics(summaries: &[&str]) -> String {
+    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pms//EN\r\n");
+    for (i, summary) in summaries.iter().enumerate() {
+        s += &format!(
+            "BEGIN:VEVENT\r\nUID:t{i}\r\nSUMMARY:{summary}\r\n\
+             DTSTART;TZID=Europe/Berlin:202612{:02}T090000\r\n\
+             DTEND;TZID=Europe/Berlin:202612{:02}T100000\r\nEND:VEVENT\r\n",
+            i + 10,
+            i + 10
+        );
+    }
+    s + "END:VCALENDAR\r\n"
+}
