@@ -8,7 +8,7 @@
 //!   status snapshot can hold it and a UI can show it in either language);
 //! - a [`Who`]: who must act (the fee-earner, IT, nobody);
 //! - an [`Action`]: the fix, as something a front end can *do* or say in
-//!   its own words (the CLI prints "run `docketsync signin`", the tray
+//!   its own words (the CLI names its sign-in command, the tray
 //!   shows a "Sign in again" button).
 //!
 //! [`Texts`] renders them for one [`Lang`] and one time zone: messages,
