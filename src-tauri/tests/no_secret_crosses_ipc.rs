@@ -12,29 +12,7 @@ use docket_app::settings::UserSetting;
 use docket_app::snapshot::TrayState;
 use serde_json::Value;
 
-/// A person at the browser: fills in the emulator's pages.
-struct PagesBrowser {
-    base: String,
-    upn: String,
-    password: String,
-}
-
-impl docket_app::frontend::Browser for PagesBrowser {
-    fn open(&self, url: &str) -> std::io::Result<()> {
-        let (base, url, upn, pw) = (
-            self.base.clone(),
-            url.to_owned(),
-            self.upn.clone(),
-            self.password.clone(),
-        );
-        tokio::spawn(async move {
-            if let Err(e) = m365_emulator::pages_client::sign_in(&base, &url, &upn, &pw).await {
-                eprintln!("sign-in on the emulator's pages: {e}");
-            }
-        });
-        Ok(())
-    }
-}
+use docket_e2e::pages_browser::PagesBrowser;
 
 /// Substrings of `json` that look like a token: a JWT (`eyJ` + base64url
 /// + dots) or any base64url run of 40 characters or more.

@@ -19,6 +19,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
 pub mod emulator;
+pub mod pages_browser;
 
 /// `DOCKET_REQUIRE_E2E=1`: every component must be there.
 pub fn required() -> bool {

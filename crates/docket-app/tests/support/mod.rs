@@ -3,30 +3,8 @@
 
 use serde_json::Value;
 
-/// A stand-in for the person at the browser: fills in the emulator's
-/// sign-in and consent pages (`m365_emulator::pages_client`).
-pub struct PagesBrowser {
-    pub base: String,
-    pub upn: String,
-    pub password: String,
-}
-
-impl docket_auth::Browser for PagesBrowser {
-    fn open(&self, url: &str) -> std::io::Result<()> {
-        let (base, url, upn, pw) = (
-            self.base.clone(),
-            url.to_owned(),
-            self.upn.clone(),
-            self.password.clone(),
-        );
-        tokio::spawn(async move {
-            if let Err(e) = m365_emulator::pages_client::sign_in(&base, &url, &upn, &pw).await {
-                eprintln!("sign-in on the emulator's pages: {e}");
-            }
-        });
-        Ok(())
-    }
-}
+/// A stand-in for the person at the browser (the shared harness's).
+pub use docket_e2e::pages_browser::PagesBrowser;
 
 /// The mailbox as the emulator's admin API shows it.
 pub async fn mailbox(base: &str, upn: &str) -> Value {
