@@ -128,6 +128,10 @@ struct Inner {
     events: broadcast::Sender<Event>,
     cancel_sign_in: Mutex<Option<watch::Sender<bool>>>,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The runtime the companion was started on: its controls spawn there,
+    /// so a front end may call them from any thread (a GUI's main thread
+    /// has no tokio runtime of its own).
+    runtime: tokio::runtime::Handle,
     _watcher: Mutex<Option<crate::source_watch::SourceWatch>>,
 }
 
@@ -142,7 +146,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Companion {
-    /// Start the loop on the current tokio runtime.
+    /// Start the loop on the current tokio runtime (it must be called
+    /// within one). The controls may then be called from any thread.
     pub fn start(app: App, options: StartOptions) -> Companion {
         let app = Arc::new(app);
         let lang = options
@@ -181,6 +186,7 @@ impl Companion {
             events: broadcast::channel(64).0,
             cancel_sign_in: Mutex::new(None),
             task: Mutex::new(None),
+            runtime: tokio::runtime::Handle::current(),
             _watcher: Mutex::new(None),
         });
         let companion = Companion { inner };
@@ -266,7 +272,7 @@ impl Companion {
         lock(&self.inner.view).signing_in = true;
         self.inner.publish();
         let inner = self.inner.clone();
-        tokio::spawn(async move {
+        self.inner.runtime.spawn(async move {
             let events = inner.events.clone();
             let result = inner
                 .app

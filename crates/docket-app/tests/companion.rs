@@ -128,3 +128,85 @@ async fn the_tray_companion_exports_watches_pauses_and_stops() {
         .await
         .expect("stop returns");
 }
+
+/// A browser that never comes back (the user walked away).
+struct WalkedAway;
+
+impl docket_app::Browser for WalkedAway {
+    fn open(&self, _url: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn sign_in_finished(events: &mut tokio::sync::broadcast::Receiver<Event>) -> bool {
+    let wait = async {
+        loop {
+            if let Ok(Event::SignInFinished { ok, .. }) = events.recv().await {
+                return ok;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .expect("the sign-in finished")
+}
+
+/// The tray calls the controls from its GUI thread, which has no tokio
+/// runtime: signing in and cancelling work from there (they used to panic,
+/// which aborted the whole tray at the first click on "Sign in").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_and_cancel_work_from_a_thread_without_a_runtime() {
+    let pms_dir = tempfile::tempdir().unwrap();
+    std::fs::write(pms_dir.path().join("termine.ics"), ics(&["Mandant Huber"])).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let password = m365_emulator::world::demo::USERS[0].5;
+    let open = || App::with_config(fx.app.config().clone(), fx.paths.clone()).expect("app");
+
+    let c = Companion::start(
+        open(),
+        StartOptions {
+            browser: std::sync::Arc::new(PagesBrowser {
+                base: fx.base.clone(),
+                upn: fx.upn.into(),
+                password: password.into(),
+            }),
+            lang: Some(Lang::En),
+            ..StartOptions::default()
+        },
+    );
+    let mut events = c.events();
+    let gui = c.clone();
+    std::thread::spawn(move || gui.sign_in())
+        .join()
+        .expect("sign_in from a plain thread");
+    assert!(sign_in_finished(&mut events).await, "the sign-in succeeded");
+    c.stop().await;
+
+    let c = Companion::start(
+        open(),
+        StartOptions {
+            browser: std::sync::Arc::new(WalkedAway),
+            lang: Some(Lang::En),
+            ..StartOptions::default()
+        },
+    );
+    let mut events = c.events();
+    let gui = c.clone();
+    std::thread::spawn(move || gui.sign_in())
+        .join()
+        .expect("sign_in from a plain thread");
+    until(&c, "waiting for the browser", |s| s.signing_in).await;
+    let gui = c.clone();
+    std::thread::spawn(move || gui.cancel_sign_in())
+        .join()
+        .expect("cancel_sign_in from a plain thread");
+    assert!(
+        !sign_in_finished(&mut events).await,
+        "the sign-in was cancelled"
+    );
+    c.stop().await;
+}
