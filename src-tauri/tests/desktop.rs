@@ -170,8 +170,10 @@ impl TrayMenu {
     }
 
     fn entries(&self) -> Vec<Entry> {
+        // `--`: the depth argument -1 is not an option of busctl's.
         let Some(layout) = busctl(&[
             "call",
+            "--",
             &self.bus,
             &self.path,
             "com.canonical.dbusmenu",
@@ -413,12 +415,13 @@ async fn the_tray_in_a_real_desktop_session() {
 
     // tauri-driver → WebKitWebDriver → the tray, with this environment.
     let driver_port = free_port();
+    let native_port = free_port();
     let driver = Killed(
         Command::new(std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into()))
             .arg("--port")
             .arg(driver_port.to_string())
             .arg("--native-port")
-            .arg(free_port().to_string())
+            .arg(native_port.to_string())
             .args(
                 std::env::var_os("WEBKIT_WEBDRIVER")
                     .map(|d| vec!["--native-driver".into(), d])
@@ -435,10 +438,17 @@ async fn the_tray_in_a_real_desktop_session() {
             .spawn()
             .expect("start tauri-driver"),
     );
+    // tauri-driver listens at once but forwards to WebKitWebDriver, which
+    // it starts beside it: wait for both.
     let until = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", driver_port)).is_err() {
-        assert!(Instant::now() < until, "tauri-driver did not listen");
-        std::thread::sleep(Duration::from_millis(50));
+    for port in [driver_port, native_port] {
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < until,
+                "tauri-driver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     // 1. The app starts; the tray item registers; its menu says signed out.
