@@ -26,6 +26,10 @@
 //! Nothing sleeps as an assertion: every wait polls the bus, the mailbox or
 //! the window for the expected state, with a deadline.
 
+// A Linux desktop session (Xvfb, D-Bus); other platforms have none of it.
+#![cfg(target_os = "linux")]
+
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -341,6 +345,10 @@ struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        // The whole process group: tauri-driver's WebKitWebDriver too.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -435,6 +443,7 @@ async fn the_tray_in_a_real_desktop_session() {
             .env_remove("LC_ALL")
             .env_remove("LANGUAGE")
             .stdin(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("start tauri-driver"),
     );
@@ -676,10 +685,20 @@ async fn the_tray_in_a_real_desktop_session() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let left: Vec<u32> = tree
+    // The window's WebKit processes end when their connection to the tray
+    // closes, shortly after it.
+    let alive = |p: &u32| Path::new(&format!("/proc/{p}")).exists();
+    let until = Instant::now() + Duration::from_secs(15);
+    while tree.iter().any(alive) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left: Vec<String> = tree
         .iter()
-        .copied()
-        .filter(|p| Path::new(&format!("/proc/{p}")).exists())
+        .filter(|p| alive(p))
+        .map(|p| {
+            let comm = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            format!("{p} {}", comm.trim())
+        })
         .collect();
     assert!(
         left.is_empty(),
