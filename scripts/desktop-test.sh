@@ -2,112 +2,19 @@
 # The tray companion in a real desktop session (the `desktop` layer of
 # scripts/test.sh; also runs on its own: bash scripts/desktop-test.sh).
 #
-# It builds the session the tray meets on a fee-earner's Linux desktop:
-#   Xvfb                     a display (GTK, WebKit and dunst need one)
-#   dbus-run-session         a private session bus (when not already in one)
-#   gnome-keyring            the Secret Service (scripts/test.sh starts it;
-#                            started here when run on its own)
-#   status-notifier-watcher  the StatusNotifier watcher a panel provides,
-#                            plus one registered host, so the item registers
-#   dunst                    a real notification daemon; every Notify call
-#                            on the bus is recorded by `busctl --user monitor`
-#   tauri-driver             WebDriver for the status window (WebKitWebDriver
-#                            launches the tray: that is the app's start)
-# and then runs src-tauri/tests/desktop.rs, which starts the emulator and
-# Chromium (the browser sign-in) itself and walks through the issue's steps.
+# scripts/desktop-session.sh builds the session (Xvfb, session bus,
+# gnome-keyring, status-notifier-watcher, dunst with every Notify recorded,
+# tauri-driver); inside it src-tauri/tests/desktop.rs starts the emulator
+# and Chromium (the browser sign-in) itself and walks through the issue's
+# steps. DOCKET_SCREENSHOTS=<folder> also saves the window's screenshots
+# in English and German there (docs/screenshots is where the README's are).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ "${1:-}" = "--new-bus" ]; then
-    [ "${1:-}" = "--in-bus" ] && die "no session bus inside dbus-run-session"
-    ensure_apt "${APT_PACKAGES_TEST[@]}"
-    ensure_rust
-    exec dbus-run-session -- bash "${BASH_SOURCE[0]}" --in-bus
-fi
+ensure_apt "${APT_PACKAGES_TEST[@]}"
 ensure_rust
-ensure_cargo_tool tauri-driver "$TAURI_DRIVER_VERSION"
-
-WORK="$(mktemp -d -t docketsync-desktop.XXXXXX)"
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    if [ -n "${KEEP_DESKTOP_WORK:-}" ]; then
-        echo "desktop test files kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-
-# The keyring: test.sh's when it started one, else our own.
-if ! dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.GetNameOwner string:org.freedesktop.secrets >/dev/null 2>&1; then
-    printf '%s' "docketsync-desktop-test" |
-        gnome-keyring-daemon --foreground --unlock --components=secrets >"$WORK/keyring.log" 2>&1 &
-    PIDS+=($!)
-fi
-
-# The display. -displayfd picks a free one and tells us which.
-exec {DISPLAY_FD}<> <(:)
-Xvfb -displayfd "$DISPLAY_FD" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-PIDS+=($!)
-read -r -t 30 -u "$DISPLAY_FD" display_number || die "Xvfb did not start ($(cat "$WORK/xvfb.log"))"
-export DISPLAY=":$display_number"
-# Software rendering under Xvfb: WebKit's compositing shows a blank page.
-export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
-
-wait_for_name() {
-    local name="$1" i
-    for i in $(seq 200); do
-        busctl --user status "$name" >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    die "$name did not appear on the session bus"
-}
-
-# The StatusNotifier watcher, and a host (as a panel would register).
-status-notifier-watcher >"$WORK/watcher.log" 2>&1 &
-PIDS+=($!)
-wait_for_name org.kde.StatusNotifierWatcher
-busctl --user call org.kde.StatusNotifierWatcher /StatusNotifierWatcher \
-    org.kde.StatusNotifierWatcher RegisterStatusNotifierHost s org.docketsync.TestHost
-
-# The notification daemon, with the tray's action as the default action
-# (so `dunstctl action 0` invokes "Sign in again"), and the recorder.
-cat >"$WORK/dunstrc" <<'EOF'
-[global]
-    timeout = 0
-    idle_threshold = 0
-    history_length = 50
-    sticky_history = yes
-[sign_in_action]
-    appname = "Docket Sync"
-    action_name = "sign_in"
-EOF
-busctl --user monitor --json=short \
-    --match "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
-    >"$WORK/notify.jsonl" 2>"$WORK/busctl.log" &
-PIDS+=($!)
-dunst -config "$WORK/dunstrc" >"$WORK/dunst.log" 2>&1 &
-PIDS+=($!)
-wait_for_name org.freedesktop.Notifications
-
 cd "$REPO_ROOT"
-export DOCKET_DESKTOP=1
-export DOCKET_DESKTOP_NOTIFY_LOG="$WORK/notify.jsonl"
-export TAURI_DRIVER="$TOOLS_CARGO/bin/tauri-driver"
-export WEBKIT_WEBDRIVER="${WEBKIT_WEBDRIVER:-$(command -v WebKitWebDriver)}"
-say "desktop session: DISPLAY=$DISPLAY, watcher, dunst, notification recorder; running the tray's desktop test"
-cargo build -p docket-tray -p m365-emulator
-set +e
-cargo test -p docket-tray --test desktop -- --test-threads=1 --nocapture
-rc=$?
-set -e
-if [ "$rc" -ne 0 ]; then
-    echo "--- notifications recorded ---" >&2
-    cat "$WORK/notify.jsonl" >&2 || true
-    echo "--- dunst ---" >&2
-    tail -n 20 "$WORK/dunst.log" >&2 || true
-fi
-exit "$rc"
+# Workspace-wide, as the rust layer builds: the same features, so nothing
+# of Tauri or WebKit is compiled a second time.
+cargo build --workspace --bins
+exec bash "$REPO_ROOT/scripts/desktop-session.sh" \
+    cargo test --workspace --test desktop -- --test-threads=1 --nocapture

@@ -52,7 +52,7 @@ APT_PACKAGES_TEST=(
     gnome-keyring dbus dbus-x11 libsecret-tools
     dunst libnotify-bin xvfb xauth
     libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
-    webkit2gtk-driver haskell-status-notifier-item-utils python3-gi
+    webkit2gtk-driver haskell-status-notifier-item-utils python3-gi python3-xlib
 )
 # The demo builds and runs the CLI and emulator only.
 APT_PACKAGES_DEMO=(build-essential pkg-config libdbus-1-dev)

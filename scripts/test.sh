@@ -20,10 +20,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ALL_STEPS=(fmt clippy rust fidelity desktop)
-# The desktop layer is not run by default yet: the tray's item does not
-# register with Debian's StatusNotifier watcher in Xvfb (see docs/testing.md),
-# so its steps have never passed. Run it by name: bash scripts/test.sh desktop
-DEFAULT_STEPS=(fmt clippy rust fidelity)
+DEFAULT_STEPS=("${ALL_STEPS[@]}")
 
 if [ "${1:-}" != "--in-session" ]; then
     for step in "$@"; do

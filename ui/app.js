@@ -26,7 +26,12 @@ function el(tag, attrs = {}, ...children) {
 
 function when(at) {
   if (!at) return "";
-  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(at));
+  // As the text model writes times ("2 Dec 2026, 14:32", "2. Dez. 2026,
+  // 14:32"): British English, not the US form, and a 24-hour clock.
+  const locale = lang === "de" ? "de-DE" : "en-GB";
+  return new Intl.DateTimeFormat(locale, {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(at));
 }
 
 // The fix as a button when the window can do it, else as an instruction.
@@ -146,8 +151,11 @@ async function save(setting) {
   const result = $("settings-result");
   try {
     await invoke("set_setting", { setting });
+    // A word, so that a language switch re-renders it in the new language.
+    result.dataset.word = "tray-saved";
     result.textContent = w("tray-saved");
   } catch (problem) {
+    delete result.dataset.word;
     result.textContent = problem && problem.headline ? `${problem.headline}. ${problem.body}` : String(problem);
   }
 }

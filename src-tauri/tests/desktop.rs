@@ -371,13 +371,73 @@ async fn window_session(driver_port: u16, bin: &Path, config: &Path) -> Client {
 async fn wait_script(window: &Client, what: &str, script: &str) -> Value {
     let until = Instant::now() + WAIT;
     loop {
-        let v = window.execute(script, vec![]).await.unwrap_or(Value::Null);
+        let v = tokio::time::timeout(Duration::from_secs(10), window.execute(script, vec![]))
+            .await
+            .expect("the window answers a script")
+            .unwrap_or(Value::Null);
         if !v.is_null() && v != Value::Bool(false) {
             return v;
         }
         assert!(Instant::now() < until, "the window never showed {what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// With `DOCKET_SCREENSHOTS=<folder>`: the window as it is now, in English
+/// and in German (switched in the window's own settings, and back), as
+/// `<folder>/<name>-en.png` and `-de.png`.
+async fn screenshots(window: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("DOCKET_SCREENSHOTS").map(PathBuf::from) else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    shoot(window, &dir.join(format!("{name}-en.png"))).await;
+    switch_language(window, "de").await;
+    shoot(window, &dir.join(format!("{name}-de.png"))).await;
+    switch_language(window, "").await;
+}
+
+/// Choose `value` in the window's language setting ("" is the system's,
+/// English here) and wait until the window shows it.
+async fn switch_language(window: &Client, value: &str) {
+    let script = "const s = document.querySelector('select[data-key=\"app.language\"]'); \
+                  if (!s || s.disabled) return false; \
+                  s.value = arguments[0]; \
+                  setTimeout(() => s.dispatchEvent(new Event('change')), 0); \
+                  return true;";
+    let switched = tokio::time::timeout(WAIT, window.execute(script, vec![json!(value)]))
+        .await
+        .expect("switching the language answers")
+        .expect("switch the language");
+    assert_eq!(
+        switched,
+        json!(true),
+        "the language setting is in the window"
+    );
+    let lang = if value.is_empty() { "en" } else { value };
+    wait_script(
+        window,
+        &format!("the window in {lang}"),
+        &format!("return document.documentElement.lang === '{lang}';"),
+    )
+    .await;
+}
+
+async fn shoot(window: &Client, path: &Path) {
+    // Let a re-render land first (for the picture, not a check).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let title = window.title().await.expect("the window's title");
+    // From the X server: WebKitWebDriver's own screenshot hung after the
+    // first few under Xvfb.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/window_shot.py");
+    let ok = Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(&title)
+        .arg(path)
+        .status()
+        .expect("python3")
+        .success();
+    assert!(ok, "a screenshot of the window {title:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -502,6 +562,7 @@ async fn the_tray_in_a_real_desktop_session() {
     )
     .await;
     assert_eq!(sign_in, "Sign in with Microsoft");
+    screenshots(&window, "signed-out").await;
     window
         .find(Locator::Id("sign-in"))
         .await
@@ -531,6 +592,7 @@ async fn the_tray_in_a_real_desktop_session() {
     )
     .await;
     assert_eq!(row, "2");
+    screenshots(&window, "in-step").await;
 
     // 3. A change in the watched folder arrives without "Export now" (the
     // interval is an hour).
@@ -589,6 +651,13 @@ async fn the_tray_in_a_real_desktop_session() {
         1,
         "exactly one sign-in notification: {asking:#?}"
     );
+    wait_script(
+        &window,
+        "the sign-in problem with its button",
+        "return !!document.querySelector('#problems [data-action=sign_in]');",
+    )
+    .await;
+    screenshots(&window, "sign-in-again").await;
     // Another "Export now" while it waits for the user tells nothing new.
     menu.click("Export now");
     let ok = Command::new("dunstctl")
