@@ -14,6 +14,12 @@
 //! | failed for a temporary reason (network, Graph, a lock) | 1, 2, 4, 8 … minutes later, never later than `every`; after 3 in a row a notification |
 //! | needs the user (sign in again) | waits: woken by a new sign-in or "sync now"; the status is looked at every `every` in case the user signed in elsewhere (the CLI) |
 //! | needs IT (consent, secret, configuration) | `every` later (IT may have fixed it meanwhile) |
+//!
+//! Two things bring a run forward: a computer that wakes from sleep (the
+//! wall clock moved on further than the loop napped: [`slept`]) exports at
+//! once, and while the network is gone ([`Memory::offline`]) the loop looks
+//! every [`PROBE_EVERY`] whether Microsoft answers again and then exports at
+//! once instead of waiting out the backoff.
 
 use std::sync::Arc;
 
@@ -56,6 +62,9 @@ pub struct Memory {
     pub failing_since: Option<DateTime<Utc>>,
     /// Only the user can help (a new sign-in).
     pub waiting_for_user: bool,
+    /// The last run failed because Microsoft could not be reached (the
+    /// network, or a proxy, is gone).
+    pub offline: bool,
 }
 
 /// What the loop does next.
@@ -101,6 +110,7 @@ pub enum Outcome {
 /// Records a run's outcome at `now`. Pure.
 pub fn remember(memory: &mut Memory, outcome: &Outcome, now: DateTime<Utc>) {
     memory.last_run = Some(now);
+    memory.offline = matches!(outcome, Outcome::Failed(e) if e.action() == Action::CheckNetwork);
     match outcome {
         Outcome::Exported(_) => {
             memory.failures = 0;
@@ -197,6 +207,8 @@ pub trait Worker {
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError>;
     fn status(&self, now: DateTime<Utc>) -> Result<Status, AppError>;
     fn mark_notified(&self, key: &str) -> Result<(), AppError>;
+    /// Whether Microsoft answers again (asked only while offline).
+    async fn reachable(&self) -> bool;
 }
 
 impl Worker for App {
@@ -214,6 +226,18 @@ impl Worker for App {
 
     fn mark_notified(&self, key: &str) -> Result<(), AppError> {
         App::mark_notified(self, key)
+    }
+
+    /// Any HTTP answer from Graph's host, through the app's own client
+    /// (its proxy and extra CA), counts: the network is back.
+    async fn reachable(&self) -> bool {
+        self.auth
+            .http
+            .head(&self.config.microsoft.graph_base_url)
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await
+            .is_ok()
     }
 }
 
@@ -319,6 +343,19 @@ impl Control {
 /// while it sleeps; the wall clock does not).
 const MAX_NAP: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// While offline: how often the loop looks whether the network is back.
+pub const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether the computer slept during a nap: the wall clock moved `wall`
+/// while the monotonic timer counted `napped` (it stands still in sleep),
+/// with two minutes' slack for a clock that was set. Pure.
+pub fn slept(wall: Duration, napped: std::time::Duration) -> bool {
+    let napped = Duration::from_std(napped).unwrap_or(Duration::MAX);
+    wall > napped
+        .checked_add(&Duration::minutes(2))
+        .unwrap_or(Duration::MAX)
+}
+
 /// Runs until [`Control::stop`].
 pub async fn run<W: Worker>(
     worker: &W,
@@ -351,14 +388,27 @@ pub async fn run<W: Worker>(
         let mut woken = false;
         if at > now {
             observer.waiting(planned, false, &memory);
-            let nap = (at - now).to_std().unwrap_or_default().min(MAX_NAP);
+            let mut nap = (at - now).to_std().unwrap_or_default().min(MAX_NAP);
+            if memory.offline {
+                nap = nap.min(PROBE_EVERY);
+            }
             tokio::select! {
                 _ = tokio::time::sleep(nap) => {}
                 _ = control.wake.notified() => woken = true,
                 _ = paused.changed() => continue,
                 _ = stop.changed() => return,
             }
-            if !woken && clock.now() < at {
+            let early = !woken
+                && if slept(clock.now() - now, nap) {
+                    tracing::info!("the computer woke up: looking now");
+                    true
+                } else if memory.offline && clock.now() < at && worker.reachable().await {
+                    tracing::info!("Microsoft answers again: exporting now");
+                    true
+                } else {
+                    false
+                };
+            if !woken && !early && clock.now() < at {
                 continue;
             }
         }

@@ -49,6 +49,7 @@ fn when_the_next_run_is() {
         failures,
         failing_since: (failures > 0).then(minutes_zero),
         waiting_for_user: waiting,
+        offline: false,
     };
     // Worked: the interval later.
     check(ran(0, false), minutes(3), Next::SyncAt(minutes(15)));
@@ -111,6 +112,9 @@ struct Script {
     status: Mutex<Option<Status>>,
     notified: Mutex<Vec<String>>,
     clock: Option<TokioClock>,
+    /// When Microsoft answers again (`None`: it always does).
+    network_back_at: Option<DateTime<Utc>>,
+    probes: Mutex<usize>,
 }
 
 impl Script {
@@ -156,6 +160,12 @@ impl Worker for Script {
     fn mark_notified(&self, key: &str) -> Result<(), AppError> {
         self.notified.lock().unwrap().push(key.into());
         Ok(())
+    }
+
+    async fn reachable(&self) -> bool {
+        *self.probes.lock().unwrap() += 1;
+        let now = self.clock.as_ref().map_or_else(t0, |c| c.now());
+        self.network_back_at.is_none_or(|back| now >= back)
     }
 }
 
@@ -321,4 +331,89 @@ fn a_warning_is_told_in_english_and_german() {
     assert!(words(&n, Lang::De).contains("in 10 Tagen ab"), "{n:?}");
     // Nothing wanted, nothing told.
     assert_eq!(notification_for(&signed_in(None)), None);
+}
+
+#[test]
+fn a_computer_slept_when_the_wall_clock_ran_ahead_of_the_nap() {
+    #[track_caller]
+    fn check(wall_secs: i64, napped_secs: u64, expect: bool) {
+        assert_eq!(
+            slept(
+                Duration::seconds(wall_secs),
+                std::time::Duration::from_secs(napped_secs)
+            ),
+            expect,
+            "wall {wall_secs} s, napped {napped_secs} s"
+        );
+    }
+    check(60, 60, false); // awake
+    check(61, 60, false); // a busy machine is late, not asleep
+    check(179, 60, false); // within the slack (a clock that was set)
+    check(181, 60, true); // slept
+    check(8 * 3600, 60, true); // a night with the lid closed
+    check(-3600, 60, false); // the clock was set back: no run for that
+}
+
+/// The wall clock of a laptop: tokio's (paused) time plus the time it
+/// spent asleep, which the monotonic timers never see.
+struct Laptop {
+    awake: TokioClock,
+    asleep: Mutex<Duration>,
+}
+
+impl Clock for Laptop {
+    fn now(&self) -> DateTime<Utc> {
+        self.awake.now() + *self.asleep.lock().unwrap()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_computer_that_wakes_from_sleep_exports_at_once() {
+    let script = Script::new(vec![]);
+    let seen = Seen::default();
+    let laptop = Laptop {
+        awake: TokioClock::starting_at(t0()),
+        asleep: Mutex::new(Duration::zero()),
+    };
+    let control = Control::default();
+    let stopper = control.clone();
+    tokio::join!(run(&script, TIMING, &laptop, &seen, &control), async {
+        // Two and a half minutes after the first run the lid closes
+        // for five minutes: the wall clock says 8 minutes at the next
+        // look, before the 15-minute interval is up.
+        tokio::time::sleep(std::time::Duration::from_secs(150)).await;
+        *laptop.asleep.lock().unwrap() = Duration::minutes(5);
+        tokio::time::sleep(std::time::Duration::from_secs(60 * 18)).await;
+        stopper.stop();
+    });
+    // Ran at 0, at once on waking (8), then the interval from there.
+    assert_eq!(script.runs(), [0, 8, 23]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_network_coming_back_exports_without_waiting_out_the_backoff() {
+    let offline = || {
+        Err(AppError::Graph(docket_graph::Error::Transport(
+            "connection refused".into(),
+        )))
+    };
+    let mut script = Script::new(vec![offline(), offline(), offline(), offline()]);
+    script.network_back_at = Some(minutes(10));
+    let seen = Seen::default();
+    run_for(&script, &seen, &Control::default(), 30, async {}).await;
+    // Failed at 0, 1, 3, 7 (backoff 1, 2, 4); the next try was due at 15,
+    // but the network is back at 10: exported then, the interval after.
+    assert_eq!(script.runs(), [0, 1, 3, 7, 10, 25]);
+    let probes = *script.probes.lock().unwrap();
+    // Every 30 s while offline, not more: 0–10 minutes is at most 20 looks.
+    assert!((1..=20).contains(&probes), "{probes} looks");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_that_is_not_the_network_asks_nothing() {
+    let script = Script::new(vec![Err(AppError::Sync("Graph answered 503".into()))]);
+    let seen = Seen::default();
+    run_for(&script, &seen, &Control::default(), 20, async {}).await;
+    assert_eq!(script.runs(), [0, 1, 16]);
+    assert_eq!(*script.probes.lock().unwrap(), 0, "no look for the network");
 }
