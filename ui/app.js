@@ -101,7 +101,10 @@ function render(view) {
   $("runs-section").hidden = s.runs.length === 0;
   $("runs").replaceChildren(...s.runs.map((r) => el("li", {},
     el("span", { class: "when" }, when(r.at)), r.summary,
-    r.problem ? el("div", { class: "fix" }, r.problem.headline) : "")));
+    r.problem ? el("div", { class: "fix" }, r.problem.headline) : "",
+    (r.left_out || []).length
+      ? el("ul", { class: "left-out" }, ...r.left_out.map((line) => el("li", {}, line)))
+      : "")));
 
   renderSettings(s.settings);
 }

@@ -422,7 +422,11 @@ impl Observer for Watcher {
         };
         {
             let mut view = lock(&self.0.view);
-            view.runs.push_front(run.clone());
+            // Before anyone signed in nothing was tried: not a run to list
+            // (the window's first-run section asks for the sign-in).
+            if !matches!(outcome, Outcome::Failed(AppError::NotSignedIn)) {
+                view.runs.push_front(run.clone());
+            }
             view.runs.truncate(RECENT_RUNS);
             if let Ok(n) = self.0.app.in_step() {
                 view.in_step = n;
@@ -430,14 +434,7 @@ impl Observer for Watcher {
         }
         let texts = self.0.texts();
         let _ = self.0.events.send(Event::RunFinished {
-            run: Box::new(RunView {
-                summary: snapshot::run_summary(&texts, &run),
-                problem: run
-                    .error
-                    .as_ref()
-                    .map(|e| snapshot::problem_view(&texts, e, Some(run.at))),
-                run,
-            }),
+            run: Box::new(snapshot::run_view(&texts, &run)),
         });
     }
 

@@ -1022,6 +1022,7 @@ pub(crate) fn last_export_of(
             held_back: r.held_back.len(),
             skipped: r.skipped.len(),
             error: None,
+            records: record_lines(r),
         },
         Err(e) => status::LastExport {
             at: now,
@@ -1034,8 +1035,32 @@ pub(crate) fn last_export_of(
             held_back: 0,
             skipped: 0,
             error: Some(e.describe()),
+            records: vec![],
         },
     }
+}
+
+/// The lines for a run's left-out records: skipped, failed, paused.
+fn record_lines(r: &sync::SyncReport) -> Vec<docket_text::Message> {
+    let skipped = r
+        .skipped
+        .iter()
+        .map(|k| Message::new("sync-report-skipped").message("line", k.line()));
+    let failed = r.failed.iter().map(|f| {
+        Message::new("sync-report-failed")
+            .text("item", f.key.as_str())
+            .message("reason", f.reason.clone())
+    });
+    let paused = r.held_back.iter().map(|h| {
+        Message::new("sync-report-paused")
+            .text("item", h.key.as_str())
+            .message("reason", h.reason.clone())
+    });
+    skipped
+        .chain(failed)
+        .chain(paused)
+        .take(status::RECORDS_KEPT)
+        .collect()
 }
 
 /// How the source reads the firm's conventions (`[conventions]`).

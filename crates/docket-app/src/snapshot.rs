@@ -104,6 +104,10 @@ pub struct RunView {
     pub run: LastExport,
     /// "12 created, 3 updated, 1 deleted" / "nothing to do".
     pub summary: String,
+    /// The records the run left out, with the reason, one line each in
+    /// the reader's words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<ProblemView>,
 }
@@ -221,6 +225,19 @@ fn view(
         body: texts.attr(message, "body").unwrap_or_default(),
         action: action_view(texts, action),
         at,
+    }
+}
+
+/// A run as the window lists it.
+pub fn run_view(texts: &Texts, run: &LastExport) -> RunView {
+    RunView {
+        summary: run_summary(texts, run),
+        left_out: run.records.iter().map(|m| texts.render(m)).collect(),
+        problem: run
+            .error
+            .as_ref()
+            .map(|e| problem_view(texts, e, Some(run.at))),
+        run: run.clone(),
     }
 }
 
@@ -348,15 +365,7 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
         row("tasks", tasks, input.in_step.tasks),
         row("contacts", contacts, input.in_step.contacts),
     ];
-    let runs = input
-        .runs
-        .iter()
-        .map(|r| RunView {
-            summary: run_summary(texts, r),
-            problem: r.error.as_ref().map(|e| problem_view(texts, e, Some(r.at))),
-            run: r.clone(),
-        })
-        .collect();
+    let runs = input.runs.iter().map(|r| run_view(texts, r)).collect();
     let account = status.account.as_ref().map(|a| AccountView {
         username: a.username.clone(),
         display_name: a.display_name.clone(),

@@ -157,7 +157,14 @@ pub struct LastExport {
     /// stored by older versions had English strings; they read as none.)
     #[serde(default)]
     pub error: Option<crate::Described>,
+    /// The records behind `skipped`, `failed` and `held_back`, one line
+    /// each, as data (the first [`RECORDS_KEPT`]; the counts say the rest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<docket_text::Message>,
 }
+
+/// How many record lines a run's summary keeps.
+pub const RECORDS_KEPT: usize = 50;
 
 /// Where secrets are kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

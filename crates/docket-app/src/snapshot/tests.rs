@@ -48,6 +48,17 @@ fn run(ok: bool, error: Option<AppErrorKind>) -> LastExport {
         held_back: 0,
         skipped: if ok { 1 } else { 0 },
         error: error.map(|k| k.described()),
+        records: if ok {
+            vec![docket_text::Message::new("sync-report-skipped").message(
+                "line",
+                docket_text::Message::new("sync-skip-line")
+                    .text("file", "termine.ics")
+                    .text("record", "UID-7")
+                    .message("reason", docket_text::Message::new("source-missing-uid")),
+            )]
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -253,6 +264,11 @@ fn modules_and_runs() {
     assert_eq!(
         s.runs[0].summary,
         "12 angelegt, 3 geändert, 1 Eintrag übersprungen"
+    );
+    // The skipped record itself, with its reason, in the reader's words.
+    assert_eq!(
+        s.runs[0].left_out,
+        ["Übersprungen: termine.ics: UID-7: UID fehlt"]
     );
     assert_eq!(
         run_summary(
