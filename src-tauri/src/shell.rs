@@ -316,6 +316,7 @@ fn on_notification_action<R: Runtime>(app: &AppHandle<R>, key: &str) {
         "export_now" | "test_again" | "retry_held_back" => shell.with(Companion::export_now),
         "resume" => shell.with(Companion::resume),
         "open_log" => shell.open_log_folder(),
+        "open_status" => open_window(app),
         _ => open_window(app),
     }
 }

@@ -468,7 +468,7 @@ impl Observer for Watcher {
                     who: docket_text::Who::Nobody,
                     title: docket_text::Message::new("notify-back-in-step"),
                     message: docket_text::Message::new("notify-back-in-step-detail"),
-                    action: docket_text::Action::OpenLog,
+                    action: docket_text::Action::OpenStatus,
                 });
             }
         }

@@ -56,6 +56,8 @@ pub enum Action {
     TestAgain,
     /// Open the log folder.
     OpenLog,
+    /// Open the status window (good news, or a look at the details).
+    OpenStatus,
     /// Nothing to do: Docket Sync tries again by itself.
     Wait,
     /// Check the network connection (or the proxy).
@@ -94,6 +96,7 @@ impl Action {
                 | Action::Resume
                 | Action::TestAgain
                 | Action::OpenLog
+                | Action::OpenStatus
         )
     }
 
@@ -107,6 +110,7 @@ impl Action {
             Action::Resume,
             Action::TestAgain,
             Action::OpenLog,
+            Action::OpenStatus,
             Action::Wait,
             Action::CheckNetwork,
             Action::UnlockKeyring,
@@ -134,6 +138,7 @@ impl Action {
             Action::Resume => "action-resume",
             Action::TestAgain => "action-test-again",
             Action::OpenLog => "action-open-log",
+            Action::OpenStatus => "action-open-status",
             Action::Wait => "action-wait",
             Action::CheckNetwork => "action-check-network",
             Action::UnlockKeyring => "action-unlock-keyring",
@@ -162,6 +167,7 @@ impl Action {
             | Action::Resume
             | Action::TestAgain
             | Action::OpenLog
+            | Action::OpenStatus
             | Action::CheckNetwork
             | Action::UnlockKeyring => Who::User,
             Action::Wait => Who::Nobody,

@@ -12,6 +12,7 @@ action-allow-deletions = Diese Löschungen zulassen
 action-resume = Fortsetzen
 action-test-again = Erneut prüfen
 action-open-log = Protokollordner öffnen
+action-open-status = Statusfenster öffnen
 action-wait = Nichts zu tun: Docket Sync versucht es selbst erneut
 action-check-network = Netzwerkverbindung prüfen
 action-unlock-keyring = Schlüsselbund des Systems entsperren (oder normal am Computer anmelden)

@@ -13,6 +13,7 @@ action-allow-deletions = Allow these deletions
 action-resume = Resume
 action-test-again = Test again
 action-open-log = Open log folder
+action-open-status = Open status window
 action-wait = Nothing to do: Docket Sync tries again by itself
 action-check-network = Check the network connection
 action-unlock-keyring = Unlock the system keyring (or sign in to the computer normally)

@@ -9,6 +9,7 @@ cli-action-allow-deletions = führen Sie `docketsync sync --force` aus
 cli-action-resume = führen Sie `docketsync run` aus (oder setzen Sie im Infobereich fort)
 cli-action-test-again = führen Sie `docketsync doctor` erneut aus
 cli-action-open-log = senden Sie die neueste Datei im Protokollordner an Ihre IT (`docketsync doctor` nennt den Ordner)
+cli-action-open-status = siehe `docketsync status`
 cli-action-set-client-secret = IT: einen neuen geheimen Clientschlüssel mit `docketsync client-secret set` hinterlegen
 cli-action-set-source-credential = IT: die Zugangsdaten des Kanzleisoftware-Servers mit `docketsync source-credential set` hinterlegen
 

@@ -10,6 +10,7 @@ cli-action-allow-deletions = run `docketsync sync --force`
 cli-action-resume = run `docketsync run` (or resume in the tray)
 cli-action-test-again = run `docketsync doctor` again
 cli-action-open-log = send the newest file in the log folder to your IT (`docketsync doctor` names the folder)
+cli-action-open-status = see `docketsync status`
 cli-action-set-client-secret = IT: store a new client secret with `docketsync client-secret set`
 cli-action-set-source-credential = IT: store the PMS server's credential with `docketsync source-credential set`
 
