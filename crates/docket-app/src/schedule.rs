@@ -11,7 +11,7 @@
 //! | after a run that… | the next run |
 //! |---|---|
 //! | worked | `every` later (`policy.sync_interval_minutes`) |
-//! | failed for a temporary reason (network, Graph, a lock) | 1, 2, 4, 8 … minutes later, never later than `every`; after 3 in a row a notification |
+//! | failed for a temporary reason (network, Graph, a lock) | 1, 2, 4, 8 … minutes later, never later than `every`; after 3 in a row a notification (a network that is gone: only after 4 hours) |
 //! | needs the user (sign in again) | waits: woken by a new sign-in or "sync now"; the status is looked at every `every` in case the user signed in elsewhere (the CLI) |
 //! | needs IT (consent, secret, configuration) | `every` later (IT may have fixed it meanwhile) |
 //!
@@ -65,6 +65,8 @@ pub struct Memory {
     /// The last run failed because Microsoft could not be reached (the
     /// network, or a proxy, is gone).
     pub offline: bool,
+    /// The user was told about the current run of failures.
+    pub told_failing: bool,
 }
 
 /// What the loop does next.
@@ -78,6 +80,26 @@ pub enum Next {
 
 /// Temporary failures in a row before the user is told.
 pub const NOTIFY_AFTER_FAILURES: u32 = 3;
+
+/// A network that is gone is not trouble to tell about until it has been
+/// gone this long (a train, a café, a laptop just woken before its Wi-Fi):
+/// the loop resumes by itself when it is back.
+pub const NOTIFY_OFFLINE_AFTER: Duration = Duration::hours(4);
+
+/// Whether the failures so far are worth a notification now (once per run
+/// of failures). Pure.
+pub fn tell_failing(memory: &Memory, now: DateTime<Utc>) -> bool {
+    if memory.told_failing || memory.failures == 0 {
+        return false;
+    }
+    if memory.offline {
+        memory
+            .failing_since
+            .is_some_and(|since| now - since >= NOTIFY_OFFLINE_AFTER)
+    } else {
+        memory.failures >= NOTIFY_AFTER_FAILURES
+    }
+}
 
 /// The pause after `failures` temporary failures in a row: 1, 2, 4, 8 …
 /// minutes, never longer than `every`.
@@ -115,6 +137,7 @@ pub fn remember(memory: &mut Memory, outcome: &Outcome, now: DateTime<Utc>) {
         Outcome::Exported(_) => {
             memory.failures = 0;
             memory.failing_since = None;
+            memory.told_failing = false;
             memory.waiting_for_user = false;
         }
         Outcome::Failed(e) => match e.who() {
@@ -122,12 +145,14 @@ pub fn remember(memory: &mut Memory, outcome: &Outcome, now: DateTime<Utc>) {
                 memory.waiting_for_user = true;
                 memory.failures = 0;
                 memory.failing_since = None;
+                memory.told_failing = false;
             }
             // IT must act: try again at the normal pace, no alarm from
             // here (the status and its notification say what IT must do).
             Who::Admin => {
                 memory.failures = 0;
                 memory.failing_since = None;
+                memory.told_failing = false;
             }
             Who::Nobody => {
                 memory.failures += 1;
@@ -185,14 +210,15 @@ pub fn notification_for(status: &Status) -> Option<Notification> {
     })
 }
 
-/// The notification after [`NOTIFY_AFTER_FAILURES`] temporary failures.
-pub fn repeated_failure(error: &AppError, since: DateTime<Utc>) -> Notification {
+/// The notification for `failures` temporary failures in a row since
+/// `since` ([`tell_failing`] says when).
+pub fn repeated_failure(error: &AppError, failures: u32, since: DateTime<Utc>) -> Notification {
     Notification {
         key: format!("repeated_failure:{}", since.timestamp()),
         who: error.who(),
         title: Message::new("notify-export-failing"),
         message: Message::new("notify-export-failing-detail")
-            .number("times", NOTIFY_AFTER_FAILURES)
+            .number("times", failures)
             .time("since", since, docket_text::TimeStyle::DateTime)
             .message("reason", error.message()),
         action: error.action(),
@@ -365,6 +391,12 @@ pub async fn run<W: Worker>(
     control: &Control,
 ) {
     let mut memory = Memory::default();
+    // While offline: whether a look since the last run found Microsoft
+    // unreachable (only then is a later answer "the network is back"),
+    // and whether to look at all (not when the first look got an answer:
+    // the failure was not the network's).
+    let mut unreachable_seen = false;
+    let mut probing = true;
     let mut stop = control.stop.subscribe();
     let mut paused = control.paused.subscribe();
     loop {
@@ -402,9 +434,15 @@ pub async fn run<W: Worker>(
                 && if slept(clock.now() - now, nap) {
                     tracing::info!("the computer woke up: looking now");
                     true
-                } else if memory.offline && clock.now() < at && worker.reachable().await {
-                    tracing::info!("Microsoft answers again: exporting now");
-                    true
+                } else if memory.offline && probing && clock.now() < at {
+                    let answers = worker.reachable().await;
+                    let back = answers && unreachable_seen;
+                    if back {
+                        tracing::info!("Microsoft answers again: exporting now");
+                    }
+                    unreachable_seen |= !answers;
+                    probing = !answers || back;
+                    back
                 } else {
                     false
                 };
@@ -438,6 +476,8 @@ pub async fn run<W: Worker>(
         };
         let now = clock.now();
         remember(&mut memory, &outcome, now);
+        unreachable_seen = false;
+        probing = true;
         observer.ran(&outcome, &memory);
         if let Outcome::Failed(e) = &outcome {
             tracing::warn!(
@@ -445,9 +485,10 @@ pub async fn run<W: Worker>(
                 failures = memory.failures,
                 "export run failed"
             );
-            if memory.failures == NOTIFY_AFTER_FAILURES {
+            if tell_failing(&memory, now) {
+                memory.told_failing = true;
                 let since = memory.failing_since.unwrap_or(now);
-                observer.notify(&repeated_failure(e, since));
+                observer.notify(&repeated_failure(e, memory.failures, since));
             }
         }
         after_run(worker, &timing, observer, &outcome, now).await;

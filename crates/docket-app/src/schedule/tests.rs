@@ -50,6 +50,7 @@ fn when_the_next_run_is() {
         failing_since: (failures > 0).then(minutes_zero),
         waiting_for_user: waiting,
         offline: false,
+        told_failing: false,
     };
     // Worked: the interval later.
     check(ran(0, false), minutes(3), Next::SyncAt(minutes(15)));
@@ -392,11 +393,6 @@ async fn a_computer_that_wakes_from_sleep_exports_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn the_network_coming_back_exports_without_waiting_out_the_backoff() {
-    let offline = || {
-        Err(AppError::Graph(docket_graph::Error::Transport(
-            "connection refused".into(),
-        )))
-    };
     let mut script = Script::new(vec![offline(), offline(), offline(), offline()]);
     script.network_back_at = Some(minutes(10));
     let seen = Seen::default();
@@ -416,4 +412,52 @@ async fn a_failure_that_is_not_the_network_asks_nothing() {
     run_for(&script, &seen, &Control::default(), 20, async {}).await;
     assert_eq!(script.runs(), [0, 1, 16]);
     assert_eq!(*script.probes.lock().unwrap(), 0, "no look for the network");
+}
+
+fn offline() -> Result<(), AppError> {
+    Err(AppError::Graph(docket_graph::Error::Transport(
+        "connection refused".into(),
+    )))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_network_gone_for_hours_is_told_once_and_a_short_loss_never() {
+    // Three hours without a network (a train): failures, no notification.
+    let mut script = Script::new((0..40).map(|_| offline()).collect());
+    script.network_back_at = Some(minutes(100_000));
+    let seen = Seen::default();
+    run_for(&script, &seen, &Control::default(), 180, async {}).await;
+    assert!(script.runs().len() > 10, "{:?}", script.runs());
+    assert!(seen.keys().is_empty(), "{:?}", seen.keys());
+
+    // Five hours: one notification, after four hours, saying how often.
+    let mut script = Script::new((0..60).map(|_| offline()).collect());
+    script.network_back_at = Some(minutes(100_000));
+    let seen = Seen::default();
+    run_for(&script, &seen, &Control::default(), 300, async {}).await;
+    let told = seen.notifications.lock().unwrap().clone();
+    assert_eq!(told.len(), 1, "{told:?}");
+    // Told at the first failure four hours after the first one.
+    let runs = script.runs();
+    let runs_by_then = runs
+        .iter()
+        .position(|m| *m >= 240)
+        .expect("a run after 4 h")
+        + 1;
+    assert!(
+        words(&told[0], Lang::En).contains(&format!("{runs_by_then} times")),
+        "{}",
+        words(&told[0], Lang::En)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_at_the_first_look_is_not_the_network_coming_back() {
+    // The export failed on the network, but Microsoft answers at once (a
+    // reset mid-batch): no run every 30 s, the backoff holds, one look.
+    let script = Script::new(vec![offline(), offline()]);
+    let seen = Seen::default();
+    run_for(&script, &seen, &Control::default(), 20, async {}).await;
+    assert_eq!(script.runs(), [0, 1, 3, 18]);
+    assert_eq!(*script.probes.lock().unwrap(), 2, "one look per wait");
 }
