@@ -46,29 +46,13 @@ use docket_auth::{Account, Auth, AuthConfig, TokenManager};
 pub use docket_auth::{Browser, SystemBrowser};
 use docket_config::{ClientType, Config};
 use docket_graph::{GraphClient, Options, TokenError, TokenSource};
-use docket_paths::Paths;
+use docket_paths::{Paths, SourceCache};
 use docket_secrets::{SecretStore, SecretString, StoreError};
 use docket_store::{AccountRecord, ProblemRecord, StateDb};
 
 pub use docket_text::{Action, Lang, Message, Texts, TimeStyle, Who};
 pub use error::{AppError, Described};
 pub use status::Status;
-
-/// The plaintext secrets file: [`Paths::plaintext_secrets_file`] (kept
-/// here for the callers of the old name).
-pub fn plaintext_secrets_file(paths: &Paths) -> PathBuf {
-    paths.plaintext_secrets_file()
-}
-
-/// The token lock file: [`Paths::token_lock_file`].
-pub fn token_lock_file(paths: &Paths) -> PathBuf {
-    paths.token_lock_file()
-}
-
-/// A network source's cache file: [`Paths::source_cache_file`].
-pub fn source_cache_file(paths: &Paths, name: &str) -> PathBuf {
-    paths.source_cache_file(name)
-}
 
 /// Where the PMS credential (`source.auth` basic/bearer) lives in the
 /// secret store: app-wide like the client secret (the user name is the
@@ -468,7 +452,7 @@ impl App {
         let signed_in = docket_auth::signin::sign_in(
             &self.auth,
             reauth.as_ref(),
-            token_lock_file(&self.paths),
+            self.paths.token_lock_file(),
             browser,
             on_url,
             cancel,
@@ -958,7 +942,7 @@ impl App {
                     options,
                 )
                 .http(self.source_http()?)
-                .cache_file(source_cache_file(&self.paths, "url"));
+                .cache_file(self.paths.source_cache_file(SourceCache::Url));
                 tokio::task::spawn_blocking(move || source.read()).await
             }
             docket_config::Source::CalDav {
@@ -981,7 +965,7 @@ impl App {
                 }
                 let source = source
                     .http(self.source_http()?)
-                    .cache_file(source_cache_file(&self.paths, "dav"));
+                    .cache_file(self.paths.source_cache_file(SourceCache::Dav));
                 tokio::task::spawn_blocking(move || {
                     let (snapshot, stats) = source.read_with_stats();
                     tracing::info!(

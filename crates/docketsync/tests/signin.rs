@@ -238,7 +238,7 @@ impl Env {
         let paths = docket_paths::Paths::under_home(self.home.path());
         docket_secrets::open_default(
             !require_keyring(),
-            &docket_app::plaintext_secrets_file(&paths),
+            &paths.plaintext_secrets_file(),
         )
         .expect("secret store")
     }
@@ -537,7 +537,7 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     env.secret(&rt_key).expect("stored");
 
     let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+        docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
 
     // Sign out: nothing left in the store, status says so.
@@ -614,7 +614,7 @@ async fn check_names_the_permission_a_module_is_missing() {
     let rt_key = env.key("public_client_id", JAMES, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("refresh token stored");
     let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+        docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
 }
 
@@ -650,7 +650,7 @@ async fn client_secret_is_read_from_stdin_and_never_shown() {
         "{s}"
     );
     let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+        docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
     // The config file never holds it either.
     let config = std::fs::read_to_string(&env.config).expect("config");
@@ -970,7 +970,7 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     let (_, text, _) = env.run(&["status"], None);
     assert!(text.contains("Last export: "), "{text}");
     let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+        docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
 }
 
