@@ -881,7 +881,7 @@ impl App {
             deadlines: snapshot.deadlines.len(),
             contacts: snapshot.contacts.len(),
             complete: snapshot.complete,
-            skipped: skips.iter().map(ToString::to_string).collect(),
+            skipped: skips,
             notices,
         })
     }
@@ -1052,8 +1052,9 @@ pub struct PmsPreview {
     /// `false`: something could not be read; nothing is deleted on the
     /// strength of such a read.
     pub complete: bool,
-    /// Each record the export will skip: `file: record: reason`.
-    pub skipped: Vec<String>,
+    /// Each record the export will skip: its file, its identity, the
+    /// reason (a message) and, when it is not the record's data, the fix.
+    pub skipped: Vec<sync::Skipped>,
     /// What the user should know that costs no record.
     pub notices: Vec<docket_text::Message>,
 }

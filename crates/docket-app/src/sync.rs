@@ -376,7 +376,7 @@ pub async fn export<T: TokenSource>(
                 until: h.next_try,
                 reason: Message::new("sync-held-back")
                     .number("attempts", h.failure.attempts)
-                    .text("error", h.failure.error.as_str())
+                    .message("error", h.failure.reason.clone())
                     .time("next", h.next_try, TimeStyle::DateTime),
                 fix: Action::RetryHeldBack,
             })
@@ -631,11 +631,12 @@ impl Ctx<'_> {
         error: &GraphError,
         report: &mut SyncReport,
     ) -> Result<(), AppError> {
-        report.failed.push(ItemFailure::graph(key, error));
+        let failure = ItemFailure::graph(key, error);
         if about_the_item(error) {
-            let failure = Failure::after(self.failures.get(key), error.to_string(), self.now);
-            self.store.put_failure(key, &failure)?;
+            let stored = Failure::after(self.failures.get(key), failure.reason.clone(), self.now);
+            self.store.put_failure(key, &stored)?;
         }
+        report.failed.push(failure);
         Ok(())
     }
 }
