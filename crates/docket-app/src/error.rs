@@ -131,8 +131,10 @@ impl AppError {
         let edit = |key: &str| Action::EditConfig { key: key.into() };
         match self {
             AppError::Paths(_) => edit("DOCKETSYNC_HOME"),
-            AppError::Config(problems) => match problems.0.iter().find_map(|p| p.key.as_ref()) {
-                Some(key) => edit(key),
+            // The first keyed problem's own fix (the user's for a key of
+            // their own file they may set, else IT's).
+            AppError::Config(problems) => match problems.0.iter().find(|p| p.key.is_some()) {
+                Some(p) => p.fix.clone(),
                 None => Action::AskAdmin,
             },
             AppError::SecretStore(e) => e.action(),

@@ -881,7 +881,7 @@ impl App {
             deadlines: snapshot.deadlines.len(),
             contacts: snapshot.contacts.len(),
             complete: snapshot.complete,
-            skipped: skips,
+            skipped: skips.into_iter().map(sync::settle_skip).collect(),
             notices,
         })
     }

@@ -83,6 +83,13 @@ pub struct SyncReport {
 /// A record the export skipped: `source` (the file), `record`, `reason`.
 pub type Skipped = docket_sync::Skip;
 
+/// A skip whose fix edits a key the user may set is the user's
+/// (`docket_config::settle`: the source does not know the table).
+pub(crate) fn settle_skip(mut skip: Skipped) -> Skipped {
+    skip.fix = skip.fix.map(docket_config::settle);
+    skip
+}
+
 /// An item whose request failed this run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemFailure {
@@ -357,7 +364,7 @@ pub async fn export<T: TokenSource>(
         plan: Box::new(plan.summary()),
         unchanged: plan.unchanged,
         // The plan's skips include the source's per-record problems.
-        skipped: plan.skips.clone(),
+        skipped: plan.skips.iter().cloned().map(settle_skip).collect(),
         notices: plan.notices.clone(),
         brake: plan.brake.as_ref().map(|b| {
             Box::new(BrakeReport {

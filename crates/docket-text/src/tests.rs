@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::{disagreements, Action, Lang, Message, Texts, TimeStyle, BUILTIN};
+use crate::{disagreements, Action, Lang, Message, Texts, TimeStyle, Who, BUILTIN};
 
 #[test]
 fn catalogues_agree() {
@@ -124,6 +124,23 @@ fn arguments_render_inside_messages() {
         t.render(&m),
         "IT: source.path in der Konfigurationsdatei ändern"
     );
+    // A key the user may set is theirs to change, in both languages.
+    let mine = Action::ChangeSetting {
+        key: "modules.contacts".into(),
+    };
+    assert_eq!(mine.who(), Who::User);
+    assert_eq!(
+        t.render(&mine.label()),
+        "modules.contacts in Ihren Einstellungen ändern (oder in Ihrer eigenen Konfigurationsdatei)"
+    );
+    assert_eq!(
+        munich(Lang::En).render(&mine.label()),
+        "Change modules.contacts in your settings (or in your own configuration file)"
+    );
+    let firms = Action::EditConfig {
+        key: "microsoft.tenant".into(),
+    };
+    assert_eq!(firms.who(), Who::Admin);
     // A missing message shows its id, never panics.
     assert_eq!(
         t.render(&Message::new("no-such-message")),
