@@ -772,7 +772,18 @@ impl App {
         options: sync::SyncOptions,
         now: DateTime<Utc>,
     ) -> Result<sync::SyncReport, AppError> {
-        let result = self.sync_once(options, now).await;
+        self.sync_with_progress(options, now, &|_| {}).await
+    }
+
+    /// [`App::sync`], telling `progress` how far the writes are (see
+    /// [`sync::OnProgress`]).
+    pub async fn sync_with_progress(
+        &self,
+        options: sync::SyncOptions,
+        now: DateTime<Utc>,
+        progress: sync::OnProgress<'_>,
+    ) -> Result<sync::SyncReport, AppError> {
+        let result = self.sync_once(options, now, progress).await;
         // Nothing to remember for a dry run, or without an account.
         if !options.dry_run && !matches!(result, Err(AppError::NotSignedIn)) {
             self.remember_export(&result, now);
@@ -794,6 +805,7 @@ impl App {
         &self,
         options: sync::SyncOptions,
         now: DateTime<Utc>,
+        progress: sync::OnProgress<'_>,
     ) -> Result<sync::SyncReport, AppError> {
         let record = self.current_account()?.ok_or(AppError::NotSignedIn)?;
         // One export of this user at a time (the loop or the tray, and a
@@ -833,6 +845,7 @@ impl App {
             &policy,
             options,
             now,
+            progress,
         )
         .await
         {

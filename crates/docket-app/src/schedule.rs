@@ -192,7 +192,12 @@ pub fn repeated_failure(error: &AppError, since: DateTime<Utc>) -> Notification 
 /// What the loop needs done. [`App`] is the real one.
 #[allow(async_fn_in_trait)]
 pub trait Worker {
-    async fn sync(&self, now: DateTime<Utc>) -> Result<SyncReport, AppError>;
+    /// One export; `progress` is told how far its writes are.
+    async fn sync(
+        &self,
+        now: DateTime<Utc>,
+        progress: crate::sync::OnProgress<'_>,
+    ) -> Result<SyncReport, AppError>;
     /// Refresh the sign-in now (keep-alive when no export refreshed it).
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError>;
     fn status(&self, now: DateTime<Utc>) -> Result<Status, AppError>;
@@ -200,8 +205,12 @@ pub trait Worker {
 }
 
 impl Worker for App {
-    async fn sync(&self, now: DateTime<Utc>) -> Result<SyncReport, AppError> {
-        App::sync(self, SyncOptions::default(), now).await
+    async fn sync(
+        &self,
+        now: DateTime<Utc>,
+        progress: crate::sync::OnProgress<'_>,
+    ) -> Result<SyncReport, AppError> {
+        App::sync_with_progress(self, SyncOptions::default(), now, progress).await
     }
 
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError> {
@@ -221,6 +230,9 @@ impl Worker for App {
 pub trait Observer: Send + Sync {
     /// A run starts.
     fn started(&self, _now: DateTime<Utc>) {}
+    /// How far the running export's writes are (a few times a run, see
+    /// [`crate::sync::PROGRESS_EVERY`]).
+    fn progress(&self, _progress: crate::sync::Progress) {}
     /// A run ended.
     fn ran(&self, outcome: &Outcome, memory: &Memory);
     /// Nothing runs until `next` (or, when paused, until resumed).
@@ -377,10 +389,11 @@ pub async fn run<W: Worker>(
             }
         }
         observer.started(now);
+        let progress = |p| observer.progress(p);
         // Stop does not wait for a long export: the run is dropped at its
         // next `.await`, which loses nothing (see `Control::stop`).
         let outcome = tokio::select! {
-            r = worker.sync(now) => match r {
+            r = worker.sync(now, &progress) => match r {
                 Ok(report) => Outcome::Exported(report),
                 Err(e) => Outcome::Failed(e),
             },

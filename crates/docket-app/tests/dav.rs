@@ -226,7 +226,9 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         .unwrap();
     app.sign_out().unwrap();
     // Signing out leaves none of the fee-earner's PMS data behind.
-    assert!(!paths.source_cache_file(docket_paths::SourceCache::Dav).exists());
+    assert!(!paths
+        .source_cache_file(docket_paths::SourceCache::Dav)
+        .exists());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

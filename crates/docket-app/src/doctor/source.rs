@@ -191,7 +191,10 @@ mod tests {
     fn skipped_records_read_in_the_readers_language() {
         let c = decide(&preview(true, 1));
         let line = |lang| Texts::new(lang).render(&c.details[0].message);
-        assert_eq!(line(Lang::En), "f.ics: r0: bad date '2026-13-01' in DTSTART");
+        assert_eq!(
+            line(Lang::En),
+            "f.ics: r0: bad date '2026-13-01' in DTSTART"
+        );
         assert_eq!(
             line(Lang::De),
             "f.ics: r0: ungültiges Datum „2026-13-01“ in DTSTART"

@@ -133,7 +133,11 @@ impl Script {
 }
 
 impl Worker for Script {
-    async fn sync(&self, now: DateTime<Utc>) -> Result<SyncReport, AppError> {
+    async fn sync(
+        &self,
+        now: DateTime<Utc>,
+        _progress: crate::sync::OnProgress<'_>,
+    ) -> Result<SyncReport, AppError> {
         self.ran_at.lock().unwrap().push(now);
         match self.outcomes.lock().unwrap().pop_front() {
             Some(Err(e)) => Err(e),
