@@ -203,7 +203,7 @@ impl Companion {
         }
         let inner = companion.inner.clone();
         let task = tokio::spawn(async move {
-            let timing = schedule::Timing::from_config(inner.app.config());
+            let timing = schedule::Timing::from_config(&inner.app.config());
             let observer = Watcher(inner.clone());
             schedule::run(
                 &*inner.app,
@@ -317,8 +317,8 @@ impl Companion {
     }
 
     /// Change one of the user's settings (within what the firm allows).
-    /// The language applies at once; modules and the interval from the
-    /// next start of the companion (the tray restarts its loop).
+    /// It applies without a restart: the language at once, the modules at
+    /// the next export, the interval to the next run time.
     pub fn set_setting(&self, setting: &UserSetting) -> Result<(), AppError> {
         let config = self.inner.app.write_setting(setting)?;
         if let UserSetting::Language(lang) = setting {
@@ -326,6 +326,9 @@ impl Companion {
             *lock(&self.inner.texts) = Arc::new(Texts::new(lang));
         }
         self.inner.app.note_config(config);
+        self.inner
+            .control
+            .retime(schedule::Timing::from_config(&self.inner.app.config()));
         self.inner.publish();
         Ok(())
     }

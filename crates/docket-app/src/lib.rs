@@ -37,7 +37,7 @@ pub mod status;
 pub mod sync;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use docket_auth::keepalive::learned_sign_in_frequency;
@@ -152,7 +152,10 @@ pub struct ModuleCheck {
 
 /// The application: configuration, paths, secret store, state database.
 pub struct App {
-    config: Config,
+    /// The configuration: the firm's with the user's overrides. Replaced
+    /// when the user changes a setting ([`App::write_setting`]), so that
+    /// the next export and the loop's interval use it without a restart.
+    config: RwLock<Arc<Config>>,
     paths: Paths,
     auth: Auth,
     db: Mutex<StateDb>,
@@ -164,8 +167,6 @@ pub struct App {
     export_wait: std::time::Duration,
     /// The firm file this configuration came from (`None`: given in code).
     firm_file: Option<PathBuf>,
-    /// The settings as last written by [`App::write_setting`].
-    settings: Mutex<Option<settings::SettingsView>>,
 }
 
 impl std::fmt::Debug for App {
@@ -202,6 +203,13 @@ impl App {
     pub fn open(config_path: Option<PathBuf>) -> Result<App, AppError> {
         let paths = Paths::from_env()?;
         let firm = config_path.unwrap_or_else(|| paths.firm_config_file.clone());
+        App::open_with(firm, paths)
+    }
+
+    /// Open with the firm configuration file `firm` and the user's
+    /// overrides at `paths` (the settings a user changes are written
+    /// there and merged with `firm`).
+    pub fn open_with(firm: PathBuf, paths: Paths) -> Result<App, AppError> {
         let config =
             docket_config::load(&firm, &paths.user_config_file).map_err(AppError::Config)?;
         let mut app = Self::with_config(config, paths)?;
@@ -231,14 +239,13 @@ impl App {
             AppError::Refresh(docket_auth::RefreshError::Lock { path: lock, source })
         })?;
         Ok(App {
-            config,
+            config: RwLock::new(Arc::new(config)),
             paths,
             auth,
             db: Mutex::new(db),
             tokens: Mutex::new(None),
             export_wait: std::time::Duration::from_secs(5),
             firm_file: None,
-            settings: Mutex::new(None),
         })
     }
 
@@ -248,8 +255,13 @@ impl App {
         self.export_wait = wait;
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
+    /// The configuration as it is now (a user's setting may have changed
+    /// it since the app was opened).
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn paths(&self) -> &Paths {
@@ -312,7 +324,7 @@ impl App {
 
     /// The file or folder to watch for changes (file sources only).
     pub(crate) fn watched_source(&self) -> Option<PathBuf> {
-        match &self.config.source {
+        match &self.config().source {
             docket_config::Source::IcsFile { path } => Some(path.clone()),
             _ => None,
         }
@@ -320,8 +332,7 @@ impl App {
 
     /// The user's settings and the firm's, for the settings view.
     pub fn settings_view(&self) -> settings::SettingsView {
-        let held = self.settings.lock().unwrap_or_else(|e| e.into_inner());
-        held.clone().unwrap_or_else(|| settings::view(&self.config))
+        settings::view(&self.config())
     }
 
     /// Write one user setting to the overrides file (see [`settings`]).
@@ -333,10 +344,16 @@ impl App {
         )
     }
 
-    /// Show `config`'s settings from now on (written by
-    /// [`App::write_setting`]; they take effect at the next start).
+    /// Use the settings a user may change from `config` (written by
+    /// [`App::write_setting`]) from now on: the next export reads its
+    /// modules, the loop its interval. The rest (the account's tenant and
+    /// app, the source) stays as opened: the sign-in and the secret store
+    /// were set up for it.
     pub(crate) fn note_config(&self, config: Config) {
-        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = Some(settings::view(&config));
+        let mut held = self.config.write().unwrap_or_else(|e| e.into_inner());
+        let mut next = Config::clone(&held);
+        settings::take_user_settings(&mut next, &config);
+        *held = Arc::new(next);
     }
 
     /// The stored account, if it belongs to the configured tenant + app.
@@ -381,7 +398,7 @@ impl App {
         docket_store::ExportOwner {
             tenant_id: record.tenant_id.clone(),
             object_id: record.object_id.clone(),
-            graph_base_url: self.config.microsoft.graph_base_url.to_string(),
+            graph_base_url: self.config().microsoft.graph_base_url.to_string(),
         }
     }
 
@@ -414,7 +431,7 @@ impl App {
     async fn me(&self, tokens: &TokenManager) -> Result<Option<String>, AppError> {
         let graph = GraphClient::new(
             self.auth.http.clone(),
-            Options::new(self.config.microsoft.graph_base_url.clone()),
+            Options::new(self.config().microsoft.graph_base_url.clone()),
             Tokens(tokens),
         );
         let me = graph.get_json("/me").await?;
@@ -566,7 +583,7 @@ impl App {
                 }
             },
         };
-        let confidential = self.config.microsoft.client_type == ClientType::Confidential;
+        let confidential = self.config().microsoft.client_type == ClientType::Confidential;
         let client_secret_stored = confidential
             && matches!(
                 store.get(&self.auth.config.client_secret_key()),
@@ -576,9 +593,9 @@ impl App {
             account,
             token,
             keep_alive_every: chrono::Duration::hours(i64::from(
-                self.config.policy.keep_alive_hours,
+                self.config().policy.keep_alive_hours,
             )),
-            confidential: confidential.then_some(self.config.microsoft.client_secret_expires),
+            confidential: confidential.then_some(self.config().microsoft.client_secret_expires),
             client_secret_stored,
             secret_store: status::SecretStoreInfo {
                 kind: if store.plaintext_warning().is_some() {
@@ -650,10 +667,10 @@ impl App {
     async fn test_modules(&self, tokens: &TokenManager) -> Vec<ModuleCheck> {
         let graph = GraphClient::new(
             self.auth.http.clone(),
-            Options::new(self.config.microsoft.graph_base_url.clone()),
+            Options::new(self.config().microsoft.graph_base_url.clone()),
             Tokens(tokens),
         );
-        let m = &self.config.modules;
+        let m = &self.config().modules;
         let probes = [
             (
                 m.calendar,
@@ -699,7 +716,7 @@ impl App {
     /// Store the confidential client's secret in the secret store (never
     /// in a file the configuration names).
     pub fn set_client_secret(&self, secret: SecretString) -> Result<(), AppError> {
-        if self.config.microsoft.client_type != ClientType::Confidential {
+        if self.config().microsoft.client_type != ClientType::Confidential {
             return Err(AppError::PublicClient);
         }
         if secret.expose_secret().trim().is_empty() {
@@ -715,14 +732,14 @@ impl App {
     /// Store the PMS server's password or token (`source.auth` basic or
     /// bearer) in the secret store.
     pub fn set_source_credential(&self, secret: SecretString) -> Result<(), AppError> {
-        if source_auth(&self.config).is_none() {
+        if source_auth(&self.config()).is_none() {
             return Err(AppError::SourceNeedsNoCredential);
         }
         if secret.expose_secret().trim().is_empty() {
             return Err(AppError::EmptySourceCredential);
         }
         self.secret_store()
-            .set(&source_credential_key(&self.config), &secret)
+            .set(&source_credential_key(&self.config()), &secret)
             .map_err(AppError::SecretStore)?;
         tracing::info!("source credential stored");
         Ok(())
@@ -737,7 +754,7 @@ impl App {
         use docket_config::SourceAuth;
         let secret = || {
             self.secret_store()
-                .get(&source_credential_key(&self.config))
+                .get(&source_credential_key(&self.config()))
                 .map_err(AppError::SecretStore)
         };
         Ok(match auth {
@@ -754,7 +771,7 @@ impl App {
     /// for the PMS server too.
     fn source_http(&self) -> Result<docket_source::HttpSettings, AppError> {
         let mut http = docket_source::HttpSettings::default();
-        if let Some(path) = &self.config.microsoft.extra_ca_file {
+        if let Some(path) = &self.config().microsoft.extra_ca_file {
             http.extra_ca_pem = Some(
                 std::fs::read(path)
                     .map_err(|e| AppError::Http(format!("cannot read {}: {e}", path.display())))?,
@@ -823,7 +840,7 @@ impl App {
         let tokens = self.manager(&record);
         // The access token is kept between runs; the refresh token is
         // still used at least every policy.keep_alive_hours.
-        let keep_alive = chrono::Duration::hours(i64::from(self.config.policy.keep_alive_hours));
+        let keep_alive = chrono::Duration::hours(i64::from(self.config().policy.keep_alive_hours));
         let last = tokens.last_good_refresh().or(record.last_good_refresh_at);
         if last.is_none_or(|t| now - t >= keep_alive) {
             if let Err(e) = tokens.refresh().await {
@@ -834,10 +851,10 @@ impl App {
         }
         let graph = GraphClient::new(
             self.auth.http.clone(),
-            Options::new(self.config.microsoft.graph_base_url.clone()),
+            Options::new(self.config().microsoft.graph_base_url.clone()),
             Tokens(&tokens),
         );
-        let policy = sync_policy(&self.config);
+        let policy = sync_policy(&self.config());
         let report = match sync::export(
             &graph,
             &sync::SyncStore(&self.db),
@@ -887,7 +904,7 @@ impl App {
     /// notices as `sync --dry-run` lists, for `doctor`.
     pub(crate) async fn preview_pms(&self) -> Result<PmsPreview, AppError> {
         let snapshot = self.read_pms().await?;
-        let policy = sync_policy(&self.config);
+        let policy = sync_policy(&self.config());
         let (skips, notices) = docket_sync::preview(&snapshot, &policy, chrono::Utc::now());
         Ok(PmsPreview {
             appointments: snapshot.appointments.len(),
@@ -911,8 +928,8 @@ impl App {
         use docket_source::{DemoSource, FolderSource, Source as _};
         // Caches of an account that is gone are never read.
         self.delete_stale_source_caches()?;
-        let options = read_options(&self.config.conventions);
-        let snapshot = match &self.config.source {
+        let options = read_options(&self.config().conventions);
+        let snapshot = match &self.config().source {
             docket_config::Source::Demo => {
                 let source = DemoSource::new(username, options).map_err(|_| {
                     AppError::Sync(format!(
@@ -966,7 +983,7 @@ impl App {
                 username,
             } => {
                 use docket_source::CollectionKind::{AddressBook, Calendar};
-                let modules = self.config.modules;
+                let modules = self.config().modules;
                 let mut source =
                     docket_source::DavSource::new(self.http_auth(*auth, username)?, options)
                         .collection("source.url", url.clone(), Calendar);

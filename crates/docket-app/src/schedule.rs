@@ -284,6 +284,8 @@ pub struct Control {
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
     paused: watch::Sender<bool>,
+    /// A new [`Timing`] (the user changed the interval).
+    timing: watch::Sender<Option<Timing>>,
 }
 
 impl Default for Control {
@@ -292,6 +294,7 @@ impl Default for Control {
             wake: Arc::new(Notify::new()),
             stop: watch::channel(false).0,
             paused: watch::channel(false).0,
+            timing: watch::channel(None).0,
         }
     }
 }
@@ -321,6 +324,12 @@ impl Control {
         self.wake.notify_one();
     }
 
+    /// Plan with `timing` from now on (the next run is due by the new
+    /// interval, counted from the last run); starts no export by itself.
+    pub fn retime(&self, timing: Timing) {
+        self.timing.send_replace(Some(timing));
+    }
+
     pub fn is_paused(&self) -> bool {
         *self.paused.borrow()
     }
@@ -334,7 +343,7 @@ const MAX_NAP: std::time::Duration = std::time::Duration::from_secs(60);
 /// Runs until [`Control::stop`].
 pub async fn run<W: Worker>(
     worker: &W,
-    timing: Timing,
+    mut timing: Timing,
     clock: &dyn Clock,
     observer: &dyn Observer,
     control: &Control,
@@ -342,9 +351,13 @@ pub async fn run<W: Worker>(
     let mut memory = Memory::default();
     let mut stop = control.stop.subscribe();
     let mut paused = control.paused.subscribe();
+    let mut retimed = control.timing.subscribe();
     loop {
         if *stop.borrow() {
             return;
+        }
+        if let Some(t) = *retimed.borrow_and_update() {
+            timing = t;
         }
         let now = clock.now();
         let planned = next(&memory, &timing, now);
@@ -368,6 +381,7 @@ pub async fn run<W: Worker>(
                 _ = tokio::time::sleep(nap) => {}
                 _ = control.wake.notified() => woken = true,
                 _ = paused.changed() => continue,
+                _ = retimed.changed() => continue,
                 _ = stop.changed() => return,
             }
             if !woken && clock.now() < at {

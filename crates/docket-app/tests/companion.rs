@@ -42,7 +42,13 @@ async fn the_tray_companion_exports_watches_pauses_and_stops() {
     ))
     .await;
     let (base, upn) = (fx.base.clone(), fx.upn);
-    let open = || App::with_config(fx.app.config().clone(), fx.paths.clone()).expect("app");
+    let open = || {
+        App::with_config(
+            docket_config::Config::clone(&fx.app.config()),
+            fx.paths.clone(),
+        )
+        .expect("app")
+    };
     let options = || StartOptions {
         browser: std::sync::Arc::new(PagesBrowser {
             base: base.clone(),
@@ -165,7 +171,11 @@ async fn a_large_export_reports_its_progress_a_few_times() {
         pms_dir.path().display()
     ))
     .await;
-    let app = App::with_config(fx.app.config().clone(), fx.paths.clone()).expect("app");
+    let app = App::with_config(
+        docket_config::Config::clone(&fx.app.config()),
+        fx.paths.clone(),
+    )
+    .expect("app");
     let c = Companion::start(
         app,
         StartOptions {
@@ -206,5 +216,67 @@ async fn a_large_export_reports_its_progress_a_few_times() {
     assert_eq!(finished.summary, format!("{N} created"));
     assert_eq!(progress, [(0, N), (200, N), (400, N), (N, N)]);
     until(&c, "all in step", |s| s.modules[0].in_step == N).await;
+    c.stop().await;
+}
+
+/// A setting changed in the companion applies without a restart: a module
+/// switched off is not exported at the next run (its items are left
+/// alone), and the snapshot says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_switched_off_in_the_settings_is_not_exported_at_the_next_run() {
+    use docket_app::settings::UserSetting;
+    let pms_dir = tempfile::tempdir().unwrap();
+    let file = pms_dir.path().join("termine.ics");
+    std::fs::write(&file, ics(&["Mandant Huber"])).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let (base, upn) = (fx.base.clone(), fx.upn);
+    // Opened from the firm file, as the tray opens it: settings are
+    // written to the user's overrides and merged with it.
+    let app = App::open_with(fx.firm_file.clone(), fx.paths.clone()).expect("app");
+    let c = Companion::start(
+        app,
+        StartOptions {
+            watch_source: false,
+            lang: Some(Lang::En),
+            ..StartOptions::default()
+        },
+    );
+    until(&c, "first export", |s| s.modules[0].in_step == 1).await;
+
+    c.set_setting(&UserSetting::Module {
+        module: "calendar".into(),
+        on: false,
+    })
+    .expect("the user may switch the calendar off");
+    assert!(
+        !c.snapshot().modules[0].enabled,
+        "{:?}",
+        c.snapshot().modules
+    );
+    assert!(!c.snapshot().settings.user.calendar);
+
+    let mut events = c.events();
+    std::fs::write(&file, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
+    c.export_now();
+    let run = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Event::RunFinished { run } = events.recv().await.expect("events") {
+                return run;
+            }
+        }
+    })
+    .await
+    .expect("the next run");
+    assert!(run.run.ok, "{run:?}");
+    assert_eq!(run.run.created, 0, "{run:?}");
+    assert_eq!(
+        names(&mailbox(&base, upn).await, "events"),
+        ["Mandant Huber"],
+        "the calendar is off: nothing new, nothing deleted"
+    );
     c.stop().await;
 }

@@ -222,7 +222,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         );
     }
     app.secret_store()
-        .delete(&docket_app::source_credential_key(app.config()))
+        .delete(&docket_app::source_credential_key(&app.config()))
         .unwrap();
     app.sign_out().unwrap();
     // Signing out leaves none of the fee-earner's PMS data behind.

@@ -216,6 +216,25 @@ async fn exports_every_interval() {
     assert!(seen.keys().is_empty(), "no trouble, no notification");
 }
 
+/// A new interval (the user's setting) applies to the loop as it runs,
+/// from the last run, without starting an export by itself.
+#[tokio::test(start_paused = true)]
+async fn a_new_interval_applies_without_a_restart() {
+    let script = Script::new(vec![]);
+    let seen = Seen::default();
+    let control = Control::default();
+    run_for(&script, &seen, &control, 48, async {
+        tokio::time::sleep(std::time::Duration::from_secs(60 * 20)).await;
+        control.retime(Timing {
+            every: Duration::minutes(5),
+            ..TIMING
+        });
+    })
+    .await;
+    // 15 minutes until the change at 20; then every 5 from the run at 15.
+    assert_eq!(script.runs(), [0, 15, 20, 25, 30, 35, 40, 45]);
+}
+
 #[tokio::test(start_paused = true)]
 async fn temporary_failures_back_off_and_only_the_third_is_told() {
     let fail = || Err(AppError::Sync("Graph answered 503".into()));
