@@ -46,8 +46,33 @@ pub struct ModuleCheck {
     pub ok: bool,
     /// The delegated permission the module needs.
     pub scope: &'static str,
-    /// What went wrong, in plain words, with the fix (empty when OK).
-    pub detail: String,
+    /// What went wrong (`None` when OK), rendered by the front end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<docket_text::Message>,
+    /// The fix (`None` when OK).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<docket_text::Action>,
+}
+
+/// Why a module's test read failed: a 401/403 names the delegated
+/// permission IT must add and consent to; anything else is passing (the
+/// error's own words are an argument).
+pub(crate) fn module_failure(
+    scope: &str,
+    status: Option<u16>,
+    detail: String,
+) -> (docket_text::Message, docket_text::Action) {
+    use docket_text::{Action, Message};
+    match status {
+        Some(401 | 403) => (
+            Message::new("check-module-permission-missing").text("scope", scope),
+            Action::FixAppRegistration,
+        ),
+        _ => (
+            Message::new("check-module-unreachable").text("detail", detail),
+            Action::Wait,
+        ),
+    }
 }
 
 /// `docket-graph`'s token source over the token manager.
@@ -399,25 +424,62 @@ impl App {
             if !on {
                 continue;
             }
-            let (ok, detail) = match graph.get_json(url).await {
-                Ok(_) => (true, String::new()),
-                Err(e) if matches!(e.status(), Some(401 | 403)) => (
-                    false,
-                    format!(
-                        "the permission {scope} is missing: IT adds it in the Azure portal \
-                         (App registrations → API permissions → Microsoft Graph → Delegated) \
-                         and grants consent; then sign in again"
-                    ),
-                ),
-                Err(e) => (false, format!("{e}; try again later")),
+            let failure = match graph.get_json(url).await {
+                Ok(_) => None,
+                Err(e) => Some(module_failure(scope, e.status(), e.to_string())),
             };
             out.push(ModuleCheck {
                 module,
-                ok,
+                ok: failure.is_none(),
                 scope,
-                detail,
+                action: failure.as_ref().map(|f| f.1.clone()),
+                problem: failure.map(|f| f.0),
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docket_text::{Action, Lang, Texts, Who};
+
+    /// (status, English, German, who fixes it).
+    fn check(status: Option<u16>, expect: (&str, &str, Who)) {
+        let (m, action) = module_failure("Tasks.ReadWrite", status, "timed out".into());
+        let en = Texts::new(Lang::En).render_full(&m);
+        let de = Texts::new(Lang::De).render_full(&m);
+        assert!(en.starts_with(expect.0), "{en}");
+        assert!(de.starts_with(expect.1), "{de}");
+        assert_eq!(action.who(), expect.2, "{action:?}");
+    }
+
+    #[test]
+    fn a_module_that_cannot_be_read_says_why_in_both_languages() {
+        check(
+            Some(403),
+            (
+                "The permission Tasks.ReadWrite is missing: IT adds it",
+                "Die Berechtigung Tasks.ReadWrite fehlt: Die IT fügt sie",
+                Who::Admin,
+            ),
+        );
+        check(
+            Some(401),
+            ("The permission", "Die Berechtigung", Who::Admin),
+        );
+        check(
+            None,
+            (
+                "Microsoft Graph could not be asked: timed out",
+                "Microsoft Graph konnte nicht gefragt werden: timed out",
+                Who::Nobody,
+            ),
+        );
+        assert_eq!(
+            module_failure("x", Some(500), String::new()).1,
+            Action::Wait
+        );
     }
 }

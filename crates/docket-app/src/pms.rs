@@ -132,11 +132,10 @@ impl App {
         let options = read_options(&self.config().conventions);
         let snapshot = match &self.config().source {
             docket_config::Source::Demo => {
-                let source = DemoSource::new(username, options).map_err(|_| {
-                    AppError::Sync(format!(
-                        "the demo source has no data for {username}: sign in as a demo user"
-                    ))
-                })?;
+                let source =
+                    DemoSource::new(username, options).map_err(|_| AppError::DemoUserUnknown {
+                        username: username.to_string(),
+                    })?;
                 tokio::task::spawn_blocking(move || source.read()).await
             }
             docket_config::Source::IcsFile { path } if path.is_dir() => {
