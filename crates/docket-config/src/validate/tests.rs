@@ -913,7 +913,12 @@ fn a_bad_value_in_the_users_own_file_is_theirs_to_fix() {
     let interval = "policy.sync_interval_minutes".to_string();
     assert_eq!(
         fix(Some("[policy]\nsync_interval_minutes = 0\n"), ""),
-        (Action::ChangeSetting { key: interval.clone() }, Who::User)
+        (
+            Action::ChangeSetting {
+                key: interval.clone()
+            },
+            Who::User
+        )
     );
     assert_eq!(
         fix(None, "[policy]\nsync_interval_minutes = 0\n"),
@@ -921,12 +926,20 @@ fn a_bad_value_in_the_users_own_file_is_theirs_to_fix() {
     );
     // The table, for the fixes of runtime problems.
     assert_eq!(
-        settle(Action::EditConfig { key: "source.url".into() }),
-        Action::ChangeSetting { key: "source.url".into() }
+        settle(Action::EditConfig {
+            key: "source.url".into()
+        }),
+        Action::ChangeSetting {
+            key: "source.url".into()
+        }
     );
     assert_eq!(
-        settle(Action::EditConfig { key: "source.auth".into() }),
-        Action::EditConfig { key: "source.auth".into() }
+        settle(Action::EditConfig {
+            key: "source.auth".into()
+        }),
+        Action::EditConfig {
+            key: "source.auth".into()
+        }
     );
     assert_eq!(settle(Action::SignIn), Action::SignIn);
 }
