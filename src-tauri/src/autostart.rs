@@ -19,14 +19,10 @@ mod linux {
     /// The entry's file name: the bundle identifier.
     const FILE: &str = "eu.docketsync.tray.desktop";
 
-    /// `$XDG_CONFIG_HOME/autostart` (default `~/.config/autostart`), as
-    /// the XDG Autostart specification says.
+    /// `$XDG_CONFIG_HOME/autostart` (default `~/.config/autostart`):
+    /// `docket-paths` knows where.
     fn dir() -> Option<PathBuf> {
-        std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-            .map(|c| c.join("autostart"))
+        docket_paths::xdg_autostart_dir(&docket_paths::BaseDirs::from_env())
     }
 
     /// One argument of an `Exec=` value, quoted as the Desktop Entry

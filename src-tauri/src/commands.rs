@@ -109,12 +109,8 @@ pub fn resume(shell: State<'_, Shell>) {
 /// Change one of the user's settings; a refusal comes back as the problem
 /// (headline, explanation, fix) in the reader's language.
 #[tauri::command]
-pub fn set_setting(
-    app: tauri::AppHandle,
-    shell: State<'_, Shell>,
-    setting: UserSetting,
-) -> Result<(), Box<ProblemView>> {
-    shell.set_setting(&app, &setting)
+pub fn set_setting(shell: State<'_, Shell>, setting: UserSetting) -> Result<(), Box<ProblemView>> {
+    shell.set_setting(&setting)
 }
 
 #[tauri::command]

@@ -57,11 +57,7 @@ impl Shell {
         }
     }
 
-    pub fn set_setting<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-        setting: &UserSetting,
-    ) -> Result<(), Box<ProblemView>> {
+    pub fn set_setting(&self, setting: &UserSetting) -> Result<(), Box<ProblemView>> {
         let Some(c) = self.companion() else {
             return Ok(());
         };
@@ -73,13 +69,7 @@ impl Shell {
                 None,
             )));
         }
-        // Modules and the interval apply from the loop's next start.
-        if matches!(
-            setting,
-            UserSetting::Module { .. } | UserSetting::IntervalMinutes(_)
-        ) {
-            restart(app.clone());
-        }
+        // Every setting applies in the running companion: nothing restarts.
         Ok(())
     }
 
@@ -235,17 +225,6 @@ fn ensure_tray<R: Runtime>(app: &AppHandle<R>, model: &tray::MenuModel) -> Optio
             None
         }
     }
-}
-
-/// Stop the companion and start a new one (settings that apply at start).
-fn restart<R: Runtime>(app: AppHandle<R>) {
-    tauri::async_runtime::spawn(async move {
-        let old = lock(&app.state::<Shell>().companion).take();
-        if let Some(old) = old {
-            old.stop().await;
-        }
-        start_companion(&app);
-    });
 }
 
 /// Carry `companion`'s snapshots to the tray and the window, and its due

@@ -129,6 +129,7 @@ async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> State {
             &policy,
             SyncOptions::default(),
             now(),
+            &|_| {},
         )
         .await
         .expect("export");

@@ -7,8 +7,8 @@
 //! - [`Companion::watch`]: the latest [`Snapshot`] on a `watch` channel
 //!   (the tray re-renders its icon and menu from it);
 //! - [`Companion::events`]: [`Event`]s on a `broadcast` channel (run
-//!   started / finished, problem raised / cleared, a notification due,
-//!   sign-in started / finished), `Serialize + Clone`;
+//!   started / progress / finished, problem raised / cleared, a
+//!   notification due, sign-in started / finished), `Serialize + Clone`;
 //! - control: [`Companion::export_now`], [`Companion::pause`] /
 //!   [`Companion::resume`] (persisted across restarts),
 //!   [`Companion::sign_in`] / [`Companion::cancel_sign_in`],
@@ -81,6 +81,12 @@ pub enum Event {
         ok: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         problem: Option<ProblemView>,
+    },
+    /// How far the running export's writes are: `done` of `total` items
+    /// (a few times a run: per run of `sync::PROGRESS_EVERY` items).
+    Progress {
+        done: usize,
+        total: usize,
     },
 }
 
@@ -203,7 +209,7 @@ impl Companion {
         }
         let inner = companion.inner.clone();
         let task = tokio::spawn(async move {
-            let timing = schedule::Timing::from_config(inner.app.config());
+            let timing = schedule::Timing::from_config(&inner.app.config());
             let observer = Watcher(inner.clone());
             schedule::run(
                 &*inner.app,
@@ -317,8 +323,8 @@ impl Companion {
     }
 
     /// Change one of the user's settings (within what the firm allows).
-    /// The language applies at once; modules and the interval from the
-    /// next start of the companion (the tray restarts its loop).
+    /// It applies without a restart: the language at once, the modules at
+    /// the next export, the interval to the next run time.
     pub fn set_setting(&self, setting: &UserSetting) -> Result<(), AppError> {
         let config = self.inner.app.write_setting(setting)?;
         if let UserSetting::Language(lang) = setting {
@@ -326,6 +332,9 @@ impl Companion {
             *lock(&self.inner.texts) = Arc::new(Texts::new(lang));
         }
         self.inner.app.note_config(config);
+        self.inner
+            .control
+            .retime(schedule::Timing::from_config(&self.inner.app.config()));
         self.inner.publish();
         Ok(())
     }
@@ -409,9 +418,30 @@ struct Watcher(Arc<Inner>);
 
 impl Observer for Watcher {
     fn started(&self, now: DateTime<Utc>) {
-        lock(&self.0.view).activity = Activity::Exporting { since: now };
+        lock(&self.0.view).activity = Activity::Exporting {
+            since: now,
+            progress: None,
+        };
         let _ = self.0.events.send(Event::RunStarted { at: now });
         self.0.publish();
+    }
+
+    fn progress(&self, progress: crate::sync::Progress) {
+        {
+            let mut view = lock(&self.0.view);
+            if let Activity::Exporting { since, .. } = view.activity {
+                view.activity = Activity::Exporting {
+                    since,
+                    progress: Some(progress),
+                };
+            }
+        }
+        // The snapshot first: whoever reacts to the event sees it there.
+        self.0.publish();
+        let _ = self.0.events.send(Event::Progress {
+            done: progress.done,
+            total: progress.total,
+        });
     }
 
     fn ran(&self, outcome: &Outcome, _memory: &Memory) {

@@ -56,6 +56,10 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    /// The demo source (the sample firm) has no data for the signed-in
+    /// user (or nobody is signed in yet).
+    #[error("the demo source has no data for {username:?}: sign in as a demo user")]
+    DemoUserUnknown { username: String },
     /// The export went wrong in a way no other variant names.
     #[error("the export failed: {0}")]
     Sync(String),
@@ -106,6 +110,7 @@ impl AppError {
             AppError::EmptySourceCredential => "source_credential.empty",
             AppError::ExportRunning { .. } => "sync.already_running",
             AppError::ExportLock { .. } => "sync.lock_file",
+            AppError::DemoUserUnknown { .. } => "source.demo_user_unknown",
             AppError::Sync(_) => "sync.failed",
         }
     }
@@ -118,9 +123,10 @@ impl AppError {
             AppError::Refresh(e) => e.who(),
             AppError::SecretStore(e) => e.who(),
             // The person at the terminal typed nothing: they try again.
-            AppError::NotSignedIn | AppError::EmptySecret | AppError::EmptySourceCredential => {
-                Who::User
-            }
+            AppError::NotSignedIn
+            | AppError::EmptySecret
+            | AppError::EmptySourceCredential
+            | AppError::DemoUserUnknown { .. } => Who::User,
             AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Sync(_) => Who::Nobody,
             _ => Who::Admin,
         }
@@ -131,8 +137,10 @@ impl AppError {
         let edit = |key: &str| Action::EditConfig { key: key.into() };
         match self {
             AppError::Paths(_) => edit("DOCKETSYNC_HOME"),
-            AppError::Config(problems) => match problems.0.iter().find_map(|p| p.key.as_ref()) {
-                Some(key) => edit(key),
+            // The first keyed problem's own fix (the user's for a key of
+            // their own file they may set, else IT's).
+            AppError::Config(problems) => match problems.0.iter().find(|p| p.key.is_some()) {
+                Some(p) => p.fix.clone(),
                 None => Action::AskAdmin,
             },
             AppError::SecretStore(e) => e.action(),
@@ -149,6 +157,7 @@ impl AppError {
             AppError::EmptySourceCredential => Action::SetSourceCredential,
             AppError::ExportRunning { .. } => Action::Wait,
             AppError::ExportLock { .. } => Action::AskAdmin,
+            AppError::DemoUserUnknown { .. } => Action::SignIn,
             AppError::Sync(_) => Action::ExportNow,
         }
     }
@@ -177,6 +186,7 @@ impl AppError {
             AppError::ExportLock { path, source } => m
                 .text("file", path.display().to_string())
                 .text("detail", source.to_string()),
+            AppError::DemoUserUnknown { username } => m.text("user", username.clone()),
             AppError::Sync(detail) => m.text("detail", detail.clone()),
             _ => m,
         }
@@ -215,4 +225,35 @@ pub struct Described {
     pub action: Action,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aadsts: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A demo sign-in as someone the sample firm does not know: the user
+    /// signs in again, told so in either language (was English text).
+    #[test]
+    fn the_demo_without_data_for_the_user_is_theirs_to_fix_in_both_languages() {
+        let d = AppError::DemoUserUnknown {
+            username: "jo@contoso.example".into(),
+        }
+        .describe();
+        assert_eq!(
+            (d.code.as_str(), d.who, &d.action),
+            ("source.demo_user_unknown", Who::User, &Action::SignIn)
+        );
+        let en = Texts::new(Lang::En).render_full(&d.message);
+        let de = Texts::new(Lang::De).render_full(&d.message);
+        assert_eq!(
+            en,
+            "The demo firm has no data for “jo@contoso.example”: Sign in as one of the demo fee-earners; the demo's sign-in page names them."
+        );
+        assert!(
+            de.starts_with(
+                "Die Demo-Kanzlei hat keine Daten für „jo@contoso.example“: Melden Sie sich"
+            ),
+            "{de}"
+        );
+    }
 }

@@ -52,7 +52,7 @@ impl App {
     /// The reader's language for this configuration (`app.language`,
     /// else the system's).
     pub fn language(&self) -> Lang {
-        Lang::choose(self.config.app.language.as_deref())
+        Lang::choose(self.config().app.language.as_deref())
     }
 
     /// Where secrets live, in words (no secret in it).
@@ -63,11 +63,11 @@ impl App {
     /// What [`App::set_source_credential`] stores.
     pub fn source_credential_prompt(&self) -> CredentialPrompt {
         use docket_config::{Source, SourceAuth};
-        match crate::source_auth(&self.config) {
+        match crate::source_auth(&self.config()) {
             None => CredentialPrompt::None,
             Some(SourceAuth::Bearer) => CredentialPrompt::Token,
             Some(_) => CredentialPrompt::Password {
-                user: match &self.config.source {
+                user: match &self.config().source {
                     Source::IcsUrl { username, .. } | Source::CalDav { username, .. } => {
                         username.clone().unwrap_or_default()
                     }
@@ -79,7 +79,7 @@ impl App {
 
     /// Minutes between exports of the background loop.
     pub fn export_every_minutes(&self) -> i64 {
-        crate::schedule::Timing::from_config(&self.config)
+        crate::schedule::Timing::from_config(&self.config())
             .every
             .num_minutes()
     }

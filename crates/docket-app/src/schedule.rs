@@ -228,7 +228,12 @@ pub fn repeated_failure(error: &AppError, failures: u32, since: DateTime<Utc>) -
 /// What the loop needs done. [`App`] is the real one.
 #[allow(async_fn_in_trait)]
 pub trait Worker {
-    async fn sync(&self, now: DateTime<Utc>) -> Result<SyncReport, AppError>;
+    /// One export; `progress` is told how far its writes are.
+    async fn sync(
+        &self,
+        now: DateTime<Utc>,
+        progress: crate::sync::OnProgress<'_>,
+    ) -> Result<SyncReport, AppError>;
     /// Refresh the sign-in now (keep-alive when no export refreshed it).
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError>;
     fn status(&self, now: DateTime<Utc>) -> Result<Status, AppError>;
@@ -238,8 +243,12 @@ pub trait Worker {
 }
 
 impl Worker for App {
-    async fn sync(&self, now: DateTime<Utc>) -> Result<SyncReport, AppError> {
-        App::sync(self, SyncOptions::default(), now).await
+    async fn sync(
+        &self,
+        now: DateTime<Utc>,
+        progress: crate::sync::OnProgress<'_>,
+    ) -> Result<SyncReport, AppError> {
+        App::sync_with_progress(self, SyncOptions::default(), now, progress).await
     }
 
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError> {
@@ -259,7 +268,7 @@ impl Worker for App {
     async fn reachable(&self) -> bool {
         self.auth
             .http
-            .head(&self.config.microsoft.graph_base_url)
+            .head(&self.config().microsoft.graph_base_url)
             .timeout(std::time::Duration::from_secs(10))
             .send()
             .await
@@ -271,6 +280,9 @@ impl Worker for App {
 pub trait Observer: Send + Sync {
     /// A run starts.
     fn started(&self, _now: DateTime<Utc>) {}
+    /// How far the running export's writes are (a few times a run, see
+    /// [`crate::sync::PROGRESS_EVERY`]).
+    fn progress(&self, _progress: crate::sync::Progress) {}
     /// A run ended.
     fn ran(&self, outcome: &Outcome, memory: &Memory);
     /// Nothing runs until `next` (or, when paused, until resumed).
@@ -322,6 +334,8 @@ pub struct Control {
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
     paused: watch::Sender<bool>,
+    /// A new [`Timing`] (the user changed the interval).
+    timing: watch::Sender<Option<Timing>>,
 }
 
 impl Default for Control {
@@ -330,6 +344,7 @@ impl Default for Control {
             wake: Arc::new(Notify::new()),
             stop: watch::channel(false).0,
             paused: watch::channel(false).0,
+            timing: watch::channel(None).0,
         }
     }
 }
@@ -359,6 +374,12 @@ impl Control {
         self.wake.notify_one();
     }
 
+    /// Plan with `timing` from now on (the next run is due by the new
+    /// interval, counted from the last run); starts no export by itself.
+    pub fn retime(&self, timing: Timing) {
+        self.timing.send_replace(Some(timing));
+    }
+
     pub fn is_paused(&self) -> bool {
         *self.paused.borrow()
     }
@@ -385,7 +406,7 @@ pub fn slept(wall: Duration, napped: std::time::Duration) -> bool {
 /// Runs until [`Control::stop`].
 pub async fn run<W: Worker>(
     worker: &W,
-    timing: Timing,
+    mut timing: Timing,
     clock: &dyn Clock,
     observer: &dyn Observer,
     control: &Control,
@@ -399,9 +420,13 @@ pub async fn run<W: Worker>(
     let mut probing = true;
     let mut stop = control.stop.subscribe();
     let mut paused = control.paused.subscribe();
+    let mut retimed = control.timing.subscribe();
     loop {
         if *stop.borrow() {
             return;
+        }
+        if let Some(t) = *retimed.borrow_and_update() {
+            timing = t;
         }
         let now = clock.now();
         let planned = next(&memory, &timing, now);
@@ -428,6 +453,7 @@ pub async fn run<W: Worker>(
                 _ = tokio::time::sleep(nap) => {}
                 _ = control.wake.notified() => woken = true,
                 _ = paused.changed() => continue,
+                _ = retimed.changed() => continue,
                 _ = stop.changed() => return,
             }
             let early = !woken
@@ -465,10 +491,11 @@ pub async fn run<W: Worker>(
             }
         }
         observer.started(now);
+        let progress = |p| observer.progress(p);
         // Stop does not wait for a long export: the run is dropped at its
         // next `.await`, which loses nothing (see `Control::stop`).
         let outcome = tokio::select! {
-            r = worker.sync(now) => match r {
+            r = worker.sync(now, &progress) => match r {
                 Ok(report) => Outcome::Exported(report),
                 Err(e) => Outcome::Failed(e),
             },

@@ -141,6 +141,14 @@ pub fn view(config: &Config) -> SettingsView {
     }
 }
 
+/// Copy what [`UserSetting`] can change (modules, interval, start at login,
+/// language) from `from` into `into`.
+pub(crate) fn take_user_settings(into: &mut Config, from: &Config) {
+    into.modules = from.modules;
+    into.policy.sync_interval_minutes = from.policy.sync_interval_minutes;
+    into.app = from.app.clone();
+}
+
 /// Apply `setting` to the overrides file `user_file`, validated against the
 /// firm file (when there is one): the new configuration, or the problems
 /// (the file is then unchanged).

@@ -46,6 +46,9 @@ pub enum Activity {
     },
     Exporting {
         since: DateTime<Utc>,
+        /// How far the writes are (`None` until the plan is made).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        progress: Option<crate::sync::Progress>,
     },
     /// Waiting for the user to sign in again (looks again at `next_look`).
     WaitingForUser {

@@ -52,6 +52,23 @@ pub struct SyncOptions {
     pub retry_now: bool,
 }
 
+/// How far a run's writes are: `done` of the `total` creates, updates and
+/// deletes of its plan have been sent and answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Told how far a run's writes are: once before the first is sent, then
+/// after every [`PROGRESS_EVERY`] items, and when all are answered.
+pub type OnProgress<'a> = &'a (dyn Fn(Progress) + Send + Sync);
+
+/// Items sent between two progress reports: ten `$batch` envelopes of 20
+/// (an export of 10,000 items reports 51 times, not 10,000). A multiple of
+/// 20, so that the envelopes are as full as without the reports.
+pub const PROGRESS_EVERY: usize = 200;
+
 /// What a run did, for the CLI summary and the tray: data, not prose.
 /// Every text in it is a [`Message`] a front end renders in the reader's
 /// language (`docket_text::Texts`); the fixes are [`Action`]s.
@@ -82,6 +99,13 @@ pub struct SyncReport {
 
 /// A record the export skipped: `source` (the file), `record`, `reason`.
 pub type Skipped = docket_sync::Skip;
+
+/// A skip whose fix edits a key the user may set is the user's
+/// (`docket_config::settle`: the source does not know the table).
+pub(crate) fn settle_skip(mut skip: Skipped) -> Skipped {
+    skip.fix = skip.fix.map(docket_config::settle);
+    skip
+}
 
 /// An item whose request failed this run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -278,6 +302,7 @@ pub async fn export<T: TokenSource>(
     policy: &Policy,
     options: SyncOptions,
     now: DateTime<Utc>,
+    progress: OnProgress<'_>,
 ) -> Result<SyncReport, AppError> {
     let mut policy = policy.clone();
     policy.force = options.force;
@@ -357,7 +382,7 @@ pub async fn export<T: TokenSource>(
         plan: Box::new(plan.summary()),
         unchanged: plan.unchanged,
         // The plan's skips include the source's per-record problems.
-        skipped: plan.skips.clone(),
+        skipped: plan.skips.iter().cloned().map(settle_skip).collect(),
         notices: plan.notices.clone(),
         brake: plan.brake.as_ref().map(|b| {
             Box::new(BrakeReport {
@@ -376,7 +401,7 @@ pub async fn export<T: TokenSource>(
                 until: h.next_try,
                 reason: Message::new("sync-held-back")
                     .number("attempts", h.failure.attempts)
-                    .text("error", h.failure.error.as_str())
+                    .message("error", h.failure.reason.clone())
                     .time("next", h.next_try, TimeStyle::DateTime),
                 fix: Action::RetryHeldBack,
             })
@@ -400,7 +425,7 @@ pub async fn export<T: TokenSource>(
         list_id: list_id.as_deref(),
         now,
     };
-    apply(graph, &ctx, &plan, &mut report).await?;
+    apply(graph, &ctx, &plan, &mut report, progress).await?;
 
     // 4. Delta links, only now that the writes are recorded.
     for (kind, read) in reads {
@@ -631,11 +656,12 @@ impl Ctx<'_> {
         error: &GraphError,
         report: &mut SyncReport,
     ) -> Result<(), AppError> {
-        report.failed.push(ItemFailure::graph(key, error));
+        let failure = ItemFailure::graph(key, error);
         if about_the_item(error) {
-            let failure = Failure::after(self.failures.get(key), error.to_string(), self.now);
-            self.store.put_failure(key, &failure)?;
+            let stored = Failure::after(self.failures.get(key), failure.reason.clone(), self.now);
+            self.store.put_failure(key, &stored)?;
         }
+        report.failed.push(failure);
         Ok(())
     }
 }
@@ -686,6 +712,7 @@ async fn apply<T: TokenSource>(
     ctx: &Ctx<'_>,
     plan: &Plan,
     report: &mut SyncReport,
+    progress: OnProgress<'_>,
 ) -> Result<(), AppError> {
     let (store, state, list_id) = (ctx.store, ctx.state, ctx.list_id);
     for key in &plan.forget {
@@ -749,6 +776,11 @@ async fn apply<T: TokenSource>(
         })
         .collect();
     let plan_ops = &planned;
+    let total = plan_ops.len();
+    let mut done = 0;
+    if total > 0 {
+        progress(Progress { done, total });
+    }
     // Creates of tasks and contacts that may already have happened (an
     // intent without an answer): adopt the tagged item instead.
     let adopted = adopt_unconfirmed(graph, plan, list_id).await?;
@@ -802,9 +834,13 @@ async fn apply<T: TokenSource>(
         requests.push(request);
         ops.push(op);
     }
-    if !requests.is_empty() {
-        let results = graph.batch(&requests).await;
-        for (op, result) in ops.into_iter().zip(results) {
+    // In runs of PROGRESS_EVERY, each recorded before the next is sent.
+    for (requests, ops) in requests
+        .chunks(PROGRESS_EVERY)
+        .zip(ops.chunks(PROGRESS_EVERY))
+    {
+        let results = graph.batch(requests).await;
+        for (&op, result) in ops.iter().zip(results) {
             if let (Op::Create(c), Ok(resp)) = (op, &result) {
                 // An event create retried with its transactionId returns
                 // the event the cut-off attempt made, as it is now.
@@ -817,6 +853,8 @@ async fn apply<T: TokenSource>(
             }
             record(ctx, op, result, report)?;
         }
+        done += ops.len();
+        progress(Progress { done, total });
     }
     if !follow_ups.is_empty() {
         let requests: Vec<Request> = follow_ups
@@ -851,6 +889,10 @@ async fn apply<T: TokenSource>(
                 }
             }
         }
+    }
+    // The adopted creates, completed by their follow-up updates.
+    if done < total {
+        progress(Progress { done: total, total });
     }
     Ok(())
 }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use docket_app::companion::{Companion, Event, StartOptions};
-use docket_app::snapshot::{Snapshot, TrayState};
+use docket_app::snapshot::{Activity, Snapshot, TrayState};
 use docket_app::{App, Lang};
 use support::{ics, mailbox, names, PagesBrowser, SignedIn};
 
@@ -42,7 +42,13 @@ async fn the_tray_companion_exports_watches_pauses_and_stops() {
     ))
     .await;
     let (base, upn) = (fx.base.clone(), fx.upn);
-    let open = || App::with_config(fx.app.config().clone(), fx.paths.clone()).expect("app");
+    let open = || {
+        App::with_config(
+            docket_config::Config::clone(&fx.app.config()),
+            fx.paths.clone(),
+        )
+        .expect("app")
+    };
     let options = || StartOptions {
         browser: std::sync::Arc::new(PagesBrowser {
             base: base.clone(),
@@ -129,6 +135,152 @@ async fn the_tray_companion_exports_watches_pauses_and_stops() {
         .expect("stop returns");
 }
 
+/// A PMS export of `n` appointments half an hour apart from 10 December
+/// 2026, 08:00 (UIDs p0, p1 …).
+fn many(n: usize) -> String {
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 10)
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap();
+    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pms//EN\r\n");
+    for i in 0..n {
+        let at = start + chrono::Duration::minutes(30 * i as i64);
+        let end = at + chrono::Duration::minutes(20);
+        s += &format!(
+            "BEGIN:VEVENT\r\nUID:p{i}\r\nSUMMARY:Termin {i}\r\n\
+             DTSTART;TZID=Europe/Berlin:{}\r\nDTEND;TZID=Europe/Berlin:{}\r\nEND:VEVENT\r\n",
+            at.format("%Y%m%dT%H%M%S"),
+            end.format("%Y%m%dT%H%M%S"),
+        );
+    }
+    s + "END:VCALENDAR\r\n"
+}
+
+/// A large export says how far it is: a few progress events (one per 200
+/// items, not one per item), each with the plan's total, `done` never
+/// going back and ending at the total; the snapshot's activity carries it
+/// while the export runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_export_reports_its_progress_a_few_times() {
+    const N: usize = 450;
+    let pms_dir = tempfile::tempdir().unwrap();
+    let file = pms_dir.path().join("termine.ics");
+    std::fs::write(&file, many(0)).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let app = App::with_config(
+        docket_config::Config::clone(&fx.app.config()),
+        fx.paths.clone(),
+    )
+    .expect("app");
+    let c = Companion::start(
+        app,
+        StartOptions {
+            watch_source: false,
+            lang: Some(Lang::En),
+            ..StartOptions::default()
+        },
+    );
+    until(&c, "the first (empty) export", |s| {
+        s.tray == TrayState::InStep && !s.runs.is_empty()
+    })
+    .await;
+
+    let mut events = c.events();
+    std::fs::write(&file, many(N)).unwrap();
+    c.export_now();
+    let mut progress = vec![];
+    let finished = tokio::time::timeout(Duration::from_secs(120), async {
+        loop {
+            match events.recv().await.expect("events") {
+                Event::Progress { done, total } => {
+                    progress.push((done, total));
+                    // Published before the event: while the export runs,
+                    // the snapshot shows at least this far.
+                    if let Activity::Exporting { progress: p, .. } = c.snapshot().activity {
+                        let p = p.expect("the exporting activity carries the progress");
+                        assert_eq!(p.total, N);
+                        assert!(p.done >= done, "{p:?} after {done}");
+                    }
+                }
+                Event::RunFinished { run } => return run,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the export finished");
+    assert_eq!(finished.summary, format!("{N} created"));
+    assert_eq!(progress, [(0, N), (200, N), (400, N), (N, N)]);
+    until(&c, "all in step", |s| s.modules[0].in_step == N).await;
+    c.stop().await;
+}
+
+/// A setting changed in the companion applies without a restart: a module
+/// switched off is not exported at the next run (its items are left
+/// alone), and the snapshot says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_switched_off_in_the_settings_is_not_exported_at_the_next_run() {
+    use docket_app::settings::UserSetting;
+    let pms_dir = tempfile::tempdir().unwrap();
+    let file = pms_dir.path().join("termine.ics");
+    std::fs::write(&file, ics(&["Mandant Huber"])).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let (base, upn) = (fx.base.clone(), fx.upn);
+    // Opened from the firm file, as the tray opens it: settings are
+    // written to the user's overrides and merged with it.
+    let app = App::open_with(fx.firm_file.clone(), fx.paths.clone()).expect("app");
+    let c = Companion::start(
+        app,
+        StartOptions {
+            watch_source: false,
+            lang: Some(Lang::En),
+            ..StartOptions::default()
+        },
+    );
+    until(&c, "first export", |s| s.modules[0].in_step == 1).await;
+
+    c.set_setting(&UserSetting::Module {
+        module: "calendar".into(),
+        on: false,
+    })
+    .expect("the user may switch the calendar off");
+    assert!(
+        !c.snapshot().modules[0].enabled,
+        "{:?}",
+        c.snapshot().modules
+    );
+    assert!(!c.snapshot().settings.user.calendar);
+
+    let mut events = c.events();
+    std::fs::write(&file, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
+    c.export_now();
+    let run = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Event::RunFinished { run } = events.recv().await.expect("events") {
+                return run;
+            }
+        }
+    })
+    .await
+    .expect("the next run");
+    assert!(run.run.ok, "{run:?}");
+    assert_eq!(run.run.created, 0, "{run:?}");
+    assert_eq!(
+        names(&mailbox(&base, upn).await, "events"),
+        ["Mandant Huber"],
+        "the calendar is off: nothing new, nothing deleted"
+    );
+    c.stop().await;
+}
+
 /// A browser that never comes back (the user walked away).
 struct WalkedAway;
 
@@ -164,7 +316,13 @@ async fn sign_in_and_cancel_work_from_a_thread_without_a_runtime() {
     ))
     .await;
     let password = m365_emulator::world::demo::USERS[0].5;
-    let open = || App::with_config(fx.app.config().clone(), fx.paths.clone()).expect("app");
+    let open = || {
+        App::with_config(
+            docket_config::Config::clone(&fx.app.config()),
+            fx.paths.clone(),
+        )
+        .expect("app")
+    };
 
     let c = Companion::start(
         open(),

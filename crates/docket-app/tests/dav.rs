@@ -170,7 +170,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     // The second read was incremental: the cache in the data folder holds
     // each collection's sync token.
     let cache: Value = serde_json::from_slice(
-        &std::fs::read(docket_app::source_cache_file(paths, "dav")).unwrap(),
+        &std::fs::read(paths.source_cache_file(docket_paths::SourceCache::Dav)).unwrap(),
     )
     .unwrap();
     for collection in ["cal/", "tasks/", "book/"] {
@@ -181,7 +181,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let file = docket_app::source_cache_file(paths, "dav");
+        let file = paths.source_cache_file(docket_paths::SourceCache::Dav);
         let mode = std::fs::metadata(&file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{}", file.display());
     }
@@ -208,7 +208,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
 
     // Nothing secret in the files Docket Sync wrote (cache, state, logs);
     // the opt-in plaintext secret file is the one place it may be.
-    let secrets_file = docket_app::plaintext_secrets_file(paths);
+    let secrets_file = paths.plaintext_secrets_file();
     for entry in walk(home.path()) {
         if entry == secrets_file {
             continue;
@@ -222,11 +222,13 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
         );
     }
     app.secret_store()
-        .delete(&docket_app::source_credential_key(app.config()))
+        .delete(&docket_app::source_credential_key(&app.config()))
         .unwrap();
     app.sign_out().unwrap();
     // Signing out leaves none of the fee-earner's PMS data behind.
-    assert!(!docket_app::source_cache_file(paths, "dav").exists());
+    assert!(!paths
+        .source_cache_file(docket_paths::SourceCache::Dav)
+        .exists());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

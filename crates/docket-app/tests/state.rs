@@ -113,8 +113,11 @@ async fn another_mailbox_starts_afresh_and_the_old_ids_are_never_sent() {
 async fn two_exports_in_one_process_refresh_the_sign_in_once() {
     let signed_in = SignedIn::start(DEMO).await;
     // A process started after the sign-in (no access token in memory).
-    let app = docket_app::App::with_config(signed_in.app.config().clone(), signed_in.paths.clone())
-        .expect("app");
+    let app = docket_app::App::with_config(
+        docket_config::Config::clone(&signed_in.app.config()),
+        signed_in.paths.clone(),
+    )
+    .expect("app");
     let key = docket_secrets::EntryKey {
         tenant: app.config().microsoft.tenant.to_string(),
         client_id: app.config().microsoft.client_id.to_string(),

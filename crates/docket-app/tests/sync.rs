@@ -66,6 +66,7 @@ impl Fixture {
             policy,
             SyncOptions::default(),
             at,
+            &|_| {},
         )
         .await
         .expect("export")

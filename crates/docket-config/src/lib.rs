@@ -32,7 +32,7 @@ mod reason;
 mod validate;
 
 pub use reason::{Kind, WORDS};
-pub use validate::{user_may_set, validate};
+pub use validate::{fix_for_key, settle, user_may_set, validate};
 
 /// The default authority host (Microsoft's global cloud).
 pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";

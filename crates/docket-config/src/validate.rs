@@ -27,7 +27,7 @@ mod structure;
 
 use reader::Reader;
 use structure::scan;
-pub use structure::user_may_set;
+pub use structure::{fix_for_key, settle, user_may_set};
 
 /// Validate the firm file and the user's overrides. `file_exists` answers
 /// whether a path names an existing file (for `extra_ca_file` and an ICS

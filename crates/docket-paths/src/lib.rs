@@ -103,18 +103,18 @@ impl Paths {
     }
 
     /// Where a network source keeps what it read between runs (sync
-    /// tokens, ETags, resources): `name` is `dav` or `url`. Losing it only
-    /// costs a full read.
-    pub fn source_cache_file(&self, name: &str) -> PathBuf {
-        self.data_dir.join(format!("source-{name}-cache.json"))
+    /// tokens, ETags, resources). Losing it only costs a full read.
+    pub fn source_cache_file(&self, cache: SourceCache) -> PathBuf {
+        self.data_dir
+            .join(format!("source-{}-cache.json", cache.name()))
     }
 
     /// Every source cache file (each cache and the body file next to it),
     /// for deleting them all when the account changes.
     pub fn source_cache_files(&self) -> Vec<PathBuf> {
         let mut out = vec![];
-        for name in SOURCE_CACHES {
-            let file = self.source_cache_file(name);
+        for cache in SourceCache::ALL {
+            let file = self.source_cache_file(cache);
             let mut body = file.clone().into_os_string();
             body.push(".body");
             out.push(file);
@@ -169,7 +169,35 @@ impl Paths {
 
 /// The network sources that keep a cache file (see
 /// [`Paths::source_cache_file`]).
-pub const SOURCE_CACHES: [&str; 2] = ["url", "dav"];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceCache {
+    /// An ICS feed over HTTPS (`source.kind = "ics_url"`).
+    Url,
+    /// CalDAV/CardDAV collections.
+    Dav,
+}
+
+impl SourceCache {
+    pub const ALL: [SourceCache; 2] = [SourceCache::Url, SourceCache::Dav];
+
+    fn name(self) -> &'static str {
+        match self {
+            SourceCache::Url => "url",
+            SourceCache::Dav => "dav",
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/autostart` (default `~/.config/autostart`): where a
+/// desktop looks for the entries that start programs at login (XDG
+/// Autostart specification; Linux and other XDG desktops). Not moved by
+/// `DOCKETSYNC_HOME`: the desktop reads it, not Docket Sync.
+pub fn xdg_autostart_dir(base: &BaseDirs) -> Option<PathBuf> {
+    base.config
+        .clone()
+        .or_else(|| base.home.as_ref().map(|h| h.join(".config")))
+        .map(|c| c.join("autostart"))
+}
 
 /// The inputs the platform layouts are computed from. [`BaseDirs::from_env`]
 /// reads them from the running system; tests build them by hand.
@@ -508,6 +536,24 @@ mod tests {
             .map(p)
         );
         assert_eq!(paths.emulator_dir(), p("/h/data/emulator"));
+        assert_eq!(
+            paths.source_cache_file(SourceCache::Dav),
+            p("/h/data/source-dav-cache.json")
+        );
+    }
+
+    #[test]
+    fn autostart_entries_go_to_the_xdg_config_folder() {
+        let with_xdg = BaseDirs {
+            config: Some(p("/x/cfg")),
+            ..unix_home()
+        };
+        assert_eq!(xdg_autostart_dir(&with_xdg), Some(p("/x/cfg/autostart")));
+        assert_eq!(
+            xdg_autostart_dir(&unix_home()),
+            Some(p("/home/anna/.config/autostart"))
+        );
+        assert_eq!(xdg_autostart_dir(&BaseDirs::default()), None);
     }
 
     #[test]

@@ -40,7 +40,7 @@ use crate::cache::{CollectionCache, DavCache, Resource};
 use crate::dav_xml::{self, CollectionKind, Multistatus};
 use crate::http::{read_body, Conn, FetchError, HttpAuth, HttpSettings};
 use crate::model::Snapshot;
-use crate::options::{megabytes, ReadOptions};
+use crate::options::ReadOptions;
 use crate::read::read_files;
 use crate::source::Source;
 use crate::url_source::redact_url;
@@ -297,7 +297,7 @@ impl DavSource {
             read_body(response, budget.left, collection.key).map_err(|e| match e {
                 FetchError::TooLarge { .. } => FetchError::TooLarge {
                     url: redact_url(&collection.url),
-                    limit: megabytes(budget.limit),
+                    limit: budget.limit,
                 },
                 e => e,
             })?

@@ -16,7 +16,6 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
 
 use crate::model::{ItemProblem, ProblemKind, Snapshot};
-use crate::options::megabytes;
 
 /// How the source proves itself to the PMS's web server. The secret comes
 /// from the OS keyring; `None` there means none is stored yet, which is
@@ -81,9 +80,7 @@ impl Default for HttpSettings {
 #[derive(Debug)]
 pub(crate) enum FetchError {
     /// No password (`auth = "basic"`) or token (`"bearer"`) is stored.
-    NoCredential {
-        auth: &'static str,
-    },
+    NoCredential { auth: &'static str },
     /// The HTTPS client could not be built (the extra CA file).
     Client(Message),
     Transport {
@@ -93,13 +90,11 @@ pub(crate) enum FetchError {
     },
     /// An answer that is not what the request wanted (a status, a web
     /// page, something that is not DAV).
-    Answer {
-        reason: Message,
-        fix: Action,
-    },
+    Answer { reason: Message, fix: Action },
     TooLarge {
         url: String,
-        limit: String,
+        /// Bytes.
+        limit: u64,
     },
 }
 
@@ -139,7 +134,7 @@ impl FetchError {
             FetchError::Answer { reason, .. } => reason.clone(),
             FetchError::TooLarge { url, limit } => Message::new("source-answer-too-large")
                 .text("url", url.as_str())
-                .text("limit", limit.as_str()),
+                .bytes("limit", *limit),
         }
     }
 
@@ -366,10 +361,7 @@ pub(crate) fn read_body(
 ) -> Result<Vec<u8>, FetchError> {
     let url = crate::url_source::redact_url(response.url().as_str());
     if response.content_length().is_some_and(|n| n > limit) {
-        return Err(FetchError::TooLarge {
-            url,
-            limit: megabytes(limit),
-        });
+        return Err(FetchError::TooLarge { url, limit });
     }
     let mut body = Vec::new();
     response
@@ -381,10 +373,7 @@ pub(crate) fn read_body(
             detail: Message::new("source-answer-broke-off").text("error", e.to_string()),
         })?;
     if body.len() as u64 > limit {
-        return Err(FetchError::TooLarge {
-            url,
-            limit: megabytes(limit),
-        });
+        return Err(FetchError::TooLarge { url, limit });
     }
     Ok(body)
 }

@@ -22,7 +22,7 @@ use crate::model::{
     Appointment, Deadline, DeadlineStatus, Importance, Moment, ProblemKind, Recurrence, Timing,
     ZonedDateTime,
 };
-use crate::options::{megabytes, ReadOptions};
+use crate::options::ReadOptions;
 
 /// Why a record is skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,8 +178,8 @@ pub(crate) fn checked_text(
             ProblemKind::TooLarge,
             Message::new("source-text-too-large")
                 .text("field", what)
-                .text("size", megabytes(t.len() as u64))
-                .text("limit", megabytes(options.limits.max_text_bytes as u64)),
+                .bytes("size", t.len() as u64)
+                .bytes("limit", options.limits.max_text_bytes as u64),
         )),
         other => Ok(other),
     }

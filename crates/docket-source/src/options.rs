@@ -129,16 +129,6 @@ impl Default for Limits {
     }
 }
 
-/// `10.4 MB`, `4 MB`: bytes in decimal megabytes, one decimal when needed.
-pub(crate) fn megabytes(bytes: u64) -> String {
-    let tenths = (bytes + 50_000) / 100_000;
-    if tenths % 10 == 0 {
-        format!("{} MB", tenths / 10)
-    } else {
-        format!("{}.{} MB", tenths / 10, tenths % 10)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,18 +166,5 @@ mod tests {
         check_subscribed(None, &["Mandant", "outlook"], true);
         check_subscribed(Some("FALSE"), &["Outlook"], false);
         check_subscribed(Some("maybe"), &["Mandant"], false);
-    }
-
-    fn check_mb(bytes: u64, expect: &str) {
-        assert_eq!(megabytes(bytes), expect, "{bytes} bytes");
-    }
-
-    #[test]
-    fn megabytes_in_plain_words() {
-        check_mb(4_000_000, "4 MB");
-        check_mb(10_400_000, "10.4 MB");
-        check_mb(10_449_999, "10.4 MB");
-        check_mb(4_000_001, "4 MB");
-        check_mb(64_000_000, "64 MB");
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use docket_text::{Action, Message};
 
 use crate::model::{ItemProblem, ProblemKind, Snapshot};
-use crate::options::{megabytes, ReadOptions};
+use crate::options::ReadOptions;
 use crate::read::read_files;
 
 /// A place to read the PMS data from.
@@ -124,8 +124,8 @@ impl Source for FolderSource {
                         "(whole file)",
                         ProblemKind::TooLarge,
                         Message::new("source-file-too-large")
-                            .text("size", megabytes(meta.len()))
-                            .text("limit", megabytes(limit)),
+                            .bytes("size", meta.len())
+                            .bytes("limit", limit),
                     ));
                     continue;
                 }

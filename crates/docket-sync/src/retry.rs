@@ -22,28 +22,48 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
+use docket_text::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::key::SourceKey;
 use crate::plan::{Op, Plan};
 
-/// An item whose last request failed.
+/// An item whose last request failed (the item is the key it is kept
+/// under in [`Failures`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     /// Consecutive failed attempts (at least 1).
     pub attempts: u32,
     pub last_at: DateTime<Utc>,
-    /// What went wrong last time, in plain words.
-    pub error: String,
+    /// What went wrong last time, as a catalogue message (`sync-failed-…`)
+    /// a front end renders in the reader's language. A row written before
+    /// this was data (`"error": "<text>"`) reads as `sync-failed-request`
+    /// with that text.
+    #[serde(alias = "error", deserialize_with = "reason_or_text")]
+    pub reason: Message,
+}
+
+/// A stored reason: a [`Message`], or the plain text older rows hold.
+fn reason_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Message, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Message(Message),
+        Text(String),
+    }
+    Ok(match Stored::deserialize(d)? {
+        Stored::Message(m) => m,
+        Stored::Text(t) => Message::new("sync-failed-request").text("error", t),
+    })
 }
 
 impl Failure {
     /// The failure after one more failed attempt at `now`.
-    pub fn after(previous: Option<&Failure>, error: String, now: DateTime<Utc>) -> Failure {
+    pub fn after(previous: Option<&Failure>, reason: Message, now: DateTime<Utc>) -> Failure {
         Failure {
             attempts: previous.map_or(0, |f| f.attempts).saturating_add(1),
             last_at: now,
-            error,
+            reason,
         }
     }
 
@@ -139,7 +159,7 @@ mod tests {
                 let f = Failure {
                     attempts: *attempts,
                     last_at: t(*at),
-                    error: "Graph said 400".into(),
+                    reason: Message::new("sync-failed-no-id"),
                 };
                 (key(uid), f)
             })
@@ -180,11 +200,28 @@ mod tests {
 
     #[test]
     fn a_failure_counts_up_from_the_previous_one() {
-        let first = Failure::after(None, "x".into(), t(0));
+        let first = Failure::after(None, Message::new("sync-failed-no-id"), t(0));
         assert_eq!(first.attempts, 1);
         assert_eq!(first.next_try(), t(0));
-        let second = Failure::after(Some(&first), "y".into(), t(3));
-        assert_eq!((second.attempts, second.error.as_str()), (2, "y"));
+        let deleted = Message::new("sync-failed-deleted-meanwhile");
+        let second = Failure::after(Some(&first), deleted.clone(), t(3));
+        assert_eq!((second.attempts, &second.reason), (2, &deleted));
         assert_eq!(second.next_try(), t(18));
+    }
+
+    #[test]
+    fn a_failure_is_stored_as_data_and_older_rows_still_read() {
+        let failure = Failure::after(
+            None,
+            Message::new("sync-failed-request").text("error", "HTTP 400"),
+            t(0),
+        );
+        let json = serde_json::to_string(&failure).unwrap();
+        assert!(json.contains("\"id\":\"sync-failed-request\""), "{json}");
+        assert_eq!(serde_json::from_str::<Failure>(&json).unwrap(), failure);
+        // A row of an earlier version: the reason was English text.
+        let old = r#"{"attempts":2,"last_at":"2026-12-01T08:00:00Z","error":"HTTP 400"}"#;
+        let read: Failure = serde_json::from_str(old).unwrap();
+        assert_eq!((read.attempts, read.reason), (2, failure.reason));
     }
 }

@@ -75,8 +75,13 @@ pub enum Action {
     SetClientSecret,
     /// IT: store the PMS server's credential.
     SetSourceCredential,
-    /// IT: change a config key (`key` is the dotted key).
+    /// IT: change a firm-only config key (`key` is the dotted key).
     EditConfig { key: String },
+    /// The user: change a key the firm lets each user set (`docket-config`'s
+    /// `user_may_set`: modules, interval, language, the source's own
+    /// addresses …) in their settings or own configuration file. Which of
+    /// the two a key gets is `docket-config`'s `fix_for_key`.
+    ChangeSetting { key: String },
     /// IT: check the PMS server or export folder.
     CheckSource,
     /// Hand it to IT, quoting the code.
@@ -122,13 +127,17 @@ impl Action {
             Action::EditConfig {
                 key: "source.path".into(),
             },
+            Action::ChangeSetting {
+                key: "modules.contacts".into(),
+            },
             Action::CheckSource,
             Action::AskAdmin,
         ]
     }
 
     /// The action's label in the catalogue (`action-sign-in`, with `$key`
-    /// for [`Action::EditConfig`]): a button's text, or the instruction.
+    /// for [`Action::EditConfig`] and [`Action::ChangeSetting`]): a
+    /// button's text, or the instruction.
     pub fn label(&self) -> Message {
         let id = match self {
             Action::SignIn => "action-sign-in",
@@ -148,11 +157,14 @@ impl Action {
             Action::SetClientSecret => "action-set-client-secret",
             Action::SetSourceCredential => "action-set-source-credential",
             Action::EditConfig { .. } => "action-edit-config",
+            Action::ChangeSetting { .. } => "action-change-setting",
             Action::CheckSource => "action-check-source",
             Action::AskAdmin => "action-ask-admin",
         };
         match self {
-            Action::EditConfig { key } => Message::new(id).text("key", key.clone()),
+            Action::EditConfig { key } | Action::ChangeSetting { key } => {
+                Message::new(id).text("key", key.clone())
+            }
             _ => Message::new(id),
         }
     }
@@ -169,7 +181,8 @@ impl Action {
             | Action::OpenLog
             | Action::OpenStatus
             | Action::CheckNetwork
-            | Action::UnlockKeyring => Who::User,
+            | Action::UnlockKeyring
+            | Action::ChangeSetting { .. } => Who::User,
             Action::Wait => Who::Nobody,
             Action::ProvideKeyring
             | Action::GrantConsent

@@ -154,6 +154,7 @@ impl Texts {
             Arg::Time { at, style } => self.time(*at, *style),
             Arg::Date(d) => self.date(*d),
             Arg::Span(s) => self.span(*s),
+            Arg::Bytes(n) => self.size(*n),
             Arg::Message(m) => self.render_full(m),
         }
     }
@@ -197,6 +198,21 @@ impl Texts {
                     .text("clock", clock),
             ),
         }
+    }
+
+    /// A size in decimal megabytes, one decimal when needed, in the
+    /// reader's number format: "10.4 MB" / "10,4 MB", "4 MB".
+    pub fn size(&self, bytes: u64) -> String {
+        let tenths = bytes.saturating_add(50_000) / 100_000;
+        let mb = match tenths % 10 {
+            0 => (tenths / 10).to_string(),
+            tenth => format!(
+                "{}{}{tenth}",
+                tenths / 10,
+                self.word("number-decimal-separator")
+            ),
+        };
+        self.render(&Message::new("size-megabytes").text("mb", mb))
     }
 
     /// A span relative to now, in seconds ("in 3 days", "vor 5 Minuten");

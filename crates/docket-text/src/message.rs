@@ -30,6 +30,9 @@ pub enum Arg {
     /// A span relative to now, in seconds: positive = in the future
     /// ("in 3 days"), negative = in the past ("5 minutes ago").
     Span(i64),
+    /// A size in bytes, shown in decimal megabytes with one decimal when
+    /// needed, in the reader's number format ("10.4 MB", "10,4 MB").
+    Bytes(u64),
     /// Another message, rendered first as "headline: body" (a reason
     /// inside a skip line or a notification).
     Message(Box<Message>),
@@ -85,6 +88,11 @@ impl Message {
     /// `at` relative to `now` ("in 3 days", "5 minutes ago").
     pub fn span(self, name: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> Message {
         self.arg(name, Arg::Span((at - now).num_seconds()))
+    }
+
+    /// A size in bytes ([`Arg::Bytes`]).
+    pub fn bytes(self, name: &str, bytes: u64) -> Message {
+        self.arg(name, Arg::Bytes(bytes))
     }
 
     pub fn message(self, name: &str, inner: Message) -> Message {

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::{disagreements, Action, Lang, Message, Texts, TimeStyle, BUILTIN};
+use crate::{disagreements, Action, Lang, Message, Texts, TimeStyle, Who, BUILTIN};
 
 #[test]
 fn catalogues_agree() {
@@ -117,6 +117,23 @@ fn spans() {
 }
 
 #[test]
+fn sizes_in_each_language() {
+    fn check(lang: Lang, bytes: u64, expect: &str) {
+        assert_eq!(Texts::new(lang).size(bytes), expect, "{lang} {bytes}");
+    }
+    check(Lang::En, 10_400_000, "10.4 MB");
+    check(Lang::De, 10_449_999, "10,4 MB");
+    check(Lang::De, 4_000_001, "4 MB");
+    check(Lang::En, 64_000_000, "64 MB");
+    check(Lang::En, u64::MAX, "18446744073709.5 MB");
+    let m = Message::new("size-megabytes").text("mb", "x");
+    assert_eq!(Texts::new(Lang::De).render(&m), "x MB");
+    // As an argument of a message.
+    let too_large = Message::new("number-decimal-separator").bytes("size", 1);
+    assert_eq!(Texts::new(Lang::De).render(&too_large), ",");
+}
+
+#[test]
 fn arguments_render_inside_messages() {
     let t = munich(Lang::De);
     let m = Message::new("action-edit-config").text("key", "source.path");
@@ -124,6 +141,23 @@ fn arguments_render_inside_messages() {
         t.render(&m),
         "IT: source.path in der Konfigurationsdatei ändern"
     );
+    // A key the user may set is theirs to change, in both languages.
+    let mine = Action::ChangeSetting {
+        key: "modules.contacts".into(),
+    };
+    assert_eq!(mine.who(), Who::User);
+    assert_eq!(
+        t.render(&mine.label()),
+        "modules.contacts in Ihren Einstellungen ändern (oder in Ihrer eigenen Konfigurationsdatei)"
+    );
+    assert_eq!(
+        munich(Lang::En).render(&mine.label()),
+        "Change modules.contacts in your settings (or in your own configuration file)"
+    );
+    let firms = Action::EditConfig {
+        key: "microsoft.tenant".into(),
+    };
+    assert_eq!(firms.who(), Who::Admin);
     // A missing message shows its id, never panics.
     assert_eq!(
         t.render(&Message::new("no-such-message")),

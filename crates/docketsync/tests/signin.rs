@@ -236,11 +236,8 @@ impl Env {
     /// The secret store the CLI uses (the same selection rules).
     fn store(&self) -> Box<dyn SecretStore> {
         let paths = docket_paths::Paths::under_home(self.home.path());
-        docket_secrets::open_default(
-            !require_keyring(),
-            &docket_app::plaintext_secrets_file(&paths),
-        )
-        .expect("secret store")
+        docket_secrets::open_default(!require_keyring(), &paths.plaintext_secrets_file())
+            .expect("secret store")
     }
 
     fn key(&self, client: &str, user: &str, kind: SecretKind) -> EntryKey {
@@ -536,8 +533,7 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert!(s["sign_in"]["problem"].is_null(), "{s}");
     env.secret(&rt_key).expect("stored");
 
-    let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
 
     // Sign out: nothing left in the store, status says so.
@@ -613,8 +609,7 @@ async fn check_names_the_permission_a_module_is_missing() {
     assert!(!stdout.contains("contacts"), "{stdout}");
     let rt_key = env.key("public_client_id", JAMES, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("refresh token stored");
-    let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
 }
 
@@ -649,8 +644,7 @@ async fn client_secret_is_read_from_stdin_and_never_shown() {
         !s["warnings"].to_string().contains("client_secret_missing"),
         "{s}"
     );
-    let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
     // The config file never holds it either.
     let config = std::fs::read_to_string(&env.config).expect("config");
@@ -969,8 +963,7 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     assert!(s["runs"][0]["created"].as_u64() > Some(0), "{s}");
     let (_, text, _) = env.run(&["status"], None);
     assert!(text.contains("Last export: "), "{text}");
-    let plaintext =
-        docket_app::plaintext_secrets_file(&docket_paths::Paths::under_home(env.home.path()));
+    let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
 }
 

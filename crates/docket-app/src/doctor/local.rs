@@ -168,7 +168,7 @@ pub(super) fn source_address(config: &Config) -> Option<Check> {
     Some(Check::warn(
         "source-address",
         Message::new("doctor-source-address-credential").text("keys", keys),
-        Action::EditConfig { key: first },
+        docket_config::fix_for_key(&first),
     ))
 }
 
@@ -298,7 +298,7 @@ pub(super) fn samples() -> Vec<Check> {
         Check::warn(
             "source-address",
             Message::new("doctor-source-address-credential").text("keys", "source.url (token)"),
-            Action::EditConfig {
+            Action::ChangeSetting {
                 key: "source.url".into(),
             },
         ),

@@ -208,7 +208,7 @@ impl App {
     /// valid, or the app would not have opened).
     pub async fn doctor(&self, now: DateTime<Utc>) -> DoctorReport {
         run_on(
-            Some(self.config.clone()),
+            Some(docket_config::Config::clone(&self.config())),
             config::opened(),
             &self.paths,
             now,

@@ -65,7 +65,12 @@ fn decide(p: &PmsPreview) -> Check {
         Check::pass(ID, Message::new("doctor-pms-ok").message("counts", counts))
     };
     for s in p.skipped.iter().take(LISTED) {
-        check = check.detail_text(s.to_string());
+        // `file: record: reason`, in the reader's language.
+        check.details.push(super::Detail {
+            place: None,
+            message: s.line(),
+            action: s.fix.clone(),
+        });
     }
     if skipped > LISTED {
         check.details.push(super::Detail::of(
@@ -78,6 +83,19 @@ fn decide(p: &PmsPreview) -> Check {
     check
 }
 
+/// A record skipped for a date it could not read.
+#[cfg(test)]
+fn skip(record: &str) -> crate::sync::Skipped {
+    crate::sync::Skipped {
+        record: record.into(),
+        source: Some("f.ics".into()),
+        reason: Message::new("source-bad-date")
+            .text("value", "2026-13-01")
+            .text("property", "DTSTART"),
+        fix: None,
+    }
+}
+
 /// One check of each kind this file makes (for the catalogue test).
 #[cfg(test)]
 pub(super) fn samples() -> Vec<Check> {
@@ -86,7 +104,7 @@ pub(super) fn samples() -> Vec<Check> {
         deadlines: 1,
         contacts: 1,
         complete,
-        skipped: vec!["f.ics: r: bad".into(); skipped],
+        skipped: vec![skip("r"); skipped],
         notices: vec![],
     };
     vec![
@@ -109,9 +127,7 @@ mod tests {
             deadlines: 2,
             contacts: 0,
             complete,
-            skipped: (0..skipped)
-                .map(|i| format!("f.ics: r{i}: bad date"))
-                .collect(),
+            skipped: (0..skipped).map(|i| skip(&format!("r{i}"))).collect(),
             notices: vec![],
         }
     }
@@ -166,6 +182,22 @@ mod tests {
                 "could not be read completely (read: 1 appointment, 2 deadlines and follow-ups, 0 contacts)",
                 0,
             ),
+        );
+    }
+
+    /// A skipped record is listed as data, so it reads in the reader's
+    /// language (it was English text for everyone).
+    #[test]
+    fn skipped_records_read_in_the_readers_language() {
+        let c = decide(&preview(true, 1));
+        let line = |lang| Texts::new(lang).render(&c.details[0].message);
+        assert_eq!(
+            line(Lang::En),
+            "f.ics: r0: bad date '2026-13-01' in DTSTART"
+        );
+        assert_eq!(
+            line(Lang::De),
+            "f.ics: r0: ungültiges Datum „2026-13-01“ in DTSTART"
         );
     }
 }

@@ -138,7 +138,11 @@ impl Script {
 }
 
 impl Worker for Script {
-    async fn sync(&self, now: DateTime<Utc>) -> Result<SyncReport, AppError> {
+    async fn sync(
+        &self,
+        now: DateTime<Utc>,
+        _progress: crate::sync::OnProgress<'_>,
+    ) -> Result<SyncReport, AppError> {
         self.ran_at.lock().unwrap().push(now);
         match self.outcomes.lock().unwrap().pop_front() {
             Some(Err(e)) => Err(e),
@@ -221,6 +225,25 @@ async fn exports_every_interval() {
     run_for(&script, &seen, &Control::default(), 50, async {}).await;
     assert_eq!(script.runs(), [0, 15, 30, 45]);
     assert!(seen.keys().is_empty(), "no trouble, no notification");
+}
+
+/// A new interval (the user's setting) applies to the loop as it runs,
+/// from the last run, without starting an export by itself.
+#[tokio::test(start_paused = true)]
+async fn a_new_interval_applies_without_a_restart() {
+    let script = Script::new(vec![]);
+    let seen = Seen::default();
+    let control = Control::default();
+    run_for(&script, &seen, &control, 48, async {
+        tokio::time::sleep(std::time::Duration::from_secs(60 * 20)).await;
+        control.retime(Timing {
+            every: Duration::minutes(5),
+            ..TIMING
+        });
+    })
+    .await;
+    // 15 minutes until the change at 20; then every 5 from the run at 15.
+    assert_eq!(script.runs(), [0, 15, 20, 25, 30, 35, 40, 45]);
 }
 
 #[tokio::test(start_paused = true)]

@@ -134,7 +134,10 @@ fn tray_states() {
     );
     check(
         status(State::Ok, true),
-        Activity::Exporting { since: at(14, 0) },
+        Activity::Exporting {
+            since: at(14, 0),
+            progress: None,
+        },
         None,
         TrayState::Exporting,
     );

@@ -46,6 +46,9 @@ pub struct SignedIn {
     pub paths: docket_paths::Paths,
     #[allow(dead_code)]
     pub home: tempfile::TempDir,
+    /// The firm configuration on disk (`App::open_with` reads it).
+    #[allow(dead_code)]
+    pub firm_file: std::path::PathBuf,
     _emulator: m365_emulator::TestServer,
 }
 
@@ -68,9 +71,16 @@ impl SignedIn {
         firm.sections = config.to_string();
         firm.plaintext_tokens = true;
         let firm = firm.toml();
+        let firm_file = home.path().join("firm.toml");
+        // Owner-only like every file in the home (a test checks them all).
+        std::io::Write::write_all(
+            &mut docket_paths::secure::open_private(&firm_file).unwrap(),
+            firm.as_bytes(),
+        )
+        .unwrap();
         let config = docket_config::validate(
             Some(docket_config::FileText {
-                path: &home.path().join("firm.toml"),
+                path: &firm_file,
                 text: &firm,
             }),
             None,
@@ -86,6 +96,7 @@ impl SignedIn {
             upn,
             paths,
             home,
+            firm_file,
             _emulator: emulator,
         };
         fixture.sign_in(password).await;

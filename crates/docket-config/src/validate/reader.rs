@@ -53,14 +53,22 @@ impl Reader<'_> {
         }
     }
 
-    /// A bad value: `reason` says why; the fix is to change the key.
+    /// A bad value: `reason` says why; the fix is to change the key (the
+    /// user's, when the value is in their overrides and theirs to set).
     pub fn bad(&mut self, section: &str, key: &str, reason: Message) {
+        let in_user_file = self
+            .user_keys
+            .contains(&(section.to_string(), key.to_string()));
         let location = self.origin(section, key).or(self.firm_path).map(file_loc);
         let dotted = format!("{section}.{key}");
         self.problems.push(Problem {
             location,
-            fix: Action::EditConfig {
-                key: dotted.clone(),
+            fix: if in_user_file {
+                super::fix_for_key(&dotted)
+            } else {
+                Action::EditConfig {
+                    key: dotted.clone(),
+                }
             },
             key: Some(dotted),
             reason,

@@ -97,6 +97,32 @@ pub fn user_may_set(section: &str, key: &str) -> bool {
     )
 }
 
+/// The fix that changes the dotted `key`: the user's own
+/// ([`Action::ChangeSetting`]) when [`user_may_set`] lets a user set it,
+/// else IT's ([`Action::EditConfig`]).
+pub fn fix_for_key(key: &str) -> Action {
+    let theirs = key
+        .split_once('.')
+        .is_some_and(|(section, name)| user_may_set(section, name));
+    let key = key.to_string();
+    if theirs {
+        Action::ChangeSetting { key }
+    } else {
+        Action::EditConfig { key }
+    }
+}
+
+/// An action with [`Action::EditConfig`] of a key a user may set turned
+/// into [`Action::ChangeSetting`] (for the fixes of crates below that do
+/// not know the table: a PMS address that answers 404 is the user's to
+/// correct when they may set it).
+pub fn settle(action: Action) -> Action {
+    match action {
+        Action::EditConfig { key } => fix_for_key(&key),
+        other => other,
+    }
+}
+
 pub(super) fn nearest<'s>(
     word: &str,
     candidates: impl IntoIterator<Item = &'s str>,

@@ -889,3 +889,57 @@ fn secrets_say_where_they_go_and_other_fixes_name_the_key() {
     );
     check("[microsoft\n", &[("", Action::AskAdmin)]);
 }
+
+/// A bad value of a key the user may set, in the user's own overrides, is
+/// theirs to change; the same value in the firm file is IT's.
+#[test]
+fn a_bad_value_in_the_users_own_file_is_theirs_to_fix() {
+    use docket_text::{Action, Who};
+    let fix = |user: Option<&str>, firm_extra: &str| {
+        let firm = format!("{MIN}{firm_extra}");
+        let firm = FileText {
+            path: Path::new(FIRM),
+            text: &firm,
+        };
+        let user = user.map(|text| FileText {
+            path: Path::new(USER),
+            text,
+        });
+        let Err(Problems(problems)) = validate(Some(firm), user, &|_| true) else {
+            panic!("expected problems");
+        };
+        (problems[0].fix.clone(), problems[0].who())
+    };
+    let interval = "policy.sync_interval_minutes".to_string();
+    assert_eq!(
+        fix(Some("[policy]\nsync_interval_minutes = 0\n"), ""),
+        (
+            Action::ChangeSetting {
+                key: interval.clone()
+            },
+            Who::User
+        )
+    );
+    assert_eq!(
+        fix(None, "[policy]\nsync_interval_minutes = 0\n"),
+        (Action::EditConfig { key: interval }, Who::Admin)
+    );
+    // The table, for the fixes of runtime problems.
+    assert_eq!(
+        settle(Action::EditConfig {
+            key: "source.url".into()
+        }),
+        Action::ChangeSetting {
+            key: "source.url".into()
+        }
+    );
+    assert_eq!(
+        settle(Action::EditConfig {
+            key: "source.auth".into()
+        }),
+        Action::EditConfig {
+            key: "source.auth".into()
+        }
+    );
+    assert_eq!(settle(Action::SignIn), Action::SignIn);
+}

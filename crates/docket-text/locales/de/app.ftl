@@ -36,6 +36,8 @@ error-sync-already-running = Es läuft bereits ein Export
     .body = Ein anderer Export für Sie läuft (im Hintergrund oder in einem Terminal); dieser hat { $seconds } s gewartet und nicht begonnen.
 error-sync-lock-file = Die Sperrdatei des Exports ist nicht nutzbar
     .body = { $file }: { $detail }
+error-source-demo-user-unknown = Die Demo-Kanzlei hat keine Daten für „{ $user }“
+    .body = Melden Sie sich als eine der Demo-Personen an; die Anmeldeseite der Demo nennt sie.
 error-sync-failed = Der Export wurde abgebrochen
     .body = { $detail }
 
@@ -94,3 +96,10 @@ run-skipped = { $n ->
 }
 run-nothing-to-do = Nichts zu tun: Outlook war aktuell
 run-stopped = Der Export wurde abgebrochen
+
+## Verbindungstest: ein Modul
+
+check-module-permission-missing = Die Berechtigung { $scope } fehlt
+    .body = Die IT fügt sie im Azure-Portal hinzu (App-Registrierungen → API-Berechtigungen → Microsoft Graph → Delegiert) und erteilt die Administratorzustimmung; melden Sie sich danach erneut an.
+check-module-unreachable = Microsoft Graph konnte nicht gefragt werden: { $detail }
+    .body = Docket Sync versucht es später erneut.

@@ -22,5 +22,6 @@ action-fix-app-registration = IT: die App-Registrierung in Entra ID korrigieren
 action-set-client-secret = IT: einen neuen geheimen Clientschlüssel hinterlegen
 action-set-source-credential = IT: die Zugangsdaten des Kanzleisoftware-Servers hinterlegen
 action-edit-config = IT: { $key } in der Konfigurationsdatei ändern
+action-change-setting = { $key } in Ihren Einstellungen ändern (oder in Ihrer eigenen Konfigurationsdatei)
 action-check-source = IT: den Server oder Exportordner der Kanzleisoftware prüfen
 action-ask-admin = Wenden Sie sich mit dem Code an Ihre IT

@@ -39,3 +39,8 @@ time-month-9 = Sept.
 time-month-10 = Okt.
 time-month-11 = Nov.
 time-month-12 = Dez.
+
+## Numbers and sizes
+
+number-decimal-separator = ,
+size-megabytes = { $mb } MB

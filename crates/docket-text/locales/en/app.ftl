@@ -37,6 +37,8 @@ error-sync-already-running = An export is already running
     .body = Another export for you is running (in the background or in a terminal); this one waited { $seconds } s and did not start.
 error-sync-lock-file = The export lock file cannot be used
     .body = { $file }: { $detail }
+error-source-demo-user-unknown = The demo firm has no data for “{ $user }”
+    .body = Sign in as one of the demo fee-earners; the demo's sign-in page names them.
 error-sync-failed = The export stopped
     .body = { $detail }
 
@@ -95,3 +97,10 @@ run-skipped = { $n ->
 }
 run-nothing-to-do = Nothing to do: Outlook was in step
 run-stopped = The export stopped
+
+## docketsync check / the tray's "Test connection": one module
+
+check-module-permission-missing = The permission { $scope } is missing
+    .body = IT adds it in the Azure portal (App registrations → API permissions → Microsoft Graph → Delegated) and grants admin consent; then sign in again.
+check-module-unreachable = Microsoft Graph could not be asked: { $detail }
+    .body = Docket Sync tries again later.

@@ -23,5 +23,6 @@ action-fix-app-registration = IT: correct the app registration in Entra ID
 action-set-client-secret = IT: store a new client secret
 action-set-source-credential = IT: store the PMS server's credential
 action-edit-config = IT: change { $key } in the configuration file
+action-change-setting = Change { $key } in your settings (or in your own configuration file)
 action-check-source = IT: check the PMS server or export folder
 action-ask-admin = Ask your IT, quoting the code

@@ -39,3 +39,8 @@ time-month-9 = Sep
 time-month-10 = Oct
 time-month-11 = Nov
 time-month-12 = Dec
+
+## Numbers and sizes
+
+number-decimal-separator = .
+size-megabytes = { $mb } MB

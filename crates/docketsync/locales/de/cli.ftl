@@ -12,6 +12,7 @@ cli-action-open-log = senden Sie die neueste Datei im Protokollordner an Ihre IT
 cli-action-open-status = siehe `docketsync status`
 cli-action-set-client-secret = IT: einen neuen geheimen Clientschlüssel mit `docketsync client-secret set` hinterlegen
 cli-action-set-source-credential = IT: die Zugangsdaten des Kanzleisoftware-Servers mit `docketsync source-credential set` hinterlegen
+cli-action-change-setting = ändern Sie { $key } in Ihrer eigenen Konfigurationsdatei (`docketsync doctor` zeigt, wo sie liegt)
 
 cli-fix = Behebung
 cli-error = Fehler

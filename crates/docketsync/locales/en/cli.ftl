@@ -13,6 +13,7 @@ cli-action-open-log = send the newest file in the log folder to your IT (`docket
 cli-action-open-status = see `docketsync status`
 cli-action-set-client-secret = IT: store a new client secret with `docketsync client-secret set`
 cli-action-set-source-credential = IT: store the PMS server's credential with `docketsync source-credential set`
+cli-action-change-setting = change { $key } in your own configuration file (`docketsync doctor` shows where it is)
 
 cli-fix = fix
 cli-error = error

@@ -3,9 +3,11 @@
 
 use std::process::ExitCode;
 
+use docket_app::doctor::CheckStatus;
 use docket_app::{Message, Who};
 
 use super::{exit_code, fail, open, out, Ctx};
+use crate::render;
 
 pub async fn run(ctx: &Ctx, json: bool) -> ExitCode {
     let app = match open(ctx, json) {
@@ -28,11 +30,30 @@ pub async fn run(ctx: &Ctx, json: bool) -> ExitCode {
             } else {
                 let ok = Message::new("cli-check-ok").text("user", report.username.clone());
                 out(&format!("{}\n", ctx.texts.render(&ok)));
+                let texts = &ctx.texts;
+                let (pass, fail) = (
+                    texts.render(&CheckStatus::Pass.label()),
+                    texts.render(&CheckStatus::Fail.label()),
+                );
+                let w = pass.chars().count().max(fail.chars().count()) + 2;
                 for m in &report.modules {
-                    if m.ok {
-                        out(&format!("OK    {:<9} ({})\n", m.module, m.scope));
-                    } else {
-                        out(&format!("FAIL  {:<9} {}\n", m.module, m.detail));
+                    match &m.problem {
+                        None => out(&format!("{pass:<w$}{:<9} ({})\n", m.module, m.scope)),
+                        Some(problem) => {
+                            out(&format!(
+                                "{fail:<w$}{:<9} {}\n",
+                                m.module,
+                                texts.render_full(problem)
+                            ));
+                            if let Some(a) = &m.action {
+                                out(&format!(
+                                    "{:w$}{}: {}\n",
+                                    "",
+                                    texts.word("cli-fix"),
+                                    render::action(texts, a)
+                                ));
+                            }
+                        }
                     }
                 }
             }

@@ -67,7 +67,7 @@ pub async fn run(ctx: &Ctx) -> ExitCode {
         Ok(app) => app,
         Err(code) => return code,
     };
-    let timing = Timing::from_config(app.config());
+    let timing = Timing::from_config(&app.config());
     let control = Control::default();
     let stopper = control.clone();
     tokio::spawn(async move {

@@ -1,0 +1,271 @@
+//! One export run of the signed-in account ([`App::sync`]): the export
+//! lock, the mailbox's claim on the export state, the keep-alive refresh,
+//! the executor (`sync`), and what the status remembers of the run; the
+//! planner's policy from the configuration.
+
+use chrono::{DateTime, Utc};
+use docket_config::Config;
+use docket_graph::{GraphClient, Options};
+
+use crate::account::Tokens;
+use crate::{export_lock, snapshot, status, sync, App, AppError};
+
+/// The `sync_meta` name of the last export's summary.
+pub(crate) const LAST_EXPORT: &str = "last_export";
+
+/// A run's summary as the status keeps it.
+pub(crate) fn last_export_of(
+    result: Result<&sync::SyncReport, &AppError>,
+    now: DateTime<Utc>,
+) -> status::LastExport {
+    match result {
+        Ok(r) => status::LastExport {
+            at: now,
+            ok: true,
+            created: r.created,
+            updated: r.updated,
+            deleted: r.deleted,
+            recreated: r.recreated,
+            failed: r.failed.len(),
+            held_back: r.held_back.len(),
+            skipped: r.skipped.len(),
+            error: None,
+            records: record_lines(r),
+        },
+        Err(e) => status::LastExport {
+            at: now,
+            ok: false,
+            created: 0,
+            updated: 0,
+            deleted: 0,
+            recreated: 0,
+            failed: 0,
+            held_back: 0,
+            skipped: 0,
+            error: Some(e.describe()),
+            records: vec![],
+        },
+    }
+}
+
+/// The lines for a run's left-out records: skipped, failed, paused.
+fn record_lines(r: &sync::SyncReport) -> Vec<docket_text::Message> {
+    use docket_text::Message;
+    let skipped = r
+        .skipped
+        .iter()
+        .map(|k| Message::new("sync-report-skipped").message("line", k.line()));
+    let failed = r.failed.iter().map(|f| {
+        Message::new("sync-report-failed")
+            .text("item", f.key.as_str())
+            .message("reason", f.reason.clone())
+    });
+    let paused = r.held_back.iter().map(|h| {
+        Message::new("sync-report-paused")
+            .text("item", h.key.as_str())
+            .message("reason", h.reason.clone())
+    });
+    skipped
+        .chain(failed)
+        .chain(paused)
+        .take(status::RECORDS_KEPT)
+        .collect()
+}
+
+/// Where the mailbox's time zone came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum ZoneOrigin {
+    /// `policy.mailbox_time_zone` in the config.
+    Config,
+    /// The zone of the computer Docket Sync runs on.
+    Computer,
+    /// Neither was available: UTC.
+    Fallback,
+}
+
+/// The zone used for floating times, all-day items and date-only due
+/// dates, and where it came from. IT's `policy.mailbox_time_zone` wins;
+/// otherwise the computer's zone, which is the fee-earner's own on a
+/// laptop (a terminal server in another zone needs the pin). Graph's
+/// `mailboxSettings` would need one more delegated permission
+/// (`MailboxSettings.Read`) and a new admin consent in every firm: see
+/// `docs/sync.md`.
+pub(crate) fn mailbox_zone(config: &Config) -> (chrono_tz::Tz, ZoneOrigin) {
+    if let Some(tz) = config.policy.mailbox_time_zone {
+        return (tz, ZoneOrigin::Config);
+    }
+    match iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+    {
+        Some(tz) => (tz, ZoneOrigin::Computer),
+        None => (chrono_tz::Tz::UTC, ZoneOrigin::Fallback),
+    }
+}
+
+/// The planner's policy from the firm configuration.
+pub fn sync_policy(config: &Config) -> docket_sync::Policy {
+    let (zone, _) = mailbox_zone(config);
+    let mut policy = docket_sync::Policy::new(zone);
+    policy.calendar = config.modules.calendar;
+    policy.tasks = config.modules.tasks;
+    policy.contacts = config.modules.contacts;
+    policy.deadlines_to = match config.policy.deadlines_to {
+        docket_config::DeadlinesTo::Todo => docket_sync::DeadlinesTo::Todo,
+        docket_config::DeadlinesTo::Calendar => docket_sync::DeadlinesTo::Calendar,
+    };
+    policy.force_private = config.policy.force_private;
+    policy.max_delete_share = config.policy.max_delete_share;
+    policy
+}
+
+impl App {
+    /// The last finished run's summary, as stored.
+    pub(crate) fn last_export(&self) -> Option<status::LastExport> {
+        self.meta(LAST_EXPORT)
+            .and_then(|json| serde_json::from_str(&json).ok())
+    }
+
+    /// How many items of each module Outlook holds in step (the state
+    /// rows with an Outlook id).
+    pub(crate) fn in_step(&self) -> Result<snapshot::InStep, AppError> {
+        use docket_sync::key::Module;
+        let mut n = snapshot::InStep::default();
+        for (k, json) in self.db().sync_entries()? {
+            let (Ok(key), Ok(entry)) = (
+                k.parse::<docket_sync::SourceKey>(),
+                serde_json::from_str::<docket_sync::Entry>(&json),
+            ) else {
+                continue;
+            };
+            if entry.remote_id.is_none() {
+                continue;
+            }
+            match key.module {
+                Module::Appointment => n.calendar += 1,
+                Module::Deadline => n.tasks += 1,
+                Module::Contact => n.contacts += 1,
+            }
+        }
+        Ok(n)
+    }
+
+    /// One export run for the signed-in account: read the source, read
+    /// what changed in Microsoft 365, plan, and (unless `dry_run`) apply.
+    pub async fn sync(
+        &self,
+        options: sync::SyncOptions,
+        now: DateTime<Utc>,
+    ) -> Result<sync::SyncReport, AppError> {
+        self.sync_with_progress(options, now, &|_| {}).await
+    }
+
+    /// [`App::sync`], telling `progress` how far the writes are (see
+    /// [`sync::OnProgress`]).
+    pub async fn sync_with_progress(
+        &self,
+        options: sync::SyncOptions,
+        now: DateTime<Utc>,
+        progress: sync::OnProgress<'_>,
+    ) -> Result<sync::SyncReport, AppError> {
+        let result = self.sync_once(options, now, progress).await;
+        // Nothing to remember for a dry run, or without an account.
+        if !options.dry_run && !matches!(result, Err(AppError::NotSignedIn)) {
+            self.remember_export(&result, now);
+        }
+        result
+    }
+
+    /// Keep how the run went for the status (a failure to write it only
+    /// costs the status line).
+    pub(crate) fn remember_export(
+        &self,
+        result: &Result<sync::SyncReport, AppError>,
+        now: DateTime<Utc>,
+    ) {
+        let last = last_export_of(result.as_ref(), now);
+        let json = serde_json::to_string(&last).expect("serializes");
+        if let Err(e) = self.db().set_sync_meta(LAST_EXPORT, &json) {
+            tracing::warn!(error = %e, "cannot remember the last export");
+        }
+    }
+
+    pub(crate) async fn sync_once(
+        &self,
+        options: sync::SyncOptions,
+        now: DateTime<Utc>,
+        progress: sync::OnProgress<'_>,
+    ) -> Result<sync::SyncReport, AppError> {
+        let record = self.current_account()?.ok_or(AppError::NotSignedIn)?;
+        // One export of this user at a time (the loop or the tray, and a
+        // `docketsync sync` in a terminal): held until the run ends.
+        let _lock =
+            export_lock::ExportLock::acquire(self.paths.export_lock_file(), self.export_wait)
+                .await?;
+        // Another mailbox's (or another Graph address's) export state is
+        // dropped, never updated or deleted against.
+        let claim = self.db().claim_export(&self.owner_of(&record))?;
+        if claim == docket_store::Claim::Cleared {
+            tracing::warn!("the export state was another mailbox's: starting afresh");
+        }
+        let snapshot = self.read_source(&record.username).await?;
+        let tokens = self.manager(&record);
+        // The access token is kept between runs; the refresh token is
+        // still used at least every policy.keep_alive_hours.
+        let keep_alive = chrono::Duration::hours(i64::from(self.config().policy.keep_alive_hours));
+        let last = tokens.last_good_refresh().or(record.last_good_refresh_at);
+        if last.is_none_or(|t| now - t >= keep_alive) {
+            if let Err(e) = tokens.refresh().await {
+                let err = AppError::Refresh(e);
+                self.record_sign_in_problem(&err, now)?;
+                return Err(err);
+            }
+        }
+        let graph = GraphClient::new(
+            self.auth.http.clone(),
+            Options::new(self.config().microsoft.graph_base_url.clone()),
+            Tokens(&tokens),
+        );
+        let policy = sync_policy(&self.config());
+        let report = match sync::export(
+            &graph,
+            &sync::SyncStore(&self.db),
+            &snapshot,
+            &policy,
+            options,
+            now,
+            progress,
+        )
+        .await
+        {
+            Ok(report) => report,
+            Err(e) => {
+                // A sign-in that stopped working shows in the status, with
+                // its fix, as after `check`.
+                self.record_sign_in_problem(&e, now)?;
+                return Err(e);
+            }
+        };
+        // A finished run used the sign-in successfully: a problem recorded
+        // before is over. The time kept is that of the last real refresh
+        // (the access token may have come from memory), so the status
+        // never shows a refresh that did not happen.
+        let refreshed = tokens
+            .last_good_refresh()
+            .or(record.last_good_refresh_at)
+            .unwrap_or(now);
+        self.db().record_good_refresh(refreshed)?;
+        tracing::info!(
+            created = report.created,
+            updated = report.updated,
+            deleted = report.deleted,
+            recreated = report.recreated,
+            failed = report.failed.len(),
+            requests = report.requests.graph_requests,
+            dry_run = report.dry_run,
+            "export finished"
+        );
+        Ok(report)
+    }
+}
