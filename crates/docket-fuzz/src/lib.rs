@@ -168,7 +168,7 @@ pub fn token_response(data: &[u8]) {
 }
 
 /// A Graph answer. The first byte's low two bits choose what it is read
-/// as: a listing or delta page (0), a `$batch` answer (1), an error
+/// as: a listing or delta page (0), a `$batch` answer (1), a non-2xx
 /// answer whose status is the second byte + 300 (2), or a `Retry-After`
 /// value (3); the rest is the body.
 pub fn graph(data: &[u8]) {
@@ -217,8 +217,9 @@ pub fn graph(data: &[u8]) {
         2 => {
             let status = 300 + u16::from(*rest.first().unwrap_or(&0));
             let body = rest.get(1..).unwrap_or_default();
-            // An error answer is that status whatever its body.
-            let body = parse_body(status, body).expect("an error status always reads");
+            // A non-2xx answer is that status whatever its body (a 3xx
+            // with a non-JSON body once read as a lost answer).
+            let body = parse_body(status, body).expect("a non-2xx status always reads");
             let error = GraphError::from_status(status, body);
             assert_eq!(error.status(), Some(status));
             let _ = (error.code(), error.to_string());

@@ -715,8 +715,9 @@ fn batch_item(i: usize, req: &Request) -> Value {
 }
 
 /// The body of an answer with `status`, as the client reads it: empty is
-/// `null`; JSON that does not parse is `null` on an error status (a 5xx
-/// from a proxy is often HTML) and [`Error::Malformed`] on success (a
+/// `null`; JSON that does not parse is `null` on any status but 2xx (a 5xx
+/// from a proxy is often HTML, and so is a proxy's 302 to its sign-in page:
+/// the status is the answer) and [`Error::Malformed`] on success (a
 /// cut-off body means the answer was lost). Pure: public for the fuzz
 /// targets (`fuzz/`) and their corpus test (`docket-fuzz`).
 pub fn parse_body(status: u16, bytes: &[u8]) -> Result<Value, Error> {
@@ -725,7 +726,7 @@ pub fn parse_body(status: u16, bytes: &[u8]) -> Result<Value, Error> {
     }
     match serde_json::from_slice(bytes) {
         Ok(v) => Ok(v),
-        Err(_) if status >= 400 => Ok(Value::Null),
+        Err(_) if !(200..300).contains(&status) => Ok(Value::Null),
         Err(e) => Err(Error::Malformed(e.to_string())),
     }
 }
@@ -841,5 +842,45 @@ fn without_url(e: &reqwest::Error) -> String {
         kind.to_string()
     } else {
         format!("{kind} ({detail})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(status: u16, body: &str, expect: &str) {
+        let got = match parse_body(status, body.as_bytes()) {
+            Ok(v) => v.to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(got, expect, "{status} {body:?}");
+    }
+
+    #[test]
+    fn bodies_read_by_status() {
+        check(200, r#"{"value":[]}"#, r#"{"value":[]}"#);
+        check(204, "", "null");
+        // Cut off on success: the answer was lost.
+        check(
+            201,
+            r#"{"id":"#,
+            "error: Graph sent a body that is not valid JSON: EOF while parsing a value at line 1 column 6",
+        );
+        check(503, "<html>Service Unavailable</html>", "null");
+        check(
+            404,
+            r#"{"error":{"code":"ErrorItemNotFound"}}"#,
+            r#"{"error":{"code":"ErrorItemNotFound"}}"#,
+        );
+        // A proxy's redirect to its sign-in page is that redirect, not a
+        // lost answer (found by the `graph` fuzz target).
+        check(
+            302,
+            "<html><a href=\"https://proxy/login\">here</a></html>",
+            "null",
+        );
+        check(346, "5\u{3}", "null");
     }
 }
