@@ -384,8 +384,8 @@ async fn four_401s_for_the_same_token_cost_one_refresh() {
 
 #[tokio::test]
 async fn a_proxy_redirect_with_an_html_page_is_that_redirect_not_a_lost_answer() {
-    // A web proxy sends its sign-in page with a redirect to another origin,
-    // which the product's client does not follow.
+    // A web proxy sends its sign-in page with a redirect; the product's
+    // client follows no redirect for Graph (docket-http's Redirects::None).
     let graph = serve(|_seen: Seen| async move {
         (
             StatusCode::FOUND,
