@@ -151,6 +151,17 @@ ensure_cargo_tool() {
 }
 # tauri-driver: the WebDriver front of the tray's end-to-end test.
 TAURI_DRIVER_VERSION="2.1.0"
+# cargo-fuzz: builds and runs the libFuzzer targets in fuzz/ (the fuzz layer).
+CARGO_FUZZ_VERSION="0.13.2"
+
+# ensure_nightly: a nightly toolchain (cargo-fuzz needs one for libFuzzer's
+# coverage instrumentation); rustup's minimal profile when it is missing.
+ensure_nightly() {
+    cargo +nightly --version >/dev/null 2>&1 && return 0
+    command -v rustup >/dev/null 2>&1 || die "no nightly toolchain and no rustup to install one"
+    say "installing the nightly Rust toolchain (rustup, minimal profile) for the fuzz layer"
+    rustup toolchain install nightly --profile minimal
+}
 
 # ensure_venv: .venv with exactly tests/fidelity/requirements.txt. The
 # requirements' hash is kept in the venv, so an unchanged venv costs one

@@ -10,6 +10,8 @@
 #   rust      cargo nextest run --workspace (+ doctests), or cargo test --workspace
 #   fidelity  pytest tests/fidelity: the emulator against Microsoft's own
 #             clients (msgraph-sdk, msal)
+#   fuzz      each cargo-fuzz target in fuzz/ for FUZZ_SECONDS (default 15)
+#             from its seed corpus (nightly + cargo-fuzz, installed if missing)
 #   desktop   scripts/desktop-test.sh: the tray in a real desktop session
 #             (Xvfb, StatusNotifier watcher, dunst, tauri-driver, Chromium)
 #
@@ -19,7 +21,7 @@
 # Extra pytest arguments go in FIDELITY_ARGS, e.g. FIDELITY_ARGS="-k msal -x".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_STEPS=(fmt clippy rust fidelity desktop)
+ALL_STEPS=(fmt clippy rust fidelity fuzz desktop)
 DEFAULT_STEPS=("${ALL_STEPS[@]}")
 
 if [ "${1:-}" != "--in-session" ]; then
@@ -127,6 +129,7 @@ declare -A DESCRIPTION=(
     [clippy]="cargo clippy --workspace --all-targets -- -D warnings"
     [rust]="cargo nextest run --workspace + doctests (or cargo test --workspace)"
     [fidelity]="pytest tests/fidelity (msgraph-sdk, msal against the emulator)"
+    [fuzz]="cargo +nightly fuzz run <target> for ${FUZZ_SECONDS:-15} s each (fuzz/)"
     [desktop]="scripts/desktop-test.sh (the tray in Xvfb + D-Bus, dunst, tauri-driver, Chromium)"
 )
 
@@ -178,6 +181,36 @@ step_fidelity() {
         "$VENV/bin/python" -m pytest "$REPO_ROOT/tests/fidelity" -ra ${FIDELITY_ARGS:-} || rc=$?
     # pytest exits 5 when it collected no test: a broken suite, not a pass.
     if [ "$rc" -eq 5 ]; then echo "pytest collected no fidelity test" >&2; fi
+    return "$rc"
+}
+
+# The fuzz targets of fuzz/ (bodies in crates/docket-fuzz), each for a short
+# run from its seed corpus. What a run finds goes to a throw-away copy, so
+# the committed corpus stays the seeds; a crash's input lands in
+# fuzz/artifacts/<target>/ and fails the layer.
+step_fuzz() {
+    ensure_nightly || return $?
+    ensure_cargo_tool cargo-fuzz "$CARGO_FUZZ_VERSION" || return $?
+    local t rc=0 work
+    # `cargo fuzz` finds cargo-fuzz on PATH.
+    local PATH="$TOOLS_CARGO/bin:$PATH"
+    # No sanitizer: the workspace forbids unsafe code, and AddressSanitizer
+    # would double the build and slow every execution. --dev: an
+    # unoptimised build costs about half the CPU of the release one, which
+    # matters more for a short run than executions per second (long runs:
+    # docs/reliability.md).
+    cargo +nightly fuzz build --dev -s none || return $?
+    local targets
+    mapfile -t targets < <(cargo +nightly fuzz list)
+    work="$(mktemp -d -t docketsync-fuzz.XXXXXX)"
+    for t in "${targets[@]}"; do
+        say "fuzz $t for ${FUZZ_SECONDS:-15} s"
+        mkdir -p "$work/$t"
+        cargo +nightly fuzz run --dev -s none "$t" "$work/$t" "$REPO_ROOT/fuzz/corpus/$t" -- \
+            -max_total_time="${FUZZ_SECONDS:-15}" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+            -timeout=10 -print_final_stats=1 || rc=$?
+    done
+    rm -rf "$work"
     return "$rc"
 }
 

@@ -751,19 +751,7 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
             return;
         }
     };
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut request = httparse::Request::new(&mut headers);
-    let checked = match request.parse(&head) {
-        Ok(httparse::Status::Complete(_)) => check_request(
-            request.method.unwrap_or(""),
-            request.path.unwrap_or(""),
-            request.headers,
-            shared,
-        ),
-        Err(httparse::Error::TooManyHeaders) => Err((431, "too many request headers")),
-        Ok(httparse::Status::Partial) | Err(_) => Err((400, "malformed request")),
-    };
-    let target = request.path.unwrap_or("").to_string();
+    let (target, checked) = check_head(&head, shared.port, &shared.path, &shared.state);
     let outcome = match checked {
         Ok(outcome) => outcome,
         Err((status, reason)) => {
@@ -826,12 +814,40 @@ async fn answer(stream: &mut TcpStream, status: u16, html: &str) {
     .await;
 }
 
+/// One request head (request line and headers up to the blank line, at
+/// most [`MAX_HEAD_BYTES`]) judged as the listener judges it: the valid
+/// callback of the sign-in on `port` with callback `path` and `state`
+/// gives its [`Outcome`]; anything else the status and reason it is
+/// answered with. Also returns the request target (empty if unreadable),
+/// which the listener logs without its query. Pure: public for the fuzz
+/// targets (`fuzz/`) and their corpus test (`docket-fuzz`).
+pub fn check_head(
+    head: &[u8],
+    port: u16,
+    path: &str,
+    state: &SecretString,
+) -> (String, Result<Outcome, (u16, &'static str)>) {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    let checked = match request.parse(head) {
+        Ok(httparse::Status::Complete(_)) => check_request(
+            request.method.unwrap_or(""),
+            request.path.unwrap_or(""),
+            request.headers,
+            (port, path, state),
+        ),
+        Err(httparse::Error::TooManyHeaders) => Err((431, "too many request headers")),
+        Ok(httparse::Status::Partial) | Err(_) => Err((400, "malformed request")),
+    };
+    (request.path.unwrap_or("").to_string(), checked)
+}
+
 /// Why a request was not accepted (logged; the query is never logged).
 fn check_request(
     method: &str,
     target: &str,
     headers: &[httparse::Header<'_>],
-    shared: &Shared,
+    (port, path, state): (u16, &str, &SecretString),
 ) -> Result<Outcome, (u16, &'static str)> {
     if method != "GET" {
         return Err((400, "only GET is accepted"));
@@ -839,7 +855,6 @@ fn check_request(
     if target.len() > MAX_URL_BYTES {
         return Err((414, "request too long"));
     }
-    let port = shared.port;
     let host_ok = headers
         .iter()
         .find(|h| h.name.eq_ignore_ascii_case("Host"))
@@ -861,7 +876,7 @@ fn check_request(
     }
     let url = url::Url::parse(&format!("http://localhost{target}"))
         .map_err(|_| (400, "malformed request"))?;
-    if url.path() != shared.path {
+    if url.path() != path {
         return Err((400, "not the sign-in callback path"));
     }
     let mut got_state = None;
@@ -882,7 +897,7 @@ fn check_request(
         *slot = Some(v.into_owned());
     }
     match got_state {
-        Some(s) if constant_time_eq(s.as_bytes(), shared.state.expose_secret().as_bytes()) => {}
+        Some(s) if constant_time_eq(s.as_bytes(), state.expose_secret().as_bytes()) => {}
         Some(_) => return Err((400, "the state does not belong to this sign-in")),
         None => return Err((400, "the state is missing")),
     }

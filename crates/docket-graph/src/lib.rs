@@ -120,7 +120,9 @@ impl Error {
         }
     }
 
-    fn from_status(status: u16, body: Value) -> Error {
+    /// Graph's error answer `body` (`{"error": {"code", "message"}}`, or
+    /// anything else) to an answer with `status`, as [`Error::Api`].
+    pub fn from_status(status: u16, body: Value) -> Error {
         let code = body
             .pointer("/error/code")
             .and_then(Value::as_str)
@@ -391,15 +393,11 @@ impl<T: TokenSource> GraphClient<T> {
             // (Graph's own default page for event delta is small).
             let request =
                 Request::get(&url).header("Prefer", &format!("odata.maxpagesize={PAGE_SIZE}"));
-            let page = self.send(&request).await?.body;
-            if let Some(values) = page.get("value").and_then(Value::as_array) {
-                items.extend(values.iter().cloned());
-            }
-            next = page
-                .get("@odata.nextLink")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            if let Some(d) = page.get("@odata.deltaLink").and_then(Value::as_str) {
+            let body = self.send(&request).await?.body;
+            let page = Page::of(&body);
+            items.extend(page.items.iter().cloned());
+            next = page.next.map(str::to_string);
+            if let Some(d) = page.delta {
                 // Checked now, so that a foreign link is never stored.
                 self.target(d)?;
                 delta = Some(d.to_string());
@@ -591,19 +589,7 @@ impl<T: TokenSource> GraphClient<T> {
             .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
             .collect();
         let bytes = read_capped(resp, self.options.max_body_bytes).await?;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            match serde_json::from_slice(&bytes) {
-                Ok(v) => v,
-                // A broken body on an error status is still that status
-                // (a 5xx from a proxy is often HTML).
-                Err(_) if status >= 400 => Value::Null,
-                // On success, a cut-off body means the answer was lost:
-                // treat it like a transport failure.
-                Err(e) => return Err(Error::Malformed(e.to_string())),
-            }
-        };
+        let body = parse_body(status, &bytes)?;
         Ok(Response {
             status,
             headers,
@@ -646,20 +632,12 @@ impl<T: TokenSource> GraphClient<T> {
                             .cloned()
                             .unwrap_or_default();
                         for &i in chunk {
-                            let answer = answers.iter().find(|a| {
-                                a.get("id").and_then(Value::as_str) == Some(&i.to_string())
-                            });
-                            let Some(answer) = answer else {
-                                results[i] = Some(Err(Error::Malformed(format!(
-                                    "batch response has no item {i}"
-                                ))));
-                                continue;
-                            };
-                            let Some(item) = item_response(answer) else {
-                                results[i] = Some(Err(Error::Malformed(format!(
-                                    "batch item {i} has no valid HTTP status"
-                                ))));
-                                continue;
+                            let item = match batch_answer(&answers, i) {
+                                Ok(item) => item,
+                                Err(e) => {
+                                    results[i] = Some(Err(e));
+                                    continue;
+                                }
                             };
                             let retry_after = item.header("Retry-After").and_then(|v| {
                                 retry::parse_retry_after(v, std::time::SystemTime::now())
@@ -736,6 +714,61 @@ fn batch_item(i: usize, req: &Request) -> Value {
     item
 }
 
+/// The body of an answer with `status`, as the client reads it: empty is
+/// `null`; JSON that does not parse is `null` on any status but 2xx (a 5xx
+/// from a proxy is often HTML, and so is a proxy's 302 to its sign-in page:
+/// the status is the answer) and [`Error::Malformed`] on success (a
+/// cut-off body means the answer was lost). Pure: public for the fuzz
+/// targets (`fuzz/`) and their corpus test (`docket-fuzz`).
+pub fn parse_body(status: u16, bytes: &[u8]) -> Result<Value, Error> {
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Ok(v),
+        Err(_) if !(200..300).contains(&status) => Ok(Value::Null),
+        Err(e) => Err(Error::Malformed(e.to_string())),
+    }
+}
+
+/// What one page of a listing or delta round carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Page<'a> {
+    /// `value`'s items (none when it is missing or not an array).
+    pub items: &'a [Value],
+    /// `@odata.nextLink`: there is more.
+    pub next: Option<&'a str>,
+    /// `@odata.deltaLink`: the end of a delta round, to store.
+    pub delta: Option<&'a str>,
+}
+
+impl<'a> Page<'a> {
+    /// Reads a page's body as [`GraphClient::collect_pages`] does.
+    pub fn of(body: &'a Value) -> Page<'a> {
+        Page {
+            items: body
+                .get("value")
+                .and_then(Value::as_array)
+                .map_or(&[], Vec::as_slice),
+            next: body.get("@odata.nextLink").and_then(Value::as_str),
+            delta: body.get("@odata.deltaLink").and_then(Value::as_str),
+        }
+    }
+}
+
+/// The answer to item `id` among a `$batch` answer's `responses`, as
+/// [`GraphClient::batch`] reads it; [`Error::Malformed`] when it is
+/// missing or its status is not an HTTP status.
+pub fn batch_answer(answers: &[Value], id: usize) -> Result<Response, Error> {
+    let wanted = id.to_string();
+    let answer = answers
+        .iter()
+        .find(|a| a.get("id").and_then(Value::as_str) == Some(wanted.as_str()))
+        .ok_or_else(|| Error::Malformed(format!("batch response has no item {id}")))?;
+    item_response(answer)
+        .ok_or_else(|| Error::Malformed(format!("batch item {id} has no valid HTTP status")))
+}
+
 /// A batch item's answer; `None` when its status is not an HTTP status
 /// (a number like 65,736 would otherwise wrap around to 200).
 fn item_response(answer: &Value) -> Option<Response> {
@@ -809,5 +842,45 @@ fn without_url(e: &reqwest::Error) -> String {
         kind.to_string()
     } else {
         format!("{kind} ({detail})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(status: u16, body: &str, expect: &str) {
+        let got = match parse_body(status, body.as_bytes()) {
+            Ok(v) => v.to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(got, expect, "{status} {body:?}");
+    }
+
+    #[test]
+    fn bodies_read_by_status() {
+        check(200, r#"{"value":[]}"#, r#"{"value":[]}"#);
+        check(204, "", "null");
+        // Cut off on success: the answer was lost.
+        check(
+            201,
+            r#"{"id":"#,
+            "error: Graph sent a body that is not valid JSON: EOF while parsing a value at line 1 column 6",
+        );
+        check(503, "<html>Service Unavailable</html>", "null");
+        check(
+            404,
+            r#"{"error":{"code":"ErrorItemNotFound"}}"#,
+            r#"{"error":{"code":"ErrorItemNotFound"}}"#,
+        );
+        // A proxy's redirect to its sign-in page is that redirect, not a
+        // lost answer (found by the `graph` fuzz target).
+        check(
+            302,
+            "<html><a href=\"https://proxy/login\">here</a></html>",
+            "null",
+        );
+        check(346, "5\u{3}", "null");
     }
 }

@@ -381,3 +381,36 @@ async fn four_401s_for_the_same_token_cost_one_refresh() {
     assert_eq!(r["token"], "Bearer gen-1");
     assert_eq!(tokens.0.forced_refreshes.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn a_proxy_redirect_with_an_html_page_is_that_redirect_not_a_lost_answer() {
+    // A web proxy sends its sign-in page with a redirect; the product's
+    // client follows no redirect for Graph (docket-http's Redirects::None).
+    let graph = serve(|_seen: Seen| async move {
+        (
+            StatusCode::FOUND,
+            [
+                ("Location", "https://proxy.kanzlei.example/login"),
+                ("Content-Type", "text/html"),
+            ],
+            "<html><body>Bitte melden Sie sich am Proxy an.</body></html>",
+        )
+            .into_response()
+    })
+    .await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut options = Options::new(format!("{}/v1.0", graph.base));
+    options.policy.base_backoff = Duration::from_millis(5);
+    let client = GraphClient::new(http, options, Tokens::default());
+    let got = client.get_json("/me/events").await;
+    assert!(
+        matches!(got, Err(Error::Api { status: 302, .. })),
+        "the redirect is the answer: {got:?}"
+    );
+    // Asked once: a redirect is not waited out like a lost answer.
+    assert_eq!(graph.hits(), 1);
+}

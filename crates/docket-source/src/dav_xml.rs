@@ -99,25 +99,25 @@ pub(crate) fn multiget_body(kind: CollectionKind, hrefs: &[&str]) -> String {
 /// One `DAV:response` of a multistatus, with the properties whose
 /// `propstat` said 200.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct DavResponse {
-    pub(crate) href: String,
+pub struct DavResponse {
+    pub href: String,
     /// The response's own status (a removed member: 404), if it has one.
-    pub(crate) status: Option<u16>,
-    pub(crate) etag: Option<String>,
+    pub status: Option<u16>,
+    pub etag: Option<String>,
     /// `calendar-data` or `address-data`.
-    pub(crate) data: Option<String>,
+    pub data: Option<String>,
     /// The `resourcetype` children as (namespace, name), when asked for.
-    pub(crate) resource_types: Vec<(String, String)>,
+    pub resource_types: Vec<(String, String)>,
     /// The `sync-token` property (PROPFIND on the collection).
-    pub(crate) sync_token: Option<String>,
+    pub sync_token: Option<String>,
 }
 
 impl DavResponse {
-    pub(crate) fn is_collection(&self) -> bool {
+    pub fn is_collection(&self) -> bool {
         self.has_type(DAV, "collection")
     }
 
-    pub(crate) fn has_type(&self, ns: &str, name: &str) -> bool {
+    pub fn has_type(&self, ns: &str, name: &str) -> bool {
         self.resource_types
             .iter()
             .any(|(n, t)| n == ns && t == name)
@@ -126,15 +126,15 @@ impl DavResponse {
 
 /// A parsed `DAV:multistatus`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Multistatus {
-    pub(crate) responses: Vec<DavResponse>,
+pub struct Multistatus {
+    pub responses: Vec<DavResponse>,
     /// The top-level `sync-token` of a sync-collection answer.
-    pub(crate) sync_token: Option<String>,
+    pub sync_token: Option<String>,
 }
 
 /// Why a body is not the multistatus we asked for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum XmlError {
+pub enum XmlError {
     #[error("the answer is not valid XML ({0})")]
     Syntax(String),
     #[error("the answer is not a WebDAV multistatus (it starts with <{0}>)")]
@@ -171,7 +171,7 @@ fn status_code(node: Option<Node<'_, '_>>) -> Option<u16> {
 }
 
 /// Parses a multistatus; `kind` names the data element to read.
-pub(crate) fn parse_multistatus(body: &str, kind: CollectionKind) -> Result<Multistatus, XmlError> {
+pub fn parse_multistatus(body: &str, kind: CollectionKind) -> Result<Multistatus, XmlError> {
     let doc = Document::parse(body).map_err(|e| XmlError::Syntax(e.to_string()))?;
     let root = doc.root_element();
     if !is(root, DAV, "multistatus") {
@@ -225,7 +225,7 @@ pub(crate) fn parse_multistatus(body: &str, kind: CollectionKind) -> Result<Mult
 
 /// The precondition named in a `DAV:error` body (RFC 4918 §16), e.g.
 /// `valid-sync-token`.
-pub(crate) fn precondition(body: &str) -> Option<String> {
+pub fn precondition(body: &str) -> Option<String> {
     let doc = Document::parse(body).ok()?;
     let root = doc.root_element();
     if !is(root, DAV, "error") {

@@ -38,6 +38,10 @@ mod vcard;
 
 pub use dav::{DavCollection, DavReadStats, DavSource};
 pub use dav_xml::CollectionKind;
+/// How [`DavSource`] reads a server's `207 Multistatus` and `DAV:error`
+/// bodies. Public so that the fuzz targets (`fuzz/`) and their corpus
+/// test (`docket-fuzz`) reach the very code the source runs.
+pub use dav_xml::{parse_multistatus, precondition, DavResponse, Multistatus, XmlError};
 pub use http::{HttpAuth, HttpSettings};
 pub use url_source::{redact_url, UrlReadStats, UrlSource};
 

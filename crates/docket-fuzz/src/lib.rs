@@ -1,0 +1,241 @@
+//! The bodies of the fuzz targets: one function per target, each feeding
+//! arbitrary bytes to the product's own entry point for what a server, a
+//! file or a local program can send us, and checking what must hold for
+//! any input (beyond "no panic").
+//!
+//! `fuzz/` (cargo-fuzz, nightly, its own workspace) has one-line targets
+//! that call these; `tests/corpus.rs` replays the committed seed corpus
+//! (`fuzz/corpus/<target>/`) and every input that once failed
+//! (`fuzz/regressions/<target>/`) through the same functions on stable, in
+//! the normal test run. [`TARGETS`] names them all.
+//!
+//! A panic, a failed check or an endless loop is a bug in the product, not
+//! here: fix it there and keep the input under `fuzz/regressions/`.
+
+use std::time::{Duration, SystemTime};
+
+use docket_auth::problem::{
+    classify, classify_redirect_error, sign_in_frequency_lifetime, Class, Grant, ReAuthReason,
+    TokenFailure, MAX_SIGN_IN_FREQUENCY_SECS,
+};
+use docket_graph::retry::{decide, parse_retry_after, Decision, Outcome, Policy};
+use docket_graph::{batch_answer, parse_body, Error as GraphError, Page};
+use docket_secrets::SecretString;
+use docket_source::{read_bytes, CollectionKind, ReadOptions, Snapshot};
+use docket_text::{Lang, Message, Texts};
+use serde_json::Value;
+
+/// A target's body: any bytes in, a panic on a bug.
+pub type Body = fn(&[u8]);
+
+/// Every target: its name (the folder under `fuzz/corpus/` and the
+/// binary in `fuzz/fuzz_targets/`) and its body.
+pub const TARGETS: &[(&str, Body)] = &[
+    ("ical_vcard", ical_vcard),
+    ("dav_xml", dav_xml),
+    ("loopback", loopback),
+    ("token_response", token_response),
+    ("graph", graph),
+];
+
+/// Renders `message` in both languages, as a front end would show it.
+fn render(message: &Message) {
+    thread_local! {
+        static TEXTS: [Texts; 2] = [Texts::new(Lang::En), Texts::new(Lang::De)];
+    }
+    TEXTS.with(|texts| {
+        for t in texts {
+            let _ = t.render_full(message);
+        }
+    });
+}
+
+/// What a snapshot must be for any input.
+fn check_snapshot(snapshot: &Snapshot) {
+    for problem in &snapshot.problems {
+        // A panic inside one record is caught and becomes its skip: for
+        // the reader that is a bug we had not found yet.
+        assert_ne!(
+            problem.reason.id, "source-reader-failed",
+            "a record made the reader panic: {problem:?}"
+        );
+        render(&problem.reason);
+    }
+}
+
+/// iCalendar and vCard, mixed or not, as one file of a folder or URL
+/// source: [`docket_source::read_bytes`] into our model.
+pub fn ical_vcard(data: &[u8]) {
+    let snapshot = read_bytes("fuzz.ics", data, &ReadOptions::default());
+    check_snapshot(&snapshot);
+}
+
+/// A CalDAV/CardDAV answer: the multistatus of PROPFIND, sync-collection
+/// or multiget (read as calendar and as address book), and the `DAV:error`
+/// of a refused sync token; the data it carries is read like the source
+/// reads it.
+pub fn dav_xml(data: &[u8]) {
+    // The source refuses an answer that is not UTF-8 before parsing.
+    let Ok(body) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = docket_source::precondition(body);
+    for kind in [CollectionKind::Calendar, CollectionKind::AddressBook] {
+        let Ok(answer) = docket_source::parse_multistatus(body, kind) else {
+            continue;
+        };
+        let files: Vec<(String, &[u8])> = answer
+            .responses
+            .iter()
+            .filter_map(|r| Some((r.href.clone(), r.data.as_deref()?.as_bytes())))
+            .collect();
+        let snapshot = docket_source::read_files(files, &ReadOptions::default());
+        check_snapshot(&snapshot);
+    }
+}
+
+/// The loopback listener's port, callback path and `state` in the
+/// `loopback` corpus.
+pub const LOOPBACK_PORT: u16 = 50993;
+pub const LOOPBACK_PATH: &str = "/";
+pub const LOOPBACK_STATE: &str = "st4te-Ab_9";
+
+/// One request head sent to the loopback sign-in listener (request line,
+/// query, headers), judged as the listener judges it.
+pub fn loopback(data: &[u8]) {
+    let state = SecretString::new(LOOPBACK_STATE);
+    let (target, checked) =
+        docket_auth::loopback::check_head(data, LOOPBACK_PORT, LOOPBACK_PATH, &state);
+    match checked {
+        Ok(docket_auth::loopback::Outcome::Code(code)) => {
+            assert!(!code.expose_secret().is_empty(), "an empty code accepted");
+            assert!(target.starts_with('/'), "accepted target {target:?}");
+        }
+        Ok(docket_auth::loopback::Outcome::Error { error, .. }) => {
+            render(&classify_redirect_error(&error).message());
+        }
+        Err((status, _)) => assert!(
+            matches!(status, 400 | 414 | 431),
+            "rejected with status {status}"
+        ),
+    }
+}
+
+/// A token-endpoint answer. The first two bytes are the HTTP status
+/// (big-endian, read modulo 600), the third's low bit the grant, the rest
+/// the body; its text is also read as a redirect `error=` value and as an
+/// AADSTS70043 description.
+pub fn token_response(data: &[u8]) {
+    let [hi, lo, g, body @ ..] = data else {
+        return;
+    };
+    let status = u16::from_be_bytes([*hi, *lo]) % 600;
+    let grant = if g & 1 == 0 {
+        Grant::RefreshToken
+    } else {
+        Grant::AuthorizationCode
+    };
+    let problem = classify(grant, TokenFailure::Response { status, body });
+    // A network or service failure is never a credentials problem.
+    if matches!(status, 408 | 429 | 500..=599) {
+        assert!(
+            matches!(problem.class, Class::Transient(_)),
+            "status {status} classified as {:?}",
+            problem.class
+        );
+    }
+    if let Class::ReAuth(ReAuthReason::SignInFrequency {
+        max_lifetime_seconds: Some(s),
+    }) = problem.class
+    {
+        assert!(
+            (1..=MAX_SIGN_IN_FREQUENCY_SECS).contains(&s),
+            "lifetime {s}"
+        );
+    }
+    assert_eq!(problem.code, problem.class.code());
+    render(&problem.message());
+    let _ = (problem.who(), problem.action());
+
+    let text = String::from_utf8_lossy(body);
+    if let Some(s) = sign_in_frequency_lifetime(&text) {
+        assert!(
+            (1..=MAX_SIGN_IN_FREQUENCY_SECS).contains(&s),
+            "lifetime {s}"
+        );
+    }
+    render(&classify_redirect_error(&text).message());
+}
+
+/// A Graph answer. The first byte's low two bits choose what it is read
+/// as: a listing or delta page (0), a `$batch` answer (1), a non-2xx
+/// answer whose status is the second byte + 300 (2), or a `Retry-After`
+/// value (3); the rest is the body.
+pub fn graph(data: &[u8]) {
+    let [mode, rest @ ..] = data else {
+        return;
+    };
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_000_000);
+    let policy = Policy::default();
+    match mode & 3 {
+        0 => {
+            let Ok(body) = parse_body(200, rest) else {
+                return;
+            };
+            let page = Page::of(&body);
+            let _ = (page.items.len(), page.next, page.delta);
+        }
+        1 => {
+            let Ok(body) = parse_body(200, rest) else {
+                return;
+            };
+            let answers = body
+                .get("responses")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for id in 0..docket_graph::MAX_BATCH {
+                let Ok(item) = batch_answer(&answers, id) else {
+                    continue;
+                };
+                assert!((100..=599).contains(&item.status), "{}", item.status);
+                let retry_after = item
+                    .header("Retry-After")
+                    .and_then(|v| parse_retry_after(v, now));
+                let outcome = Outcome::Status {
+                    status: item.status,
+                    retry_after,
+                };
+                if let Decision::RetryAfter(wait) = decide(&policy, outcome, 1, true, true) {
+                    assert!(wait <= policy.max_backoff, "wait {wait:?}");
+                }
+                if !(200..300).contains(&item.status) {
+                    let _ = GraphError::from_status(item.status, item.body).to_string();
+                }
+            }
+        }
+        2 => {
+            let status = 300 + u16::from(*rest.first().unwrap_or(&0));
+            let body = rest.get(1..).unwrap_or_default();
+            // A non-2xx answer is that status whatever its body (a 3xx
+            // with a non-JSON body once read as a lost answer).
+            let body = parse_body(status, body).expect("a non-2xx status always reads");
+            let error = GraphError::from_status(status, body);
+            assert_eq!(error.status(), Some(status));
+            let _ = (error.code(), error.to_string());
+        }
+        _ => {
+            let value = String::from_utf8_lossy(rest);
+            let retry_after = parse_retry_after(&value, now);
+            for status in [429, 503] {
+                let outcome = Outcome::Status {
+                    status,
+                    retry_after,
+                };
+                if let Decision::RetryAfter(wait) = decide(&policy, outcome, 1, true, false) {
+                    assert!(wait <= policy.max_backoff, "wait {wait:?}");
+                }
+            }
+        }
+    }
+}
