@@ -778,6 +778,7 @@ async fn apply<T: TokenSource>(
                     continue;
                 }
                 // The intent goes to disk before the request goes out.
+                docket_crash::point(docket_crash::BEFORE_INTENT);
                 store.put(&c.key, &intent)?;
                 match c.kind {
                     ItemKind::Event => Request::post("/me/events", c.body()).replay_safe(),
@@ -803,8 +804,11 @@ async fn apply<T: TokenSource>(
         ops.push(op);
     }
     if !requests.is_empty() {
+        docket_crash::point(docket_crash::AFTER_INTENT);
         let results = graph.batch(&requests).await;
         for (op, result) in ops.into_iter().zip(results) {
+            // The n-th passage: n - 1 answers are recorded, the rest not.
+            docket_crash::point(docket_crash::AFTER_ANSWER);
             if let (Op::Create(c), Ok(resp)) = (op, &result) {
                 // An event create retried with its transactionId returns
                 // the event the cut-off attempt made, as it is now.

@@ -145,6 +145,7 @@ impl FileStore {
         temp.write_all(&json)
             .and_then(|()| temp.as_file().sync_all())
             .map_err(|e| self.io_error("write", e))?;
+        docket_crash::point(docket_crash::TOKEN_WRITE);
         temp.persist(&self.path)
             .map_err(|e| self.io_error("replace", e.error))?;
         Ok(())
