@@ -88,6 +88,7 @@ fn is_record_start(name: &str) -> bool {
 /// Splits a file into records. Lines outside any record (calendar
 /// properties, blank lines, stray text) are ignored; a component written
 /// without a `VCALENDAR` around it is a record like any other.
+#[cfg(test)]
 pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
     split_file(bytes).0
 }
