@@ -806,9 +806,21 @@ async fn apply<T: TokenSource>(
     if !requests.is_empty() {
         docket_crash::point(docket_crash::AFTER_INTENT);
         let results = graph.batch(&requests).await;
+        let mut sign_in_failed = None;
         for (op, result) in ops.into_iter().zip(results) {
             // The n-th passage: n - 1 answers are recorded, the rest not.
             docket_crash::point(docket_crash::AFTER_ANSWER);
+            // No access token (the sign-in was revoked mid-run): the
+            // request was not carried out and its row stays as it is
+            // (an intent is retried, an update or delete planned again).
+            // The run stops once the other answers are recorded.
+            let result = match result {
+                Err(e @ GraphError::Token(_)) => {
+                    sign_in_failed.get_or_insert(e);
+                    continue;
+                }
+                result => result,
+            };
             if let (Op::Create(c), Ok(resp)) = (op, &result) {
                 // An event create retried with its transactionId returns
                 // the event the cut-off attempt made, as it is now.
@@ -820,6 +832,9 @@ async fn apply<T: TokenSource>(
                 }
             }
             record(ctx, op, result, report)?;
+        }
+        if let Some(e) = sign_in_failed {
+            return Err(e.into());
         }
     }
     if !follow_ups.is_empty() {
