@@ -60,8 +60,11 @@ pub struct Report {
     pub clean_runs_failed: u64,
     /// Writes of a second clean run at the end (must be 0).
     pub final_writes: u64,
-    /// Secrets-file temporaries a kill left behind (holding a token).
+    /// Secrets-file temporaries the kills left behind (each holding a
+    /// refresh token): proof that `token-write` kills land in the write.
     pub leftover_temp_files: usize,
+    /// Of those, what a sign-out two minutes later leaves (must be 0).
+    pub temp_files_after_sign_out: usize,
     pub first_export_seconds: f64,
     pub seconds: f64,
 }
@@ -75,6 +78,7 @@ impl Report {
             && self.sign_ins_lost == 0
             && self.clean_runs_failed == 0
             && self.final_writes == 0
+            && self.temp_files_after_sign_out == 0
     }
 
     /// The figures as a Markdown table.
@@ -95,7 +99,8 @@ impl Report {
             "| duplicates found | {} |\n| items lost | {} |\n| stale items left | {} |\n\
              | items with old content | {} |\n| sign-ins lost | {} |\n\
              | clean runs that failed | {} |\n| writes of the final no-op run | {} |\n\
-             | secrets temp files left behind | {} |\n| first export | {:.1} s |\n| whole harness | {:.0} s |\n",
+             | secrets temp files left by the kills | {} |\n\
+             | of those, left after a sign-out two minutes later | {} |\n| first export | {:.1} s |\n| whole harness | {:.0} s |\n",
             self.duplicates,
             self.lost,
             self.stale,
@@ -104,6 +109,7 @@ impl Report {
             self.clean_runs_failed,
             self.final_writes,
             self.leftover_temp_files,
+            self.temp_files_after_sign_out,
             self.first_export_seconds,
             self.seconds
         );
@@ -252,28 +258,40 @@ pub async fn run(options: Options) -> Report {
     report.final_writes = quiet.json["requests"]["writes"]
         .as_u64()
         .unwrap_or(u64::MAX);
-    report.leftover_temp_files = temp_files(&rig);
+    let left = temp_files(&rig);
+    report.leftover_temp_files = left.len();
+    // Two minutes later (the files' clock set back), the fee-earner signs
+    // out: no refresh token may stay behind in the folder.
+    let earlier = std::time::SystemTime::now() - Duration::from_secs(180);
+    for path in &left {
+        if let Ok(f) = std::fs::File::options().write(true).open(path) {
+            let _ = f.set_modified(earlier);
+        }
+    }
+    let signout = rig.cmd(&["signout"]).output().expect("signout");
+    assert!(signout.status.success(), "signout: {signout:?}");
+    report.temp_files_after_sign_out = temp_files(&rig).len();
     report.seconds = started.elapsed().as_secs_f64();
     report
 }
 
 /// Temporary files of the plaintext secrets store a kill left behind.
-fn temp_files(rig: &Rig) -> usize {
-    fn walk(dir: &std::path::Path, n: &mut usize) {
+fn temp_files(rig: &Rig) -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let p = e.path();
             if p.is_dir() {
-                walk(&p, n);
+                walk(&p, out);
             } else if p
                 .file_name()
                 .and_then(|f| f.to_str())
                 .is_some_and(|f| f.starts_with(".secrets-"))
             {
-                *n += 1;
+                out.push(p);
             }
         }
     }
-    let mut n = 0;
-    walk(rig.home.path(), &mut n);
-    n
+    let mut out = vec![];
+    walk(rig.home.path(), &mut out);
+    out
 }

@@ -214,9 +214,6 @@ pub async fn run(options: Options) -> Vec<Outcome> {
                     note += &format!("expected sign-in needed, got {}; ", run.json);
                     extra_ok = false;
                 }
-                let status = rig.cmd(&["status", "--json"]).output().expect("status");
-                let status: Value = serde_json::from_slice(&status.stdout).unwrap_or_default();
-                note += &format!("status: {}; ", status["tray_state"]);
                 rig.sign_in().await;
                 run
             }
