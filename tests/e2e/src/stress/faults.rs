@@ -302,7 +302,7 @@ pub async fn run(options: Options) -> Vec<Outcome> {
         rig.clear_faults().await;
         let clean = rig.sync();
         let verdict = rig.verify(&pms.expected).await;
-        let converged = clean.ok() && verdict.converged();
+        let converged = clean.complete() && verdict.converged();
         if !converged {
             note += &format!("clean run: {} {verdict:?}; ", ended(&clean));
         }
