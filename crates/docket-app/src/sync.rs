@@ -810,6 +810,7 @@ async fn apply<T: TokenSource>(
                     continue;
                 }
                 // The intent goes to disk before the request goes out.
+                docket_crash::point(docket_crash::BEFORE_INTENT);
                 store.put(&c.key, &intent)?;
                 match c.kind {
                     ItemKind::Event => Request::post("/me/events", c.body()).replay_safe(),
@@ -839,8 +840,23 @@ async fn apply<T: TokenSource>(
         .chunks(PROGRESS_EVERY)
         .zip(ops.chunks(PROGRESS_EVERY))
     {
+        docket_crash::point(docket_crash::AFTER_INTENT);
         let results = graph.batch(requests).await;
+        let mut sign_in_failed = None;
         for (&op, result) in ops.iter().zip(results) {
+            // The n-th passage: n - 1 answers are recorded, the rest not.
+            docket_crash::point(docket_crash::AFTER_ANSWER);
+            // No access token (the sign-in was revoked mid-run): the
+            // request was not carried out and its row stays as it is
+            // (an intent is retried, an update or delete planned again).
+            // The run stops once the other answers are recorded.
+            let result = match result {
+                Err(e @ GraphError::Token(_)) => {
+                    sign_in_failed.get_or_insert(e);
+                    continue;
+                }
+                result => result,
+            };
             if let (Op::Create(c), Ok(resp)) = (op, &result) {
                 // An event create retried with its transactionId returns
                 // the event the cut-off attempt made, as it is now.
@@ -852,6 +868,9 @@ async fn apply<T: TokenSource>(
                 }
             }
             record(ctx, op, result, report)?;
+        }
+        if let Some(e) = sign_in_failed {
+            return Err(e.into());
         }
         done += ops.len();
         progress(Progress { done, total });

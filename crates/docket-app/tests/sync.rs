@@ -363,6 +363,62 @@ async fn an_edit_in_outlook_is_overwritten_and_a_user_category_kept() {
     );
 }
 
+/// Refuses every refresh, as Entra does once the sign-in was revoked.
+struct Revoked(String);
+
+impl TokenSource for Revoked {
+    async fn access_token(
+        &self,
+        rejected: Option<&SecretString>,
+    ) -> Result<SecretString, TokenError> {
+        match rejected {
+            None => Ok(SecretString::new(self.0.clone())),
+            Some(_) => Err("the sign-in was revoked".into()),
+        }
+    }
+}
+
+/// The sign-in is revoked while a batch runs: Graph refuses the rest of
+/// its items with 401 and the refresh fails. The run stops with the
+/// sign-in's problem (not "done, with some items failed"), keeps what was
+/// answered, and the next run, signed in again, adds the rest once.
+#[tokio::test]
+async fn a_sign_in_revoked_mid_batch_stops_the_run_and_loses_nothing() {
+    let fx = Fixture::new().await;
+    fx.admin(
+        reqwest::Method::POST,
+        "/_admin/faults",
+        json!({"method": "POST", "path": "/v1.0/me/events", "kind": "unauthorized", "skip": 1, "times": 2}),
+    )
+    .await;
+    let mut options = Options::new(format!("{}/v1.0", fx.server.base_url));
+    options.policy.base_backoff = std::time::Duration::from_millis(20);
+    let revoked = GraphClient::new(http(), options, Revoked(fx.server.shared.test_token(ANNA)));
+    let snap = ics(&firm());
+    let stopped = export(
+        &revoked,
+        &SyncStore(&fx.db),
+        &snap,
+        &policy(),
+        SyncOptions::default(),
+        now(),
+        &|_| {},
+    )
+    .await;
+    assert!(
+        matches!(
+            stopped,
+            Err(docket_app::AppError::Graph(docket_graph::Error::Token(_)))
+        ),
+        "the run stops on the sign-in: {stopped:?}"
+    );
+    assert_eq!(fx.names("events").await.len(), 1, "one event went through");
+    let again = fx.run(&snap, &policy()).await;
+    assert!(again.failed.is_empty(), "{:?}", again.failed);
+    assert_eq!(fx.names("events").await.len(), 3, "each event once");
+    assert_eq!(fx.names("tasks").await.len(), 2);
+}
+
 /// The answer to a create is lost (a crash after Graph made the item, before
 /// the state recorded it): the next run must adopt the item by its tag, or
 /// Graph's transactionId must hand back the event, never a second copy.

@@ -327,6 +327,7 @@ impl TokenManager {
         drop(refresh_token);
         let rotated = tokens.refresh_token.is_some();
         if let Some(new_rt) = &tokens.refresh_token {
+            docket_crash::point(docket_crash::TOKEN_REDEEMED);
             self.auth
                 .store
                 .set(&key, new_rt)

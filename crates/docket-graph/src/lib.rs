@@ -600,7 +600,9 @@ impl<T: TokenSource> GraphClient<T> {
     /// Send `requests` in `$batch` envelopes of up to 20 and return one
     /// result per request, in the same order. Items answered 429/503/504
     /// are sent again in a later batch after the longest `Retry-After`;
-    /// the others are final. If an envelope is lost in transport, items
+    /// items answered 401 (the token expired or was revoked mid-batch) are
+    /// sent again after one refresh (a failed refresh is the first such
+    /// item's `Error::Token`); the others are final. If an envelope is lost in transport, items
     /// that are not replay-safe come back as `Error::Transport` (the caller
     /// must look up whether they took effect); the rest are sent again.
     pub async fn batch(&self, requests: &[Request]) -> Vec<Result<Response, Error>> {
@@ -608,10 +610,21 @@ impl<T: TokenSource> GraphClient<T> {
             (0..requests.len()).map(|_| None).collect();
         let mut pending: Vec<usize> = (0..requests.len()).collect();
         let mut round = 0u32;
+        // Items answered 401 inside a 200 batch (the access token expired
+        // or was revoked while the batch ran) were not carried out: one
+        // refresh per call, then they go again with the new token.
+        let mut refresh_spent = false;
         while !pending.is_empty() {
             round += 1;
             let mut retry_later = vec![];
+            let mut refused = vec![];
             let mut longest_wait = Duration::ZERO;
+            let epoch = self.refreshes.lock().await.epoch;
+            let sent_with = if refresh_spent {
+                None
+            } else {
+                self.tokens.access_token(None).await.ok()
+            };
             for chunk in pending.chunks(MAX_BATCH) {
                 let body = json!({
                     "requests": chunk.iter().map(|&i| batch_item(i, &requests[i])).collect::<Vec<_>>()
@@ -662,6 +675,11 @@ impl<T: TokenSource> GraphClient<T> {
                                 _ if (200..300).contains(&item.status) => {
                                     results[i] = Some(Ok(item))
                                 }
+                                _ if item.status == 401 && sent_with.is_some() => {
+                                    results[i] =
+                                        Some(Err(Error::from_status(item.status, item.body)));
+                                    refused.push(i);
+                                }
                                 _ => {
                                     results[i] =
                                         Some(Err(Error::from_status(item.status, item.body)))
@@ -681,6 +699,21 @@ impl<T: TokenSource> GraphClient<T> {
                             results[i] = Some(Err(Error::Transport(msg.clone())));
                         }
                     }
+                }
+            }
+            if let (Some(rejected), false) = (&sent_with, refused.is_empty()) {
+                refresh_spent = true;
+                match self.replace_rejected(rejected, epoch).await {
+                    Ok(_) => {
+                        for &i in &refused {
+                            results[i] = None;
+                        }
+                        retry_later.extend(refused);
+                    }
+                    // The sign-in's problem (revoked, password changed):
+                    // the first refused item carries it, for the caller to
+                    // stop on; the others keep their 401.
+                    Err(e) => results[refused[0]] = Some(Err(e)),
                 }
             }
             pending = retry_later;

@@ -171,6 +171,42 @@ async fn a_rejected_access_token_is_refreshed_exactly_once() {
     assert_eq!(tokens.refreshes.load(Ordering::SeqCst), 1);
 }
 
+/// The access token expires while a batch runs: Graph answers some of its
+/// items 401 inside the 200 batch. They were not carried out; after one
+/// refresh they go again, and every event arrives once.
+#[tokio::test]
+async fn items_refused_with_401_mid_batch_go_again_after_one_refresh() {
+    let (server, client, tokens) = setup(false).await;
+    admin(
+        &server,
+        reqwest::Method::POST,
+        "/_admin/faults",
+        json!({"method": "POST", "path": "/v1.0/me/events", "kind": "unauthorized", "skip": 5, "times": 7}),
+    )
+    .await;
+    let requests: Vec<Request> = (0..30).map(event).collect();
+    let results = client.batch(&requests).await;
+    for (i, r) in results.iter().enumerate() {
+        let resp = r
+            .as_ref()
+            .unwrap_or_else(|e| panic!("item {i} failed: {e}"));
+        assert_eq!(resp.status, 201, "item {i}");
+    }
+    let mut expected: Vec<String> = (0..30).map(|i| format!("Termin {i}")).collect();
+    expected.sort();
+    assert_eq!(
+        event_subjects(&server).await,
+        expected,
+        "each event exactly once"
+    );
+    assert_eq!(
+        tokens.refreshes.load(Ordering::SeqCst),
+        1,
+        "one refresh for the seven refused items"
+    );
+    assert_eq!(client.counters().writes, 30 + 7, "only they went again");
+}
+
 #[tokio::test]
 async fn service_outages_are_waited_out_for_reads_but_creates_are_not_replayed_blindly() {
     let (server, client, _) = setup(false).await;

@@ -199,6 +199,7 @@ impl<R: RawEntries> Chunked<R> {
         for (index, chunk) in chunks.iter().enumerate() {
             self.raw.write(&chunk_account(base, slot, index), chunk)?;
         }
+        docket_crash::point(docket_crash::TOKEN_WRITE);
         let manifest_json = serde_json::to_string(&manifest).map_err(|e| StoreError::Other {
             detail: format!("cannot encode the manifest of '{base}': {e}"),
         })?;

@@ -20,6 +20,13 @@
 //!
 //! Writers in one process are serialised; two processes writing at once
 //! may lose one change (last rename wins) but never leave a torn file.
+//!
+//! A process killed between writing the temp file and renaming it leaves
+//! the temp file behind, holding every secret of that moment. Each write
+//! and delete removes such leftovers once they are older than
+//! [`STALE_TEMP`] (a live writer's temp file lives for milliseconds), so
+//! that a sign-out leaves no refresh token in the folder (found by the
+//! crash harness, `docs/reliability.md`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -32,6 +39,10 @@ use serde::{Deserialize, Serialize};
 use crate::{account_name, EntryKey, SecretStore, SecretString, StoreError};
 
 const FORMAT: &str = "docket-secrets-file/1";
+/// The temp files of a write start with this.
+const TEMP_PREFIX: &str = ".secrets-";
+/// A temp file this old was left by a writer that died.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(120);
 const IN_FILE_WARNING: &str = "plaintext secrets of Docket Sync; anyone who can read this \
     file can act as you in Microsoft 365. Set storage.allow_plaintext_tokens = false \
     once an OS keyring is available.";
@@ -137,14 +148,16 @@ impl FileStore {
         };
         create_private_dir(dir).map_err(|e| self.io_error("create the folder of", e))?;
         // tempfile creates the file 0600 on Unix.
+        remove_stale_temps(dir);
         let mut temp = tempfile::Builder::new()
-            .prefix(".secrets-")
+            .prefix(TEMP_PREFIX)
             .tempfile_in(dir)
             .map_err(|e| self.io_error("create a temp file next to", e))?;
         set_private(temp.path()).map_err(|e| self.io_error("restrict a temp file for", e))?;
         temp.write_all(&json)
             .and_then(|()| temp.as_file().sync_all())
             .map_err(|e| self.io_error("write", e))?;
+        docket_crash::point(docket_crash::TOKEN_WRITE);
         temp.persist(&self.path)
             .map_err(|e| self.io_error("replace", e.error))?;
         Ok(())
@@ -185,6 +198,26 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
+/// Remove temp files of writers that died before their rename. Best
+/// effort: a file that cannot be removed is left for the next write.
+fn remove_stale_temps(dir: &Path) {
+    let now = std::time::SystemTime::now();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let stale = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMP_PREFIX))
+            && entry.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMP))
+            });
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 impl SecretStore for FileStore {
     fn get(&self, key: &EntryKey) -> Result<Option<SecretString>, StoreError> {
         Ok(self
@@ -202,6 +235,9 @@ impl SecretStore for FileStore {
 
     fn delete(&self, key: &EntryKey) -> Result<(), StoreError> {
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(dir) = self.path.parent() {
+            remove_stale_temps(dir);
+        }
         let mut secrets = self.read()?;
         if secrets.remove(&account_name(key)).is_some() {
             self.write(secrets)?;
@@ -237,6 +273,32 @@ mod tests {
             user: user.into(),
             kind: SecretKind::RefreshToken,
         }
+    }
+
+    /// A writer killed before its rename left a temp file with a token:
+    /// the next write (here the sign-out's delete) removes it, and leaves a
+    /// live writer's fresh temp file alone.
+    #[test]
+    fn a_dead_writers_temp_file_does_not_outlive_the_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        let store = FileStore::open(&path, true).unwrap();
+        store.set(&key("a"), &SecretString::new("old")).unwrap();
+        let left = dir.path().join(".secrets-AbC123");
+        fs::write(&left, "{\"secrets\":{\"k\":\"rotated-refresh-token\"}}").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&left)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+        let live = dir.path().join(".secrets-XyZ789");
+        fs::write(&live, "{}").unwrap();
+        store.delete(&key("a")).unwrap();
+        assert!(!left.exists(), "the dead writer's token is gone");
+        assert!(live.exists(), "a live writer's temp file is kept");
+        assert!(store.get(&key("a")).unwrap().is_none());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use docket_text::Message;
 use crate::ical::{appointment, deadline, Skip, Zones};
 use crate::model::{Appointment, Contact, Deadline, ItemProblem, Moment, ProblemKind, Snapshot};
 use crate::options::ReadOptions;
-use crate::records::{split, Record};
+use crate::records::{split_file, Record};
 use crate::vcard::contact;
 
 /// Reads one file's bytes (iCalendar, vCard, or both mixed) into a
@@ -23,7 +23,7 @@ pub fn read_bytes(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot
 
 fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
     let mut snapshot = Snapshot::empty();
-    let records = split(bytes);
+    let (records, cut_inside) = split_file(bytes);
     let mut problem = |record: &Record<'_>, uid: Option<String>, skip: Skip| {
         // A broken record we cannot name may be an item exported before:
         // nobody can tell, so deletions must wait.
@@ -135,6 +135,20 @@ fn read_one(source: &str, bytes: &[u8], options: &ReadOptions) -> Snapshot {
     snapshot.appointments = appointments;
     snapshot.deadlines = deadlines;
     snapshot.contacts = contacts;
+    if let Some(component) = cut_inside {
+        // The file stops before its end: whatever followed the cut (an
+        // export the PMS is still writing) is unknown, so nothing may be
+        // deleted on the strength of this read.
+        snapshot.complete = false;
+        snapshot.problems.push(ItemProblem {
+            source: source.to_owned(),
+            record: "(whole file)".to_owned(),
+            uid: None,
+            kind: ProblemKind::Malformed,
+            reason: Message::new("source-cut-short").text("component", component),
+            fix: None,
+        });
+    }
     snapshot
 }
 

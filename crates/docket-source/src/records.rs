@@ -88,7 +88,17 @@ fn is_record_start(name: &str) -> bool {
 /// Splits a file into records. Lines outside any record (calendar
 /// properties, blank lines, stray text) are ignored; a component written
 /// without a `VCALENDAR` around it is a record like any other.
+#[cfg(test)]
 pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
+    split_file(bytes).0
+}
+
+/// [`split`], and the component the file ends inside of, if any (`VEVENT`
+/// when it stops in the middle of a record, `VCALENDAR` when it stops
+/// between records but before `END:VCALENDAR`): a file cut short, as an
+/// export read while the PMS is still writing it. What followed the cut
+/// is unknown.
+pub(crate) fn split_file(bytes: &[u8]) -> (Vec<Record<'_>>, Option<String>) {
     struct Open {
         name: String,
         line: usize,
@@ -175,11 +185,13 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Record<'_>> {
             _ => {}
         }
     }
+    let mut cut_inside = in_calendar.then(|| "VCALENDAR".to_owned());
     if let Some(current) = open {
         let damage = Message::new("source-not-terminated").text("component", current.name.as_str());
+        cut_inside = Some(current.name.clone());
         records.push(close(current, bytes.len(), Some(damage)));
     }
-    records
+    (records, cut_inside)
 }
 
 #[cfg(test)]

@@ -1045,3 +1045,56 @@ fn every_item_names_its_file() {
     assert_eq!(s.appointments[0].source, "a.ics");
     assert_eq!(s.contacts[0].source, "b.vcf");
 }
+
+/// An export read while the PMS is still writing it stops part-way, between
+/// two records or inside one. What followed the cut is unknown, so the
+/// snapshot is incomplete (the engine then deletes nothing) and the file
+/// is named; the whole file reads complete.
+#[test]
+fn an_export_cut_short_while_it_is_written_is_incomplete() {
+    use ProblemKind::*;
+    let whole = cal(&format!(
+        "{GOOD}\n{}",
+        event("second", "DTSTART:20261103T090000Z")
+    ));
+    let at = String::from_utf8_lossy(&whole)
+        .find("BEGIN:VEVENT\r\nUID:second")
+        .expect("second record");
+    let cut = "the file ends before END:VCALENDAR: it may have been cut off while it was \
+               being written, so nothing is deleted in Outlook until it reads whole";
+    check(
+        &whole[..at],
+        Expect {
+            read: &["good"],
+            problems: &[("(whole file)", Malformed, cut)],
+            complete: false,
+        },
+    );
+    check(
+        &whole[..at + 30],
+        Expect {
+            read: &["good"],
+            problems: &[
+                (
+                    "second",
+                    Malformed,
+                    "VEVENT is not terminated (no END:VEVENT)",
+                ),
+                (
+                    "(whole file)",
+                    Malformed,
+                    &cut.replace("END:VCALENDAR", "END:VEVENT"),
+                ),
+            ],
+            complete: false,
+        },
+    );
+    check(
+        &whole,
+        Expect {
+            read: &["good", "second"],
+            problems: &[],
+            complete: true,
+        },
+    );
+}

@@ -83,11 +83,42 @@ fn reasons_read_in_both_languages() {
         "no DUE date (only to-dos with a due date are deadlines)",
         "kein Fälligkeitsdatum (DUE); nur Aufgaben mit Fälligkeit sind Fristen",
     );
-    check(
-        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\n",
-        ProblemKind::Malformed,
-        "VEVENT is not terminated (no END:VEVENT)",
-        "VEVENT ist nicht abgeschlossen (END:VEVENT fehlt)",
+    // A file that stops inside a record: the record, and the file cut short.
+    let s = read_bytes(
+        "kalender.ics",
+        b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\n",
+        &ReadOptions::default(),
+    );
+    let read: Vec<(ProblemKind, String, String)> = s
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.kind,
+                Texts::new(Lang::En).render(&p.reason),
+                Texts::new(Lang::De).render(&p.reason),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                ProblemKind::Malformed,
+                "VEVENT is not terminated (no END:VEVENT)".to_string(),
+                "VEVENT ist nicht abgeschlossen (END:VEVENT fehlt)".to_string()
+            ),
+            (
+                ProblemKind::Malformed,
+                "the file ends before END:VEVENT: it may have been cut off while it was being \
+                 written, so nothing is deleted in Outlook until it reads whole"
+                    .to_string(),
+                "die Datei endet vor END:VEVENT: sie wurde womöglich beim Schreiben \
+                 abgeschnitten; in Outlook wird daher nichts gelöscht, bis sie vollständig \
+                 gelesen wird"
+                    .to_string()
+            ),
+        ]
     );
     check(
         &format!(

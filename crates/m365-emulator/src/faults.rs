@@ -9,7 +9,18 @@
 //! - `latency`: the request takes `ms` longer; on Graph routes it is spent
 //!   holding the mailbox's concurrency slot (see `throttle::layer`);
 //! - `connection_reset`: the connection closes without a response;
-//! - `malformed_json`: 200 with a truncated JSON body.
+//! - `malformed_json`: 200 with a truncated JSON body;
+//! - `sync_state_not_found`: 410 `SyncStateNotFound`, what a delta query
+//!   answers when its state token has expired
+//!   (<https://learn.microsoft.com/en-us/graph/delta-query-overview>,
+//!   "Synchronization reset"), on any page of a round;
+//! - `unauthorized`: 401 `InvalidAuthenticationToken`, what Graph answers
+//!   for an access token that expired or was revoked in flight
+//!   (<https://learn.microsoft.com/en-us/graph/errors>).
+//!
+//! `skip` lets the first matching requests pass before a rule fires, so a
+//! fault can land on the second page of a walk or the fifth item of a
+//! `$batch`.
 //!
 //! Rules match by method (optional) and path pattern: `*` matches any run
 //! of characters (`/` included), `{name}` one path segment, anything else
@@ -63,6 +74,10 @@ pub enum FaultKind {
         #[serde(default)]
         after_handler: bool,
     },
+    /// 410 with Graph's `SyncStateNotFound` body (an expired delta token).
+    SyncStateNotFound,
+    /// 401 with Graph's `InvalidAuthenticationToken` body.
+    Unauthorized,
 }
 
 impl FaultKind {
@@ -73,6 +88,8 @@ impl FaultKind {
             FaultKind::ServiceUnavailable { .. } => "service_unavailable",
             FaultKind::ConnectionReset { .. } => "connection_reset",
             FaultKind::MalformedJson { .. } => "malformed_json",
+            FaultKind::SyncStateNotFound => "sync_state_not_found",
+            FaultKind::Unauthorized => "unauthorized",
         }
     }
 }
@@ -91,6 +108,9 @@ pub struct NewRule {
     /// Fire on this many matching requests, then stop; forever when absent.
     #[serde(default)]
     pub times: Option<u64>,
+    /// Let this many matching requests pass before the rule may fire.
+    #[serde(default)]
+    pub skip: u64,
     /// Fire on a matching request with this probability (0..=1; default 1),
     /// drawn from a generator seeded with `seed` (default 0), so a run is
     /// repeatable.
@@ -110,6 +130,8 @@ pub struct RuleView {
     pub kind: FaultKind,
     /// Firings left; `null` = forever.
     pub times_left: Option<u64>,
+    /// Matching requests still let through before the rule may fire.
+    pub skip_left: u64,
     pub probability: f64,
     pub seed: u64,
     /// Requests that matched method and path.
@@ -169,6 +191,7 @@ impl Faults {
             path: new.path,
             kind: new.kind,
             times_left: new.times,
+            skip_left: new.skip,
             probability,
             seed,
             matched: 0,
@@ -207,6 +230,10 @@ impl Faults {
                 continue;
             }
             v.matched += 1;
+            if v.skip_left > 0 {
+                v.skip_left -= 1;
+                continue;
+            }
             if v.times_left == Some(0) {
                 continue;
             }
@@ -334,6 +361,18 @@ pub async fn layer(State(shared): State<Shared>, mut req: Request, next: Next) -
             }
             e.into_response()
         }
+        FaultKind::SyncStateNotFound => GraphError::new(
+            StatusCode::GONE,
+            "SyncStateNotFound",
+            "The sync state generation is not found.",
+        )
+        .into_response(),
+        FaultKind::Unauthorized => GraphError::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token has expired or is not yet valid.",
+        )
+        .into_response(),
         FaultKind::ConnectionReset { after_handler } => {
             if after_handler {
                 drop(next.run(req).await);
@@ -503,6 +542,25 @@ mod tests {
         assert_eq!(fired, [true, false, true, false]);
         let view = &faults.list()[0];
         assert_eq!((view.matched, view.fired, view.times_left), (3, 2, Some(0)));
+    }
+
+    #[test]
+    fn skip_lets_the_first_matches_through() {
+        let faults = Faults::default();
+        faults
+            .add(rule(serde_json::json!({
+                "path": "/v1.0/me/contacts/delta", "kind": "sync_state_not_found",
+                "skip": 2, "times": 1
+            })))
+            .unwrap();
+        let fired: Vec<Option<FaultKind>> = (0..4)
+            .map(|_| faults.decide(&Method::GET, "/v1.0/me/contacts/delta"))
+            .collect();
+        assert_eq!(
+            fired,
+            [None, None, Some(FaultKind::SyncStateNotFound), None],
+            "the third page of the walk, once"
+        );
     }
 
     #[test]

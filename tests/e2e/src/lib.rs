@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 pub mod emulator;
 pub mod pages_browser;
+pub mod stress;
 
 /// `DOCKET_REQUIRE_E2E=1`: every component must be there.
 pub fn required() -> bool {

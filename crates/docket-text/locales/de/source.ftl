@@ -8,6 +8,7 @@ source-no-data = keine iCalendar-Daten (BEGIN:VCALENDAR) und keine vCard-Daten (
 source-begins-inside = { $component } beginnt, bevor dieser Eintrag abgeschlossen ist
 source-wrong-end = END:{ $found } an einer Stelle, an der END:{ $expected } erwartet wurde
 source-not-terminated = { $component } ist nicht abgeschlossen (END:{ $component } fehlt)
+source-cut-short = die Datei endet vor END:{ $component }: sie wurde womöglich beim Schreiben abgeschnitten; in Outlook wird daher nichts gelöscht, bis sie vollständig gelesen wird
 source-invalid-utf8 = kein gültiges UTF-8 bei Byte { $byte } (Zeile { $line })
 source-reader-failed = dieser Eintrag konnte nicht gelesen werden (ein interner Fehler beim Lesen; bitte melden Sie ihn zusammen mit dem Eintrag)
 source-not-event-or-todo = weder VEVENT noch VTODO

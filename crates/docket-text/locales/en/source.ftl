@@ -8,6 +8,7 @@ source-no-data = no iCalendar (BEGIN:VCALENDAR) or vCard (BEGIN:VCARD) data foun
 source-begins-inside = { $component } begins before this record ended
 source-wrong-end = END:{ $found } where END:{ $expected } was expected
 source-not-terminated = { $component } is not terminated (no END:{ $component })
+source-cut-short = the file ends before END:{ $component }: it may have been cut off while it was being written, so nothing is deleted in Outlook until it reads whole
 source-invalid-utf8 = not valid UTF-8 at byte { $byte } (line { $line })
 source-reader-failed = this record could not be read (an internal error in the reader; please report it with the record)
 source-not-event-or-todo = not a VEVENT or VTODO
