@@ -552,20 +552,23 @@ async fn full_listing<T: TokenSource>(
     kind: ItemKind,
     list_id: Option<&str>,
 ) -> Result<Listing, AppError> {
+    // The largest page Outlook lists serve: a lost state database over
+    // 10,000 items costs 10 pages per collection, not 100.
+    const PAGE: usize = docket_graph::PAGE_SIZE;
     let filter = url_encode(&key::owned_filter());
     let expand = url_encode(&key::tag_expand());
     let (url, container) = match kind {
         ItemKind::Event => (
-            format!("/me/events?$filter={filter}&$expand={expand}&$top=100"),
+            format!("/me/events?$filter={filter}&$expand={expand}&$top={PAGE}"),
             None,
         ),
         ItemKind::Contact => (
-            format!("/me/contacts?$filter={filter}&$expand={expand}&$top=100"),
+            format!("/me/contacts?$filter={filter}&$expand={expand}&$top={PAGE}"),
             None,
         ),
         ItemKind::Task => (
             format!(
-                "/me/todo/lists/{}/tasks?$expand={}&$top=100",
+                "/me/todo/lists/{}/tasks?$expand={}&$top={PAGE}",
                 list_id.unwrap_or_default(),
                 key::TASK_EXPAND
             ),

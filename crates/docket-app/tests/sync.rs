@@ -201,6 +201,41 @@ async fn first_export_then_a_quiet_run_costs_no_write() {
     );
 }
 
+/// The first export reads back what it wrote (the delta round that starts
+/// change tracking) in the largest pages Outlook serves, not in pages of
+/// 100: 250 events, 150 deadlines and 201 contacts cost one page each for
+/// events and tasks and two for contacts (capped at 200 a page).
+#[tokio::test]
+async fn a_first_export_reads_back_in_the_largest_pages() {
+    let fx = Fixture::new().await;
+    let mut items: Vec<String> = (0..250)
+        .map(|i| event(&format!("e{i}"), &format!("Termin {i}"), 1 + i % 28))
+        .collect();
+    items.extend((0..150).map(|i| todo(&format!("t{i}"), &format!("Frist {i}"), 1 + i % 28)));
+    let mut snap = ics(&items);
+    let vcf: String = (0..201)
+        .map(|i| {
+            format!(
+                "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:c{i}\r\nFN:Mandant {i}\r\nX-DOCKET-SUBSCRIBED:TRUE\r\nEND:VCARD\r\n"
+            )
+        })
+        .collect();
+    snap.contacts = read_bytes("pms.vcf", vcf.as_bytes(), &ReadOptions::default()).contacts;
+    let first = fx.run(&snap, &policy()).await;
+    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    assert_eq!(first.created, 601);
+    // The To Do lists, three (empty) listings of our items, then the delta
+    // rounds: events 1 page, tasks 1, contacts 2.
+    assert_eq!(
+        first.requests.reads,
+        1 + 3 + 1 + 1 + 2,
+        "{:?}",
+        first.requests
+    );
+    let second = fx.run(&snap, &policy()).await;
+    assert_eq!((second.requests.writes, second.unchanged), (0, 601));
+}
+
 #[tokio::test]
 async fn the_pms_leads_edits_deletions_and_user_deletions() {
     let fx = Fixture::new().await;

@@ -48,13 +48,18 @@ pub const MAX_IN_FLIGHT: u32 = 4;
 /// Graph's JSON batching limit.
 pub const MAX_BATCH: usize = 20;
 /// Items per page asked for with `Prefer: odata.maxpagesize` when following
-/// pages (<https://learn.microsoft.com/en-us/graph/delta-query-messages#use-query-parameters-in-a-delta-query-for-messages>).
-pub const PAGE_SIZE: usize = 100;
+/// pages (<https://learn.microsoft.com/en-us/graph/delta-query-messages#use-query-parameters-in-a-delta-query-for-messages>):
+/// the largest page Outlook serves (`$top` goes up to 1,000). It is a
+/// preference, so a collection with a lower cap (contacts/delta: 200,
+/// <https://learn.microsoft.com/en-us/answers/a/2052165>) answers with its
+/// own; reading back a first export of 10,000 items then costs 18 pages
+/// instead of 100.
+pub const PAGE_SIZE: usize = 1000;
 /// Largest response body read from Graph (16 MiB). A `$batch` answer of
 /// 20 items is far below it; Graph's own request limit is 4 MB.
 pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
-/// Most pages followed in one listing or delta walk. At `PAGE_SIZE` items
-/// a page, that is a million items: far beyond one fee-earner's mailbox,
+/// Most pages followed in one listing or delta walk. At 100 items a page
+/// (far below `PAGE_SIZE`), that is a million items: far beyond one fee-earner's mailbox,
 /// so only a server that never stops sending `@odata.nextLink` reaches it.
 pub const MAX_PAGES: u32 = 10_000;
 
