@@ -67,6 +67,9 @@ pub struct SyncReport {
     pub updated: usize,
     pub deleted: usize,
     pub unchanged: usize,
+    /// Of `unchanged`, the records the planner neither mapped nor hashed
+    /// (their fingerprint was the one stored with their item).
+    pub not_mapped: usize,
     /// Source records that could not be exported: file, record, reason.
     pub skipped: Vec<Skipped>,
     /// Items whose request failed this run; they are tried again next run.
@@ -270,8 +273,60 @@ enum Read {
     Off,
 }
 
-/// One export run.
+/// How often a run stores the budget window while it sends (a kill loses
+/// at most this much of it).
+const SAVE_PACE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One export run. The Graph client first takes back the budget window
+/// earlier runs stored (see `docket_graph::pace`), and the window is
+/// stored again while the run sends and when it ends, also when it fails:
+/// a run after a failed one, or after a restart of the process, inside
+/// the same 10 minutes does not spend the mailbox's budget twice.
 pub async fn export<T: TokenSource>(
+    graph: &GraphClient<T>,
+    store: &SyncStore<'_>,
+    snapshot: &Snapshot,
+    policy: &Policy,
+    options: SyncOptions,
+    now: DateTime<Utc>,
+) -> Result<SyncReport, AppError> {
+    let stored: Vec<docket_graph::pace::SentInSecond> = store
+        .db()
+        .pace_window()?
+        .into_iter()
+        .map(|(unix_second, requests)| docket_graph::pace::SentInSecond {
+            unix_second,
+            requests,
+        })
+        .collect();
+    graph.remember_pace_window(&stored).await;
+    let run = export_run(graph, store, snapshot, policy, options, now);
+    tokio::pin!(run);
+    let result = loop {
+        tokio::select! {
+            result = &mut run => break result,
+            () = tokio::time::sleep(SAVE_PACE_EVERY) => save_pace_window(graph, store).await,
+        }
+    };
+    save_pace_window(graph, store).await;
+    result
+}
+
+/// Store the client's budget window; a failure to write it costs only
+/// pacing memory, never the run.
+async fn save_pace_window<T: TokenSource>(graph: &GraphClient<T>, store: &SyncStore<'_>) {
+    let window: Vec<(i64, u32)> = graph
+        .pace_window()
+        .await
+        .into_iter()
+        .map(|s| (s.unix_second, s.requests))
+        .collect();
+    if let Err(e) = store.db().set_pace_window(&window) {
+        tracing::warn!(error = %e, "could not store the Graph budget window");
+    }
+}
+
+async fn export_run<T: TokenSource>(
     graph: &GraphClient<T>,
     store: &SyncStore<'_>,
     snapshot: &Snapshot,
@@ -356,6 +411,7 @@ pub async fn export<T: TokenSource>(
         dry_run: options.dry_run,
         plan: Box::new(plan.summary()),
         unchanged: plan.unchanged,
+        not_mapped: plan.not_mapped,
         // The plan's skips include the source's per-record problems.
         skipped: plan.skips.clone(),
         notices: plan.notices.clone(),
@@ -401,6 +457,15 @@ pub async fn export<T: TokenSource>(
         now,
     };
     apply(graph, &ctx, &plan, &mut report).await?;
+    // Unchanged items whose record's fingerprint is new (a new version, a
+    // setting that changed nothing in Outlook): remembered, no request.
+    for (key, fingerprint) in &plan.fingerprints {
+        if let Some(entry) = state.get(key) {
+            let mut entry = entry.clone();
+            entry.fingerprint = fingerprint.clone();
+            store.put(key, &entry)?;
+        }
+    }
 
     // 4. Delta links, only now that the writes are recorded.
     for (kind, read) in reads {
@@ -677,6 +742,7 @@ fn resend_update(store: &SyncStore<'_>, state: &State, key: &SourceKey) -> Resul
         Some(entry) => {
             let mut entry = entry.clone();
             entry.hash.clear();
+            entry.fingerprint = None;
             store.put(key, &entry)
         }
         None => Ok(()),
@@ -775,6 +841,7 @@ async fn apply<T: TokenSource>(
                     user_categories: vec![],
                     version: None,
                     generation: c.generation,
+                    fingerprint: None,
                 };
                 if let Some((id, _)) = adopted.get(&c.key) {
                     follow_ups.push((c, id.clone()));
@@ -842,6 +909,7 @@ async fn apply<T: TokenSource>(
                             user_categories: vec![],
                             version: version_of(&resp.body),
                             generation: c.generation,
+                            fingerprint: c.fingerprint.clone(),
                         },
                     )?;
                     ctx.succeeded(&c.key)?;
@@ -906,6 +974,7 @@ fn record(
                     user_categories: vec![],
                     version: version_of(&resp.body),
                     generation: c.generation,
+                    fingerprint: c.fingerprint.clone(),
                 },
             )?;
             count_create(report, c.reason);
@@ -920,6 +989,7 @@ fn record(
                 user_categories: vec![],
                 version: None,
                 generation: u.generation,
+                fingerprint: None,
             });
             entry.remote_id = Some(u.remote_id.clone());
             entry.hash = u.hash.clone();
@@ -927,6 +997,7 @@ fn record(
             entry.user_categories = u.user_categories.clone();
             entry.version = version_of(&resp.body);
             entry.generation = u.generation;
+            entry.fingerprint = u.fingerprint.clone();
             store.put(&u.key, &entry)?;
             report.updated += 1;
         }

@@ -244,6 +244,8 @@ pub struct Counters {
     /// 429/503/504 answers that were waited out.
     pub throttled: AtomicU64,
     pub retries: AtomicU64,
+    /// Times the client waited for room in the budget before sending.
+    pub paced: AtomicU64,
 }
 
 /// A snapshot of `Counters`.
@@ -256,6 +258,7 @@ pub struct Counts {
     pub batches: u64,
     pub throttled: u64,
     pub retries: u64,
+    pub paced: u64,
 }
 
 impl Counters {
@@ -269,6 +272,7 @@ impl Counters {
             batches: g(&self.batches),
             throttled: g(&self.throttled),
             retries: g(&self.retries),
+            paced: g(&self.paced),
         }
     }
     fn add(a: &AtomicU64, n: u64) {
@@ -355,6 +359,21 @@ impl<T: TokenSource> GraphClient<T> {
 
     pub fn counters(&self) -> Counts {
         self.counters.snapshot()
+    }
+
+    /// The requests of the budget's current window, per wall-clock second,
+    /// for the caller to store (see `pace`): this and earlier clients'.
+    pub async fn pace_window(&self) -> Vec<pace::SentInSecond> {
+        let mut p = self.pacer.lock().await;
+        p.window(tokio::time::Instant::now(), unix_now())
+    }
+
+    /// Take back a window stored from an earlier client (an earlier run,
+    /// or another process) of the same mailbox: its requests count against
+    /// the budget until they leave the window.
+    pub async fn remember_pace_window(&self, stored: &[pace::SentInSecond]) {
+        let mut p = self.pacer.lock().await;
+        p.remember(tokio::time::Instant::now(), unix_now(), stored);
     }
 
     /// Send one request, retrying as `retry::decide` says. A non-2xx final
@@ -540,6 +559,7 @@ impl<T: TokenSource> GraphClient<T> {
             if wait.is_zero() {
                 return;
             }
+            Counters::add(&self.counters.paced, 1);
             tracing::info!(?wait, "pacing inside the mailbox's request budget");
             tokio::time::sleep(wait).await;
         }
@@ -720,6 +740,13 @@ impl<T: TokenSource> GraphClient<T> {
             .map(|r| r.unwrap_or_else(|| Err(Error::Transport("not sent".into()))))
             .collect()
     }
+}
+
+/// The wall clock, in seconds since 1970 (0 before it).
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn batch_item(i: usize, req: &Request) -> Value {
