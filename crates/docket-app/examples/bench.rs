@@ -192,14 +192,20 @@ async fn main() {
     ] {
         let start = Instant::now();
         let plan = docket_sync::plan(&snap, &st, &docket_sync::Remote::default(), &policy, now());
-        times.push((name, start.elapsed(), plan.ops.len(), plan.unchanged));
+        times.push((
+            name,
+            start.elapsed(),
+            plan.ops.len(),
+            plan.unchanged,
+            plan.not_mapped,
+        ));
     }
     println!();
-    println!("| planning {items} items | time | ops | unchanged |");
-    println!("|---|---:|---:|---:|");
-    for (name, t, ops, unchanged) in times {
+    println!("| planning {items} items | time | ops | unchanged | not mapped (fingerprint) |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, t, ops, unchanged, not_mapped) in times {
         println!(
-            "| {name} | {:.1} ms | {ops} | {unchanged} |",
+            "| {name} | {:.1} ms | {ops} | {unchanged} | {not_mapped} |",
             t.as_secs_f64() * 1000.0
         );
     }

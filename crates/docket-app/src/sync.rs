@@ -84,6 +84,9 @@ pub struct SyncReport {
     pub updated: usize,
     pub deleted: usize,
     pub unchanged: usize,
+    /// Of `unchanged`, the records the planner neither mapped nor hashed
+    /// (their fingerprint was the one stored with their item).
+    pub not_mapped: usize,
     /// Source records that could not be exported: file, record, reason.
     pub skipped: Vec<Skipped>,
     /// Items whose request failed this run; they are tried again next run.
@@ -294,8 +297,61 @@ enum Read {
     Off,
 }
 
-/// One export run.
+/// How often a run stores the budget window while it sends (a kill loses
+/// at most this much of it).
+const SAVE_PACE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One export run. The Graph client first takes back the budget window
+/// earlier runs stored (see `docket_graph::pace`), and the window is
+/// stored again while the run sends and when it ends, also when it fails:
+/// a run after a failed one, or after a restart of the process, inside
+/// the same 10 minutes does not spend the mailbox's budget twice.
 pub async fn export<T: TokenSource>(
+    graph: &GraphClient<T>,
+    store: &SyncStore<'_>,
+    snapshot: &Snapshot,
+    policy: &Policy,
+    options: SyncOptions,
+    now: DateTime<Utc>,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport, AppError> {
+    let stored: Vec<docket_graph::pace::SentInSecond> = store
+        .db()
+        .pace_window()?
+        .into_iter()
+        .map(|(unix_second, requests)| docket_graph::pace::SentInSecond {
+            unix_second,
+            requests,
+        })
+        .collect();
+    graph.remember_pace_window(&stored).await;
+    let run = export_run(graph, store, snapshot, policy, options, now, progress);
+    tokio::pin!(run);
+    let result = loop {
+        tokio::select! {
+            result = &mut run => break result,
+            () = tokio::time::sleep(SAVE_PACE_EVERY) => save_pace_window(graph, store).await,
+        }
+    };
+    save_pace_window(graph, store).await;
+    result
+}
+
+/// Store the client's budget window; a failure to write it costs only
+/// pacing memory, never the run.
+async fn save_pace_window<T: TokenSource>(graph: &GraphClient<T>, store: &SyncStore<'_>) {
+    let window: Vec<(i64, u32)> = graph
+        .pace_window()
+        .await
+        .into_iter()
+        .map(|s| (s.unix_second, s.requests))
+        .collect();
+    if let Err(e) = store.db().set_pace_window(&window) {
+        tracing::warn!(error = %e, "could not store the Graph budget window");
+    }
+}
+
+async fn export_run<T: TokenSource>(
     graph: &GraphClient<T>,
     store: &SyncStore<'_>,
     snapshot: &Snapshot,
@@ -381,6 +437,7 @@ pub async fn export<T: TokenSource>(
         dry_run: options.dry_run,
         plan: Box::new(plan.summary()),
         unchanged: plan.unchanged,
+        not_mapped: plan.not_mapped,
         // The plan's skips include the source's per-record problems.
         skipped: plan.skips.iter().cloned().map(settle_skip).collect(),
         notices: plan.notices.clone(),
@@ -426,6 +483,15 @@ pub async fn export<T: TokenSource>(
         now,
     };
     apply(graph, &ctx, &plan, &mut report, progress).await?;
+    // Unchanged items whose record's fingerprint is new (a new version, a
+    // setting that changed nothing in Outlook): remembered, no request.
+    for (key, fingerprint) in &plan.fingerprints {
+        if let Some(entry) = state.get(key) {
+            let mut entry = entry.clone();
+            entry.fingerprint = fingerprint.clone();
+            store.put(key, &entry)?;
+        }
+    }
 
     // 4. Delta links, only now that the writes are recorded.
     for (kind, read) in reads {
@@ -577,20 +643,23 @@ async fn full_listing<T: TokenSource>(
     kind: ItemKind,
     list_id: Option<&str>,
 ) -> Result<Listing, AppError> {
+    // The largest page Outlook lists serve: a lost state database over
+    // 10,000 items costs 10 pages per collection, not 100.
+    const PAGE: usize = docket_graph::PAGE_SIZE;
     let filter = url_encode(&key::owned_filter());
     let expand = url_encode(&key::tag_expand());
     let (url, container) = match kind {
         ItemKind::Event => (
-            format!("/me/events?$filter={filter}&$expand={expand}&$top=100"),
+            format!("/me/events?$filter={filter}&$expand={expand}&$top={PAGE}"),
             None,
         ),
         ItemKind::Contact => (
-            format!("/me/contacts?$filter={filter}&$expand={expand}&$top=100"),
+            format!("/me/contacts?$filter={filter}&$expand={expand}&$top={PAGE}"),
             None,
         ),
         ItemKind::Task => (
             format!(
-                "/me/todo/lists/{}/tasks?$expand={}&$top=100",
+                "/me/todo/lists/{}/tasks?$expand={}&$top={PAGE}",
                 list_id.unwrap_or_default(),
                 key::TASK_EXPAND
             ),
@@ -700,6 +769,7 @@ fn resend_update(store: &SyncStore<'_>, state: &State, key: &SourceKey) -> Resul
         Some(entry) => {
             let mut entry = entry.clone();
             entry.hash.clear();
+            entry.fingerprint = None;
             store.put(key, &entry)
         }
         None => Ok(()),
@@ -804,6 +874,7 @@ async fn apply<T: TokenSource>(
                     user_categories: vec![],
                     version: None,
                     generation: c.generation,
+                    fingerprint: None,
                 };
                 if let Some((id, _)) = adopted.get(&c.key) {
                     follow_ups.push((c, id.clone()));
@@ -896,6 +967,7 @@ async fn apply<T: TokenSource>(
                             user_categories: vec![],
                             version: version_of(&resp.body),
                             generation: c.generation,
+                            fingerprint: c.fingerprint.clone(),
                         },
                     )?;
                     ctx.succeeded(&c.key)?;
@@ -964,6 +1036,7 @@ fn record(
                     user_categories: vec![],
                     version: version_of(&resp.body),
                     generation: c.generation,
+                    fingerprint: c.fingerprint.clone(),
                 },
             )?;
             count_create(report, c.reason);
@@ -978,6 +1051,7 @@ fn record(
                 user_categories: vec![],
                 version: None,
                 generation: u.generation,
+                fingerprint: None,
             });
             entry.remote_id = Some(u.remote_id.clone());
             entry.hash = u.hash.clone();
@@ -985,6 +1059,7 @@ fn record(
             entry.user_categories = u.user_categories.clone();
             entry.version = version_of(&resp.body);
             entry.generation = u.generation;
+            entry.fingerprint = u.fingerprint.clone();
             store.put(&u.key, &entry)?;
             report.updated += 1;
         }

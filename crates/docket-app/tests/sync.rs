@@ -195,11 +195,115 @@ async fn first_export_then_a_quiet_run_costs_no_write() {
         "a quiet run writes nothing: {second:?}"
     );
     assert_eq!(second.unchanged, 5);
+    assert_eq!(
+        second.not_mapped, 5,
+        "unchanged records are neither mapped nor hashed"
+    );
     assert!(
         second.requests.reads <= 3,
         "a quiet run costs one delta read per collection: {:?}",
         second.requests
     );
+}
+
+/// The first export reads back what it wrote (the delta round that starts
+/// change tracking) in the largest pages Outlook serves, not in pages of
+/// 100: 250 events, 150 deadlines and 201 contacts cost one page each for
+/// events and tasks and two for contacts (capped at 200 a page).
+#[tokio::test]
+async fn a_first_export_reads_back_in_the_largest_pages() {
+    let fx = Fixture::new().await;
+    let mut items: Vec<String> = (0..250)
+        .map(|i| event(&format!("e{i}"), &format!("Termin {i}"), 1 + i % 28))
+        .collect();
+    items.extend((0..150).map(|i| todo(&format!("t{i}"), &format!("Frist {i}"), 1 + i % 28)));
+    let mut snap = ics(&items);
+    let vcf: String = (0..201)
+        .map(|i| {
+            format!(
+                "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:c{i}\r\nFN:Mandant {i}\r\nX-DOCKET-SUBSCRIBED:TRUE\r\nEND:VCARD\r\n"
+            )
+        })
+        .collect();
+    snap.contacts = read_bytes("pms.vcf", vcf.as_bytes(), &ReadOptions::default()).contacts;
+    let first = fx.run(&snap, &policy()).await;
+    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    assert_eq!(first.created, 601);
+    // The To Do lists, three (empty) listings of our items, then the delta
+    // rounds: events 1 page, tasks 1, contacts 2.
+    assert_eq!(
+        first.requests.reads,
+        1 + 3 + 1 + 1 + 2,
+        "{:?}",
+        first.requests
+    );
+    let second = fx.run(&snap, &policy()).await;
+    assert_eq!((second.requests.writes, second.unchanged), (0, 601));
+}
+
+/// The client's memory of the mailbox's request budget outlives a run that
+/// failed and the process: the next run, with a new client and the state
+/// database opened again, counts the failed run's requests and waits for
+/// room instead of spending the budget twice. (A budget of 16 per 3 s:
+/// the client allows itself 14; the failed run sent 6, the next needs 11.)
+#[tokio::test]
+async fn the_budget_window_survives_a_failed_run_and_a_restart() {
+    let mut fx = Fixture::new().await;
+    let graph = |fx: &Fixture| {
+        let mut options = Options::new(format!("{}/v1.0", fx.server.base_url));
+        options.policy.base_backoff = std::time::Duration::from_millis(20);
+        options.policy.max_attempts = 2;
+        options.budget = docket_graph::pace::Budget {
+            requests: 16,
+            window: std::time::Duration::from_secs(3),
+        };
+        GraphClient::new(http(), options, Token(fx.server.shared.test_token(ANNA)))
+    };
+    let snap = ics(&firm());
+    fx.admin(
+        reqwest::Method::POST,
+        "/_admin/faults",
+        json!({"method": "GET", "path": "/v1.0/me/contacts*", "kind": "malformed_json"}),
+    )
+    .await;
+    let first = graph(&fx);
+    let store = SyncStore(&fx.db);
+    let failed = export(
+        &first,
+        &store,
+        &snap,
+        &policy(),
+        SyncOptions::default(),
+        now(),
+        &|_| {},
+    )
+    .await;
+    assert!(failed.is_err(), "the contacts listing keeps failing");
+    let spent = first.counters();
+    assert_eq!((spent.budget_requests, spent.paced), (6, 0), "{spent:?}");
+    fx.admin(reqwest::Method::DELETE, "/_admin/faults", Value::Null)
+        .await;
+
+    // A new process: the database opened again, a new client.
+    let path = fx.dir.path().join("state.sqlite3");
+    fx.db = Mutex::new(StateDb::open(&path).expect("db"));
+    let second = graph(&fx);
+    let report = export(
+        &second,
+        &SyncStore(&fx.db),
+        &snap,
+        &policy(),
+        SyncOptions::default(),
+        now(),
+        &|_| {},
+    )
+    .await
+    .expect("export");
+    assert_eq!(report.created, 5, "{}", report.plan);
+    let c = second.counters();
+    assert_eq!(c.budget_requests, 11, "{c:?}");
+    assert!(c.paced > 0, "waited for the failed run's requests: {c:?}");
+    assert_eq!(c.throttled, 0);
 }
 
 #[tokio::test]

@@ -48,13 +48,18 @@ pub const MAX_IN_FLIGHT: u32 = 4;
 /// Graph's JSON batching limit.
 pub const MAX_BATCH: usize = 20;
 /// Items per page asked for with `Prefer: odata.maxpagesize` when following
-/// pages (<https://learn.microsoft.com/en-us/graph/delta-query-messages#use-query-parameters-in-a-delta-query-for-messages>).
-pub const PAGE_SIZE: usize = 100;
+/// pages (<https://learn.microsoft.com/en-us/graph/delta-query-messages#use-query-parameters-in-a-delta-query-for-messages>):
+/// the largest page Outlook serves (`$top` goes up to 1,000). It is a
+/// preference, so a collection with a lower cap (contacts/delta: 200,
+/// <https://learn.microsoft.com/en-us/answers/a/2052165>) answers with its
+/// own; reading back a first export of 10,000 items then costs 18 pages
+/// instead of 100.
+pub const PAGE_SIZE: usize = 1000;
 /// Largest response body read from Graph (16 MiB). A `$batch` answer of
 /// 20 items is far below it; Graph's own request limit is 4 MB.
 pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
-/// Most pages followed in one listing or delta walk. At `PAGE_SIZE` items
-/// a page, that is a million items: far beyond one fee-earner's mailbox,
+/// Most pages followed in one listing or delta walk. At 100 items a page
+/// (far below `PAGE_SIZE`), that is a million items: far beyond one fee-earner's mailbox,
 /// so only a server that never stops sending `@odata.nextLink` reaches it.
 pub const MAX_PAGES: u32 = 10_000;
 
@@ -241,6 +246,8 @@ pub struct Counters {
     /// 429/503/504 answers that were waited out.
     pub throttled: AtomicU64,
     pub retries: AtomicU64,
+    /// Times the client waited for room in the budget before sending.
+    pub paced: AtomicU64,
 }
 
 /// A snapshot of `Counters`.
@@ -253,6 +260,7 @@ pub struct Counts {
     pub batches: u64,
     pub throttled: u64,
     pub retries: u64,
+    pub paced: u64,
 }
 
 impl Counters {
@@ -266,6 +274,7 @@ impl Counters {
             batches: g(&self.batches),
             throttled: g(&self.throttled),
             retries: g(&self.retries),
+            paced: g(&self.paced),
         }
     }
     fn add(a: &AtomicU64, n: u64) {
@@ -352,6 +361,21 @@ impl<T: TokenSource> GraphClient<T> {
 
     pub fn counters(&self) -> Counts {
         self.counters.snapshot()
+    }
+
+    /// The requests of the budget's current window, per wall-clock second,
+    /// for the caller to store (see `pace`): this and earlier clients'.
+    pub async fn pace_window(&self) -> Vec<pace::SentInSecond> {
+        let mut p = self.pacer.lock().await;
+        p.window(tokio::time::Instant::now(), unix_now())
+    }
+
+    /// Take back a window stored from an earlier client (an earlier run,
+    /// or another process) of the same mailbox: its requests count against
+    /// the budget until they leave the window.
+    pub async fn remember_pace_window(&self, stored: &[pace::SentInSecond]) {
+        let mut p = self.pacer.lock().await;
+        p.remember(tokio::time::Instant::now(), unix_now(), stored);
     }
 
     /// Send one request, retrying as `retry::decide` says. A non-2xx final
@@ -533,6 +557,7 @@ impl<T: TokenSource> GraphClient<T> {
             if wait.is_zero() {
                 return;
             }
+            Counters::add(&self.counters.paced, 1);
             tracing::info!(?wait, "pacing inside the mailbox's request budget");
             tokio::time::sleep(wait).await;
         }
@@ -726,6 +751,13 @@ impl<T: TokenSource> GraphClient<T> {
             .map(|r| r.unwrap_or_else(|| Err(Error::Transport("not sent".into()))))
             .collect()
     }
+}
+
+/// The wall clock, in seconds since 1970 (0 before it).
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn batch_item(i: usize, req: &Request) -> Value {

@@ -73,6 +73,9 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;",
 ];
 
+/// The `sync_meta` name of the Graph budget window ([`StateDb::pace_window`]).
+const PACE_WINDOW: &str = "pace.window";
+
 /// The `sync_meta` name that marks the source caches (files next to the
 /// database, see `docket-paths`) as belonging to an account that is gone:
 /// set in the transaction that drops the export state, cleared once the
@@ -610,6 +613,32 @@ impl StateDb {
         self.update("DELETE FROM sync_meta WHERE name = ?1", params![name])
     }
 
+    /// The Graph client's memory of the mailbox's request budget: requests
+    /// sent per wall-clock second (unix seconds) in the last window, so that
+    /// the next run, in this or a new process, paces itself as if it had
+    /// never stopped. Kept in `sync_meta` (so dropped with the rest of the
+    /// export state); an unreadable value reads as empty.
+    pub fn pace_window(&self) -> Result<Vec<(i64, u32)>, StateError> {
+        let Some(text) = self.sync_meta(PACE_WINDOW)? else {
+            return Ok(vec![]);
+        };
+        let parsed: Option<Vec<(i64, u32)>> = text
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (second, n) = p.split_once(':')?;
+                Some((second.parse().ok()?, n.parse().ok()?))
+            })
+            .collect();
+        Ok(parsed.unwrap_or_default())
+    }
+
+    /// Replace the stored window (see [`StateDb::pace_window`]).
+    pub fn set_pace_window(&self, window: &[(i64, u32)]) -> Result<(), StateError> {
+        let text: Vec<String> = window.iter().map(|(s, n)| format!("{s}:{n}")).collect();
+        self.set_sync_meta(PACE_WINDOW, &text.join(","))
+    }
+
     /// Every item whose last export request failed: (source key, failure JSON).
     pub fn sync_failures(&self) -> Result<Vec<(String, String)>, StateError> {
         let mut stmt = self
@@ -778,6 +807,29 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn the_budget_window_survives_a_reopen_and_garbage_reads_as_empty() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.sqlite3");
+        {
+            let db = StateDb::open(&path).expect("open");
+            assert_eq!(db.pace_window().unwrap(), vec![]);
+            db.set_pace_window(&[(1_800_000_000, 20), (1_800_000_001, 3)])
+                .unwrap();
+        }
+        let db = StateDb::open(&path).expect("reopen");
+        assert_eq!(
+            db.pace_window().unwrap(),
+            vec![(1_800_000_000, 20), (1_800_000_001, 3)]
+        );
+        for garbage in ["x", "1:2,3", "1:-2", "1:2:3"] {
+            db.set_sync_meta(PACE_WINDOW, garbage).unwrap();
+            assert_eq!(db.pace_window().unwrap(), vec![], "{garbage}");
+        }
+        db.set_pace_window(&[]).unwrap();
+        assert_eq!(db.pace_window().unwrap(), vec![]);
     }
 
     #[test]

@@ -63,6 +63,7 @@ fn exported(ops: &[Op]) -> State {
                     user_categories: vec![],
                     version: None,
                     generation: c.generation,
+                    fingerprint: c.fingerprint.clone(),
                 },
             )),
             _ => None,

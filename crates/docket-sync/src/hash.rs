@@ -124,6 +124,38 @@ pub fn item_hash(kind: &str, fields: &Map<String, Value>, categories: &[String])
     finish(h)
 }
 
+/// Where a record's fingerprint is written: straight into SHA-256.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The fingerprint of one source record as the mapping sees it:
+/// `sha256(mapping version, program version, context, record as JSON)`.
+/// `context` is everything else the record's mapping depends on (the
+/// mailbox zone, `force_private`, `deadlines_to`). An item whose record,
+/// context and program are all as when it was last written is as we wrote
+/// it: the planner then neither maps nor hashes it. A new release of the
+/// program maps every record once again (its mapping may differ even where
+/// `MAPPING_VERSION` was not bumped); that costs time, not requests.
+pub fn record_fingerprint(context: &str, record: &impl serde::Serialize) -> Option<String> {
+    let mut h = hasher();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update([0]);
+    h.update(context.as_bytes());
+    h.update([0]);
+    // A record that does not serialize gets none: it is mapped every run.
+    serde_json::to_writer(HashWriter(&mut h), record).ok()?;
+    Some(format!("fp:{}", hex(&h.finalize())))
+}
+
 /// A deterministic event `transactionId` for creating `key` in creation
 /// generation `generation`: a retry of the same create after a crash sends
 /// the same id (Graph returns the existing event), a re-create after the

@@ -13,7 +13,7 @@ use docket_text::{Action, Message};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::hash::{item_hash, transaction_id};
+use crate::hash::{item_hash, record_fingerprint, transaction_id};
 use crate::key::{occurrence_id, tag_json, ItemKind, Module, SourceKey};
 use crate::recur::{expand, patterned, Rule, Window};
 use crate::zone::{graph_zone, wall_time};
@@ -54,6 +54,19 @@ pub struct MapContext {
     pub window: Window,
 }
 
+impl MapContext {
+    /// What a single record's mapping depends on besides the record (the
+    /// window only matters to series, which are never skipped).
+    fn fingerprint_context(&self) -> String {
+        format!(
+            "zone={};private={};deadlines={:?}",
+            self.mailbox_zone.name(),
+            self.force_private,
+            self.deadlines_to
+        )
+    }
+}
+
 /// One item as we want it in Microsoft 365.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Desired {
@@ -68,6 +81,12 @@ pub struct Desired {
     pub hash: String,
     /// A name for the item (subject, title or display name).
     pub title: String,
+    /// The fingerprint of the one source record this item was mapped from
+    /// alone ([`record_fingerprint`]), when the record can be skipped next
+    /// time it is unchanged: a single (not recurring) appointment, a
+    /// deadline or a contact whose mapping made this one item and raised no
+    /// skip or notice. `None` otherwise: mapped every run.
+    pub fingerprint: Option<String>,
 }
 
 impl Desired {
@@ -86,6 +105,7 @@ impl Desired {
             categories,
             hash,
             title,
+            fingerprint: None,
         }
     }
 
@@ -173,6 +193,10 @@ pub struct Mapping {
     /// Things the user should know that cost no item (data Outlook has no
     /// room for, a series cut at the occurrence limit).
     pub notices: Vec<Message>,
+    /// Keys of records not mapped because their fingerprint says they are
+    /// as last written (see [`map_snapshot_skipping`]); their record is in
+    /// `records` as exported, their item is not in `desired`.
+    pub unchanged: Vec<SourceKey>,
 }
 
 impl Mapping {
@@ -816,6 +840,32 @@ fn map_unit(unit: &Unit<'_>, ctx: &MapContext, out: &mut Mapping) {
 }
 
 impl Unit<'_> {
+    /// The one key this unit maps to, when its mapping depends only on the
+    /// record and the context (not on the window): a single appointment
+    /// without overrides, a deadline, a contact. With its fingerprint.
+    fn fingerprint(&self, context: &str) -> Option<(SourceKey, String)> {
+        let (key, fp) = match self {
+            Unit::Series((uid, Some(master), overrides))
+                if master.recurrence.is_none() && overrides.is_empty() =>
+            {
+                (
+                    SourceKey::new(Module::Appointment, *uid),
+                    record_fingerprint(context, master),
+                )
+            }
+            Unit::Series(_) => return None,
+            Unit::Deadline(d) => (
+                SourceKey::new(Module::Deadline, &d.uid),
+                record_fingerprint(context, d),
+            ),
+            Unit::Contact(c) => (
+                SourceKey::new(Module::Contact, &c.uid),
+                record_fingerprint(context, c),
+            ),
+        };
+        Some((key, fp?))
+    }
+
     /// The record this unit maps, and the file it came from.
     fn record(&self) -> ((Module, String), &str) {
         match self {
@@ -836,13 +886,28 @@ impl Unit<'_> {
 /// crate under it, on input nobody foresaw) becomes this record's skip.
 /// Its earlier exports are then left untouched, as for any unmappable
 /// record.
-fn map_guarded(unit: &Unit<'_>, ctx: &MapContext, out: &mut Mapping) {
+fn map_guarded(
+    unit: &Unit<'_>,
+    ctx: &MapContext,
+    fingerprint: Option<(SourceKey, String)>,
+    out: &mut Mapping,
+) {
     let mut one = Mapping::default();
     let mapped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         map_unit(unit, ctx, &mut one);
     }));
     match mapped {
-        Ok(()) => out.absorb(one),
+        Ok(()) => {
+            // Only an item that is all its record made may be skipped later.
+            if let Some((key, fp)) = fingerprint {
+                if one.desired.len() == 1 && one.skips.is_empty() && one.notices.is_empty() {
+                    if let Some(d) = one.desired.get_mut(&key) {
+                        d.fingerprint = Some(fp);
+                    }
+                }
+            }
+            out.absorb(one)
+        }
         Err(_) => {
             let (record, source) = unit.record();
             out.unmappable(record, source, Message::new("sync-skip-mapping-failed"));
@@ -861,6 +926,7 @@ impl Mapping {
         }
         self.skips.extend(one.skips);
         self.notices.extend(one.notices);
+        self.unchanged.extend(one.unchanged);
     }
 
     /// Appends what was mapped after `self`: the earlier mapping wins where
@@ -872,6 +938,7 @@ impl Mapping {
         self.records.append(&mut later.records);
         self.skips.append(&mut later.skips);
         self.notices.append(&mut later.notices);
+        self.unchanged.append(&mut later.unchanged);
     }
 }
 
@@ -884,12 +951,55 @@ const PARALLEL_FROM: usize = 1024;
 /// loop's, whatever the number of cores. Still pure: no I/O, no shared
 /// state; the threads only divide the work.
 pub fn map_snapshot(snapshot: &Snapshot, ctx: &MapContext) -> Mapping {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    map_on(snapshot, ctx, threads)
+    map_snapshot_skipping(snapshot, ctx, &|_: &SourceKey, _: &str| false)
 }
 
-/// [`map_snapshot`] on at most `threads` threads.
-fn map_on(snapshot: &Snapshot, ctx: &MapContext, threads: usize) -> Mapping {
+/// [`map_snapshot`], except that a record for which `unchanged(key,
+/// fingerprint)` says "as last written" is neither mapped nor hashed: its
+/// key goes to [`Mapping::unchanged`]. Only records with a fingerprint
+/// (see [`Desired::fingerprint`]) are asked about.
+pub fn map_snapshot_skipping(
+    snapshot: &Snapshot,
+    ctx: &MapContext,
+    unchanged: &(dyn Fn(&SourceKey, &str) -> bool + Sync),
+) -> Mapping {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    map_on(snapshot, ctx, threads, unchanged)
+}
+
+/// Deadline and contact UIDs that more than one record carries.
+fn shared_uids(snapshot: &Snapshot) -> std::collections::HashSet<(Module, &str)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut shared = std::collections::HashSet::new();
+    let uids = snapshot
+        .deadlines
+        .iter()
+        .map(|d| (Module::Deadline, d.uid.as_str()))
+        .chain(
+            snapshot
+                .contacts
+                .iter()
+                .map(|c| (Module::Contact, c.uid.as_str())),
+        );
+    for uid in uids {
+        if !seen.insert(uid) {
+            shared.insert(uid);
+        }
+    }
+    shared
+}
+
+/// [`map_snapshot_skipping`] on at most `threads` threads.
+fn map_on(
+    snapshot: &Snapshot,
+    ctx: &MapContext,
+    threads: usize,
+    unchanged: &(dyn Fn(&SourceKey, &str) -> bool + Sync),
+) -> Mapping {
+    let context = ctx.fingerprint_context();
+    // A UID that two records share is mapped every run (the first record
+    // wins, which only mapping both can tell).
+    let shared = shared_uids(snapshot);
     let units: Vec<Unit<'_>> = series(&snapshot.appointments)
         .into_iter()
         .map(Unit::Series)
@@ -899,7 +1009,18 @@ fn map_on(snapshot: &Snapshot, ctx: &MapContext, threads: usize) -> Mapping {
     let map_run = |run: &[Unit<'_>]| {
         let mut out = Mapping::default();
         for unit in run {
-            map_guarded(unit, ctx, &mut out);
+            let fingerprint = unit.fingerprint(&context);
+            let fingerprint =
+                fingerprint.filter(|(k, _)| !shared.contains(&(k.module, k.uid.as_str())));
+            if let Some((key, fp)) = &fingerprint {
+                if unchanged(key, fp) {
+                    let (record, _) = unit.record();
+                    out.records.entry(record).or_insert(Presence::Exported);
+                    out.unchanged.push(key.clone());
+                    continue;
+                }
+            }
+            map_guarded(unit, ctx, fingerprint, &mut out);
         }
         out
     };

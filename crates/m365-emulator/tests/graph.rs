@@ -958,6 +958,26 @@ async fn contacts_delta_pages_then_reports_edits_and_removals() {
     );
 }
 
+/// contacts/delta pages hold at most 200 contacts, also when a larger
+/// `odata.maxpagesize` is asked for (Microsoft Q&A,
+/// <https://learn.microsoft.com/en-us/answers/a/2052165>); events page as
+/// asked, up to 1,000.
+#[tokio::test]
+async fn contacts_delta_pages_are_capped_at_200() {
+    let t = T::start().await;
+    for i in 0..201 {
+        let (s, _) = t
+            .post(
+                "/me/contacts",
+                json!({"givenName": format!("C{i}"), "surname": "Muster"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (items, _, pages) = delta_round(&t, "/me/contacts/delta", 1000).await;
+    assert_eq!((items.len(), pages), (201, 2));
+}
+
 /// <https://learn.microsoft.com/en-us/graph/api/todotask-delta>: paging,
 /// then changes since the deltaLink, a deleted task as `@removed`.
 #[tokio::test]

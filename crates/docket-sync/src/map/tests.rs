@@ -440,7 +440,7 @@ fn mapping_on_threads_gives_the_one_loop_result() {
     }
     ics += "END:VCALENDAR\n";
     let snapshot = read_bytes("big.ics", ics.as_bytes(), &ReadOptions::default());
-    let one = map_on(&snapshot, &ctx(), 1);
+    let one = map_on(&snapshot, &ctx(), 1, &|_: &SourceKey, _: &str| false);
     assert!(one.desired.len() > 2000, "{}", one.desired.len());
     assert_eq!(
         one.records[&(Module::Appointment, "x250".to_string())],
@@ -450,7 +450,7 @@ fn mapping_on_threads_gives_the_one_loop_result() {
     assert_eq!(d7.title, "Frist 7", "the first of a repeated UID wins");
     for threads in [2, 3, 8] {
         assert!(
-            map_on(&snapshot, &ctx(), threads) == one,
+            map_on(&snapshot, &ctx(), threads, &|_: &SourceKey, _: &str| false) == one,
             "{threads} threads"
         );
     }

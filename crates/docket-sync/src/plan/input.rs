@@ -91,6 +91,13 @@ pub struct Entry {
     pub version: Option<String>,
     /// Creation generation: 0 at first, +1 for each re-create.
     pub generation: u32,
+    /// The fingerprint of the source record as it was when this item was
+    /// last written or found unchanged ([`crate::hash::record_fingerprint`]):
+    /// while the record's fingerprint is the same and Microsoft 365 reports
+    /// nothing about the item, the planner neither maps nor hashes it.
+    /// Written by versions that know it; `None` maps every run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 /// The state DB's view: one entry per source key.

@@ -23,6 +23,8 @@ pub(super) struct Inputs<'a> {
     pub(super) protected: HashSet<&'a str>,
     /// UIDs whose series is exported whole (its old occurrences must go).
     pub(super) whole: HashSet<&'a str>,
+    /// Keys whose record was not mapped: as last written (fingerprint).
+    pub(super) unchanged: HashSet<&'a SourceKey>,
     /// The snapshot is complete: missing means deleted.
     pub(super) complete: bool,
     /// Start of the expansion window.
@@ -70,6 +72,10 @@ impl Inputs<'_> {
             out.left_alone += 1;
             return;
         }
+        if d.is_none() && self.unchanged.contains(key) {
+            out.unchanged += 1;
+            return;
+        }
 
         // Extra copies of our item (a create that was retried blindly).
         for (kind, item) in held.extra {
@@ -105,7 +111,13 @@ impl Inputs<'_> {
             }
             (Some(d), Some(c)) => match update(key, d, c, e, generation) {
                 Some(u) => run.steps.push(Step::Op(Op::Update(u))),
-                None => out.unchanged += 1,
+                None => {
+                    out.unchanged += 1;
+                    if d.fingerprint.is_some() && e.is_some_and(|e| e.fingerprint != d.fingerprint)
+                    {
+                        out.fingerprints.push((key.clone(), d.fingerprint.clone()));
+                    }
+                }
             },
             (None, None) => {
                 if e.is_some() {
@@ -199,6 +211,7 @@ fn update(
         body: d.update_body(&all),
         hash: d.hash.clone(),
         categories: d.categories.clone(),
+        fingerprint: d.fingerprint.clone(),
         user_categories: user,
         generation,
         reason,

@@ -22,7 +22,9 @@ use docket_source::Snapshot;
 use docket_text::Message;
 
 use crate::key::SourceKey;
-use crate::map::{map_snapshot, Desired, MapContext, Mapping, Presence, Skip};
+use crate::map::{
+    map_snapshot, map_snapshot_skipping, Desired, MapContext, Mapping, Presence, Skip,
+};
 
 mod brake;
 mod describe;
@@ -38,7 +40,7 @@ pub use key::merge_categories;
 pub use output::{
     Brake, Create, CreateReason, Delete, DeleteReason, Op, Plan, Update, UpdateReason,
 };
-use remote::RemoteIndex;
+use remote::{RemoteIndex, Seen};
 
 fn map_context(policy: &Policy, now: DateTime<Utc>) -> MapContext {
     MapContext {
@@ -87,22 +89,45 @@ pub fn plan(
     now: DateTime<Utc>,
 ) -> Plan {
     let ctx = map_context(policy, now);
+    let mut remote_notices = vec![];
+    let ix = RemoteIndex::new(remote, state, policy.force, &mut remote_notices);
+    // A record whose fingerprint is the one stored with its item, while
+    // Microsoft 365 reported nothing about that item, is as we wrote it:
+    // it is neither mapped nor hashed.
+    let as_written = |key: &SourceKey, fingerprint: &str| {
+        state.get(key).is_some_and(|e| {
+            e.fingerprint.as_deref() == Some(fingerprint)
+                && !e.hash.is_empty()
+                && e.remote_id
+                    .as_deref()
+                    .is_some_and(|id| matches!(ix.seen(e.kind, id), Seen::Quiet))
+        }) && !ix.by_key.contains_key(key)
+    };
     let Mapping {
         mut desired,
         records,
         skips: map_skips,
         notices: map_notices,
-    } = map_snapshot(snapshot, &ctx);
+        unchanged,
+    } = map_snapshot_skipping(snapshot, &ctx, &as_written);
 
     let mut out = Plan {
         skips: all_skips(snapshot, map_skips),
         notices: map_notices,
         ..Plan::default()
     };
+    out.notices.append(&mut remote_notices);
+    out.not_mapped = unchanged.len();
 
     let protected = protected_uids(snapshot, &records);
-    let whole = whole_series(&desired);
-    let ix = RemoteIndex::new(remote, state, policy.force, &mut out.notices);
+    let mut whole = whole_series(&desired);
+    whole.extend(
+        unchanged
+            .iter()
+            .filter(|k| k.occurrence.is_none())
+            .map(|k| k.uid.as_str()),
+    );
+    let unchanged: HashSet<&SourceKey> = unchanged.iter().collect();
     let mut keys: BTreeSet<&SourceKey> = desired.keys().collect();
     keys.extend(state.keys());
     keys.extend(ix.by_key.keys().copied());
@@ -115,6 +140,7 @@ pub fn plan(
         ix: &ix,
         protected,
         whole,
+        unchanged,
         complete: snapshot.complete,
         window_start: ctx.window.start,
     };
@@ -192,6 +218,7 @@ fn create(d: Desired, generation: u32, reason: CreateReason) -> Op {
         kind: d.kind,
         hash: d.hash.clone(),
         categories: d.categories.clone(),
+        fingerprint: d.fingerprint.clone(),
         item: Arc::new(d),
         generation,
         reason,

@@ -71,6 +71,8 @@ pub struct Create {
     pub item: Arc<Desired>,
     pub hash: String,
     pub categories: Vec<String>,
+    /// [`Entry::fingerprint`](super::Entry::fingerprint) to record.
+    pub fingerprint: Option<String>,
     pub generation: u32,
     pub reason: CreateReason,
 }
@@ -94,6 +96,8 @@ pub struct Update {
     pub body: Value,
     pub hash: String,
     pub categories: Vec<String>,
+    /// [`Entry::fingerprint`](super::Entry::fingerprint) to record.
+    pub fingerprint: Option<String>,
     pub user_categories: Vec<String>,
     pub generation: u32,
     pub reason: UpdateReason,
@@ -166,6 +170,14 @@ pub struct Plan {
     pub notices: Vec<Message>,
     /// Items already as the PMS says: no request.
     pub unchanged: usize,
+    /// Unchanged items whose record's fingerprint is not the one stored
+    /// (first run of a new version, a changed setting that changed nothing
+    /// in Outlook): the executor records it in their entries, no request,
+    /// so that the next run skips them.
+    pub fingerprints: Vec<(SourceKey, Option<String>)>,
+    /// Records neither mapped nor hashed this run: their fingerprint said
+    /// they are as last written (counted in `unchanged` too).
+    pub not_mapped: usize,
     /// Items of a switched-off module, or of records that could not be
     /// read this time: left as they are.
     pub left_alone: usize,

@@ -54,6 +54,7 @@ fn execute(state: &mut State, p: &Plan) {
                         user_categories: Vec::new(),
                         version: Some("v1".into()),
                         generation: c.generation,
+                        fingerprint: c.fingerprint.clone(),
                     },
                 );
             }
@@ -67,12 +68,14 @@ fn execute(state: &mut State, p: &Plan) {
                     user_categories: Vec::new(),
                     version: None,
                     generation: u.generation,
+                    fingerprint: None,
                 });
                 e.remote_id = Some(u.remote_id.clone());
                 e.hash = u.hash.clone();
                 e.categories = u.categories.clone();
                 e.user_categories = u.user_categories.clone();
                 e.version = Some("v2".into());
+                e.fingerprint = u.fingerprint.clone();
             }
             Op::Delete(d) => {
                 if state.get(&d.key).and_then(|e| e.remote_id.as_deref())
@@ -85,6 +88,11 @@ fn execute(state: &mut State, p: &Plan) {
     }
     for k in &p.forget {
         state.remove(k);
+    }
+    for (k, fp) in &p.fingerprints {
+        if let Some(e) = state.get_mut(k) {
+            e.fingerprint = fp.clone();
+        }
     }
 }
 
@@ -606,6 +614,181 @@ fn ten_thousand_items_plan() {
     execute(&mut state, &first);
     let again = plan(&s, &state, &Remote::default(), &policy, now());
     assert_eq!((again.ops.len(), again.unchanged), (0, 10_000));
+    assert_eq!(again.not_mapped, 10_000, "a no-op costs a lookup per item");
+}
+
+/// The state with every fingerprint forgotten: the planner maps every
+/// record, as before fingerprints existed.
+fn without_fingerprints(state: &State) -> State {
+    state
+        .iter()
+        .map(|(k, e)| {
+            let mut e = e.clone();
+            e.fingerprint = None;
+            (k.clone(), e)
+        })
+        .collect()
+}
+
+/// Plans `case` twice, with the fingerprints the last run stored and
+/// without any, and asserts that skipping unchanged records changed
+/// nothing in the plan; returns it rendered, and how many were skipped.
+fn check_skipping(case: &Case) -> (String, usize) {
+    let fast = plan(
+        &case.snapshot,
+        &case.state,
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    let full = plan(
+        &case.snapshot,
+        &without_fingerprints(&case.state),
+        &case.remote,
+        &case.policy,
+        case.now,
+    );
+    assert_eq!(full.not_mapped, 0);
+    assert_eq!(fast.ops, full.ops, "{}", render(&fast));
+    assert_eq!(
+        (
+            &fast.forget,
+            &fast.skips,
+            &fast.notices,
+            fast.unchanged,
+            fast.left_alone,
+            &fast.brake
+        ),
+        (
+            &full.forget,
+            &full.skips,
+            &full.notices,
+            full.unchanged,
+            full.left_alone,
+            &full.brake
+        ),
+    );
+    (render(&fast), fast.not_mapped)
+}
+
+/// A record is skipped only while it, the settings its mapping reads, the
+/// program and its item in Microsoft 365 are all as when it was written:
+/// every change below is planned exactly as without fingerprints.
+#[test]
+fn unchanged_records_are_skipped_and_changed_ones_never() {
+    let floating = "BEGIN:VEVENT\nUID:fl\nSUMMARY:Floating\nDTSTART:20261104T090000\nDTEND:20261104T100000\nEND:VEVENT\n";
+    let weekly = "BEGIN:VEVENT\nUID:w\nSUMMARY:Jour fixe\nDTSTART;TZID=Europe/Berlin:20261102T090000\nRRULE:FREQ=WEEKLY;COUNT=3\nEND:VEVENT\n";
+    let ics = format!("{EVENT_A}{EVENT_B}{TODO_F}{floating}{weekly}");
+    let before = snap(&ics, CARD_C);
+    let policy = Policy::new(Tz::Europe__Berlin);
+    // The synced state after a first run and a quiet one (which records
+    // fingerprints the first run could not know yet, if any).
+    let synced_quiet = || {
+        let mut state = synced(&before, &policy);
+        let quiet = plan(&before, &state, &Remote::default(), &policy, now());
+        execute(&mut state, &quiet);
+        state
+    };
+    let case = |after: Snapshot| Case {
+        state: synced_quiet(),
+        snapshot: after,
+        remote: Remote::default(),
+        policy: policy.clone(),
+        now: now(),
+    };
+
+    // Nothing changed: every single record skipped, the series mapped.
+    let (r, skipped) = check_skipping(&case(before.clone()));
+    assert_eq!((r.as_str(), skipped), ("unchanged 6, left alone 0", 5));
+
+    // A changed record.
+    let edited = snap(&ics.replace("Mandant A", "Mandant A (verlegt)"), CARD_C);
+    let (r, skipped) = check_skipping(&case(edited));
+    assert!(
+        r.starts_with("update appointment:a id:appointment:a:0 Changed"),
+        "{r}"
+    );
+    assert_eq!(skipped, 4);
+
+    // A cancelled appointment, an unsubscribed contact, a completed task.
+    let changed = snap(
+        &ics.replace("SUMMARY:Gericht\n", "SUMMARY:Gericht\nSTATUS:CANCELLED\n")
+            .replace(
+                "SUMMARY:Berufungsfrist\n",
+                "SUMMARY:Berufungsfrist\nSTATUS:COMPLETED\n",
+            ),
+        &CARD_C.replace("END:VCARD", "X-DOCKET-SUBSCRIBED:FALSE\nEND:VCARD"),
+    );
+    let (r, skipped) = check_skipping(&case(changed));
+    assert!(
+        r.contains("delete appointment:b id:appointment:b:0 Cancelled"),
+        "{r}"
+    );
+    assert!(r.contains("update deadline:f"), "{r}");
+    assert_eq!(skipped, 2, "{r}");
+
+    // Settings the mapping reads: force_private, the mailbox zone (the
+    // floating event moves), deadlines to the calendar.
+    for change in [
+        (|p: &mut Policy| p.force_private = true) as fn(&mut Policy),
+        |p| p.mailbox_zone = Tz::Europe__London,
+        |p| p.deadlines_to = DeadlinesTo::Calendar,
+    ] {
+        let mut c = case(before.clone());
+        change(&mut c.policy);
+        let (r, skipped) = check_skipping(&c);
+        assert_eq!(
+            skipped, 0,
+            "a setting changed: every record mapped again\n{r}"
+        );
+        assert!(r.contains("update") || r.contains("create"), "{r}");
+    }
+
+    // Microsoft 365 reports an edit, a deletion; a full listing.
+    let mut c = case(before.clone());
+    c.remote.events = Listing::Delta {
+        changed: vec![item("appointment:a", "edited", Some(&["Mandant"]))],
+        deleted: vec![id("appointment:b", 0)],
+    };
+    let (r, skipped) = check_skipping(&c);
+    assert!(
+        r.contains("update appointment:a id:appointment:a:0 EditedByUser"),
+        "{r}"
+    );
+    assert!(
+        r.contains("create appointment:b event Recreate gen 1"),
+        "{r}"
+    );
+    assert_eq!(skipped, 3);
+    let mut c = case(before.clone());
+    c.remote.contacts = Listing::Full {
+        items: vec![],
+        complete: true,
+    };
+    c.policy.force = true;
+    let (r, _) = check_skipping(&c);
+    assert!(r.contains("create contact:c contact Recreate"), "{r}");
+
+    // Another program version: its fingerprints differ, and so may its
+    // mapping (here: every hash).
+    let mut c = case(before.clone());
+    for e in c.state.values_mut() {
+        e.fingerprint = Some("fp:written-by-another-version".into());
+        e.hash = format!("{}-old", e.hash);
+    }
+    let (r, skipped) = check_skipping(&c);
+    assert_eq!((r.matches("Changed").count(), skipped), (6, 0), "{r}");
+
+    // An update that failed or is held back forgets its hash: sent again.
+    let mut c = case(before.clone());
+    c.state
+        .get_mut(&"appointment:a".parse().unwrap())
+        .unwrap()
+        .hash
+        .clear();
+    let (r, skipped) = check_skipping(&c);
+    assert!(r.starts_with("update appointment:a"), "{r}");
+    assert_eq!(skipped, 4);
 }
 
 #[test]
@@ -683,5 +866,107 @@ fn the_sample_firm_maps_without_new_problems() {
             "{}: some series are sent as Graph series",
             user.upn
         );
+    }
+}
+
+/// The same property over random firms and random changes: a record of
+/// 12 (events, a weekly series, deadlines, contacts) edited, cancelled,
+/// removed or left alone, settings switched, items edited or deleted in
+/// Microsoft 365; planning with the stored fingerprints always gives the
+/// plan that mapping every record gives.
+mod skipping_property {
+    use super::*;
+    use crate::key::ItemKind;
+    use proptest::prelude::*;
+
+    fn record(i: usize, change: u8) -> (String, String) {
+        let edit = if change == 1 { " (neu)" } else { "" };
+        let cancel = if change == 2 {
+            "STATUS:CANCELLED\n"
+        } else {
+            ""
+        };
+        if change == 3 {
+            return (String::new(), String::new());
+        }
+        match i % 4 {
+            0 => (format!("BEGIN:VEVENT\nUID:e{i}\nSUMMARY:Termin {i}{edit}\n{cancel}DTSTART;TZID=Europe/Berlin:20261110T090000\nDTEND;TZID=Europe/Berlin:20261110T100000\nEND:VEVENT\n"), String::new()),
+            1 => (format!("BEGIN:VEVENT\nUID:s{i}\nSUMMARY:Serie {i}{edit}\n{cancel}DTSTART:20261103T090000\nRRULE:FREQ=DAILY;COUNT=3\nEXDATE:20261104T090000\nEND:VEVENT\n"), String::new()),
+            2 => (format!("BEGIN:VTODO\nUID:d{i}\nSUMMARY:Frist {i}{edit}\n{cancel}DUE;VALUE=DATE:20261120\nEND:VTODO\n"), String::new()),
+            _ => {
+                let sub = if change == 2 { "FALSE" } else { "TRUE" };
+                (String::new(), format!("BEGIN:VCARD\nVERSION:4.0\nUID:c{i}\nFN:Kontakt {i}{edit}\nX-DOCKET-SUBSCRIBED:{sub}\nEND:VCARD\n"))
+            }
+        }
+    }
+
+    fn firm(changes: &[u8]) -> Snapshot {
+        let (mut ics, mut vcf) = (String::new(), String::new());
+        for (i, c) in changes.iter().enumerate() {
+            let (a, b) = record(i, *c);
+            ics.push_str(&a);
+            vcf.push_str(&b);
+        }
+        snap(&ics, &vcf)
+    }
+
+    proptest! {
+        #[test]
+        fn skipping_never_changes_the_plan(
+            changes in proptest::collection::vec(0u8..6, 12),
+            remote in proptest::collection::vec(0u8..4, 12),
+            setting in 0u8..5,
+        ) {
+            let policy = Policy::new(Tz::Europe__Berlin);
+            let before = firm(&[0; 12]);
+            let mut state = synced(&before, &policy);
+            let quiet = plan(&before, &state, &Remote::default(), &policy, now());
+            execute(&mut state, &quiet);
+            // 0..=2 unchanged (more weight), 3 edited... as `record` reads them.
+            let changes: Vec<u8> = changes.iter().map(|c| c.saturating_sub(2)).collect();
+            let mut case = Case {
+                state,
+                snapshot: firm(&changes),
+                remote: Remote::default(),
+                policy,
+                now: now(),
+            };
+            match setting {
+                1 => case.policy.force_private = true,
+                2 => case.policy.mailbox_zone = Tz::America__New_York,
+                3 => case.policy.deadlines_to = DeadlinesTo::Calendar,
+                _ => {}
+            }
+            let (mut changed, mut deleted) = (vec![], vec![]);
+            for (i, r) in remote.iter().enumerate() {
+                let kind = match i % 4 { 2 => ItemKind::Task, 3 => ItemKind::Contact, _ => ItemKind::Event };
+                let ids: Vec<String> = case
+                    .state
+                    .values()
+                    .filter(|e| e.kind == kind)
+                    .filter_map(|e| e.remote_id.clone())
+                    .filter(|id| id.contains(&format!(":{}{i}", ["e", "s", "d", "c"][i % 4])))
+                    .collect();
+                for id in ids {
+                    match r {
+                        1 => changed.push((kind, RemoteItem { id, version: Some("edited".into()), categories: None, key: None, container: None })),
+                        2 => deleted.push((kind, id)),
+                        _ => {}
+                    }
+                }
+            }
+            for kind in [ItemKind::Event, ItemKind::Task, ItemKind::Contact] {
+                let listing = Listing::Delta {
+                    changed: changed.iter().filter(|(k, _)| *k == kind).map(|(_, i)| i.clone()).collect(),
+                    deleted: deleted.iter().filter(|(k, _)| *k == kind).map(|(_, i)| i.clone()).collect(),
+                };
+                match kind {
+                    ItemKind::Event => case.remote.events = listing,
+                    ItemKind::Task => case.remote.tasks = listing,
+                    ItemKind::Contact => case.remote.contacts = listing,
+                }
+            }
+            check_skipping(&case);
+        }
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::calendar::window;
 use super::render::{applied, check_expand, json_response, render};
-use super::{bad_request, Coll, Ctx, DEFAULT_PAGE, MAX_TOP};
+use super::{bad_request, Coll, Ctx, CONTACTS_DELTA_PAGE, DEFAULT_PAGE, MAX_TOP};
 use crate::graph::error::GraphError;
 use crate::graph::events;
 use crate::graph::odata::{self, Query};
@@ -180,17 +180,19 @@ pub(super) fn delta(ctx: &Ctx, mb: &Mailbox, c: &Coll) -> Result<Response, Graph
     if let Some((cs, cid)) = &state.cur {
         entries.retain(|(s, id, _)| (*s, id) > (*cs, cid));
     }
-    let default = if c.kind == Kind::Contact {
-        200
+    // Contacts: 200 by default and at most, whatever is asked for
+    // (Microsoft Q&A, https://learn.microsoft.com/en-us/answers/a/2052165 ).
+    let (default, max) = if c.kind == Kind::Contact {
+        (CONTACTS_DELTA_PAGE, CONTACTS_DELTA_PAGE)
     } else {
-        DEFAULT_PAGE
+        (DEFAULT_PAGE, MAX_TOP)
     };
     let size = ctx
         .prefer
         .maxpagesize
         .or(ctx.query.top)
         .unwrap_or(default)
-        .clamp(1, MAX_TOP);
+        .clamp(1, max);
     let more = entries.len() > size;
     entries.truncate(size);
     let base = format!("{}{}", ctx.base, ctx.path);

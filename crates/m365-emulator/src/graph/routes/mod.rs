@@ -42,6 +42,9 @@ use crate::Shared;
 const DEFAULT_PAGE: usize = 10;
 /// Largest `$top` Outlook accepts.
 const MAX_TOP: usize = 1000;
+/// The page size of `contacts/delta`: its default and its cap, also when a
+/// larger `odata.maxpagesize` is asked for.
+const CONTACTS_DELTA_PAGE: usize = 200;
 
 pub fn not_found() -> GraphError {
     GraphError::new(
