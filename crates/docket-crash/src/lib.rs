@@ -3,13 +3,16 @@
 //! the answer, before it is recorded; inside the write of a rotated
 //! refresh token) instead of hoping a random kill lands there.
 //!
-//! [`point`] does nothing unless the crate is built with the feature
-//! `armed` **and** `DOCKETSYNC_CRASH_AT=<name>:<n>` is set: then the `n`th
-//! time (1-based) the process reaches the point `name`, it aborts at once
+//! [`point`] does nothing unless the crate is built armed (a debug build,
+//! or the feature `armed` for a release harness build) **and**
+//! `DOCKETSYNC_CRASH_AT=<name>:<n>` is set: then the `n`th time (1-based)
+//! the process reaches the point `name`, it aborts at once
 //! (`std::process::abort`: no destructor, no flush, no other thread runs
-//! on, as under SIGKILL). Only the test harness (`docket-e2e`) turns
-//! `armed` on, so the product's own build carries no crash point; in a
-//! test build, feature unification arms the binaries the tests run.
+//! on, as under SIGKILL). A release build without the feature, which is
+//! what firms deploy, carries no crash point. (Debug builds are armed
+//! because feature unification cannot be relied on: one `cargo nextest run
+//! --workspace` built `docketsync` twice, with and without `armed`, and
+//! the tests ran the unarmed one.)
 
 /// The points the product passes, in the order one export meets them.
 pub const POINTS: [&str; 5] = [
@@ -41,21 +44,21 @@ pub const VARIABLE: &str = "DOCKETSYNC_CRASH_AT";
 /// Abort here if this is the armed point's `n`th passage.
 #[inline]
 pub fn point(name: &str) {
-    #[cfg(feature = "armed")]
+    #[cfg(any(feature = "armed", debug_assertions))]
     armed::point(name);
-    #[cfg(not(feature = "armed"))]
+    #[cfg(not(any(feature = "armed", debug_assertions)))]
     let _ = name;
 }
 
 /// `<name>:<n>` with `n >= 1`.
-#[cfg_attr(not(feature = "armed"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "armed", debug_assertions)), allow(dead_code))]
 fn parse(value: &str) -> Option<(String, u64)> {
     let (name, n) = value.rsplit_once(':')?;
     let n: u64 = n.trim().parse().ok().filter(|n| *n > 0)?;
     Some((name.trim().to_string(), n))
 }
 
-#[cfg(feature = "armed")]
+#[cfg(any(feature = "armed", debug_assertions))]
 mod armed {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::OnceLock;
