@@ -14,9 +14,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_apt "${APT_PACKAGES_TEST[@]}"
 ensure_rust
 cd "$REPO_ROOT"
-say "building the release tray, CLI and emulator"
-cargo build --release -p docket-tray -p docketsync -p m365-emulator \
-    --bin docket-sync-tray --bin docketsync --bin m365-emulator
+# TRAY_BENCH_NO_BUILD=1 measures the release binaries already built.
+if [ -z "${TRAY_BENCH_NO_BUILD:-}" ]; then
+    say "building the release tray, CLI and emulator"
+    cargo build --release -p docket-tray -p docketsync -p m365-emulator \
+        --bin docket-sync-tray --bin docketsync --bin m365-emulator
+fi
 TARGET="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release"
 
 HOME_DIR="$(mktemp -d -t docketsync-tray-bench.XXXXXX)"

@@ -222,7 +222,9 @@ def main():
     time.sleep(args.settle)
     opened, opened_parts = memory(proc.pid)
     close_window("Docket Sync")
-    wait("the WebKit processes to end", lambda: not any(comm(p).startswith("WebKit") for p in tree(proc.pid)), timeout=60, step=0.1)
+    # The window's web process ends with the window; WebKit's network
+    # process belongs to the app's web context and stays (it is counted).
+    wait("the window's web process to end", lambda: not any(comm(p).startswith("WebKitWebProces") for p in tree(proc.pid)), timeout=60, step=0.1)
     time.sleep(args.settle)
     closed, closed_parts = memory(proc.pid)
 
