@@ -42,13 +42,7 @@ async fn the_tray_companion_exports_watches_pauses_and_stops() {
     ))
     .await;
     let (base, upn) = (fx.base.clone(), fx.upn);
-    let open = || {
-        App::with_config(
-            docket_config::Config::clone(&fx.app.config()),
-            fx.paths.clone(),
-        )
-        .expect("app")
-    };
+    let open = || fx.reopen();
     let options = || StartOptions {
         browser: std::sync::Arc::new(PagesBrowser {
             base: base.clone(),
@@ -171,11 +165,7 @@ async fn a_large_export_reports_its_progress_a_few_times() {
         pms_dir.path().display()
     ))
     .await;
-    let app = App::with_config(
-        docket_config::Config::clone(&fx.app.config()),
-        fx.paths.clone(),
-    )
-    .expect("app");
+    let app = fx.reopen();
     let c = Companion::start(
         app,
         StartOptions {
@@ -316,13 +306,7 @@ async fn sign_in_and_cancel_work_from_a_thread_without_a_runtime() {
     ))
     .await;
     let password = m365_emulator::world::demo::USERS[0].5;
-    let open = || {
-        App::with_config(
-            docket_config::Config::clone(&fx.app.config()),
-            fx.paths.clone(),
-        )
-        .expect("app")
-    };
+    let open = || fx.reopen();
 
     let c = Companion::start(
         open(),

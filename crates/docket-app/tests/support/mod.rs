@@ -103,6 +103,17 @@ impl SignedIn {
         fixture
     }
 
+    /// Another `App` on the same configuration and home, as a new process
+    /// (the tray's companion after a restart) would open it.
+    #[allow(dead_code)] // not every test binary reopens
+    pub fn reopen(&self) -> docket_app::App {
+        docket_app::App::with_config(
+            docket_config::Config::clone(&self.app.config()),
+            self.paths.clone(),
+        )
+        .expect("app")
+    }
+
     /// Sign in (again) on the emulator's pages with `password`.
     pub async fn sign_in(&self, password: &str) {
         let browser = PagesBrowser {
