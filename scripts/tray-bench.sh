@@ -14,13 +14,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_apt "${APT_PACKAGES_TEST[@]}"
 ensure_rust
 cd "$REPO_ROOT"
-# TRAY_BENCH_NO_BUILD=1 measures the release binaries already built.
+# TRAY_BENCH_PROFILE=debug measures (and with TRAY_BENCH_NO_BUILD, only
+# uses) the debug binaries: the short run of the test command.
+PROFILE="${TRAY_BENCH_PROFILE:-release}"
+# TRAY_BENCH_NO_BUILD=1 measures the binaries already built.
 if [ -z "${TRAY_BENCH_NO_BUILD:-}" ]; then
-    say "building the release tray, CLI and emulator"
-    cargo build --release -p docket-tray -p docketsync -p m365-emulator \
+    say "building the $PROFILE tray, CLI and emulator"
+    cargo build "--profile=$([ "$PROFILE" = debug ] && echo dev || echo release)" -p docket-tray -p docketsync -p m365-emulator \
         --bin docket-sync-tray --bin docketsync --bin m365-emulator
 fi
-TARGET="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release"
+TARGET="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/$PROFILE"
 
 HOME_DIR="$(mktemp -d -t docketsync-tray-bench.XXXXXX)"
 EMULATOR_PID=""

@@ -19,6 +19,7 @@ the window the way a window manager does (WM_DELETE_WINDOW).
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -124,6 +125,22 @@ def comm(pid):
         return "?"
 
 
+def top_mappings(pid, n=25):
+    """The tray process's mappings with the largest PSS (KiB), for --smaps."""
+    sizes, name = {}, "?"
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                head = line.split()
+                if head and re.match(r"^[0-9a-f]+-[0-9a-f]+$", head[0]):
+                    name = head[5] if len(head) > 5 else "[anon]"
+                elif head and head[0] == "Pss:":
+                    sizes[name] = sizes.get(name, 0) + int(head[1])
+    except OSError:
+        pass
+    return sorted(sizes.items(), key=lambda kv: -kv[1])[:n]
+
+
 def memory(pid):
     pids = tree(pid)
     parts = {}
@@ -201,6 +218,8 @@ def main():
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--settle", type=float, default=20.0)
     ap.add_argument("--idle-seconds", type=float, default=600.0)
+    ap.add_argument("--shot", help="save a PNG of the open window here (scripts/window_shot.py)")
+    ap.add_argument("--smaps", action="store_true", help="also print the tray process's largest mappings in each state")
     args = ap.parse_args()
 
     env = dict(os.environ, DOCKETSYNC_HOME=args.home, LANG="en_GB.UTF-8")
@@ -217,16 +236,21 @@ def main():
     proc, menu, _, _ = start(args.tray, env)
     time.sleep(args.settle)
     never, never_parts = memory(proc.pid)
+    never_maps = top_mappings(proc.pid)
     click(menu, "Open status window")
     wait("the window's WebKit processes", lambda: any(comm(p).startswith("WebKit") for p in tree(proc.pid)), timeout=60, step=0.1)
     time.sleep(args.settle)
     opened, opened_parts = memory(proc.pid)
+    if args.shot:
+        shooter = os.path.join(os.path.dirname(os.path.abspath(__file__)), "window_shot.py")
+        subprocess.run([sys.executable, shooter, "Docket Sync", args.shot], check=True, timeout=60)
     close_window("Docket Sync")
-    # The window's web process ends with the window; WebKit's network
-    # process belongs to the app's web context and stays (it is counted).
-    wait("the window's web process to end", lambda: not any(comm(p).startswith("WebKitWebProces") for p in tree(proc.pid)), timeout=60, step=0.1)
+    # The window is a process of its own (with WebKit's web and network
+    # processes under it): all of it ends with the window.
+    wait("the window's processes to end", lambda: tree(proc.pid) == [proc.pid], timeout=60, step=0.1)
     time.sleep(args.settle)
     closed, closed_parts = memory(proc.pid)
+    closed_maps = top_mappings(proc.pid)
 
     pids = tree(proc.pid)
     hz = os.sysconf("SC_CLK_TCK")
@@ -248,6 +272,11 @@ def main():
     print()
     for name, parts in [("never opened", never_parts), ("open", opened_parts), ("closed", closed_parts)]:
         print(f"- {name}: " + ", ".join(f"{k} {mib(v)}" for k, v in sorted(parts.items())))
+    if args.smaps:
+        for name, maps in [("never opened", never_maps), ("closed", closed_maps)]:
+            print(f"\nlargest mappings of the tray process, {name}:")
+            for m, kib in maps:
+                print(f"  {kib:8d} KiB  {m}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-//! The commands the status window may call. Each is a few lines that ask
-//! the companion and hand back data; none returns a token, secret or
-//! credential (`tests/no_secret_crosses_ipc.rs` inspects every answer).
+//! The commands the status window may call. Each is a few lines that hand
+//! one [`Request`] to the companion (in this process, or in the tray when
+//! this is the window process) and give back its answer; none returns a
+//! token, secret or credential (`tests/no_secret_crosses_ipc.rs` inspects
+//! every answer).
 //!
 //! Declared in `build.rs` (`AppManifest::commands`) and allowed for the
 //! `status` window only by `capabilities/status.json`.
@@ -11,8 +13,9 @@ use docket_app::companion::Companion;
 use docket_app::settings::UserSetting;
 use docket_app::snapshot::{ProblemView, Snapshot};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
+use crate::pipe::{Reply, Request};
 use crate::shell::Shell;
 
 /// Every command's name, as `build.rs` declares them.
@@ -76,46 +79,81 @@ fn account_lines(snapshot: &Snapshot, texts: &docket_text::Texts) -> Vec<String>
     lines
 }
 
-#[tauri::command]
-pub fn view(shell: State<'_, Shell>) -> View {
-    shell.view()
+/// Where the window's commands go: to this process's companion (the
+/// tray; also its in-process window under WebDriver), or over the pipe to
+/// the tray (the window process, [`crate::window_process`]).
+pub enum Backend {
+    Local,
+    Remote(std::sync::Arc<crate::window_process::Remote>),
+}
+
+impl Backend {
+    async fn call(&self, app: &AppHandle, request: Request) -> Reply {
+        match self {
+            Backend::Local => app.state::<Shell>().apply(request),
+            Backend::Remote(tray) => tray.call(request).await,
+        }
+    }
 }
 
 #[tauri::command]
-pub fn export_now(shell: State<'_, Shell>) {
-    shell.with(Companion::export_now);
+pub async fn view(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::View).await
 }
 
 #[tauri::command]
-pub fn sign_in(shell: State<'_, Shell>) {
-    shell.with(Companion::sign_in);
+pub async fn export_now(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::ExportNow).await
 }
 
 #[tauri::command]
-pub fn cancel_sign_in(shell: State<'_, Shell>) {
-    shell.with(Companion::cancel_sign_in);
+pub async fn sign_in(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::SignIn).await
 }
 
 #[tauri::command]
-pub fn pause(shell: State<'_, Shell>) {
-    shell.with(Companion::pause);
+pub async fn cancel_sign_in(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::CancelSignIn).await
 }
 
 #[tauri::command]
-pub fn resume(shell: State<'_, Shell>) {
-    shell.with(Companion::resume);
+pub async fn pause(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::Pause).await
+}
+
+#[tauri::command]
+pub async fn resume(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::Resume).await
 }
 
 /// Change one of the user's settings; a refusal comes back as the problem
 /// (headline, explanation, fix) in the reader's language.
 #[tauri::command]
-pub fn set_setting(shell: State<'_, Shell>, setting: UserSetting) -> Result<(), Box<ProblemView>> {
-    shell.set_setting(&setting)
+pub async fn set_setting(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    setting: UserSetting,
+) -> Reply {
+    backend.call(&app, Request::SetSetting { setting }).await
 }
 
 #[tauri::command]
-pub fn open_log_folder(shell: State<'_, Shell>) {
-    shell.open_log_folder();
+pub async fn open_log_folder(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::OpenLogFolder).await
+}
+
+/// The window's commands, for the tray's builder and the window process's.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        view,
+        export_now,
+        sign_in,
+        cancel_sign_in,
+        pause,
+        resume,
+        set_setting,
+        open_log_folder,
+    ]
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! background loop, the status snapshot, which notification is due). This
 //! crate only shows: the tray icon and menu rendered from each
 //! [`docket_app::snapshot::Snapshot`] ([`tray`]), the status window
-//! (`ui/`, created when opened and destroyed when closed; [`window`]),
+//! (`ui/`, shown by a window process of its own that ends when the window
+//! closes: [`window`], [`window_process`], [`pipe`]),
 //! desktop notifications ([`notify`]), start at login ([`autostart`]),
 //! and the commands the window may call ([`commands`]: declared in
 //! `build.rs`, allowed by `capabilities/status.json` only).
@@ -16,10 +17,12 @@ pub mod autostart;
 pub mod commands;
 pub mod icons;
 pub mod notify;
+pub mod pipe;
 mod platform;
 mod shell;
 pub mod texts;
 pub mod tray;
 pub mod window;
+pub mod window_process;
 
 pub use shell::run;

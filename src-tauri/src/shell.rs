@@ -8,10 +8,11 @@ use docket_app::companion::{Companion, Event, StartOptions};
 use docket_app::settings::UserSetting;
 use docket_app::snapshot::ProblemView;
 use docket_app::App;
-use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
 
 use crate::commands::{self, View};
 use crate::notify::{Notifier, Shown};
+use crate::pipe::{Reply, Request};
 use crate::tray::{self, Tray};
 use crate::window;
 
@@ -78,11 +79,58 @@ impl Shell {
             crate::platform::open_folder(dir);
         }
     }
+
+    /// Answer one of the window's requests (from the in-process window or
+    /// over the window process's pipe).
+    pub fn apply(&self, request: Request) -> Reply {
+        let done = Ok(serde_json::Value::Null);
+        match request {
+            Request::View => Ok(serde_json::to_value(self.view()).unwrap_or_default()),
+            Request::ExportNow => {
+                self.with(Companion::export_now);
+                done
+            }
+            Request::SignIn => {
+                self.with(Companion::sign_in);
+                done
+            }
+            Request::CancelSignIn => {
+                self.with(Companion::cancel_sign_in);
+                done
+            }
+            Request::Pause => {
+                self.with(Companion::pause);
+                done
+            }
+            Request::Resume => {
+                self.with(Companion::resume);
+                done
+            }
+            Request::SetSetting { setting } => match self.set_setting(&setting) {
+                Ok(()) => done,
+                Err(problem) => Err(serde_json::to_value(problem).unwrap_or_default()),
+            },
+            Request::OpenLogFolder => {
+                self.open_log_folder();
+                done
+            }
+        }
+    }
 }
 
-/// Start the Tauri app. Returns the process's exit code.
+/// The app's context (configuration, the `ui/` assets, capabilities): one
+/// for the tray and the window process alike.
+pub(crate) fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+/// Start the Tauri app (or, with `--status-window`, the window process).
+/// Returns the process's exit code.
 pub fn run() -> i32 {
     docket_app::frontend::prepare_process();
+    if let Some(title) = crate::window_process::title_arg() {
+        return crate::window_process::run(title);
+    }
     let paths = docket_app::frontend::paths().ok();
     let _log = paths.as_ref().map(|p| {
         docket_app::logging::init(
@@ -112,21 +160,14 @@ pub fn run() -> i32 {
     ));
     let app = builder
         .manage(shell)
-        .invoke_handler(tauri::generate_handler![
-            commands::view,
-            commands::export_now,
-            commands::sign_in,
-            commands::cancel_sign_in,
-            commands::pause,
-            commands::resume,
-            commands::set_setting,
-            commands::open_log_folder,
-        ])
+        .manage(commands::Backend::Local)
+        .manage(window::WindowProcess::default())
+        .invoke_handler(commands::handler())
         .setup(|app| {
             setup(app.handle());
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context());
     let app = match app {
         Ok(a) => a,
         Err(e) => {
@@ -253,7 +294,7 @@ fn follow<R: Runtime>(app: &AppHandle<R>, companion: Companion, generation: u64)
                     tracing::warn!(error = %e, "cannot change start at login");
                 }
             }
-            let _ = app.emit_to(window::LABEL, "view-changed", ());
+            window::view_changed(&app);
             tokio::select! {
                 changed = snapshots.changed() => if changed.is_err() { return },
                 event = events.recv() => match event {

@@ -1,10 +1,25 @@
-//! The status window: created when opened and destroyed when closed, so a
-//! closed window costs no WebKit memory. Under WebDriver
-//! (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) it is created
-//! hidden at start and only hidden on close: WebKitWebDriver binds only to
-//! the first webview an app creates.
+//! The status window, from the tray's side: opened as a window process of
+//! its own (`docket-sync-tray --status-window`, [`crate::window_process`])
+//! that ends when the window closes, so a closed window costs the tray no
+//! WebKit memory at all: WebKit keeps its network process, the GL driver
+//! it loaded and the heap it grew for as long as the process that showed a
+//! page lives. The tray answers the window's requests over the pipe
+//! ([`crate::pipe`]).
+//!
+//! Under WebDriver (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver)
+//! the window lives in the tray's own process instead, created hidden at
+//! start and only hidden on close: WebKitWebDriver can drive only a
+//! webview of the process it launched, and binds to the first one. The
+//! page, the commands and their answers are the same in both.
 
-use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use std::io::Write;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+
+use crate::pipe::{self, ToWindow};
+use crate::shell::Shell;
 
 /// The window's label (the capability file names it).
 pub const LABEL: &str = "status";
@@ -14,8 +29,26 @@ pub fn under_webdriver() -> bool {
     std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true")
 }
 
-/// Create the window (`visible`) or, if it exists, show and focus it.
+/// Open the status window (`visible`), or bring it to the front.
 pub fn open<R: Runtime>(app: &AppHandle<R>, title: &str, visible: bool) {
+    if under_webdriver() {
+        in_process(app, title, visible);
+    } else if visible {
+        app.state::<WindowProcess>().open(app, title);
+    }
+}
+
+/// Tell the window, wherever it is, that the view changed.
+pub fn view_changed<R: Runtime>(app: &AppHandle<R>) {
+    let _ = app.emit_to(LABEL, "view-changed", ());
+    if let Some(p) = app.try_state::<WindowProcess>() {
+        p.send(&ToWindow::ViewChanged);
+    }
+}
+
+/// Create the window in this process (`visible`) or, if it exists, show
+/// and focus it.
+pub fn in_process<R: Runtime>(app: &AppHandle<R>, title: &str, visible: bool) {
     if let Some(w) = app.get_webview_window(LABEL) {
         if visible {
             let _ = w.show();
@@ -43,5 +76,105 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, title: &str, visible: bool) {
             }
         }
         Err(e) => tracing::warn!(error = %e, "cannot open the status window"),
+    }
+}
+
+/// The tray's window process, while one runs.
+#[derive(Default)]
+pub struct WindowProcess {
+    running: Mutex<Option<Running>>,
+}
+
+struct Running {
+    pid: u32,
+    to_window: Arc<Mutex<ChildStdin>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_line(to: &Mutex<ChildStdin>, line: &str) -> bool {
+    let mut to = lock(to);
+    writeln!(to, "{line}").and_then(|()| to.flush()).is_ok()
+}
+
+impl WindowProcess {
+    fn send(&self, message: &ToWindow) {
+        if let Some(r) = lock(&self.running).as_ref() {
+            let _ = write_line(&r.to_window, &pipe::line(message));
+        }
+    }
+
+    /// Bring the running window to the front, or start the window process.
+    fn open<R: Runtime>(&self, app: &AppHandle<R>, title: &str) {
+        let mut running = lock(&self.running);
+        if let Some(r) = running.as_ref() {
+            if write_line(&r.to_window, &pipe::line(&ToWindow::Focus)) {
+                return;
+            }
+        }
+        let spawned = std::env::current_exe().and_then(|exe| {
+            Command::new(exe)
+                .arg(crate::window_process::ARG)
+                .arg(title)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+        });
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the status window");
+                return;
+            }
+        };
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        };
+        let to_window = Arc::new(Mutex::new(stdin));
+        *running = Some(Running {
+            pid: child.id(),
+            to_window: to_window.clone(),
+        });
+        let app = app.clone();
+        let serving = std::thread::Builder::new()
+            .name("status-window".into())
+            .spawn(move || serve(&app, child, stdout, &to_window));
+        if let Err(e) = serving {
+            tracing::warn!(error = %e, "cannot serve the status window");
+            *running = None;
+        }
+    }
+}
+
+/// Answer the window process's calls until it ends, then forget it.
+fn serve<R: Runtime>(
+    app: &AppHandle<R>,
+    mut child: Child,
+    from_window: ChildStdout,
+    to_window: &Mutex<ChildStdin>,
+) {
+    let pid = child.id();
+    pipe::each_line(
+        std::io::BufReader::new(from_window),
+        |line| match pipe::answer(line, |request| app.state::<Shell>().apply(request)) {
+            Some(reply) => write_line(to_window, &reply),
+            None => {
+                tracing::debug!("the status window wrote a line that is not a call");
+                true
+            }
+        },
+    );
+    // The window closed (or wrote something no window writes): end it.
+    let _ = child.kill();
+    let _ = child.wait();
+    let state = app.state::<WindowProcess>();
+    let mut running = lock(&state.running);
+    if running.as_ref().is_some_and(|r| r.pid == pid) {
+        *running = None;
     }
 }

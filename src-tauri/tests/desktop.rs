@@ -776,3 +776,105 @@ async fn the_tray_in_a_real_desktop_session() {
     drop(window);
     drop(driver);
 }
+
+/// The status window as a process of its own (what "Open status window"
+/// starts outside WebDriver): this test plays the tray's end of the pipe.
+/// The real page in WebKit asks for the view through it, asks again when
+/// told the view changed, and the whole window process ends when the
+/// tray's end closes (the tray quit or died).
+#[test]
+fn the_window_process_asks_the_tray_over_its_pipe_and_ends_with_it() {
+    use std::io::{BufRead, BufReader, Write};
+
+    if std::env::var_os("DOCKET_DESKTOP").is_none() {
+        eprintln!("skipped: run through scripts/desktop-test.sh (needs a desktop session)");
+        return;
+    }
+    let bin = tray_binary();
+    let mut child = Command::new(&bin)
+        .args(["--status-window", "Docket Sync (pipe test)"])
+        .env_remove("TAURI_WEBVIEW_AUTOMATION")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("start the window process");
+    let pid = child.id();
+    let mut to_window = child.stdin.take().expect("stdin");
+    let from_window = child.stdout.take().expect("stdout");
+    let window = Killed(child);
+    let (lines, calls) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(from_window).lines() {
+            let Ok(line) = line else { return };
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let next_call = || -> Value {
+        let line = calls
+            .recv_timeout(WAIT)
+            .expect("the window process asks within a minute");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a call ({e}): {line}"))
+    };
+    let texts = docket_tray::texts::texts(docket_text::Lang::En);
+    let view = json!({
+        "snapshot": null,
+        "problem": null,
+        "words": docket_tray::texts::words(&texts),
+        "account": [],
+    });
+
+    let call = next_call();
+    assert_eq!(
+        call["command"], "view",
+        "the page asks for the view as it loads: {call}"
+    );
+    let reply = json!({"to_window": "reply", "id": call["id"], "result": {"Ok": view}});
+    writeln!(to_window, "{reply}").expect("answer");
+
+    writeln!(to_window, "{}", json!({"to_window": "view_changed"})).expect("tell");
+    let call = next_call();
+    assert_eq!(
+        call["command"], "view",
+        "a changed view is asked for again: {call}"
+    );
+
+    // Garbage from the tray's side costs nothing; the tray then goes away.
+    writeln!(to_window, "not a message").expect("write");
+    drop(to_window);
+    let deadline = Instant::now() + WAIT;
+    let mut window = window;
+    loop {
+        if let Ok(Some(status)) = window.0.try_wait() {
+            assert!(
+                status.success(),
+                "the window process ends cleanly: {status}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the window process outlived the tray's end of its pipe"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Its WebKit processes (in its process group) end with it.
+    let group = || {
+        let out = Command::new("pgrep")
+            .args(["-g", &pid.to_string()])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let deadline = Instant::now() + WAIT;
+    while !group().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "WebKit processes outlived the window: {}",
+            group()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
