@@ -7,7 +7,8 @@ Measures, for the release build of `docket-sync-tray` signed in to the
 emulator's demo tenant with the sample firm:
   - start to tray visible: process start until the watcher lists the item,
     and until its menu says "In step" (the first export, a no-op, done);
-  - memory of the whole process tree (the tray and its WebKit processes),
+  - memory of the whole process tree (the tray; while the window is open,
+    its window process and WebKit's processes under it),
     as PSS from /proc/<pid>/smaps_rollup: window never opened, open, and
     closed again;
   - CPU of the process tree over an idle period between exports.
@@ -115,6 +116,15 @@ def pss_kib(pid):
     except OSError:
         pass
     return 0
+
+
+def alive(pid):
+    """Whether `pid` runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def comm(pid):
@@ -258,7 +268,12 @@ def main():
     time.sleep(args.idle_seconds)
     c1, t1 = cpu_ticks(pids), time.monotonic()
     cpu_s = (c1 - c0) / hz
+    # Open the window again and quit with it open: nothing stays behind.
+    click(menu, "Open status window")
+    wait("the window's WebKit processes again", lambda: any(comm(p).startswith("WebKit") for p in tree(proc.pid)), timeout=60, step=0.1)
+    everything = tree(proc.pid)
     quit_tray(proc, menu)
+    wait("the tray's and its window's processes to end", lambda: not any(alive(p) for p in everything), timeout=30, step=0.1)
 
     med = lambda xs: sorted(xs)[len(xs) // 2]
     print("| figure | value |")

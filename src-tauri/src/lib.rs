@@ -5,7 +5,7 @@
 //! crate only shows: the tray icon and menu rendered from each
 //! [`docket_app::snapshot::Snapshot`] ([`tray`]), the status window
 //! (`ui/`, shown by a window process of its own that ends when the window
-//! closes: [`window`], [`window_process`], [`pipe`]),
+//! closes: [`window`], [`window_process`], [`pipe`], `window_pipe`),
 //! desktop notifications ([`notify`]), start at login ([`autostart`]),
 //! and the commands the window may call ([`commands`]: declared in
 //! `build.rs`, allowed by `capabilities/status.json` only).
@@ -23,6 +23,7 @@ mod shell;
 pub mod texts;
 pub mod tray;
 pub mod window;
+mod window_pipe;
 pub mod window_process;
 
 pub use shell::run;

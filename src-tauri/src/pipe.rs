@@ -64,17 +64,24 @@ pub enum ToWindow {
 pub const MAX_LINE: u64 = 4 * 1024 * 1024;
 
 /// Call `f` with each line of `reader` until the end, an error, a line
-/// longer than [`MAX_LINE`], or `f` returning `false`.
+/// longer than [`MAX_LINE`], or `f` returning `false`. A line that is not
+/// UTF-8 is dropped.
 pub fn each_line(mut reader: impl BufRead, mut f: impl FnMut(&str) -> bool) {
-    let mut buf = String::new();
+    let mut buf = Vec::new();
     loop {
         buf.clear();
-        match reader.by_ref().take(MAX_LINE + 1).read_line(&mut buf) {
+        match reader
+            .by_ref()
+            .take(MAX_LINE + 1)
+            .read_until(b'\n', &mut buf)
+        {
             Ok(0) | Err(_) => return,
             Ok(_) if buf.len() as u64 > MAX_LINE => return,
             Ok(_) => {
-                if !f(&buf) {
-                    return;
+                if let Ok(line) = std::str::from_utf8(&buf) {
+                    if !f(line) {
+                        return;
+                    }
                 }
             }
         }
@@ -165,6 +172,17 @@ mod tests {
             true
         });
         assert_eq!(seen, ["one", "two", "three"]);
+
+        let mut seen = vec![];
+        each_line(&b"one\n\xff\xfe not UTF-8\nthree\n"[..], |l| {
+            seen.push(l.trim().to_string());
+            true
+        });
+        assert_eq!(
+            seen,
+            ["one", "three"],
+            "a line that is not UTF-8 is dropped"
+        );
 
         let mut input = b"first\n".to_vec();
         input.extend(std::iter::repeat_n(b'x', MAX_LINE as usize + 10));

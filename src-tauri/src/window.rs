@@ -14,6 +14,8 @@
 
 use std::io::Write;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder, WindowEvent};
@@ -85,24 +87,27 @@ pub struct WindowProcess {
     running: Mutex<Option<Running>>,
 }
 
+/// How many messages may wait for a window process that does not read.
+const QUEUE: usize = 256;
+
 struct Running {
     pid: u32,
-    to_window: Arc<Mutex<ChildStdin>>,
+    /// Messages for the window, written by the window's own writer thread:
+    /// nothing here blocks on the pipe (the menu runs on GTK's thread).
+    to_window: SyncSender<String>,
+    alive: Arc<AtomicBool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn write_line(to: &Mutex<ChildStdin>, line: &str) -> bool {
-    let mut to = lock(to);
-    writeln!(to, "{line}").and_then(|()| to.flush()).is_ok()
-}
-
 impl WindowProcess {
     fn send(&self, message: &ToWindow) {
         if let Some(r) = lock(&self.running).as_ref() {
-            let _ = write_line(&r.to_window, &pipe::line(message));
+            // A full queue: the window is behind; a view change is not lost
+            // for long (the next one asks again), a reply is its own loss.
+            let _ = r.to_window.try_send(pipe::line(message));
         }
     }
 
@@ -110,7 +115,9 @@ impl WindowProcess {
     fn open<R: Runtime>(&self, app: &AppHandle<R>, title: &str) {
         let mut running = lock(&self.running);
         if let Some(r) = running.as_ref() {
-            if write_line(&r.to_window, &pipe::line(&ToWindow::Focus)) {
+            if r.alive.load(Ordering::SeqCst)
+                && r.to_window.try_send(pipe::line(&ToWindow::Focus)).is_ok()
+            {
                 return;
             }
         }
@@ -135,18 +142,37 @@ impl WindowProcess {
             let _ = child.wait();
             return;
         };
-        let to_window = Arc::new(Mutex::new(stdin));
+        let (to_window, queue) = sync_channel::<String>(QUEUE);
+        let alive = Arc::new(AtomicBool::new(true));
         *running = Some(Running {
             pid: child.id(),
             to_window: to_window.clone(),
+            alive: alive.clone(),
         });
+        let writer = std::thread::Builder::new()
+            .name("to-status-window".into())
+            .spawn(move || write_all(stdin, &queue));
         let app = app.clone();
-        let serving = std::thread::Builder::new()
-            .name("status-window".into())
-            .spawn(move || serve(&app, child, stdout, &to_window));
+        let serving = writer.and_then(|_| {
+            std::thread::Builder::new()
+                .name("status-window".into())
+                .spawn(move || serve(&app, child, stdout, &to_window, &alive))
+        });
         if let Err(e) = serving {
             tracing::warn!(error = %e, "cannot serve the status window");
             *running = None;
+        }
+    }
+}
+
+/// Write the queued lines to the window until it or the queue ends.
+fn write_all(mut to_window: ChildStdin, queue: &Receiver<String>) {
+    while let Ok(line) = queue.recv() {
+        if writeln!(to_window, "{line}")
+            .and_then(|()| to_window.flush())
+            .is_err()
+        {
+            return;
         }
     }
 }
@@ -156,22 +182,29 @@ fn serve<R: Runtime>(
     app: &AppHandle<R>,
     mut child: Child,
     from_window: ChildStdout,
-    to_window: &Mutex<ChildStdin>,
+    to_window: &SyncSender<String>,
+    alive: &AtomicBool,
 ) {
     let pid = child.id();
-    pipe::each_line(
-        std::io::BufReader::new(from_window),
-        |line| match pipe::answer(line, |request| app.state::<Shell>().apply(request)) {
-            Some(reply) => write_line(to_window, &reply),
+    pipe::each_line(std::io::BufReader::new(from_window), |line| {
+        match pipe::answer(line, |request| app.state::<Shell>().apply(request)) {
+            // A window that does not read its answers is stuck: end it.
+            Some(reply) => to_window.try_send(reply).is_ok(),
             None => {
                 tracing::debug!("the status window wrote a line that is not a call");
                 true
             }
-        },
-    );
-    // The window closed (or wrote something no window writes): end it.
+        }
+    });
+    alive.store(false, Ordering::SeqCst);
+    // The window closed (or is stuck, or wrote an overlong line): end it.
     let _ = child.kill();
-    let _ = child.wait();
+    match child.wait() {
+        Ok(status) if !status.success() && status.code().is_some() => {
+            tracing::warn!(%status, "the status window ended with a failure");
+        }
+        _ => {}
+    }
     let state = app.state::<WindowProcess>();
     let mut running = lock(&state.running);
     if running.as_ref().is_some_and(|r| r.pid == pid) {
