@@ -116,7 +116,7 @@ else
     cat "$KEYRING_LOG" >&2 || true
     die "the Secret Service (gnome-keyring) did not come up in the test session"
 fi
-# The end-to-end tests (tests/e2e: Chromium + chromedriver, oidc-provider in
+# The end-to-end tests (crates/docket-testkit: Chromium + chromedriver, oidc-provider in
 # tests/oidc-provider, the keyring above) were installed by this script, so
 # a missing component is a failure, not a skip.
 export DOCKET_REQUIRE_E2E=1

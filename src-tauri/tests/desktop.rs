@@ -34,8 +34,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use docket_e2e::emulator::EmulatorProcess;
-use docket_e2e::{entra_sign_in, free_port, opened_urls, recording_browser, Chrome};
+use docket_testkit::emulator::EmulatorProcess;
+use docket_testkit::{entra_sign_in, free_port, opened_urls, recording_browser, Chrome};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -446,7 +446,7 @@ async fn the_tray_in_a_real_desktop_session() {
         eprintln!("skipped: run through scripts/desktop-test.sh (needs a desktop session)");
         return;
     }
-    docket_e2e::install_ring();
+    docket_testkit::install_ring();
     let bin = tray_binary();
     assert!(bin.is_file(), "{} is not built", bin.display());
     let work = tempfile::tempdir().expect("temp dir");

@@ -12,7 +12,7 @@ use docket_app::settings::UserSetting;
 use docket_app::snapshot::TrayState;
 use serde_json::Value;
 
-use docket_e2e::pages_browser::PagesBrowser;
+use docket_testkit::pages_browser::PagesBrowser;
 
 /// Substrings of `json` that look like a token: a JWT (`eyJ` + base64url
 /// + dots) or any base64url run of 40 characters or more.

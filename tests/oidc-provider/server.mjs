@@ -1,11 +1,11 @@
-// An independent OpenID provider for docket-e2e's sign-in tests:
+// An independent OpenID provider for docket-testkit's sign-in tests:
 // panva/oidc-provider (https://github.com/panva/node-oidc-provider), a
 // certified OpenID Connect implementation written by nobody on this project.
 //
 //   node server.mjs <port>       (0 = any free port)
 //
 // Prints one JSON line on stdout when it listens:
-//   {"ready":true,"issuer":"http://127.0.0.1:PORT","client_id":"docket-e2e"}
+//   {"ready":true,"issuer":"http://127.0.0.1:PORT","client_id":"docket-testkit"}
 //
 // One public native client (RFC 8252): no client secret, PKCE S256
 // required, loopback redirect URIs matched with any port (oidc-provider
@@ -23,7 +23,7 @@ import http from 'node:http';
 
 import Provider from 'oidc-provider';
 
-const CLIENT_ID = 'docket-e2e';
+const CLIENT_ID = 'docket-testkit';
 // A fixed "tenant" for the Entra-style claims Docket Sync reads (oid, tid).
 const TENANT_ID = '6f1c2c1e-0000-4000-8000-00000000e2e0';
 

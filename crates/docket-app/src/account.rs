@@ -134,13 +134,28 @@ impl App {
         {
             return m.clone();
         }
-        let m = Arc::new(TokenManager::new(
-            self.auth.clone(),
-            account,
-            self.paths.token_lock_file(),
-        ));
+        let m = Arc::new(
+            TokenManager::new(self.auth.clone(), account, self.paths.token_lock_file())
+                .with_clock(self.clock()),
+        );
         *held = Some(m.clone());
         m
+    }
+
+    /// Keep the sign-in's time on `clock` (the background loop's) instead
+    /// of the wall clock: the loop compares the token manager's refresh
+    /// times with its own `now` (keep-alive, inactivity warning). The
+    /// companion calls this when it starts.
+    pub fn use_clock(&self, clock: Arc<dyn crate::schedule::Clock>) {
+        *self.clock.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(move || clock.now());
+        // A manager made before keeps the old clock: the next is made anew
+        // (it reads the refresh token from the store; the access token is
+        // fetched again once).
+        self.hold(None);
+    }
+
+    fn clock(&self) -> docket_auth::tokens::Now {
+        self.clock.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Hold `manager` (a sign-in's), or none (sign-out).
@@ -252,6 +267,7 @@ impl App {
                 account_of(&record),
                 self.paths.token_lock_file(),
             )
+            .with_clock(self.clock())
             .with_access_token(signed_in.access_token),
         );
         self.hold(Some(tokens.clone()));

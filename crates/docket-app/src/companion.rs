@@ -155,6 +155,8 @@ impl Companion {
     /// Start the loop on the current tokio runtime (it must be called
     /// within one). The controls may then be called from any thread.
     pub fn start(app: App, options: StartOptions) -> Companion {
+        // The sign-in keeps time on the loop's clock.
+        app.use_clock(options.clock.clone());
         let app = Arc::new(app);
         let lang = options
             .lang

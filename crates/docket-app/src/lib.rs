@@ -108,6 +108,9 @@ pub struct App {
     export_wait: std::time::Duration,
     /// The firm file this configuration came from (`None`: given in code).
     firm_file: Option<PathBuf>,
+    /// The clock the token manager keeps time on: the wall clock, or the
+    /// background loop's ([`App::use_clock`]).
+    clock: RwLock<docket_auth::tokens::Now>,
 }
 
 impl std::fmt::Debug for App {
@@ -168,6 +171,7 @@ impl App {
             tokens: Mutex::new(None),
             export_wait: std::time::Duration::from_secs(5),
             firm_file: None,
+            clock: RwLock::new(Arc::new(chrono::Utc::now)),
         })
     }
 

@@ -18,12 +18,12 @@ mod support;
 const PMS_USER: &str = "anna";
 const PMS_PASSWORD: &str = "Pms-Pw-e2e-0b5d";
 
-/// The PMS: a real Radicale with one account (see `docket_e2e::Radicale`).
-struct Radicale(docket_e2e::Radicale);
+/// The PMS: a real Radicale with one account (see `docket_testkit::Radicale`).
+struct Radicale(docket_testkit::Radicale);
 
 impl Radicale {
     fn start() -> Option<Radicale> {
-        docket_e2e::Radicale::start(PMS_USER, PMS_PASSWORD).map(Radicale)
+        docket_testkit::Radicale::start(PMS_USER, PMS_PASSWORD).map(Radicale)
     }
 
     fn url(&self, path: &str) -> String {

@@ -13,7 +13,7 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -187,7 +187,13 @@ pub struct TokenManager {
     generation: Mutex<u64>,
     last_good_refresh: Mutex<Option<DateTime<Utc>>>,
     flight: tokio::sync::Mutex<()>,
+    /// The time: `Utc::now` unless the caller runs on a clock of its own
+    /// ([`TokenManager::with_clock`]).
+    now: Now,
 }
+
+/// A source of the current time (see [`TokenManager::with_clock`]).
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl std::fmt::Debug for TokenManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -213,7 +219,17 @@ impl TokenManager {
             generation: Mutex::new(0),
             last_good_refresh: Mutex::new(None),
             flight: tokio::sync::Mutex::new(()),
+            now: Arc::new(Utc::now),
         }
+    }
+
+    /// Judge expiry and stamp refreshes with `now` instead of `Utc::now`:
+    /// the caller's clock (the background loop's), so that the times it
+    /// compares with (the keep-alive, the inactivity limit) are on one
+    /// clock, also when a test or a harness moves that clock.
+    pub fn with_clock(mut self, now: Now) -> TokenManager {
+        self.now = now;
+        self
     }
 
     /// Start with the access token a sign-in just returned.
@@ -237,7 +253,7 @@ impl TokenManager {
         let generation = {
             let cached = lock(&self.cached);
             if let Some(t) = cached.as_ref() {
-                if !needs_refresh(t.expires_at, Utc::now(), self.auth.config.refresh_margin) {
+                if !needs_refresh(t.expires_at, (self.now)(), self.auth.config.refresh_margin) {
                     return Ok(t.clone());
                 }
             }
@@ -265,7 +281,7 @@ impl TokenManager {
             let cached = lock(&self.cached);
             match cached.as_ref() {
                 Some(t) if !same_secret(t.expose_secret(), rejected) => {
-                    if !needs_refresh(t.expires_at, Utc::now(), self.auth.config.refresh_margin) {
+                    if !needs_refresh(t.expires_at, (self.now)(), self.auth.config.refresh_margin) {
                         return Ok(t.clone());
                     }
                     t.generation
@@ -333,7 +349,7 @@ impl TokenManager {
                 .set(&key, new_rt)
                 .map_err(RefreshError::Persist)?;
         }
-        let now = Utc::now();
+        let now = (self.now)();
         let generation = {
             let mut g = lock(&self.generation);
             *g += 1;

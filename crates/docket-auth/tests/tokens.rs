@@ -206,6 +206,45 @@ async fn concurrent_401s_for_one_token_cause_exactly_one_refresh() {
     assert_eq!(fake.refreshes.load(Ordering::SeqCst), 3);
 }
 
+/// On the caller's clock (the background loop's, moved by a harness):
+/// a refresh is stamped with its time, and a cached token is judged
+/// expired by it, so that the loop's daily keep-alive and the 90-day
+/// inactivity limit compare times of one clock.
+#[tokio::test]
+async fn the_manager_keeps_time_on_the_callers_clock() {
+    let (fake, base) = Fake::start().await;
+    let store = Arc::new(MemoryStore::new());
+    let auth = auth(&base, store.clone());
+    let account = anna("anna@kanzlei.example");
+    store_refresh_token(&store, &auth, &account, "rt-0");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let day_40: chrono::DateTime<chrono::Utc> = "2027-01-11T09:00:00Z".parse().expect("time");
+    let now = Arc::new(Mutex::new(day_40));
+    let clock = now.clone();
+    let tokens = TokenManager::new(auth, account, dir.path().join("token.lock"))
+        .with_clock(Arc::new(move || *clock.lock().expect("clock")));
+    let refreshed = tokens.refresh().await.expect("refresh");
+    assert_eq!(refreshed.at, day_40);
+    assert_eq!(tokens.last_good_refresh(), Some(day_40));
+    // Within the hour the cached token serves; two hours on (by that
+    // clock, not the wall's) it is refreshed.
+    *now.lock().expect("clock") = day_40 + chrono::Duration::minutes(30);
+    assert_eq!(
+        tokens.access_token().await.expect("token").expose_secret(),
+        "at-1"
+    );
+    *now.lock().expect("clock") = day_40 + chrono::Duration::hours(2);
+    assert_eq!(
+        tokens.access_token().await.expect("token").expose_secret(),
+        "at-2"
+    );
+    assert_eq!(fake.refreshes.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        tokens.last_good_refresh(),
+        Some(day_40 + chrono::Duration::hours(2))
+    );
+}
+
 #[tokio::test]
 async fn absurd_expires_in_values_do_not_panic_or_fail_the_refresh() {
     for expires_in in [

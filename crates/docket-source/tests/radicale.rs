@@ -14,13 +14,13 @@ use docket_source::{CollectionKind, DavSource, HttpAuth, ReadOptions, Snapshot};
 const USER: &str = "anna";
 const PASSWORD: &str = "Radicale-Pw-7f3e91";
 
-/// The PMS: a real Radicale with one account (see `docket_e2e::Radicale`).
-struct Radicale(docket_e2e::Radicale);
+/// The PMS: a real Radicale with one account (see `docket_testkit::Radicale`).
+struct Radicale(docket_testkit::Radicale);
 
 fn start() -> Option<Radicale> {
     // reqwest is built without a default TLS provider.
-    docket_e2e::install_ring();
-    docket_e2e::Radicale::start(USER, PASSWORD).map(Radicale)
+    docket_testkit::install_ring();
+    docket_testkit::Radicale::start(USER, PASSWORD).map(Radicale)
 }
 
 impl Radicale {

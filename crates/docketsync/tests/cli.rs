@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use docket_e2e::emulator::EmulatorProcess;
+use docket_testkit::emulator::EmulatorProcess;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
 

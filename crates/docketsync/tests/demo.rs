@@ -122,7 +122,7 @@ fn the_demo_leaves_the_real_account_alone() {
 /// `m365-emulator demo --port 0 --exit --home <demo_home>` running this
 /// crate's `docketsync`, with `DOCKETSYNC_HOME` = `home` inherited.
 fn run_demo(home: &Path, demo_home: &Path) -> std::process::Output {
-    Command::new(docket_e2e::emulator::binary())
+    Command::new(docket_testkit::emulator::binary())
         .env("DOCKETSYNC_HOME", home)
         .env_remove("DOCKETSYNC_CONFIG")
         .args(["demo", "--port", "0", "--exit", "--home"])

@@ -16,8 +16,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use docket_e2e::emulator::EmulatorProcess;
 use docket_secrets::{EntryKey, SecretKind, SecretStore};
+use docket_testkit::emulator::EmulatorProcess;
 use m365_emulator::docketsync_config::{DemoApp, DocketsyncConfig};
 use serde_json::{json, Value};
 

@@ -1,5 +1,5 @@
 //! Short versions of the stress harnesses (`docket-stress`, in
-//! `tests/e2e/src/stress/`; figures of the long runs in
+//! `crates/docket-testkit/src/stress/`; figures of the long runs in
 //! `docs/reliability.md`), so that the test command keeps them working:
 //! `docketsync sync` killed at every kill point while the PMS changes,
 //! and every fault storm, each followed by a clean run that must leave the
@@ -9,7 +9,7 @@
 //! the opted-in file): a client killed in the middle of a Secret Service
 //! call can abort gnome-keyring for every other test.
 
-use docket_e2e::stress::{crash, faults};
+use docket_testkit::stress::{crash, faults};
 
 const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
 

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// A stand-in for the person at the browser (the shared harness's).
-pub use docket_e2e::pages_browser::PagesBrowser;
+pub use docket_testkit::pages_browser::PagesBrowser;
 
 /// The mailbox as the emulator's admin API shows it.
 pub async fn mailbox(base: &str, upn: &str) -> Value {

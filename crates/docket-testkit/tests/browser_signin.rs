@@ -13,10 +13,10 @@ use docket_auth::problem::{Class, ReAuthReason};
 use docket_auth::{
     Account, Auth, AuthConfig, PendingSignIn, SignedIn, SystemBrowser, TokenManager,
 };
-use docket_e2e::{
+use docket_secrets::{account_name, KeyringStore, SecretStore};
+use docket_testkit::{
     available, entra_sign_in, opened_urls, recording_browser, secret_tool_read, Chrome,
 };
-use docket_secrets::{account_name, KeyringStore, SecretStore};
 use m365_emulator::world::{demo, DOCKET_SCOPES};
 use m365_emulator::{EmulatorConfig, TestServer};
 use serde_json::{json, Value};
@@ -39,7 +39,7 @@ struct Fixture {
 impl Fixture {
     /// `None` (skip) or a panic when a component is missing.
     async fn start() -> Option<Fixture> {
-        available("the Secret Service", docket_e2e::secret_service())?;
+        available("the Secret Service", docket_testkit::secret_service())?;
         let chrome = available("Chromium + chromedriver", Chrome::start().await)?;
         let dir = tempfile::tempdir().expect("tempdir");
         // Its own tenant: the keyring is shared with the other tests, and

@@ -2,7 +2,7 @@
 //! issue 11 as a command, printing their figures as Markdown tables.
 //!
 //! ```sh
-//! cargo build --release -p docketsync -p m365-emulator -p docket-e2e
+//! cargo build --release -p docketsync -p m365-emulator -p docket-testkit
 //! target/release/docket-stress crash --runs 100 --items 2000
 //! target/release/docket-stress faults --items 2000
 //! ```
@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use docket_e2e::stress::{crash, faults};
+use docket_testkit::stress::{crash, faults};
 
 fn usage() -> ExitCode {
     eprintln!(

@@ -13,8 +13,8 @@ use std::time::Duration;
 use docket_auth::problem::Class;
 use docket_auth::tokens::RefreshError;
 use docket_auth::{Account, Auth, AuthConfig, Endpoints, PendingSignIn, TokenManager};
-use docket_e2e::{available, oidc_provider_sign_in, secret_tool_read, Chrome, OidcProvider};
 use docket_secrets::{account_name, KeyringStore};
+use docket_testkit::{available, oidc_provider_sign_in, secret_tool_read, Chrome, OidcProvider};
 use serde_json::Value;
 
 const LOGIN: &str = "fee.earner@firm.example";
@@ -29,7 +29,7 @@ struct Fixture {
 
 impl Fixture {
     async fn start() -> Option<Fixture> {
-        available("the Secret Service", docket_e2e::secret_service())?;
+        available("the Secret Service", docket_testkit::secret_service())?;
         let op = available("oidc-provider", OidcProvider::start().await)?;
         let chrome = available("Chromium + chromedriver", Chrome::start().await)?;
         let dir = tempfile::tempdir().expect("tempdir");

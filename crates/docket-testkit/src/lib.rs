@@ -1,6 +1,8 @@
-//! Shared harness for the end-to-end tests in `tests/`: starting real
-//! components (chromedriver + Chromium, the emulator, oidc-provider, the
-//! Secret Service) and driving the product through them.
+//! The test kit the workspace's tests dev-depend on, and the harness of
+//! this crate's own end-to-end tests in `tests/`: starting real components
+//! (chromedriver + Chromium, the emulator, Radicale, oidc-provider, the
+//! Secret Service) and driving the product through them; the stress
+//! harnesses (`stress`) of the command `docket-stress`.
 //!
 //! A missing component (no `chromedriver`, no Secret Service, no
 //! `node_modules` for oidc-provider) makes a test **fail** with a clear

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use docket_e2e::{
+use docket_secrets::{account_name, EntryKey, KeyringStore, SecretKind};
+use docket_testkit::{
     available, contains, entra_sign_in, files_containing, opened_urls, recording_browser,
     repo_root, secret_tool_read, Chrome,
 };
-use docket_secrets::{account_name, EntryKey, KeyringStore, SecretKind};
 use serde_json::Value;
 
 /// `DOCKETSYNC_BIN`, else `cargo build -p docketsync` (a no-op when up to
@@ -85,7 +85,7 @@ impl Cli {
         nth: usize,
         upn: &str,
         pw: &str,
-    ) -> (i32, String, docket_e2e::EntraVisit, String) {
+    ) -> (i32, String, docket_testkit::EntraVisit, String) {
         let child = self
             .command(&["signin"])
             .stdout(Stdio::piped())
@@ -109,8 +109,8 @@ impl Cli {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cli_signin_status_check_password_change_reauth_signout_and_no_secret_leaks() {
-    docket_e2e::install_ring();
-    if available("the Secret Service", docket_e2e::secret_service()).is_none() {
+    docket_testkit::install_ring();
+    if available("the Secret Service", docket_testkit::secret_service()).is_none() {
         return;
     }
     let Some(chrome) = available("Chromium + chromedriver", Chrome::start().await) else {
@@ -126,7 +126,7 @@ async fn cli_signin_status_check_password_change_reauth_signout_and_no_secret_le
 
     // The emulator as its own process, with a fresh tenant (the keyring is
     // shared with the other tests) and the configuration it writes.
-    let emulator = docket_e2e::emulator::EmulatorProcess::start(&[
+    let emulator = docket_testkit::emulator::EmulatorProcess::start(&[
         "--write-config",
         config.to_str().expect("utf-8 path"),
     ]);
@@ -204,7 +204,7 @@ async fn cli_signin_status_check_password_change_reauth_signout_and_no_secret_le
     // Access and id tokens are JWTs ("eyJ…"); refresh tokens from the keyring.
     let mut needles: Vec<&str> = seen_tokens.iter().map(String::as_str).collect();
     needles.push("eyJ");
-    let files = docket_e2e::files_under(&cli.home);
+    let files = docket_testkit::files_under(&cli.home);
     eprintln!("checked for token values: {files:?}");
     assert!(
         !files.is_empty(),

@@ -1,0 +1,146 @@
+//! The long run of the background loop (issue 11) as a command: the
+//! tray's companion on a simulated clock against an in-process emulator
+//! for many simulated days (see `tests/support/long_run.rs` for the
+//! timeline), printing its figures as Markdown for `docs/reliability.md`.
+//!
+//! ```sh
+//! cargo run -p docket-app --example long_run -- --days 120 --items 200 --interval 60
+//! ```
+//!
+//! `--max-delete-share` (default 1) is the firm's brake setting; with the
+//! product default 0.2 the deletions the PMS made during the token
+//! endpoint's outage are braked after it, for good.
+
+#[path = "../tests/support/long_run.rs"]
+mod long_run;
+
+fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let log_home = tempfile::tempdir().expect("log folder");
+    let paths = docket_paths::Paths::under_home(log_home.path());
+    let guard = docket_app::logging::init(
+        &paths,
+        docket_app::logging::LogTarget::Tray,
+        &docket_app::logging::LogSettings::default(),
+    );
+    let options = long_run::Options {
+        days: arg(&args, "--days", 120),
+        items: arg(&args, "--items", 200),
+        interval_minutes: arg(&args, "--interval", 60),
+        seed: arg(&args, "--seed", 7),
+        max_delete_share: arg(&args, "--max-delete-share", 1.0),
+        verbose: args.iter().any(|a| a == "--verbose"),
+        log_dir: Some(paths.log_dir.clone()),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let f = runtime.block_on(long_run::run(options.clone()));
+    drop(guard);
+    println!("{}", markdown(&options, &f));
+    if f.converged
+        && f.lagged_events == 0
+        && f.notified
+            .iter()
+            .all(|(k, &n)| n == 1 || k == "back_in_step")
+    {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
+fn markdown(o: &long_run::Options, f: &long_run::Figures) -> String {
+    let first = &f.samples[1.min(f.samples.len() - 1)];
+    let last = f.samples.last().expect("samples");
+    let max = |g: fn(&long_run::Sample) -> u64| f.samples.iter().skip(1).map(g).max().unwrap_or(0);
+    let mut out = format!(
+        "{} simulated days, {} PMS appointments at the start, interval {} min, seed {}: \
+         {} runs ({} failed), {} Graph requests, {} items deleted, {:.0} s real time.\n\n\
+         | figure | day 1 | last day | max over the run |\n|---|---|---|---|\n",
+        o.days,
+        o.items,
+        o.interval_minutes,
+        o.seed,
+        f.runs,
+        f.failed_runs,
+        f.graph_requests,
+        f.deleted,
+        f.real_seconds
+    );
+    for (name, a, b, m) in [
+        (
+            "open file descriptors",
+            first.fds as u64,
+            last.fds as u64,
+            max(|s| s.fds as u64),
+        ),
+        (
+            "threads",
+            first.threads as u64,
+            last.threads as u64,
+            max(|s| s.threads as u64),
+        ),
+        ("RSS (kB)", first.rss_kb, last.rss_kb, max(|s| s.rss_kb)),
+        ("PSS (kB)", first.pss_kb, last.pss_kb, max(|s| s.pss_kb)),
+        (
+            "files in the home",
+            first.files as u64,
+            last.files as u64,
+            max(|s| s.files as u64),
+        ),
+        (
+            "temp files in the home",
+            first.temp_files as u64,
+            last.temp_files as u64,
+            max(|s| s.temp_files as u64),
+        ),
+        (
+            "log files",
+            first.log_files as u64,
+            last.log_files as u64,
+            max(|s| s.log_files as u64),
+        ),
+        (
+            "log bytes",
+            first.log_bytes,
+            last.log_bytes,
+            max(|s| s.log_bytes),
+        ),
+    ] {
+        out += &format!("| {name} | {a} | {b} | {m} |\n");
+    }
+    let per_day: Vec<u32> = f.refreshes_per_day.values().copied().collect();
+    out += &format!(
+        "\nMailbox equal to the PMS at the end: {}{}.\n\
+         Good sign-in refreshes per day (days with one): min {}, max {}; days without one \
+         outside the outage: {:?}; longest gap outside the outage: {:.1} h.\n\
+         Notifications (key: times): {}.\nEvents missed by the reader: {}.\n",
+        if f.converged { "yes" } else { "NO" },
+        if f.converged {
+            String::new()
+        } else {
+            format!(" ({})", f.mismatch)
+        },
+        per_day.iter().min().unwrap_or(&0),
+        per_day.iter().max().unwrap_or(&0),
+        f.days_without_refresh,
+        f.longest_gap_hours,
+        f.notified
+            .iter()
+            .map(|(k, n)| format!("`{k}`: {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        f.lagged_events
+    );
+    out
+}
