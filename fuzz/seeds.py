@@ -347,6 +347,54 @@ GRAPH = {
 "retry-after-date.bin": graph(3, b"Wed, 02 Dec 2026 03:00:00 GMT"),
 }
 
+GRAPH["foreign-next-link.bin"] = graph(0, {"value": [EVENT_JSON],
+    "@odata.nextLink": "https://graph.microsoft.com.evil.example/v1.0/me/events?$skip=100"})
+
+MAX_HEAD = 16 * 1024
+
+def pieces(size, sent):
+    """loopback_head: each read `size` bytes (1 to 8192), then the bytes."""
+    return struct.pack(">H", size - 1) + sent
+
+def padded(total):
+    """A valid callback padded with one header to `total` bytes."""
+    start = head(f"GET /?code=abc&state={STATE} HTTP/1.1")[:-2]
+    pad = b"X-Pad: "
+    return start + pad + b"a" * (total - len(start) - len(pad) - 4) + b"\r\n\r\n"
+
+CODE = LOOPBACK["code.http"]
+LOOPBACK_HEAD = {
+"code-one-read.bin": pieces(8192, CODE),
+"code-byte-by-byte.bin": pieces(1, CODE),
+"code-threes-pipelined.bin": pieces(3, CODE + b"GET /favicon.ico HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+"cut-off.bin": pieces(7, CODE[:-3]),
+"exactly-16k.bin": pieces(4096, padded(MAX_HEAD)),
+"just-over-16k.bin": pieces(4096, padded(MAX_HEAD + 1)),
+"padded-17000.bin": pieces(4096, padded(17000)),
+"long-request-line.bin": pieces(4096, b"GET /?pad=" + b"a" * 20000 + b" HTTP/1.1\r\n\r\n"),
+}
+
+def link(base, text):
+    """graph_links: one byte picks the base (see GRAPH_BASES), then the link."""
+    return bytes([base]) + text.encode()
+
+GRAPH_LINKS = {
+"next-link.bin": link(0, "https://graph.microsoft.com/v1.0/me/events?$skip=100&$top=100"),
+"delta-link.bin": link(0, "https://graph.microsoft.com/v1.0/me/calendarView/delta?$deltatoken=R0usmcMp8aBc"),
+"relative.bin": link(0, "/me/todo/lists/AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A/tasks?$top=100"),
+"case-and-port.bin": link(0, "HTTPS://Graph.Microsoft.COM:443/v1.0/me/events"),
+"lookalike-host.bin": link(0, "https://graph.microsoft.com.evil.example/v1.0/me/events"),
+"userinfo.bin": link(0, "https://graph.microsoft.com@evil.example/v1.0/me/events"),
+"plain-http.bin": link(0, "http://graph.microsoft.com/v1.0/me/events"),
+"other-port.bin": link(0, "https://graph.microsoft.com:8443/v1.0/me/events"),
+"encoded-host.bin": link(0, "https://graph%2Emicrosoft%2Ecom/v1.0/me/events"),
+"protocol-relative.bin": link(0, "//evil.example/v1.0/me/events"),
+"emulator.bin": link(1, "http://127.0.0.1:50994/v1.0/me/events/delta?$skiptoken=x"),
+"emulator-localhost.bin": link(1, "http://localhost:50994/v1.0/me/events"),
+"no-path-base-at.bin": link(2, "@evil.example/me/events"),
+"us-government.bin": link(3, "https://graph.microsoft.us/v1.0/me/contacts?$skip=100"),
+}
+
 def write(target, files):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -361,3 +409,5 @@ write("dav_xml", DAV)
 write("loopback", LOOPBACK)
 write("token_response", TOKEN)
 write("graph", GRAPH)
+write("loopback_head", LOOPBACK_HEAD)
+write("graph_links", GRAPH_LINKS)

@@ -695,33 +695,70 @@ impl Rejections {
 }
 
 /// What reading a request head ended with.
-enum Head {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Head {
+    /// The head, up to and including its blank line; at most
+    /// [`MAX_HEAD_BYTES`].
     Complete(Vec<u8>),
-    /// Over [`MAX_HEAD_BYTES`]; `line_complete`: the request line fitted.
-    TooLarge {
-        line_complete: bool,
-    },
-    /// The peer closed or failed before a complete head.
-    Gone,
+    /// Its blank line does not end within [`MAX_HEAD_BYTES`];
+    /// `line_complete`: the request line fitted.
+    TooLarge { line_complete: bool },
 }
 
-async fn read_head(stream: &mut TcpStream) -> Head {
-    let mut buf = Vec::with_capacity(4096);
+/// The bytes of one request head as they arrive, in reads of any size:
+/// [`HeadReader::push`] says when it is complete or too large. The result
+/// depends only on the bytes, never on how the network cut them, and no
+/// more than [`MAX_HEAD_BYTES`] + 1 bytes are kept. Pure: public for the
+/// fuzz targets (`fuzz/`) and their corpus test (`docket-fuzz`).
+#[derive(Debug, Default)]
+pub struct HeadReader {
+    buf: Vec<u8>,
+}
+
+impl HeadReader {
+    pub fn new() -> HeadReader {
+        HeadReader::default()
+    }
+
+    /// Takes the next bytes read; `Some` once the head is decided (later
+    /// bytes are not looked at).
+    pub fn push(&mut self, bytes: &[u8]) -> Option<Head> {
+        // A terminator may straddle the previous read.
+        let from = self.buf.len().saturating_sub(3);
+        // One byte more than a head may have tells "too large".
+        let room = (MAX_HEAD_BYTES + 1).saturating_sub(self.buf.len());
+        self.buf
+            .extend_from_slice(bytes.get(..room).unwrap_or(bytes));
+        let found = self
+            .buf
+            .get(from..)
+            .and_then(|tail| tail.windows(4).position(|w| w == b"\r\n\r\n"))
+            .map(|at| from + at + 4);
+        match found {
+            Some(end) if end <= MAX_HEAD_BYTES => {
+                self.buf.truncate(end);
+                Some(Head::Complete(std::mem::take(&mut self.buf)))
+            }
+            _ if self.buf.len() > MAX_HEAD_BYTES => {
+                let line_complete = self.buf[..MAX_HEAD_BYTES].windows(2).any(|w| w == b"\r\n");
+                Some(Head::TooLarge { line_complete })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The head of one connection; `None` if the peer closed or failed first.
+async fn read_head(stream: &mut TcpStream) -> Option<Head> {
+    let mut reader = HeadReader::new();
     let mut chunk = [0u8; 4096];
     loop {
         let n = match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return Head::Gone,
+            Ok(0) | Err(_) => return None,
             Ok(n) => n,
         };
-        let from = buf.len().saturating_sub(3);
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf[from..].windows(4).position(|w| w == b"\r\n\r\n") {
-            buf.truncate(from + end + 4);
-            return Head::Complete(buf);
-        }
-        if buf.len() > MAX_HEAD_BYTES {
-            let line_complete = buf[..MAX_HEAD_BYTES].windows(2).any(|w| w == b"\r\n");
-            return Head::TooLarge { line_complete };
+        if let Some(head) = reader.push(&chunk[..n]) {
+            return Some(head);
         }
     }
 }
@@ -729,8 +766,8 @@ async fn read_head(stream: &mut TcpStream) -> Head {
 /// One connection: read one request head, answer it, close.
 async fn handle(mut stream: TcpStream, shared: &Shared) {
     let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
-        Ok(Head::Complete(head)) => head,
-        Ok(Head::TooLarge { line_complete }) => {
+        Ok(Some(Head::Complete(head))) => head,
+        Ok(Some(Head::TooLarge { line_complete })) => {
             let (status, reason) = if line_complete {
                 (431, "request headers too large")
             } else {
@@ -742,7 +779,7 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
         }
         // Nothing to answer: the peer left, or sent no request in time
         // (a browser's unused pre-connection looks the same).
-        Ok(Head::Gone) => return,
+        Ok(None) => return,
         Err(_) => {
             tracing::debug!(
                 port = shared.port,
@@ -967,5 +1004,60 @@ mod tests {
             "http://[::1]:50993/",
             "error: microsoft.redirect_uri \"http://[::1]:50993/\" is not a usable loopback redirect URI: the host must be localhost or 127.0.0.1",
         );
+    }
+
+    /// `bytes` read in pieces of `piece` bytes (0: all at once): what the
+    /// head reader decides, `complete <n bytes>`, `too large (line: b)` or
+    /// `waiting`.
+    #[track_caller]
+    fn check_head_reading(bytes: &[u8], piece: usize, expect: &str) {
+        let mut reader = HeadReader::new();
+        let pieces: Vec<&[u8]> = if piece == 0 {
+            vec![bytes]
+        } else {
+            bytes.chunks(piece).collect()
+        };
+        let got =
+            pieces
+                .into_iter()
+                .find_map(|p| reader.push(p))
+                .map_or("waiting".to_string(), |h| match h {
+                    Head::Complete(h) => format!("complete {}", h.len()),
+                    Head::TooLarge { line_complete } => {
+                        format!("too large (line: {line_complete})")
+                    }
+                });
+        assert_eq!(got, expect, "read in pieces of {piece}");
+    }
+
+    /// A head padded with one header to end exactly at byte `len`.
+    fn padded_head(len: usize) -> Vec<u8> {
+        let start = b"GET /?code=c&state=s HTTP/1.1\r\nHost: localhost:1\r\nX-Pad: ";
+        let mut head = start.to_vec();
+        head.resize(len - 4, b'a');
+        head.extend_from_slice(b"\r\n\r\n");
+        head
+    }
+
+    /// However the network cuts the bytes, the same head (or the same
+    /// refusal) comes out. A head whose blank line arrived in the read
+    /// that crossed 16 KiB used to be taken whole (up to 20 KiB).
+    #[test]
+    fn a_head_is_judged_by_its_bytes_not_by_how_they_arrive() {
+        let short = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\n";
+        for piece in [0, 1, 2, 3, 4, 4096] {
+            check_head_reading(short, piece, "complete 27");
+            check_head_reading(&short[..25], piece, "waiting");
+            check_head_reading(&padded_head(MAX_HEAD_BYTES), piece, "complete 16384");
+        }
+        for piece in [0, 1, 3, 4096, 5000] {
+            check_head_reading(
+                &padded_head(MAX_HEAD_BYTES + 1),
+                piece,
+                "too large (line: true)",
+            );
+            check_head_reading(&padded_head(17_000), piece, "too large (line: true)");
+            check_head_reading(&[b'a'; 20_000], piece, "too large (line: false)");
+        }
     }
 }

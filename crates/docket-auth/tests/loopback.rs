@@ -584,3 +584,48 @@ fn a_configured_127_0_0_1_redirect_keeps_its_host() {
     );
     assert_ne!(l.port(), 80, "no port means any free port, not 80");
 }
+
+/// A valid callback whose head (one long header) ends after 16 KiB is
+/// refused, however the bytes arrive: it used to be taken, code and all,
+/// when its blank line came in the read that crossed the limit.
+#[tokio::test]
+async fn a_callback_with_a_head_over_16_kib_is_refused_however_it_arrives() {
+    let l = listener();
+    let port = l.port();
+    let wait = tokio::spawn(async move {
+        l.wait(STATE, Duration::from_secs(20), std::future::pending())
+            .await
+    });
+    let refused = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let pad = "a".repeat(17_000);
+        write!(
+            s,
+            "GET /?code=padded&state={STATE} HTTP/1.1\r\nHost: localhost:{port}\r\nX-Pad: {pad}\r\n\r\n"
+        )
+        .expect("write");
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        String::from_utf8_lossy(&raw).to_string()
+    })
+    .await
+    .expect("client");
+    assert!(refused.starts_with("HTTP/1.1 431 "), "{refused}");
+    assert!(!wait.is_finished(), "the padded callback ended the wait");
+    let browser = tokio::task::spawn_blocking(move || {
+        get(port, &format!("/?code=real&state={STATE}"), &local(port))
+    });
+    let callback = tokio::time::timeout(HANG_GUARD, wait)
+        .await
+        .expect("stuck")
+        .expect("join")
+        .expect("callback");
+    let Outcome::Code(code) = &callback.outcome else {
+        panic!("expected a code, got {:?}", callback.outcome)
+    };
+    assert_eq!(code.expose_secret(), "real");
+    callback.responder.success("anna@kanzlei.example").await;
+    assert_eq!(browser.await.expect("browser").0, 200);
+}

@@ -14,12 +14,13 @@
 
 use std::time::{Duration, SystemTime};
 
+use docket_auth::loopback::{Head, HeadReader, MAX_HEAD_BYTES};
 use docket_auth::problem::{
     classify, classify_redirect_error, sign_in_frequency_lifetime, Class, Grant, ReAuthReason,
     TokenFailure, MAX_SIGN_IN_FREQUENCY_SECS,
 };
 use docket_graph::retry::{decide, parse_retry_after, Decision, Outcome, Policy};
-use docket_graph::{batch_answer, parse_body, Error as GraphError, Page};
+use docket_graph::{batch_answer, parse_body, Error as GraphError, GraphOrigin, Page};
 use docket_secrets::SecretString;
 use docket_source::{read_bytes, CollectionKind, ReadOptions, Snapshot};
 use docket_text::{Lang, Message, Texts};
@@ -36,6 +37,8 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("loopback", loopback),
     ("token_response", token_response),
     ("graph", graph),
+    ("loopback_head", loopback_head),
+    ("graph_links", graph_links),
 ];
 
 /// Renders `message` in both languages, as a front end would show it.
@@ -183,7 +186,19 @@ pub fn graph(data: &[u8]) {
                 return;
             };
             let page = Page::of(&body);
-            let _ = (page.items.len(), page.next, page.delta);
+            // What a listing or delta round does with a page: each item's
+            // source key (the tag), and the links, which must stay on the
+            // Graph origin to be followed or stored.
+            for item in page.items {
+                if let Some(key) = docket_sync::key::key_of(item) {
+                    let again: Result<docket_sync::SourceKey, _> = key.to_string().parse();
+                    assert_eq!(again.as_ref(), Ok(&key), "a tag that does not read back");
+                }
+            }
+            let origin = GraphOrigin::new(GRAPH_BASES[0]);
+            for link in [page.next, page.delta].into_iter().flatten() {
+                check_link(&origin, GRAPH_BASES[0], link);
+            }
         }
         1 => {
             let Ok(body) = parse_body(200, rest) else {
@@ -238,4 +253,90 @@ pub fn graph(data: &[u8]) {
             }
         }
     }
+}
+
+/// A request head as the loopback listener reads it, in reads of any size.
+/// The first two bytes (big-endian, modulo 8192, plus 1; at least a
+/// 1,024th of the rest) are the size of each read, the rest the bytes the
+/// browser sent. However they are cut,
+/// the reader must decide as it does on the whole (a head is its bytes up
+/// to the first blank line, at most [`MAX_HEAD_BYTES`]); a complete head
+/// is then judged as [`loopback`] judges it.
+pub fn loopback_head(data: &[u8]) {
+    let [hi, lo, sent @ ..] = data else {
+        return;
+    };
+    // At most about 1,024 reads: byte by byte over 20 KB would cost the
+    // fuzzer most of its time for nothing a few hundred reads miss.
+    let piece = (usize::from(u16::from_be_bytes([*hi, *lo]) % 8192) + 1).max(sent.len() / 1024);
+    let whole = HeadReader::new().push(sent);
+    let mut reader = HeadReader::new();
+    let cut = sent.chunks(piece).find_map(|p| reader.push(p));
+    assert_eq!(cut, whole, "read in pieces of {piece}");
+    let end = sent
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4);
+    match whole {
+        Some(Head::Complete(head)) => {
+            assert_eq!(Some(head.len()), end, "not the first blank line");
+            assert!(
+                head.len() <= MAX_HEAD_BYTES,
+                "a head of {} bytes",
+                head.len()
+            );
+            assert!(sent.starts_with(&head));
+            loopback(&head);
+        }
+        Some(Head::TooLarge { line_complete }) => {
+            assert!(end.is_none_or(|e| e > MAX_HEAD_BYTES), "refused at {end:?}");
+            assert!(sent.len() > MAX_HEAD_BYTES);
+            let line = sent[..MAX_HEAD_BYTES].windows(2).any(|w| w == b"\r\n");
+            assert_eq!(line_complete, line);
+        }
+        None => assert!(end.is_none() && sent.len() <= MAX_HEAD_BYTES),
+    }
+}
+
+/// Graph base URLs as firms and the tests configure them.
+pub const GRAPH_BASES: &[&str] = &[
+    "https://graph.microsoft.com/v1.0",
+    "http://127.0.0.1:50994/v1.0",
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.us/v1.0/",
+];
+
+/// What must hold for the origin check of one link from `base`: a link
+/// that is followed goes, as it will be sent, to the base's scheme, host
+/// and port; one that is dropped names another origin.
+fn check_link(origin: &GraphOrigin, base: &str, link: &str) {
+    let Ok(base) = url::Url::parse(base) else {
+        return;
+    };
+    match origin.target(link) {
+        Ok(url) => {
+            assert_eq!(url.origin(), base.origin(), "{link:?} followed to {url}");
+            // Sent as its text: read again, it is still on the origin.
+            let sent = url::Url::parse(url.as_str()).expect("a URL reads back");
+            assert_eq!(sent.origin(), base.origin(), "{link:?} sent to {sent}");
+            assert_eq!(sent.host_str(), base.host_str());
+        }
+        Err(GraphError::ForeignLink { origin }) => {
+            assert_ne!(origin, base.origin().ascii_serialization(), "{link:?}");
+        }
+        Err(GraphError::Transport(_)) => {}
+        Err(other) => panic!("{link:?}: {other}"),
+    }
+}
+
+/// A `@odata.nextLink`, `@odata.deltaLink` or request URL, checked against
+/// the Graph origin before the token goes anywhere. The first byte (modulo
+/// the number of bases) picks one of [`GRAPH_BASES`], the rest is the link.
+pub fn graph_links(data: &[u8]) {
+    let [which, link @ ..] = data else {
+        return;
+    };
+    let base = GRAPH_BASES[usize::from(*which) % GRAPH_BASES.len()];
+    let link = String::from_utf8_lossy(link);
+    check_link(&GraphOrigin::new(base), base, &link);
 }

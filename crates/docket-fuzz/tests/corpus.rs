@@ -76,3 +76,13 @@ fn token_response_corpus_and_regressions_replay() {
 fn graph_corpus_and_regressions_replay() {
     assert!(replay("graph") > 0);
 }
+
+#[test]
+fn loopback_head_corpus_and_regressions_replay() {
+    assert!(replay("loopback_head") > 0);
+}
+
+#[test]
+fn graph_links_corpus_and_regressions_replay() {
+    assert!(replay("graph_links") > 0);
+}

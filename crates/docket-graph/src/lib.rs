@@ -317,6 +317,43 @@ impl Options {
     }
 }
 
+/// The one origin (scheme, host, port) the access token goes to: that of
+/// the configured base URL. Pure: public for the fuzz targets (`fuzz/`).
+#[derive(Debug, Clone)]
+pub struct GraphOrigin {
+    base_url: String,
+    origin: url::Origin,
+}
+
+impl GraphOrigin {
+    pub fn new(base_url: &str) -> GraphOrigin {
+        // An unparsable base URL gets an opaque origin, equal to no URL's.
+        let origin = url::Url::parse(base_url)
+            .map(|u| u.origin())
+            .unwrap_or_else(|_| url::Url::parse("data:,").expect("static URL").origin());
+        GraphOrigin {
+            base_url: base_url.to_string(),
+            origin,
+        }
+    }
+
+    /// The absolute URL of `url` (a request path relative to the base, or
+    /// an absolute `@odata.nextLink`/`deltaLink`), if it is on this origin;
+    /// else [`Error::ForeignLink`] (or `Transport` when it is no URL).
+    pub fn target(&self, url: &str) -> Result<url::Url, Error> {
+        let absolute = match url::Url::parse(url) {
+            Ok(u) => u,
+            Err(_) => url::Url::parse(&format!("{}{}", self.base_url, url))
+                .map_err(|e| Error::Transport(format!("not a URL: {e}")))?,
+        };
+        if absolute.origin() != self.origin {
+            let origin = absolute.origin().ascii_serialization();
+            return Err(Error::ForeignLink { origin });
+        }
+        Ok(absolute)
+    }
+}
+
 /// A Graph client for one signed-in mailbox.
 pub struct GraphClient<T> {
     http: reqwest::Client,
@@ -326,7 +363,7 @@ pub struct GraphClient<T> {
     pacer: Mutex<pace::Pacer>,
     counters: Arc<Counters>,
     /// The origin of `options.base_url`: the only one the token goes to.
-    origin: url::Origin,
+    origin: GraphOrigin,
     refreshes: Mutex<Refreshes>,
 }
 
@@ -343,10 +380,7 @@ impl<T: TokenSource> GraphClient<T> {
     /// `http` must be built by the caller (so that an extra CA from the
     /// config is trusted there, and only there).
     pub fn new(http: reqwest::Client, options: Options, tokens: T) -> GraphClient<T> {
-        // An unparsable base URL gets an opaque origin, equal to no URL's.
-        let origin = url::Url::parse(&options.base_url)
-            .map(|u| u.origin())
-            .unwrap_or_else(|_| url::Url::parse("data:,").expect("static URL").origin());
+        let origin = GraphOrigin::new(&options.base_url);
         GraphClient {
             http,
             origin,
@@ -563,20 +597,13 @@ impl<T: TokenSource> GraphClient<T> {
         }
     }
 
-    /// The absolute URL of `url` (relative to the base, or absolute), if
-    /// it is on the Graph origin; else `ForeignLink`.
+    /// [`GraphOrigin::target`], logged when a link is dropped.
     fn target(&self, url: &str) -> Result<url::Url, Error> {
-        let absolute = match url::Url::parse(url) {
-            Ok(u) => u,
-            Err(_) => url::Url::parse(&format!("{}{}", self.options.base_url, url))
-                .map_err(|e| Error::Transport(format!("not a URL: {e}")))?,
-        };
-        if absolute.origin() != self.origin {
-            let origin = absolute.origin().ascii_serialization();
-            tracing::warn!(%origin, "not sending the access token outside the Graph origin");
-            return Err(Error::ForeignLink { origin });
-        }
-        Ok(absolute)
+        self.origin.target(url).inspect_err(|e| {
+            if let Error::ForeignLink { origin } = e {
+                tracing::warn!(%origin, "not sending the access token outside the Graph origin");
+            }
+        })
     }
 
     async fn once(
@@ -947,5 +974,75 @@ mod tests {
             "null",
         );
         check(346, "5\u{3}", "null");
+    }
+
+    #[track_caller]
+    fn check_link(base: &str, link: &str, expect: &str) {
+        let got = match GraphOrigin::new(base).target(link) {
+            Ok(u) => u.to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(got, expect, "{link:?} from {base}");
+    }
+
+    /// The token goes only where the base URL is: links elsewhere (even
+    /// ones that only look alike) are dropped.
+    #[test]
+    fn links_off_the_graph_origin_are_dropped() {
+        let base = "https://graph.microsoft.com/v1.0";
+        check_link(
+            base,
+            "/me/events?$top=5",
+            "https://graph.microsoft.com/v1.0/me/events?$top=5",
+        );
+        check_link(
+            base,
+            "HTTPS://Graph.Microsoft.COM:443/v1.0/me/events/delta?$skiptoken=x",
+            "https://graph.microsoft.com/v1.0/me/events/delta?$skiptoken=x",
+        );
+        // Not absolute, so a path under the base: the token stays on Graph.
+        check_link(
+            base,
+            "//evil.example/x",
+            "https://graph.microsoft.com/v1.0//evil.example/x",
+        );
+        let foreign = [
+            (
+                "https://graph.microsoft.com.evil.example/v1.0/me",
+                "https://graph.microsoft.com.evil.example",
+            ),
+            (
+                "http://graph.microsoft.com/v1.0/me",
+                "http://graph.microsoft.com",
+            ),
+            (
+                "https://graph.microsoft.com:8443/v1.0/me",
+                "https://graph.microsoft.com:8443",
+            ),
+            (
+                "https://graph.microsoft.com@evil.example/v1.0",
+                "https://evil.example",
+            ),
+            ("data:text/plain,x", "null"),
+        ];
+        for (link, origin) in foreign {
+            check_link(
+                base,
+                link,
+                &format!("error: a Graph link points to {origin}, not to the configured Graph origin; it was dropped and nothing sent"),
+            );
+        }
+        // Appended to a base without a path, text can make another host.
+        check_link(
+            "https://graph.microsoft.com",
+            "@evil.example/me",
+            "error: a Graph link points to https://evil.example, not to the configured Graph origin; it was dropped and nothing sent",
+        );
+        // An unreadable base URL matches nothing.
+        check_link(
+            "graph",
+            "https://graph.microsoft.com/v1.0/me",
+            "error: a Graph link points to https://graph.microsoft.com, not to the configured Graph origin; it was dropped and nothing sent",
+        );
     }
 }

@@ -55,6 +55,14 @@
 //! an instant counts as ended there. Everything is checked arithmetic: no
 //! input panics (a test feeds it thousands of random definitions).
 //!
+//! **No RRULE text is read here.** An observance's rule is `calcard`'s
+//! parsed `ICalendarRecurrenceRule` (the reader has parsed the whole file);
+//! `Rule::read` only decides whether it is the yearly subset above and
+//! keeps what it needs. The `rrule` crate, which reads an event's rule in
+//! `docket-sync`, would be a second reading of the same text (through
+//! `calcard`'s `Display`), and it reads a floating `UNTIL` in the computer's
+//! own zone.
+//!
 //! Matching is pure and deterministic. It costs about 2 ms in a debug build
 //! (see the `what_a_match_costs` test), and a folder may hold hundreds of
 //! files with the same `VTIMEZONE`, so results are memoised by the parsed

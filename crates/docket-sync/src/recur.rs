@@ -2,6 +2,15 @@
 //! same thing, otherwise expansion into single occurrences (with the `rrule`
 //! crate) inside the export window.
 //!
+//! The `rrule` crate reads the rule, once ([`Rule::parse`]); this module
+//! only decides on what it read, and expands that same value. One part is
+//! read here instead: **UNTIL**, because the crate reads a date or a
+//! floating date-time in the computer's own time zone (a different rule on
+//! every machine, refused where that zone skips or repeats the hour) and
+//! keeps no trace of the form, while the form decides what UNTIL means (a
+//! date ends a timed series after that day). The crate's `Display` must not
+//! be fed back to it either: it writes the first Monday (`1MO`) as `MO`.
+//!
 //! Graph's six pattern types and three range types
 //! (<https://learn.microsoft.com/en-us/graph/api/resources/patternedrecurrence>)
 //! cover DAILY, WEEKLY (BYDAY), MONTHLY (one BYMONTHDAY, or one weekday with
@@ -17,22 +26,13 @@ use chrono::{
 };
 use chrono_tz::Tz;
 use docket_source::{Moment, ZonedDateTime};
+use rrule::{Frequency, NWeekday, RRule, Unvalidated};
 use serde_json::{json, Value};
 
 use crate::key::occurrence_id;
 use crate::zone::graph_zone;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Freq {
-    Secondly,
-    Minutely,
-    Hourly,
-    Daily,
-    Weekly,
-    Monthly,
-    Yearly,
-}
-
+/// UNTIL as written: its form decides what it means (see [`expand`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Until {
     Date(NaiveDate),
@@ -40,35 +40,13 @@ enum Until {
     Utc(NaiveDateTime),
 }
 
-/// An RRULE, split into the parts we reason about.
+/// An RRULE as the `rrule` crate reads it, with UNTIL read here (see the
+/// module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
-    freq: Freq,
-    interval: u32,
-    count: Option<u32>,
+    /// Every part but UNTIL.
+    rule: RRule<Unvalidated>,
     until: Option<Until>,
-    by_day: Vec<(Option<i32>, Weekday)>,
-    by_month_day: Vec<i32>,
-    by_month: Vec<u32>,
-    by_set_pos: Vec<i32>,
-    wkst: Weekday,
-    /// Parts Graph has no equivalent for (`BYHOUR`, `BYWEEKNO`, ...).
-    unsupported: Vec<String>,
-    /// The parts as written, to hand to the expander.
-    parts: Vec<(String, String)>,
-}
-
-fn weekday(s: &str) -> Option<Weekday> {
-    Some(match s {
-        "MO" => Weekday::Mon,
-        "TU" => Weekday::Tue,
-        "WE" => Weekday::Wed,
-        "TH" => Weekday::Thu,
-        "FR" => Weekday::Fri,
-        "SA" => Weekday::Sat,
-        "SU" => Weekday::Sun,
-        _ => return None,
-    })
 }
 
 fn graph_day(d: Weekday) -> &'static str {
@@ -81,12 +59,6 @@ fn graph_day(d: Weekday) -> &'static str {
         Weekday::Sat => "saturday",
         Weekday::Sun => "sunday",
     }
-}
-
-fn ints<T: std::str::FromStr>(v: &str) -> Result<Vec<T>, String> {
-    v.split(',')
-        .map(|x| x.trim().parse().map_err(|_| format!("bad number '{x}'")))
-        .collect()
 }
 
 fn parse_until(v: &str) -> Result<Until, String> {
@@ -106,88 +78,80 @@ fn parse_until(v: &str) -> Result<Until, String> {
     }
 }
 
+/// `text` without its UNTIL part, and that part read. A key is matched
+/// as the crate matches keys (any letter case, nothing trimmed).
+fn take_until(text: &str) -> Result<(String, Option<Until>), String> {
+    let mut until = None;
+    let mut rest = Vec::new();
+    for part in text.split(';') {
+        match part.split_once('=') {
+            Some((k, v)) if k.eq_ignore_ascii_case("UNTIL") => {
+                if until
+                    .replace(parse_until(&v.to_ascii_uppercase())?)
+                    .is_some()
+                {
+                    return Err("UNTIL is given twice".into());
+                }
+            }
+            _ => rest.push(part),
+        }
+    }
+    Ok((rest.join(";"), until))
+}
+
 impl Rule {
-    /// Parses an RRULE value (`FREQ=WEEKLY;BYDAY=MO`, no `RRULE:` prefix).
+    /// Reads an RRULE value (`FREQ=WEEKLY;BYDAY=MO`, an `RRULE:` prefix is
+    /// dropped) with the `rrule` crate, UNTIL aside. Refused besides what
+    /// the crate refuses: text that is not ASCII, `INTERVAL=0`, `COUNT=0`,
+    /// COUNT with UNTIL.
     pub fn parse(text: &str) -> Result<Rule, String> {
         let text = text.trim();
         let text = text.strip_prefix("RRULE:").unwrap_or(text);
-        let mut rule = Rule {
-            freq: Freq::Daily,
-            interval: 1,
-            count: None,
-            until: None,
-            by_day: Vec::new(),
-            by_month_day: Vec::new(),
-            by_month: Vec::new(),
-            by_set_pos: Vec::new(),
-            wkst: Weekday::Mon,
-            unsupported: Vec::new(),
-            parts: Vec::new(),
-        };
-        let mut freq = None;
-        for part in text.split(';').filter(|p| !p.is_empty()) {
-            let (k, v) = part
-                .split_once('=')
-                .ok_or_else(|| format!("bad rule part '{part}'"))?;
-            let k = k.trim().to_ascii_uppercase();
-            let v = v.trim().to_ascii_uppercase();
-            match k.as_str() {
-                "FREQ" => {
-                    freq = Some(match v.as_str() {
-                        "SECONDLY" => Freq::Secondly,
-                        "MINUTELY" => Freq::Minutely,
-                        "HOURLY" => Freq::Hourly,
-                        "DAILY" => Freq::Daily,
-                        "WEEKLY" => Freq::Weekly,
-                        "MONTHLY" => Freq::Monthly,
-                        "YEARLY" => Freq::Yearly,
-                        _ => return Err(format!("unknown FREQ '{v}'")),
-                    })
-                }
-                "INTERVAL" => {
-                    rule.interval = v
-                        .parse()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| format!("bad INTERVAL '{v}'"))?
-                }
-                "COUNT" => {
-                    rule.count = Some(
-                        v.parse()
-                            .ok()
-                            .filter(|n| *n > 0)
-                            .ok_or_else(|| format!("bad COUNT '{v}'"))?,
-                    )
-                }
-                "UNTIL" => rule.until = Some(parse_until(&v)?),
-                "BYDAY" => {
-                    for d in v.split(',') {
-                        let d = d.trim();
-                        let split = d.len().saturating_sub(2);
-                        let (n, day) = d.split_at(split);
-                        let day = weekday(day).ok_or_else(|| format!("bad BYDAY '{d}'"))?;
-                        let n = if n.is_empty() {
-                            None
-                        } else {
-                            let n = n.trim_start_matches('+');
-                            Some(n.parse().map_err(|_| format!("bad BYDAY '{d}'"))?)
-                        };
-                        rule.by_day.push((n, day));
-                    }
-                }
-                "BYMONTHDAY" => rule.by_month_day = ints(&v)?,
-                "BYMONTH" => rule.by_month = ints(&v)?,
-                "BYSETPOS" => rule.by_set_pos = ints(&v)?,
-                "WKST" => rule.wkst = weekday(&v).ok_or_else(|| format!("bad WKST '{v}'"))?,
-                _ => rule.unsupported.push(k.clone()),
-            }
-            rule.parts.push((k, v));
+        // The crate slices a BYDAY value at a byte offset: other text
+        // could split a character (a panic). An RRULE is ASCII anyway.
+        if !text.is_ascii() {
+            return Err("the rule is not plain ASCII text".into());
         }
-        rule.freq = freq.ok_or("no FREQ")?;
-        if rule.count.is_some() && rule.until.is_some() {
+        let (rest, until) = take_until(text)?;
+        let rule: RRule<Unvalidated> =
+            rest.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
+        if rule.get_interval() == 0 {
+            return Err("bad INTERVAL '0'".into());
+        }
+        if rule.get_count() == Some(0) {
+            return Err("bad COUNT '0'".into());
+        }
+        if rule.get_count().is_some() && until.is_some() {
             return Err("both COUNT and UNTIL".into());
         }
-        Ok(rule)
+        Ok(Rule { rule, until })
+    }
+
+    /// BYDAY as (ordinal, weekday) pairs.
+    fn by_day(&self) -> Vec<(Option<i32>, Weekday)> {
+        self.rule
+            .get_by_weekday()
+            .iter()
+            .map(|d| match *d {
+                NWeekday::Every(d) => (None, d),
+                NWeekday::Nth(n, d) => (Some(i32::from(n)), d),
+            })
+            .collect()
+    }
+
+    /// The first part Graph has no equivalent for, if any.
+    fn unsupported(&self) -> Option<&'static str> {
+        let r = &self.rule;
+        [
+            ("BYSECOND", r.get_by_second().is_empty()),
+            ("BYMINUTE", r.get_by_minute().is_empty()),
+            ("BYHOUR", r.get_by_hour().is_empty()),
+            ("BYYEARDAY", r.get_by_year_day().is_empty()),
+            ("BYWEEKNO", r.get_by_week_no().is_empty()),
+        ]
+        .into_iter()
+        .find(|(_, unused)| !unused)
+        .map(|(part, _)| part)
     }
 }
 
@@ -214,7 +178,7 @@ fn is_nth_weekday(d: NaiveDate, n: i32) -> bool {
 /// The one ordinal weekday of a MONTHLY/YEARLY rule: `BYDAY=2TU`, or
 /// `BYDAY=TU;BYSETPOS=2`.
 fn ordinal_weekday(rule: &Rule) -> Option<(i32, Weekday)> {
-    match (rule.by_day.as_slice(), rule.by_set_pos.as_slice()) {
+    match (rule.by_day().as_slice(), rule.rule.get_by_set_pos()) {
         ([(Some(n), d)], []) => Some((*n, *d)),
         ([(None, d)], [n]) => Some((*n, *d)),
         _ => None,
@@ -224,34 +188,36 @@ fn ordinal_weekday(rule: &Rule) -> Option<(i32, Weekday)> {
 /// Graph's `patternedRecurrence` for `rule` starting on the local date
 /// `start` in `tz`, or why Graph cannot express it (the caller expands).
 pub fn patterned(rule: &Rule, start: NaiveDate, tz: Tz) -> Result<Value, String> {
-    if let Some(part) = rule.unsupported.first() {
+    if let Some(part) = rule.unsupported() {
         return Err(format!("the rule uses {part}"));
     }
     let not_first = || "the first date is not an occurrence of the rule".to_string();
-    let plain_days = rule.by_day.iter().all(|(n, _)| n.is_none());
-    let pattern = match rule.freq {
-        Freq::Secondly | Freq::Minutely | Freq::Hourly => {
+    let by_day = rule.by_day();
+    let r = &rule.rule;
+    let (by_month_day, by_month, by_set_pos) =
+        (r.get_by_month_day(), r.get_by_month(), r.get_by_set_pos());
+    let interval = r.get_interval();
+    let plain_days = by_day.iter().all(|(n, _)| n.is_none());
+    let pattern = match r.get_freq() {
+        Frequency::Secondly | Frequency::Minutely | Frequency::Hourly => {
             return Err("the rule repeats within a day".into())
         }
-        Freq::Daily if rule.by_day.is_empty() => {
-            if !(rule.by_month_day.is_empty()
-                && rule.by_month.is_empty()
-                && rule.by_set_pos.is_empty())
-            {
+        Frequency::Daily if by_day.is_empty() => {
+            if !(by_month_day.is_empty() && by_month.is_empty() && by_set_pos.is_empty()) {
                 return Err("a daily rule with BYMONTH/BYMONTHDAY/BYSETPOS".into());
             }
-            json!({"type": "daily", "interval": rule.interval})
+            json!({"type": "daily", "interval": interval})
         }
-        Freq::Daily | Freq::Weekly => {
-            if !(rule.by_month_day.is_empty()
-                && rule.by_month.is_empty()
-                && rule.by_set_pos.is_empty()
+        Frequency::Daily | Frequency::Weekly => {
+            if !(by_month_day.is_empty()
+                && by_month.is_empty()
+                && by_set_pos.is_empty()
                 && plain_days)
-                || (rule.freq == Freq::Daily && rule.interval != 1)
+                || (r.get_freq() == Frequency::Daily && interval != 1)
             {
                 return Err("a weekly rule Graph cannot express".into());
             }
-            let mut days: Vec<Weekday> = rule.by_day.iter().map(|(_, d)| *d).collect();
+            let mut days: Vec<Weekday> = by_day.iter().map(|(_, d)| *d).collect();
             if days.is_empty() {
                 days.push(start.weekday());
             }
@@ -262,26 +228,26 @@ pub fn patterned(rule: &Rule, start: NaiveDate, tz: Tz) -> Result<Value, String>
             days.dedup();
             json!({
                 "type": "weekly",
-                "interval": rule.interval,
+                "interval": interval,
                 "daysOfWeek": days.iter().map(|d| graph_day(*d)).collect::<Vec<_>>(),
-                "firstDayOfWeek": graph_day(rule.wkst),
+                "firstDayOfWeek": graph_day(r.get_week_start()),
             })
         }
-        Freq::Monthly | Freq::Yearly => {
-            let yearly = rule.freq == Freq::Yearly;
-            let month = match (yearly, rule.by_month.as_slice()) {
+        Frequency::Monthly | Frequency::Yearly => {
+            let yearly = r.get_freq() == Frequency::Yearly;
+            let month = match (yearly, by_month) {
                 (false, []) => None,
                 (true, []) => Some(start.month()),
-                (true, [m]) => Some(*m),
+                (true, [m]) => Some(u32::from(*m)),
                 _ => return Err("BYMONTH Graph cannot express".into()),
             };
             if month.is_some_and(|m| m != start.month()) {
                 return Err(not_first());
             }
-            if rule.by_day.is_empty() && rule.by_set_pos.is_empty() {
-                let day = match rule.by_month_day.as_slice() {
+            if by_day.is_empty() && by_set_pos.is_empty() {
+                let day = match by_month_day {
                     [] => start.day() as i32,
-                    [d] => *d,
+                    [d] => i32::from(*d),
                     _ => return Err("several BYMONTHDAY values".into()),
                 };
                 if !(1..=28).contains(&day) {
@@ -292,14 +258,14 @@ pub fn patterned(rule: &Rule, start: NaiveDate, tz: Tz) -> Result<Value, String>
                 }
                 match month {
                     None => {
-                        json!({"type": "absoluteMonthly", "interval": rule.interval, "dayOfMonth": day})
+                        json!({"type": "absoluteMonthly", "interval": interval, "dayOfMonth": day})
                     }
                     Some(m) => {
-                        json!({"type": "absoluteYearly", "interval": rule.interval, "dayOfMonth": day, "month": m})
+                        json!({"type": "absoluteYearly", "interval": interval, "dayOfMonth": day, "month": m})
                     }
                 }
             } else {
-                let (n, day) = match (ordinal_weekday(rule), rule.by_month_day.is_empty()) {
+                let (n, day) = match (ordinal_weekday(rule), by_month_day.is_empty()) {
                     (Some(x), true) => x,
                     _ => return Err("a weekday pattern Graph cannot express".into()),
                 };
@@ -309,10 +275,10 @@ pub fn patterned(rule: &Rule, start: NaiveDate, tz: Tz) -> Result<Value, String>
                 }
                 match month {
                     None => {
-                        json!({"type": "relativeMonthly", "interval": rule.interval, "daysOfWeek": [graph_day(day)], "index": idx})
+                        json!({"type": "relativeMonthly", "interval": interval, "daysOfWeek": [graph_day(day)], "index": idx})
                     }
                     Some(m) => {
-                        json!({"type": "relativeYearly", "interval": rule.interval, "daysOfWeek": [graph_day(day)], "index": idx, "month": m})
+                        json!({"type": "relativeYearly", "interval": interval, "daysOfWeek": [graph_day(day)], "index": idx, "month": m})
                     }
                 }
             }
@@ -320,7 +286,7 @@ pub fn patterned(rule: &Rule, start: NaiveDate, tz: Tz) -> Result<Value, String>
     };
     let start_date = start.format("%Y-%m-%d").to_string();
     let zone = graph_zone(tz);
-    let range = match (rule.count, rule.until) {
+    let range = match (r.get_count(), rule.until) {
         (Some(n), _) => {
             json!({"type": "numbered", "startDate": start_date, "numberOfOccurrences": n, "recurrenceTimeZone": zone})
         }
@@ -382,28 +348,20 @@ pub fn expand(
     // gap (02:30) at 03:30, and every later occurrence with it.
     let frame = rrule::Tz::UTC;
     let start = frame.from_utc_datetime(&local);
-    let text = rule
-        .parts
-        .iter()
-        .map(|(k, v)| {
-            if k != "UNTIL" {
-                return format!("{k}={v}");
-            }
-            let wall = match rule.until {
-                Some(Until::Utc(t)) => Utc.from_utc_datetime(&t).with_timezone(&zone).naive_local(),
-                Some(Until::Floating(t)) => t,
-                Some(Until::Date(d)) => match dtstart {
-                    Moment::Date(_) => d.and_time(NaiveTime::MIN),
-                    Moment::DateTime(_) => d.and_hms_opt(23, 59, 59).unwrap_or_default(),
-                },
-                None => return format!("{k}={v}"),
-            };
-            format!("UNTIL={}Z", wall.format("%Y%m%dT%H%M%S"))
-        })
-        .collect::<Vec<_>>()
-        .join(";");
-    let parsed: rrule::RRule<rrule::Unvalidated> =
-        text.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
+    // UNTIL in the same frame: a UTC one as wall time in the zone, a date
+    // as its last moment (its midnight for an all-day series).
+    let mut parsed = rule.rule.clone();
+    if let Some(until) = rule.until {
+        let wall = match until {
+            Until::Utc(t) => Utc.from_utc_datetime(&t).with_timezone(&zone).naive_local(),
+            Until::Floating(t) => t,
+            Until::Date(d) => match dtstart {
+                Moment::Date(_) => d.and_time(NaiveTime::MIN),
+                Moment::DateTime(_) => d.and_hms_opt(23, 59, 59).unwrap_or_default(),
+            },
+        };
+        parsed = parsed.until(frame.from_utc_datetime(&wall));
+    }
     // The window in wall time, with a margin for a clock change near its
     // edges (offsets change by at most a few hours); the exact window on
     // instants is applied below. The margin is kept narrow so that its
@@ -622,6 +580,156 @@ mod tests {
             "FREQ=DAILY;COUNT=2;UNTIL=20270101",
             "2026-11-02",
             "expand: both COUNT and UNTIL",
+        );
+    }
+
+    /// Where the `rrule` crate reads a rule otherwise than the parser it
+    /// replaced did (docket-source hands over `calcard`'s canonical text,
+    /// so from a file only RSCALE/SKIP reach the crate's refusal).
+    #[test]
+    fn the_crate_reads_the_rule() {
+        // Letter case and an explicit `+` ordinal: as before.
+        check(
+            "freq=weekly;byday=mo;wkst=su",
+            "2026-11-02",
+            r#"{"pattern":{"daysOfWeek":["monday"],"firstDayOfWeek":"sunday","interval":1,"type":"weekly"},"range":{"startDate":"2026-11-02","type":"noEnd"}}"#,
+        );
+        check(
+            "FREQ=MONTHLY;BYDAY=+1MO",
+            "2026-11-02",
+            r#"{"pattern":{"daysOfWeek":["monday"],"index":"first","interval":1,"type":"relativeMonthly"},"range":{"startDate":"2026-11-02","type":"noEnd"}}"#,
+        );
+        // UNTIL in all three forms, in any case (read here, not by the
+        // crate: see the module docs).
+        for until in [
+            "20270628",
+            "20270628T235959",
+            "20270628t235959",
+            "20270628T070000Z",
+        ] {
+            check(
+                &format!("FREQ=WEEKLY;BYDAY=MO;UNTIL={until}"),
+                "2026-11-02",
+                r#"{"pattern":{"daysOfWeek":["monday"],"firstDayOfWeek":"monday","interval":1,"type":"weekly"},"range":{"endDate":"2027-06-28","startDate":"2026-11-02","type":"endDate"}}"#,
+            );
+        }
+        check(
+            "FREQ=WEEKLY;UNTIL=2027-06-28",
+            "2026-11-02",
+            "expand: bad UNTIL '2027-06-28'",
+        );
+        check(
+            "FREQ=WEEKLY;UNTIL=20270628;UNTIL=20270705",
+            "2026-11-02",
+            "expand: UNTIL is given twice",
+        );
+        // The crate sorts and de-duplicates number lists: one day given
+        // twice is one day (it used to count as several).
+        check(
+            "FREQ=MONTHLY;BYMONTHDAY=15,15",
+            "2026-11-15",
+            r#"{"pattern":{"dayOfMonth":15,"interval":1,"type":"absoluteMonthly"},"range":{"startDate":"2026-11-15","type":"noEnd"}}"#,
+        );
+        // Refused when read, where an unknown part used to be refused only
+        // when expanded, and a repeated or space-padded part was taken.
+        check(
+            "FREQ=YEARLY;RSCALE=CHINESE",
+            "2026-11-02",
+            "expand: RRule parsing error: `RSCALE` is not a valid property parameter.",
+        );
+        check(
+            "FREQ=WEEKLY;BYDAY=MO;BYDAY=MO",
+            "2026-11-02",
+            "expand: RRule parsing error: Found duplicate property for `BYDAY`, properties and parameters need to be unique.",
+        );
+        check(
+            "FREQ=WEEKLY; BYDAY=MO",
+            "2026-11-02",
+            "expand: RRule parsing error: ` BYDAY` is not a valid property parameter.",
+        );
+        // Zero is no interval and no count (the crate would read both).
+        check(
+            "FREQ=WEEKLY;INTERVAL=0",
+            "2026-11-02",
+            "expand: bad INTERVAL '0'",
+        );
+        check("FREQ=WEEKLY;COUNT=0", "2026-11-02", "expand: bad COUNT '0'");
+        // Not ASCII: refused before the crate, whose BYDAY reader would
+        // panic on a split character.
+        check(
+            "FREQ=WEEKLY;BYDAY=Öa",
+            "2026-11-02",
+            "expand: the rule is not plain ASCII text",
+        );
+        // The crate's own leniencies: BYWEEKDAY is BYDAY, and an ordinal
+        // that is no number is no ordinal (calcard refuses `XMO` before).
+        check(
+            "FREQ=WEEKLY;BYDAY=XMO",
+            "2026-11-02",
+            r#"{"pattern":{"daysOfWeek":["monday"],"firstDayOfWeek":"monday","interval":1,"type":"weekly"},"range":{"startDate":"2026-11-02","type":"noEnd"}}"#,
+        );
+        check(
+            "FREQ=WEEKLY;BYWEEKDAY=MO",
+            "2026-11-02",
+            r#"{"pattern":{"daysOfWeek":["monday"],"firstDayOfWeek":"monday","interval":1,"type":"weekly"},"range":{"startDate":"2026-11-02","type":"noEnd"}}"#,
+        );
+    }
+
+    /// `rrule` from `dtstart` (a wall time in Berlin, or a date), expanded
+    /// in December 2026 to January 2027: the occurrences' local starts.
+    fn check_expand(rrule: &str, dtstart: &str, expect: &[&str]) {
+        let start = match NaiveDateTime::parse_from_str(dtstart, "%Y-%m-%d %H:%M") {
+            Ok(local) => Moment::DateTime(ZonedDateTime {
+                local,
+                tz: Some(Tz::Europe__Berlin),
+            }),
+            Err(_) => Moment::Date(NaiveDate::parse_from_str(dtstart, "%Y-%m-%d").unwrap()),
+        };
+        let window = Window {
+            start: Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(),
+            end: Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap(),
+        };
+        let rule = Rule::parse(rrule).unwrap();
+        let (got, cut) = expand(&rule, &start, &[], &[], Tz::Europe__Berlin, window, 100).unwrap();
+        assert!(!cut);
+        let got: Vec<String> = got
+            .iter()
+            .map(|m| match m {
+                Moment::Date(d) => d.to_string(),
+                Moment::DateTime(z) => z.local.format("%Y-%m-%d %H:%M").to_string(),
+            })
+            .collect();
+        assert_eq!(got, expect, "{rrule} from {dtstart}");
+    }
+
+    /// What UNTIL's form means, which is why it is read here: the crate
+    /// reads a date as midnight and a floating time in the computer's own
+    /// zone (refusing one that zone skips or repeats).
+    #[test]
+    fn until_ends_the_series_by_its_form() {
+        // A date ends a timed series after that day's occurrence...
+        check_expand(
+            "FREQ=WEEKLY;UNTIL=20261214",
+            "2026-11-30 09:00",
+            &["2026-12-07 09:00", "2026-12-14 09:00"],
+        );
+        // ... a floating time at that wall time ...
+        check_expand(
+            "FREQ=WEEKLY;UNTIL=20261214T085959",
+            "2026-11-30 09:00",
+            &["2026-12-07 09:00"],
+        );
+        // ... a UTC time at that instant (08:00Z is 09:00 in Berlin) ...
+        check_expand(
+            "FREQ=WEEKLY;UNTIL=20261214T080000Z",
+            "2026-11-30 09:00",
+            &["2026-12-07 09:00", "2026-12-14 09:00"],
+        );
+        // ... and a date ends an all-day series on that day.
+        check_expand(
+            "FREQ=WEEKLY;UNTIL=20261214",
+            "2026-11-30",
+            &["2026-12-07", "2026-12-14"],
         );
     }
 }
