@@ -62,7 +62,7 @@ pub enum AppError {
     DemoUserUnknown { username: String },
     /// The export went wrong in a way no other variant names.
     #[error("the export failed: {0}")]
-    Sync(String),
+    Export(String),
 }
 
 impl From<docket_graph::Error> for AppError {
@@ -111,7 +111,7 @@ impl AppError {
             AppError::ExportRunning { .. } => "sync.already_running",
             AppError::ExportLock { .. } => "sync.lock_file",
             AppError::DemoUserUnknown { .. } => "source.demo_user_unknown",
-            AppError::Sync(_) => "sync.failed",
+            AppError::Export(_) => "sync.failed",
         }
     }
 
@@ -127,7 +127,9 @@ impl AppError {
             | AppError::EmptySecret
             | AppError::EmptySourceCredential
             | AppError::DemoUserUnknown { .. } => Who::User,
-            AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Sync(_) => Who::Nobody,
+            AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Export(_) => {
+                Who::Nobody
+            }
             _ => Who::Admin,
         }
     }
@@ -158,7 +160,7 @@ impl AppError {
             AppError::ExportRunning { .. } => Action::Wait,
             AppError::ExportLock { .. } => Action::AskAdmin,
             AppError::DemoUserUnknown { .. } => Action::SignIn,
-            AppError::Sync(_) => Action::ExportNow,
+            AppError::Export(_) => Action::ExportNow,
         }
     }
 
@@ -187,7 +189,7 @@ impl AppError {
                 .text("file", path.display().to_string())
                 .text("detail", source.to_string()),
             AppError::DemoUserUnknown { username } => m.text("user", username.clone()),
-            AppError::Sync(detail) => m.text("detail", detail.clone()),
+            AppError::Export(detail) => m.text("detail", detail.clone()),
             _ => m,
         }
     }

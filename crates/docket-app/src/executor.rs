@@ -1,4 +1,4 @@
-//! The export engine's executor: the I/O half around `docket-sync`'s pure
+//! The export engine's executor: the I/O half around `docket-export`'s pure
 //! planner.
 //!
 //! One run: read what changed in Microsoft 365 (delta links; a full listing
@@ -21,15 +21,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
+use docket_export::{
+    holdback::{self, Failure, Failures},
+    key, CreateReason, Entry, ExportState, ItemKind, Listing, Op, Plan, PlanChoices, PlanSummary,
+    Remote, RemoteItem, SourceKey,
+};
 use docket_graph::{Counts, Error as GraphError, GraphClient, Request, TokenSource};
 use docket_source::Snapshot;
 use docket_store::StateDb;
-use docket_sync::{
-    key,
-    retry::{self, Failure, Failures},
-    CreateReason, Entry, ItemKind, Listing, Op, Plan, PlanSummary, Policy, Remote, RemoteItem,
-    SourceKey, State,
-};
 use docket_text::{Action, Message, TimeStyle};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -42,13 +41,13 @@ pub const TASK_LIST_NAME: &str = "Docket Sync";
 const KINDS: [ItemKind; 3] = [ItemKind::Event, ItemKind::Task, ItemKind::Contact];
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SyncOptions {
+pub struct ExportOptions {
     /// Plan and describe, send no write.
     pub dry_run: bool,
     /// Let a braked mass deletion through.
     pub force: bool,
     /// Try items that keep failing now, without waiting for their pause
-    /// (see `docket_sync::retry`).
+    /// (see `docket_export::holdback`).
     pub retry_now: bool,
 }
 
@@ -73,7 +72,7 @@ pub const PROGRESS_EVERY: usize = 200;
 /// Every text in it is a [`Message`] a front end renders in the reader's
 /// language (`docket_text::Texts`); the fixes are [`Action`]s.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct SyncReport {
+pub struct ExportReport {
     pub dry_run: bool,
     /// What the plan was to do, counted (a dry run shows this). Boxed:
     /// the report travels in events and outcomes by value.
@@ -101,7 +100,7 @@ pub struct SyncReport {
 }
 
 /// A record the export skipped: `source` (the file), `record`, `reason`.
-pub type Skipped = docket_sync::Skip;
+pub type Skipped = docket_export::Skip;
 
 /// A skip whose fix edits a key the user may set is the user's
 /// (`docket_config::settle`: the source does not know the table).
@@ -218,18 +217,18 @@ impl From<Counts> for RequestCounts {
 
 /// The state database as the executor uses it: every call is one short
 /// transaction, so the lock is never held across an `.await`.
-pub struct SyncStore<'a>(pub &'a Mutex<StateDb>);
+pub struct ExportStore<'a>(pub &'a Mutex<StateDb>);
 
-impl SyncStore<'_> {
+impl ExportStore<'_> {
     fn db(&self) -> std::sync::MutexGuard<'_, StateDb> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The planner's state. A row that cannot be read (written by a newer
     /// version, or damaged) is dropped: its item is found again by its tag.
-    fn load(&self) -> Result<State, AppError> {
-        let mut state = State::new();
-        for (k, json) in self.db().sync_entries()? {
+    fn load(&self) -> Result<ExportState, AppError> {
+        let mut state = ExportState::new();
+        for (k, json) in self.db().export_entries()? {
             match (k.parse::<SourceKey>(), serde_json::from_str::<Entry>(&json)) {
                 (Ok(key), Ok(entry)) => {
                     state.insert(key, entry);
@@ -242,18 +241,18 @@ impl SyncStore<'_> {
 
     fn put(&self, key: &SourceKey, entry: &Entry) -> Result<(), AppError> {
         let json = serde_json::to_string(entry).expect("entries serialize");
-        Ok(self.db().put_sync_entry(&key.to_string(), &json)?)
+        Ok(self.db().put_export_entry(&key.to_string(), &json)?)
     }
 
     fn delete(&self, key: &SourceKey) -> Result<(), AppError> {
-        Ok(self.db().delete_sync_entry(&key.to_string())?)
+        Ok(self.db().delete_export_entry(&key.to_string())?)
     }
 
     /// Items whose last request failed. An unreadable row is dropped (its
     /// item is simply tried again).
     fn failures(&self) -> Result<Failures, AppError> {
         let mut out = Failures::new();
-        for (k, json) in self.db().sync_failures()? {
+        for (k, json) in self.db().export_failures()? {
             if let (Ok(key), Ok(f)) = (k.parse::<SourceKey>(), serde_json::from_str(&json)) {
                 out.insert(key, f);
             }
@@ -263,23 +262,23 @@ impl SyncStore<'_> {
 
     fn put_failure(&self, key: &SourceKey, failure: &Failure) -> Result<(), AppError> {
         let json = serde_json::to_string(failure).expect("failures serialize");
-        Ok(self.db().put_sync_failure(&key.to_string(), &json)?)
+        Ok(self.db().put_export_failure(&key.to_string(), &json)?)
     }
 
     fn clear_failure(&self, key: &SourceKey) -> Result<(), AppError> {
-        Ok(self.db().delete_sync_failure(&key.to_string())?)
+        Ok(self.db().delete_export_failure(&key.to_string())?)
     }
 
     fn meta(&self, name: &str) -> Result<Option<String>, AppError> {
-        Ok(self.db().sync_meta(name)?)
+        Ok(self.db().export_meta(name)?)
     }
 
     fn set_meta(&self, name: &str, value: &str) -> Result<(), AppError> {
-        Ok(self.db().set_sync_meta(name, value)?)
+        Ok(self.db().set_export_meta(name, value)?)
     }
 
     fn delete_meta(&self, name: &str) -> Result<(), AppError> {
-        Ok(self.db().delete_sync_meta(name)?)
+        Ok(self.db().delete_export_meta(name)?)
     }
 }
 
@@ -308,13 +307,13 @@ const SAVE_PACE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// the same 10 minutes does not spend the mailbox's budget twice.
 pub async fn export<T: TokenSource>(
     graph: &GraphClient<T>,
-    store: &SyncStore<'_>,
+    store: &ExportStore<'_>,
     snapshot: &Snapshot,
-    policy: &Policy,
-    options: SyncOptions,
+    choices: &PlanChoices,
+    options: ExportOptions,
     now: DateTime<Utc>,
     progress: OnProgress<'_>,
-) -> Result<SyncReport, AppError> {
+) -> Result<ExportReport, AppError> {
     let stored: Vec<docket_graph::pace::SentInSecond> = store
         .db()
         .pace_window()?
@@ -325,7 +324,7 @@ pub async fn export<T: TokenSource>(
         })
         .collect();
     graph.remember_pace_window(&stored).await;
-    let run = export_run(graph, store, snapshot, policy, options, now, progress);
+    let run = export_run(graph, store, snapshot, choices, options, now, progress);
     tokio::pin!(run);
     let result = loop {
         tokio::select! {
@@ -339,7 +338,7 @@ pub async fn export<T: TokenSource>(
 
 /// Store the client's budget window; a failure to write it costs only
 /// pacing memory, never the run.
-async fn save_pace_window<T: TokenSource>(graph: &GraphClient<T>, store: &SyncStore<'_>) {
+async fn save_pace_window<T: TokenSource>(graph: &GraphClient<T>, store: &ExportStore<'_>) {
     let window: Vec<(i64, u32)> = graph
         .pace_window()
         .await
@@ -353,16 +352,16 @@ async fn save_pace_window<T: TokenSource>(graph: &GraphClient<T>, store: &SyncSt
 
 async fn export_run<T: TokenSource>(
     graph: &GraphClient<T>,
-    store: &SyncStore<'_>,
+    store: &ExportStore<'_>,
     snapshot: &Snapshot,
-    policy: &Policy,
-    options: SyncOptions,
+    choices: &PlanChoices,
+    options: ExportOptions,
     now: DateTime<Utc>,
     progress: OnProgress<'_>,
-) -> Result<SyncReport, AppError> {
-    let mut policy = policy.clone();
-    policy.force = options.force;
-    let window = policy.window(now);
+) -> Result<ExportReport, AppError> {
+    let mut choices = choices.clone();
+    choices.force = options.force;
+    let window = choices.window(now);
     let calendar_view_delta = format!(
         "/me/calendarView/delta?startDateTime={}&endDateTime={}",
         window.start.format("%Y-%m-%dT%H:%M:%SZ"),
@@ -375,7 +374,7 @@ async fn export_run<T: TokenSource>(
         store.delete_meta(&delta_name(ItemKind::Event))?;
     }
 
-    let list_id = if policy.tasks && policy.deadlines_to == docket_sync::DeadlinesTo::Todo
+    let list_id = if choices.tasks && choices.deadlines_to == docket_export::DeadlinesTo::Todo
         || has_kind(&store.load()?, ItemKind::Task)
     {
         Some(task_list(graph, store, options.dry_run).await?)
@@ -390,7 +389,7 @@ async fn export_run<T: TokenSource>(
         let on = match kind {
             ItemKind::Event => true, // appointments, and deadlines as events
             ItemKind::Task => list_id.is_some(),
-            ItemKind::Contact => policy.contacts,
+            ItemKind::Contact => choices.contacts,
         };
         if !on {
             reads.insert(kind, Read::Off);
@@ -430,10 +429,10 @@ async fn export_run<T: TokenSource>(
 
     // 2. Plan, then hold back what keeps failing and is pausing.
     let state = store.load()?;
-    let mut plan = docket_sync::plan(snapshot, &state, &remote, &policy, now);
+    let mut plan = docket_export::plan(snapshot, &state, &remote, &choices, now);
     let failures = store.failures()?;
-    let held = retry::hold_back(&mut plan, &failures, now, options.retry_now);
-    let mut report = SyncReport {
+    let held = holdback::hold_back(&mut plan, &failures, now, options.retry_now);
+    let mut report = ExportReport {
         dry_run: options.dry_run,
         plan: Box::new(plan.summary()),
         unchanged: plan.unchanged,
@@ -463,7 +462,7 @@ async fn export_run<T: TokenSource>(
                 fix: Action::RetryHeldBack,
             })
             .collect(),
-        ..SyncReport::default()
+        ..ExportReport::default()
     };
     if options.dry_run {
         report.requests = graph.counters().into();
@@ -524,7 +523,7 @@ async fn export_run<T: TokenSource>(
     Ok(report)
 }
 
-fn has_kind(state: &State, kind: ItemKind) -> bool {
+fn has_kind(state: &ExportState, kind: ItemKind) -> bool {
     state.values().any(|e| e.kind == kind)
 }
 
@@ -544,7 +543,7 @@ fn delta_expired(e: &GraphError) -> bool {
 /// The owned To Do list: remembered, else found by name, else created.
 async fn task_list<T: TokenSource>(
     graph: &GraphClient<T>,
-    store: &SyncStore<'_>,
+    store: &ExportStore<'_>,
     dry_run: bool,
 ) -> Result<String, AppError> {
     if let Some(id) = store.meta("todo.list")? {
@@ -571,7 +570,7 @@ async fn task_list<T: TokenSource>(
         .await?;
     let id = created.body["id"]
         .as_str()
-        .ok_or_else(|| AppError::Sync("Graph created the To Do list without an id".into()))?
+        .ok_or_else(|| AppError::Export("Graph created the To Do list without an id".into()))?
         .to_string();
     store.set_meta("todo.list", &id)?;
     Ok(id)
@@ -700,8 +699,8 @@ fn item_url(kind: ItemKind, id: &str, container: Option<&str>, list_id: Option<&
 
 /// What applying the plan needs besides the plan.
 struct Ctx<'a> {
-    store: &'a SyncStore<'a>,
-    state: &'a State,
+    store: &'a ExportStore<'a>,
+    state: &'a ExportState,
     failures: &'a Failures,
     list_id: Option<&'a str>,
     now: DateTime<Utc>,
@@ -723,7 +722,7 @@ impl Ctx<'_> {
         &self,
         key: &SourceKey,
         error: &GraphError,
-        report: &mut SyncReport,
+        report: &mut ExportReport,
     ) -> Result<(), AppError> {
         let failure = ItemFailure::graph(key, error);
         if about_the_item(error) {
@@ -746,7 +745,7 @@ fn about_the_item(e: &GraphError) -> bool {
 /// moves past what caused it: an update's entry forgets its hash (so the
 /// next plan sees a difference), a re-create's entry forgets the deleted
 /// item's id (so the next plan creates it again).
-fn remember_held(store: &SyncStore<'_>, state: &State, op: &Op) -> Result<(), AppError> {
+fn remember_held(store: &ExportStore<'_>, state: &ExportState, op: &Op) -> Result<(), AppError> {
     match op {
         Op::Update(u) => resend_update(store, state, &u.key),
         Op::Create(c) if c.reason == CreateReason::Recreate => match state.get(&c.key) {
@@ -764,7 +763,11 @@ fn remember_held(store: &SyncStore<'_>, state: &State, op: &Op) -> Result<(), Ap
 
 /// Make the next plan send the update of `key` again, whatever the delta
 /// query reports by then: its entry forgets the hash of what was written.
-fn resend_update(store: &SyncStore<'_>, state: &State, key: &SourceKey) -> Result<(), AppError> {
+fn resend_update(
+    store: &ExportStore<'_>,
+    state: &ExportState,
+    key: &SourceKey,
+) -> Result<(), AppError> {
     match state.get(key) {
         Some(entry) => {
             let mut entry = entry.clone();
@@ -781,7 +784,7 @@ async fn apply<T: TokenSource>(
     graph: &GraphClient<T>,
     ctx: &Ctx<'_>,
     plan: &Plan,
-    report: &mut SyncReport,
+    report: &mut ExportReport,
     progress: OnProgress<'_>,
 ) -> Result<(), AppError> {
     let (store, state, list_id) = (ctx.store, ctx.state, ctx.list_id);
@@ -860,7 +863,7 @@ async fn apply<T: TokenSource>(
     // Creates that may have found an item made by an earlier, cut-off
     // attempt (its content can be older than what is wanted now): each is
     // followed by an update with the full body.
-    let mut follow_ups: Vec<(&docket_sync::Create, String)> = vec![];
+    let mut follow_ups: Vec<(&docket_export::Create, String)> = vec![];
     for op in plan_ops {
         let request = match op {
             Op::Create(c) => {
@@ -989,7 +992,7 @@ async fn apply<T: TokenSource>(
 }
 
 /// A create body as an update: without the fields only a create may carry.
-fn update_body(c: &docket_sync::Create) -> Value {
+fn update_body(c: &docket_export::Create) -> Value {
     let mut body = c.body();
     if let Some(map) = body.as_object_mut() {
         map.remove("transactionId");
@@ -998,7 +1001,7 @@ fn update_body(c: &docket_sync::Create) -> Value {
     body
 }
 
-fn count_create(report: &mut SyncReport, reason: CreateReason) {
+fn count_create(report: &mut ExportReport, reason: CreateReason) {
     match reason {
         CreateReason::Recreate => report.recreated += 1,
         CreateReason::KindChanged => report.moved += 1,
@@ -1010,7 +1013,7 @@ fn record(
     ctx: &Ctx<'_>,
     op: &Op,
     result: Result<docket_graph::Response, GraphError>,
-    report: &mut SyncReport,
+    report: &mut ExportReport,
 ) -> Result<(), AppError> {
     let (store, state, list_id) = (ctx.store, ctx.state, ctx.list_id);
     if result.is_ok() {
@@ -1102,8 +1105,8 @@ fn record(
 }
 
 fn forget_if_same(
-    store: &SyncStore<'_>,
-    state: &State,
+    store: &ExportStore<'_>,
+    state: &ExportState,
     key: &SourceKey,
     remote_id: &str,
 ) -> Result<(), AppError> {
@@ -1123,7 +1126,7 @@ fn generation_name(key: &SourceKey) -> String {
 
 /// Before a key's row goes: remember the next creation generation, so that
 /// a later create of the same key gets a transactionId never used before.
-fn retire(store: &SyncStore<'_>, state: &State, key: &SourceKey) -> Result<(), AppError> {
+fn retire(store: &ExportStore<'_>, state: &ExportState, key: &SourceKey) -> Result<(), AppError> {
     if let Some(e) = state.get(key) {
         store.set_meta(&generation_name(key), &(e.generation + 1).to_string())?;
     }

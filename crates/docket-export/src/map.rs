@@ -1,5 +1,5 @@
 //! Mapping: PMS items → the Graph JSON we write. Pure; every decision is
-//! documented in `docs/sync.md` ("Mapping").
+//! documented in `docs/export.md` ("Mapping").
 
 use std::collections::BTreeMap;
 
