@@ -117,6 +117,8 @@ pub fn plan_choices(config: &Config) -> docket_export::PlanChoices {
     };
     choices.force_private = config.policy.force_private;
     choices.max_delete_share = config.policy.max_delete_share;
+    // The words written into items (contact notes) are in the user's language.
+    choices.lang = docket_text::Lang::choose(config.app.language.as_deref());
     choices
 }
 

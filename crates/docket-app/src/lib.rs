@@ -59,7 +59,7 @@ pub use account::{CheckReport, ModuleCheck, SignInReport};
 pub use credentials::source_credential_key;
 pub(crate) use credentials::{open_secret_store, source_auth};
 pub use docket_text::{Action, Lang, Message, Texts, TimeStyle, Who};
-pub use error::{AppError, Described};
+pub use error::{AppError, Described, ExportFailure, HttpSetup};
 pub use export::plan_choices;
 pub(crate) use export::{last_export_of, mailbox_zone, ZoneOrigin, LAST_EXPORT};
 pub use pms::{read_options, PmsPreview};
@@ -143,13 +143,12 @@ impl App {
     pub fn with_config(config: Config, paths: Paths) -> Result<App, AppError> {
         let extra_ca = match &config.microsoft.extra_ca_file {
             Some(path) => Some(
-                std::fs::read(path)
-                    .map_err(|e| AppError::Http(format!("cannot read {}: {e}", path.display())))?,
+                std::fs::read(path).map_err(|e| AppError::Http(HttpSetup::unreadable(path, &e)))?,
             ),
             None => None,
         };
-        let http = docket_auth::http::client(extra_ca.as_deref())
-            .map_err(|e| AppError::Http(e.to_string()))?;
+        let http =
+            docket_auth::http::client(extra_ca.as_deref()).map_err(|e| AppError::Http(e.into()))?;
         let store: Arc<dyn SecretStore> =
             Arc::from(open_secret_store(&config, &paths).map_err(AppError::SecretStore)?);
         let auth = Auth::new(auth_config(&config)?, http, store);

@@ -88,7 +88,7 @@ impl App {
         if let Some(path) = &self.config().microsoft.extra_ca_file {
             http.extra_ca_pem = Some(
                 std::fs::read(path)
-                    .map_err(|e| AppError::Http(format!("cannot read {}: {e}", path.display())))?,
+                    .map_err(|e| AppError::Http(crate::HttpSetup::unreadable(path, &e)))?,
             );
         }
         Ok(http)
@@ -212,7 +212,11 @@ impl App {
                 .await
             }
         };
-        snapshot.map_err(|e| AppError::Export(format!("reading the source stopped: {e}")))
+        snapshot.map_err(|e| {
+            AppError::Export(crate::ExportFailure::SourceReadStopped {
+                detail: e.to_string(),
+            })
+        })
     }
 }
 

@@ -105,6 +105,7 @@ fn main() {
             mailbox_zone: choices.mailbox_zone,
             force_private: choices.force_private,
             deadlines_to: choices.deadlines_to,
+            lang: choices.lang,
             window: choices.window(now),
         };
         let t = median(11, || docket_export::map::map_snapshot(&snap, &ctx));

@@ -83,6 +83,7 @@ fn ctx() -> MapContext {
         mailbox_zone: Tz::Europe__Berlin,
         force_private: false,
         deadlines_to: DeadlinesTo::Todo,
+        lang: docket_text::Lang::En,
         window: Window {
             start: now - Duration::days(31),
             end: now + Duration::days(366),

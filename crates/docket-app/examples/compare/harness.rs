@@ -286,6 +286,7 @@ impl Naive {
             mailbox_zone: choices.mailbox_zone,
             force_private: choices.force_private,
             deadlines_to: choices.deadlines_to,
+            lang: choices.lang,
             window: choices.window(now()),
         };
         let mapping = map_snapshot(snapshot, &ctx);

@@ -53,7 +53,7 @@ pub(super) async fn task_list<T: TokenSource>(
         .await?;
     let id = created.body["id"]
         .as_str()
-        .ok_or_else(|| AppError::Export("Graph created the To Do list without an id".into()))?
+        .ok_or(AppError::Export(crate::ExportFailure::TaskListWithoutId))?
         .to_string();
     store.set_meta("todo.list", &id)?;
     Ok(id)

@@ -74,12 +74,12 @@ fn what_a_run_leaves_behind() {
     let mut m = Memory::default();
     remember(
         &mut m,
-        &RunOutcome::Failed(AppError::Export("Graph 503".into())),
+        &RunOutcome::Failed(AppError::Export(crate::ExportFailure::TaskListWithoutId)),
         minutes(0),
     );
     remember(
         &mut m,
-        &RunOutcome::Failed(AppError::Export("Graph 503".into())),
+        &RunOutcome::Failed(AppError::Export(crate::ExportFailure::TaskListWithoutId)),
         minutes(1),
     );
     assert_eq!((m.failures, m.failing_since), (2, Some(minutes(0))));
@@ -256,7 +256,7 @@ async fn a_new_interval_applies_without_a_restart() {
 
 #[tokio::test(start_paused = true)]
 async fn temporary_failures_back_off_and_only_the_third_is_told() {
-    let fail = || Err(AppError::Export("Graph answered 503".into()));
+    let fail = || Err(AppError::Export(crate::ExportFailure::TaskListWithoutId));
     let script = Script::new(vec![fail(), fail(), fail(), fail(), Ok(())]);
     let seen = Seen::default();
     run_for(&script, &seen, &Control::default(), 40, async {}).await;
@@ -266,7 +266,7 @@ async fn temporary_failures_back_off_and_only_the_third_is_told() {
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(keys[0].starts_with("repeated_failure:"), "{keys:?}");
     let n = seen.notifications.lock().unwrap()[0].clone();
-    assert!(words(&n, Lang::En).contains("Graph answered 503"), "{n:?}");
+    assert!(words(&n, Lang::En).contains("sent no id for it"), "{n:?}");
     assert!(words(&n, Lang::De).contains("nacheinander"), "{n:?}");
 }
 
@@ -438,7 +438,9 @@ async fn the_network_coming_back_exports_without_waiting_out_the_backoff() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failure_that_is_not_the_network_asks_nothing() {
-    let script = Script::new(vec![Err(AppError::Export("Graph answered 503".into()))]);
+    let script = Script::new(vec![Err(AppError::Export(
+        crate::ExportFailure::TaskListWithoutId,
+    ))]);
     let seen = Seen::default();
     run_for(&script, &seen, &Control::default(), 20, async {}).await;
     assert_eq!(script.runs(), [0, 1, 16]);

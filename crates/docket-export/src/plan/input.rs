@@ -35,6 +35,9 @@ pub struct PlanChoices {
     /// The user confirmed: deletions above the brake go ahead, and an empty
     /// full listing is believed.
     pub force: bool,
+    /// The user's language: the words we write into items (a contact's
+    /// overflow notes) are in it.
+    pub lang: docket_text::Lang,
 }
 
 impl PlanChoices {
@@ -51,6 +54,7 @@ impl PlanChoices {
             past_days: 31,
             future_days: 366,
             force: false,
+            lang: docket_text::Lang::En,
         }
     }
 

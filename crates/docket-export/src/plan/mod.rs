@@ -48,6 +48,7 @@ fn map_context(choices: &PlanChoices, now: DateTime<Utc>) -> MapContext {
         force_private: choices.force_private,
         deadlines_to: choices.deadlines_to,
         window: choices.window(now),
+        lang: choices.lang,
     }
 }
 
