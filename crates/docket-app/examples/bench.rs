@@ -10,12 +10,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use docket_app::sync::{export, SyncOptions, SyncReport, SyncStore};
+use docket_app::executor::{export, ExportOptions, ExportReport, ExportStore};
+use docket_export::{Entry, ExportState, PlanChoices, SourceKey};
 use docket_graph::{GraphClient, Options, TokenError, TokenSource};
 use docket_secrets::SecretString;
 use docket_source::{read_bytes, ReadOptions, Snapshot};
 use docket_store::StateDb;
-use docket_sync::{Entry, Policy, SourceKey, State};
 use m365_emulator::{throttle::Limits, EmulatorConfig, TestServer};
 
 const ANNA: &str = "anna.berger@kanzlei-demo.onmicrosoft.com";
@@ -75,11 +75,11 @@ fn now() -> chrono::DateTime<Utc> {
 
 struct Row {
     scenario: String,
-    report: SyncReport,
+    report: ExportReport,
     wall: Duration,
 }
 
-async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> State {
+async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> ExportState {
     // Outlook's real budget (10,000 per 10 minutes) would make the first
     // export wait out a window; it is raised here so that the figures show
     // the client's own cost. See docs/benchmarks.md for the budget floor.
@@ -104,7 +104,7 @@ async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> State {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let db = Mutex::new(StateDb::open(&dir.path().join("state.sqlite3")).expect("db"));
-    let policy = Policy::new(chrono_tz::Tz::Europe__Berlin);
+    let choices = PlanChoices::new(chrono_tz::Tz::Europe__Berlin);
     let base = firm(None);
     let changed = firm(Some(100));
     for (name, snap) in [
@@ -124,10 +124,10 @@ async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> State {
         let start = Instant::now();
         let report = export(
             &graph,
-            &SyncStore(&db),
+            &ExportStore(&db),
             snap,
-            &policy,
-            SyncOptions::default(),
+            &choices,
+            ExportOptions::default(),
             now(),
             &|_| {},
         )
@@ -142,7 +142,7 @@ async fn run_all(latency_ms: u64, rows: &mut Vec<Row>) -> State {
         });
     }
     let db = db.lock().unwrap();
-    db.sync_entries()
+    db.export_entries()
         .unwrap()
         .into_iter()
         .map(|(k, v)| {
@@ -183,15 +183,21 @@ async fn main() {
     }
 
     let snap = firm(None);
-    let policy = Policy::new(chrono_tz::Tz::Europe__Berlin);
+    let choices = PlanChoices::new(chrono_tz::Tz::Europe__Berlin);
     let items = snap.appointments.len() + snap.deadlines.len() + snap.contacts.len();
     let mut times = vec![];
     for (name, st) in [
-        ("first (empty state)", State::new()),
+        ("first (empty state)", ExportState::new()),
         ("no-op (state after export)", state),
     ] {
         let start = Instant::now();
-        let plan = docket_sync::plan(&snap, &st, &docket_sync::Remote::default(), &policy, now());
+        let plan = docket_export::plan(
+            &snap,
+            &st,
+            &docket_export::Remote::default(),
+            &choices,
+            now(),
+        );
         times.push((
             name,
             start.elapsed(),

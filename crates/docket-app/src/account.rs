@@ -352,7 +352,7 @@ impl App {
             },
             last_export: self
                 .db()
-                .sync_meta(LAST_EXPORT)?
+                .export_meta(LAST_EXPORT)?
                 .and_then(|json| serde_json::from_str(&json).ok()),
         };
         Ok(status::decide(input, now))

@@ -28,7 +28,7 @@ use docket_text::{Lang, Texts};
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 
-use crate::schedule::{self, Clock, Control, Memory, Next, Notification, Observer, Outcome};
+use crate::schedule::{self, Clock, Control, Memory, Next, Notification, Observer, RunOutcome};
 use crate::settings::UserSetting;
 use crate::snapshot::{
     self, ActionView, Activity, InStep, ProblemView, RunView, Snapshot, TrayState,
@@ -39,7 +39,7 @@ use crate::{App, AppError};
 /// How many finished runs the snapshot lists.
 const RECENT_RUNS: usize = 10;
 
-/// The `sync_meta` name that remembers a pause across restarts.
+/// The `export_meta` name that remembers a pause across restarts.
 const PAUSED: &str = "paused";
 
 /// A notification, rendered for the user's language.
@@ -83,7 +83,7 @@ pub enum Event {
         problem: Option<ProblemView>,
     },
     /// How far the running export's writes are: `done` of `total` items
-    /// (a few times a run: per run of `sync::PROGRESS_EVERY` items).
+    /// (a few times a run: per run of `executor::PROGRESS_EVERY` items).
     Progress {
         done: usize,
         total: usize,
@@ -201,7 +201,7 @@ impl Companion {
         if options.watch_source {
             if let Some(path) = companion.inner.app.watched_source() {
                 let control = companion.inner.control.clone();
-                match crate::source_watch::SourceWatch::start(&path, move || control.sync_now()) {
+                match crate::source_watch::SourceWatch::start(&path, move || control.export_now()) {
                     Ok(w) => *lock(&companion.inner._watcher) = Some(w),
                     Err(e) => {
                         tracing::warn!(path = %path.display(), error = %e, "cannot watch the source")
@@ -246,7 +246,7 @@ impl Companion {
     /// Export now (the menu's "Export now", a network that came back, a
     /// computer that woke up).
     pub fn export_now(&self) {
-        self.inner.control.sync_now();
+        self.inner.control.export_now();
     }
 
     /// Stop exporting until resumed, also after a restart.
@@ -312,7 +312,7 @@ impl Companion {
             });
             inner.publish();
             if result.is_ok() {
-                inner.control.sync_now();
+                inner.control.export_now();
             }
         });
     }
@@ -428,7 +428,7 @@ impl Observer for Watcher {
         self.0.publish();
     }
 
-    fn progress(&self, progress: crate::sync::Progress) {
+    fn progress(&self, progress: crate::executor::Progress) {
         {
             let mut view = lock(&self.0.view);
             if let Activity::Exporting { since, .. } = view.activity {
@@ -446,17 +446,17 @@ impl Observer for Watcher {
         });
     }
 
-    fn ran(&self, outcome: &Outcome, _memory: &Memory) {
+    fn ran(&self, outcome: &RunOutcome, _memory: &Memory) {
         let now = self.0.clock.now();
         let run = match outcome {
-            Outcome::Exported(r) => crate::last_export_of(Ok(r), now),
-            Outcome::Failed(e) => crate::last_export_of(Err(e), now),
+            RunOutcome::Exported(r) => crate::last_export_of(Ok(r), now),
+            RunOutcome::Failed(e) => crate::last_export_of(Err(e), now),
         };
         {
             let mut view = lock(&self.0.view);
             // Before anyone signed in nothing was tried: not a run to list
             // (the window's first-run section asks for the sign-in).
-            if !matches!(outcome, Outcome::Failed(AppError::NotSignedIn)) {
+            if !matches!(outcome, RunOutcome::Failed(AppError::NotSignedIn)) {
                 view.runs.push_front(run.clone());
             }
             view.runs.truncate(RECENT_RUNS);
@@ -474,11 +474,11 @@ impl Observer for Watcher {
         let activity = match (paused, next) {
             (true, _) => Activity::Paused,
             (false, Next::LookAt(t)) => Activity::WaitingForUser { next_look: t },
-            (false, Next::SyncAt(t)) if memory.failures > 0 => Activity::BackingOff {
+            (false, Next::ExportAt(t)) if memory.failures > 0 => Activity::BackingOff {
                 until: t,
                 failures: memory.failures,
             },
-            (false, Next::SyncAt(t)) => Activity::Idle { next_run: t },
+            (false, Next::ExportAt(t)) => Activity::Idle { next_run: t },
         };
         let changed = {
             let mut view = lock(&self.0.view);

@@ -21,7 +21,7 @@ pub enum AppError {
     #[error("{0}")]
     State(#[from] StateError),
     #[error("the HTTPS client could not be set up: {0}")]
-    Http(String),
+    Http(HttpSetup),
     #[error("not signed in")]
     NotSignedIn,
     #[error("{0}")]
@@ -62,7 +62,103 @@ pub enum AppError {
     DemoUserUnknown { username: String },
     /// The export went wrong in a way no other variant names.
     #[error("the export failed: {0}")]
-    Sync(String),
+    Export(ExportFailure),
+}
+
+/// Why the HTTPS client could not be set up (code `config.extra_ca_file`):
+/// data, worded by the catalogue (`error-config-extra-ca-file-…`). A
+/// `detail` is the system's or the TLS library's own text, passed on as
+/// received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpSetup {
+    /// `microsoft.extra_ca_file` cannot be read.
+    CaFileUnreadable { file: String, detail: String },
+    /// The file holds no PEM certificate the TLS library takes.
+    CaFileNotPem { detail: String },
+    /// The client could not be built with it.
+    Client { detail: String },
+}
+
+impl HttpSetup {
+    pub fn message(&self) -> Message {
+        match self {
+            HttpSetup::CaFileUnreadable { file, detail } => {
+                Message::new("error-config-extra-ca-file-unreadable")
+                    .text("file", file.clone())
+                    .text("detail", detail.clone())
+            }
+            HttpSetup::CaFileNotPem { detail } => {
+                Message::new("error-config-extra-ca-file-not-pem").text("detail", detail.clone())
+            }
+            HttpSetup::Client { detail } => {
+                Message::new("error-config-extra-ca-file-client").text("detail", detail.clone())
+            }
+        }
+    }
+
+    /// `microsoft.extra_ca_file` at `path` could not be read.
+    pub(crate) fn unreadable(path: &std::path::Path, e: &std::io::Error) -> HttpSetup {
+        HttpSetup::CaFileUnreadable {
+            file: path.display().to_string(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl From<docket_auth::http::BuildError> for HttpSetup {
+    fn from(e: docket_auth::http::BuildError) -> Self {
+        match e {
+            docket_auth::http::BuildError::ExtraCa(source) => HttpSetup::CaFileNotPem {
+                detail: source.to_string(),
+            },
+            docket_auth::http::BuildError::Client(source) => HttpSetup::Client {
+                detail: source.to_string(),
+            },
+        }
+    }
+}
+
+/// English, for logs (`AppError`'s `Display`); people read the catalogue.
+impl std::fmt::Display for HttpSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&Texts::new(Lang::En).render(&self.message()))
+    }
+}
+
+/// Why an export stopped when no other [`AppError`] names it (code
+/// `sync.failed`): data, worded by the catalogue (`error-sync-failed-…`).
+/// A `detail` is the system's own text (tokio's, for a task that ended
+/// without an answer), passed on as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportFailure {
+    /// The task reading the source ended without an answer (it panicked
+    /// or was cancelled).
+    SourceReadStopped { detail: String },
+    /// Graph created the owned To Do list and sent no id for it.
+    TaskListWithoutId,
+    /// The task waiting for the export lock ended without an answer.
+    LockTaskStopped { detail: String },
+}
+
+impl ExportFailure {
+    pub fn message(&self) -> Message {
+        match self {
+            ExportFailure::SourceReadStopped { detail } => {
+                Message::new("error-sync-failed-source-stopped").text("detail", detail.clone())
+            }
+            ExportFailure::TaskListWithoutId => Message::new("error-sync-failed-task-list-no-id"),
+            ExportFailure::LockTaskStopped { detail } => {
+                Message::new("error-sync-failed-lock-task-stopped").text("detail", detail.clone())
+            }
+        }
+    }
+}
+
+/// English, for logs (`AppError`'s `Display`); people read the catalogue.
+impl std::fmt::Display for ExportFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&Texts::new(Lang::En).render(&self.message()))
+    }
 }
 
 impl From<docket_graph::Error> for AppError {
@@ -111,7 +207,7 @@ impl AppError {
             AppError::ExportRunning { .. } => "sync.already_running",
             AppError::ExportLock { .. } => "sync.lock_file",
             AppError::DemoUserUnknown { .. } => "source.demo_user_unknown",
-            AppError::Sync(_) => "sync.failed",
+            AppError::Export(_) => "sync.failed",
         }
     }
 
@@ -127,7 +223,9 @@ impl AppError {
             | AppError::EmptySecret
             | AppError::EmptySourceCredential
             | AppError::DemoUserUnknown { .. } => Who::User,
-            AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Sync(_) => Who::Nobody,
+            AppError::Graph(_) | AppError::ExportRunning { .. } | AppError::Export(_) => {
+                Who::Nobody
+            }
             _ => Who::Admin,
         }
     }
@@ -158,7 +256,7 @@ impl AppError {
             AppError::ExportRunning { .. } => Action::Wait,
             AppError::ExportLock { .. } => Action::AskAdmin,
             AppError::DemoUserUnknown { .. } => Action::SignIn,
-            AppError::Sync(_) => Action::ExportNow,
+            AppError::Export(_) => Action::ExportNow,
         }
     }
 
@@ -180,14 +278,14 @@ impl AppError {
                 .number("count", problems.0.len())
                 .text("detail", problems.to_string()),
             AppError::State(e) => m.text("detail", e.to_string()),
-            AppError::Http(detail) => m.text("detail", detail.clone()),
+            AppError::Http(why) => m.message("reason", why.message()),
             AppError::Graph(e) => m.text("detail", e.to_string()),
             AppError::ExportRunning { waited_seconds } => m.number("seconds", *waited_seconds),
             AppError::ExportLock { path, source } => m
                 .text("file", path.display().to_string())
                 .text("detail", source.to_string()),
             AppError::DemoUserUnknown { username } => m.text("user", username.clone()),
-            AppError::Sync(detail) => m.text("detail", detail.clone()),
+            AppError::Export(why) => m.message("reason", why.message()),
             _ => m,
         }
     }
@@ -255,5 +353,65 @@ mod tests {
             ),
             "{de}"
         );
+    }
+
+    /// The export's and the HTTPS set-up's own reasons read in German for a
+    /// German reader (they were English sentences inside the German
+    /// headline); the codes stay, and what the system said is passed on.
+    #[test]
+    fn the_reasons_we_word_ourselves_read_in_both_languages() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let cases = [
+            (
+                AppError::Export(ExportFailure::TaskListWithoutId),
+                "sync.failed",
+                "The export stopped: Microsoft 365 created the To Do list “Docket Sync” but sent no id for it.",
+                "Der Export wurde abgebrochen: Microsoft 365 hat die To-Do-Liste „Docket Sync“ angelegt, aber keine Kennung dafür zurückgegeben.",
+            ),
+            (
+                AppError::Export(ExportFailure::SourceReadStopped {
+                    detail: "task 7 panicked".into(),
+                }),
+                "sync.failed",
+                "The export stopped: Reading the PMS stopped before it finished: task 7 panicked",
+                "Der Export wurde abgebrochen: Das Lesen der Kanzleisoftware brach vor dem Ende ab: task 7 panicked",
+            ),
+            (
+                AppError::Export(ExportFailure::LockTaskStopped {
+                    detail: "task 8 was cancelled".into(),
+                }),
+                "sync.failed",
+                "The export stopped: Waiting for the export lock stopped: task 8 was cancelled",
+                "Der Export wurde abgebrochen: Das Warten auf die Sperre des Exports brach ab: task 8 was cancelled",
+            ),
+            (
+                AppError::Http(HttpSetup::unreadable(std::path::Path::new("/etc/ca.pem"), &io)),
+                "config.extra_ca_file",
+                "The firm's certificate file cannot be used: The file named in microsoft.extra_ca_file, /etc/ca.pem, cannot be read: entity not found",
+                "Die Zertifikatsdatei der Kanzlei ist nicht nutzbar: Die in microsoft.extra_ca_file genannte Datei /etc/ca.pem lässt sich nicht lesen: entity not found",
+            ),
+            (
+                AppError::Http(HttpSetup::CaFileNotPem {
+                    detail: "builder error".into(),
+                }),
+                "config.extra_ca_file",
+                "The firm's certificate file cannot be used: The file named in microsoft.extra_ca_file holds no PEM certificate that can be used: builder error",
+                "Die Zertifikatsdatei der Kanzlei ist nicht nutzbar: Die in microsoft.extra_ca_file genannte Datei enthält kein nutzbares PEM-Zertifikat: builder error",
+            ),
+            (
+                AppError::Http(HttpSetup::Client {
+                    detail: "builder error".into(),
+                }),
+                "config.extra_ca_file",
+                "The firm's certificate file cannot be used: The secure connection to Microsoft could not be set up with the file named in microsoft.extra_ca_file: builder error",
+                "Die Zertifikatsdatei der Kanzlei ist nicht nutzbar: Mit der in microsoft.extra_ca_file genannten Datei ließ sich keine sichere Verbindung zu Microsoft einrichten: builder error",
+            ),
+        ];
+        for (error, code, en, de) in cases {
+            let d = error.describe();
+            assert_eq!(d.code, code);
+            assert_eq!(Texts::new(Lang::En).render_full(&d.message), en);
+            assert_eq!(Texts::new(Lang::De).render_full(&d.message), de);
+        }
     }
 }

@@ -1,21 +1,21 @@
-//! One export run of the signed-in account ([`App::sync`]): the export
+//! One export run of the signed-in account ([`App::export`]): the export
 //! lock, the mailbox's claim on the export state, the keep-alive refresh,
-//! the executor (`sync`), and what the status remembers of the run; the
-//! planner's policy from the configuration.
+//! the executor (`executor`), and what the status remembers of the run; the
+//! planner's choices from the configuration.
 
 use chrono::{DateTime, Utc};
 use docket_config::Config;
 use docket_graph::{GraphClient, Options};
 
 use crate::account::Tokens;
-use crate::{export_lock, snapshot, status, sync, App, AppError};
+use crate::{executor, export_lock, snapshot, status, App, AppError};
 
-/// The `sync_meta` name of the last export's summary.
+/// The `export_meta` name of the last export's summary.
 pub(crate) const LAST_EXPORT: &str = "last_export";
 
 /// A run's summary as the status keeps it.
 pub(crate) fn last_export_of(
-    result: Result<&sync::SyncReport, &AppError>,
+    result: Result<&executor::ExportReport, &AppError>,
     now: DateTime<Utc>,
 ) -> status::LastExport {
     match result {
@@ -49,7 +49,7 @@ pub(crate) fn last_export_of(
 }
 
 /// The lines for a run's left-out records: skipped, failed, paused.
-fn record_lines(r: &sync::SyncReport) -> Vec<docket_text::Message> {
+fn record_lines(r: &executor::ExportReport) -> Vec<docket_text::Message> {
     use docket_text::Message;
     let skipped = r
         .skipped
@@ -90,7 +90,7 @@ pub(crate) enum ZoneOrigin {
 /// laptop (a terminal server in another zone needs the pin). Graph's
 /// `mailboxSettings` would need one more delegated permission
 /// (`MailboxSettings.Read`) and a new admin consent in every firm: see
-/// `docs/sync.md`.
+/// `docs/export.md`.
 pub(crate) fn mailbox_zone(config: &Config) -> (chrono_tz::Tz, ZoneOrigin) {
     if let Some(tz) = config.policy.mailbox_time_zone {
         return (tz, ZoneOrigin::Config);
@@ -104,20 +104,22 @@ pub(crate) fn mailbox_zone(config: &Config) -> (chrono_tz::Tz, ZoneOrigin) {
     }
 }
 
-/// The planner's policy from the firm configuration.
-pub fn sync_policy(config: &Config) -> docket_sync::Policy {
+/// The planner's choices from the firm configuration.
+pub fn plan_choices(config: &Config) -> docket_export::PlanChoices {
     let (zone, _) = mailbox_zone(config);
-    let mut policy = docket_sync::Policy::new(zone);
-    policy.calendar = config.modules.calendar;
-    policy.tasks = config.modules.tasks;
-    policy.contacts = config.modules.contacts;
-    policy.deadlines_to = match config.policy.deadlines_to {
-        docket_config::DeadlinesTo::Todo => docket_sync::DeadlinesTo::Todo,
-        docket_config::DeadlinesTo::Calendar => docket_sync::DeadlinesTo::Calendar,
+    let mut choices = docket_export::PlanChoices::new(zone);
+    choices.calendar = config.modules.calendar;
+    choices.tasks = config.modules.tasks;
+    choices.contacts = config.modules.contacts;
+    choices.deadlines_to = match config.policy.deadlines_to {
+        docket_config::DeadlinesTo::Todo => docket_export::DeadlinesTo::Todo,
+        docket_config::DeadlinesTo::Calendar => docket_export::DeadlinesTo::Calendar,
     };
-    policy.force_private = config.policy.force_private;
-    policy.max_delete_share = config.policy.max_delete_share;
-    policy
+    choices.force_private = config.policy.force_private;
+    choices.max_delete_share = config.policy.max_delete_share;
+    // The words written into items (contact notes) are in the user's language.
+    choices.lang = docket_text::Lang::choose(config.app.language.as_deref());
+    choices
 }
 
 impl App {
@@ -130,12 +132,12 @@ impl App {
     /// How many items of each module Outlook holds in step (the state
     /// rows with an Outlook id).
     pub(crate) fn in_step(&self) -> Result<snapshot::InStep, AppError> {
-        use docket_sync::key::Module;
+        use docket_export::key::Module;
         let mut n = snapshot::InStep::default();
-        for (k, json) in self.db().sync_entries()? {
+        for (k, json) in self.db().export_entries()? {
             let (Ok(key), Ok(entry)) = (
-                k.parse::<docket_sync::SourceKey>(),
-                serde_json::from_str::<docket_sync::Entry>(&json),
+                k.parse::<docket_export::SourceKey>(),
+                serde_json::from_str::<docket_export::Entry>(&json),
             ) else {
                 continue;
             };
@@ -153,23 +155,23 @@ impl App {
 
     /// One export run for the signed-in account: read the source, read
     /// what changed in Microsoft 365, plan, and (unless `dry_run`) apply.
-    pub async fn sync(
+    pub async fn export(
         &self,
-        options: sync::SyncOptions,
+        options: executor::ExportOptions,
         now: DateTime<Utc>,
-    ) -> Result<sync::SyncReport, AppError> {
-        self.sync_with_progress(options, now, &|_| {}).await
+    ) -> Result<executor::ExportReport, AppError> {
+        self.export_with_progress(options, now, &|_| {}).await
     }
 
-    /// [`App::sync`], telling `progress` how far the writes are (see
-    /// [`sync::OnProgress`]).
-    pub async fn sync_with_progress(
+    /// [`App::export`], telling `progress` how far the writes are (see
+    /// [`executor::OnProgress`]).
+    pub async fn export_with_progress(
         &self,
-        options: sync::SyncOptions,
+        options: executor::ExportOptions,
         now: DateTime<Utc>,
-        progress: sync::OnProgress<'_>,
-    ) -> Result<sync::SyncReport, AppError> {
-        let result = self.sync_once(options, now, progress).await;
+        progress: executor::OnProgress<'_>,
+    ) -> Result<executor::ExportReport, AppError> {
+        let result = self.export_once(options, now, progress).await;
         // Nothing to remember for a dry run, or without an account.
         if !options.dry_run && !matches!(result, Err(AppError::NotSignedIn)) {
             self.remember_export(&result, now);
@@ -181,22 +183,22 @@ impl App {
     /// costs the status line).
     pub(crate) fn remember_export(
         &self,
-        result: &Result<sync::SyncReport, AppError>,
+        result: &Result<executor::ExportReport, AppError>,
         now: DateTime<Utc>,
     ) {
         let last = last_export_of(result.as_ref(), now);
         let json = serde_json::to_string(&last).expect("serializes");
-        if let Err(e) = self.db().set_sync_meta(LAST_EXPORT, &json) {
+        if let Err(e) = self.db().set_export_meta(LAST_EXPORT, &json) {
             tracing::warn!(error = %e, "cannot remember the last export");
         }
     }
 
-    pub(crate) async fn sync_once(
+    pub(crate) async fn export_once(
         &self,
-        options: sync::SyncOptions,
+        options: executor::ExportOptions,
         now: DateTime<Utc>,
-        progress: sync::OnProgress<'_>,
-    ) -> Result<sync::SyncReport, AppError> {
+        progress: executor::OnProgress<'_>,
+    ) -> Result<executor::ExportReport, AppError> {
         let record = self.current_account()?.ok_or(AppError::NotSignedIn)?;
         // One export of this user at a time (the loop or the tray, and a
         // `docketsync sync` in a terminal): held until the run ends.
@@ -227,12 +229,12 @@ impl App {
             Options::new(self.config().microsoft.graph_base_url.clone()),
             Tokens(&tokens),
         );
-        let policy = sync_policy(&self.config());
-        let report = match sync::export(
+        let choices = plan_choices(&self.config());
+        let report = match executor::export(
             &graph,
-            &sync::SyncStore(&self.db),
+            &executor::ExportStore(&self.db),
             &snapshot,
-            &policy,
+            &choices,
             options,
             now,
             progress,

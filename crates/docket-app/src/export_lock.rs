@@ -21,7 +21,11 @@ impl ExportLock {
     pub(crate) async fn acquire(path: PathBuf, wait: Duration) -> Result<ExportLock, AppError> {
         tokio::task::spawn_blocking(move || Self::acquire_blocking(path, wait))
             .await
-            .map_err(|e| AppError::Sync(format!("the export lock task failed: {e}")))?
+            .map_err(|e| {
+                AppError::Export(crate::ExportFailure::LockTaskStopped {
+                    detail: e.to_string(),
+                })
+            })?
     }
 
     pub(crate) fn acquire_blocking(path: PathBuf, wait: Duration) -> Result<ExportLock, AppError> {

@@ -24,7 +24,7 @@
 //! export run and what the status keeps of it), `pms` (reading the source,
 //! its caches, the preview for `doctor`), `credentials` (the client secret,
 //! the PMS credential, which secret store), `settings`, `companion`,
-//! `schedule`, `snapshot`, `sync` (the executor), `doctor`.
+//! `schedule`, `snapshot`, `executor` (applies a plan), `doctor`.
 
 mod account;
 mod credentials;
@@ -35,6 +35,7 @@ mod pms;
 
 pub mod companion;
 pub mod doctor;
+pub mod executor;
 pub mod frontend;
 pub mod logging;
 pub mod schedule;
@@ -42,7 +43,6 @@ pub mod settings;
 pub mod snapshot;
 mod source_watch;
 pub mod status;
-pub mod sync;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -59,8 +59,8 @@ pub use account::{CheckReport, ModuleCheck, SignInReport};
 pub use credentials::source_credential_key;
 pub(crate) use credentials::{open_secret_store, source_auth};
 pub use docket_text::{Action, Lang, Message, Texts, TimeStyle, Who};
-pub use error::{AppError, Described};
-pub use export::sync_policy;
+pub use error::{AppError, Described, ExportFailure, HttpSetup};
+pub use export::plan_choices;
 pub(crate) use export::{last_export_of, mailbox_zone, ZoneOrigin, LAST_EXPORT};
 pub use pms::{read_options, PmsPreview};
 pub use status::Status;
@@ -146,13 +146,12 @@ impl App {
     pub fn with_config(config: Config, paths: Paths) -> Result<App, AppError> {
         let extra_ca = match &config.microsoft.extra_ca_file {
             Some(path) => Some(
-                std::fs::read(path)
-                    .map_err(|e| AppError::Http(format!("cannot read {}: {e}", path.display())))?,
+                std::fs::read(path).map_err(|e| AppError::Http(HttpSetup::unreadable(path, &e)))?,
             ),
             None => None,
         };
-        let http = docket_auth::http::client(extra_ca.as_deref())
-            .map_err(|e| AppError::Http(e.to_string()))?;
+        let http =
+            docket_auth::http::client(extra_ca.as_deref()).map_err(|e| AppError::Http(e.into()))?;
         let store: Arc<dyn SecretStore> =
             Arc::from(open_secret_store(&config, &paths).map_err(AppError::SecretStore)?);
         let auth = Auth::new(auth_config(&config)?, http, store);
@@ -202,18 +201,18 @@ impl App {
         self.db.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A value the app remembers between runs (`sync_meta`); `None` also
+    /// A value the app remembers between runs (`export_meta`); `None` also
     /// when the database cannot be read (logged).
     pub(crate) fn meta(&self, name: &str) -> Option<String> {
         self.db()
-            .sync_meta(name)
+            .export_meta(name)
             .map_err(|e| tracing::warn!(error = %e, name, "cannot read a remembered value"))
             .ok()
             .flatten()
     }
 
     pub(crate) fn set_meta(&self, name: &str, value: &str) {
-        if let Err(e) = self.db().set_sync_meta(name, value) {
+        if let Err(e) = self.db().set_export_meta(name, value) {
             tracing::warn!(error = %e, name, "cannot remember a value");
         }
     }

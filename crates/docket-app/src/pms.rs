@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use docket_paths::SourceCache;
 
-use crate::{sync, sync_policy, App, AppError};
+use crate::{executor, plan_choices, App, AppError};
 
 /// How the source reads the firm's conventions (`[conventions]`).
 pub fn read_options(c: &docket_config::Conventions) -> docket_source::ReadOptions {
@@ -41,7 +41,7 @@ pub struct PmsPreview {
     pub complete: bool,
     /// Each record the export will skip: its file, its identity, the
     /// reason (a message) and, when it is not the record's data, the fix.
-    pub skipped: Vec<sync::Skipped>,
+    pub skipped: Vec<executor::Skipped>,
     /// What the user should know that costs no record.
     pub notices: Vec<docket_text::Message>,
 }
@@ -88,7 +88,7 @@ impl App {
         if let Some(path) = &self.config().microsoft.extra_ca_file {
             http.extra_ca_pem = Some(
                 std::fs::read(path)
-                    .map_err(|e| AppError::Http(format!("cannot read {}: {e}", path.display())))?,
+                    .map_err(|e| AppError::Http(crate::HttpSetup::unreadable(path, &e)))?,
             );
         }
         Ok(http)
@@ -102,14 +102,14 @@ impl App {
     /// notices as `sync --dry-run` lists, for `doctor`.
     pub(crate) async fn preview_pms(&self) -> Result<PmsPreview, AppError> {
         let snapshot = self.read_pms().await?;
-        let policy = sync_policy(&self.config());
-        let (skips, notices) = docket_sync::preview(&snapshot, &policy, chrono::Utc::now());
+        let choices = plan_choices(&self.config());
+        let (skips, notices) = docket_export::preview(&snapshot, &choices, chrono::Utc::now());
         Ok(PmsPreview {
             appointments: snapshot.appointments.len(),
             deadlines: snapshot.deadlines.len(),
             contacts: snapshot.contacts.len(),
             complete: snapshot.complete,
-            skipped: skips.into_iter().map(sync::settle_skip).collect(),
+            skipped: skips.into_iter().map(executor::settle_skip).collect(),
             notices,
         })
     }
@@ -212,7 +212,11 @@ impl App {
                 .await
             }
         };
-        snapshot.map_err(|e| AppError::Sync(format!("reading the source stopped: {e}")))
+        snapshot.map_err(|e| {
+            AppError::Export(crate::ExportFailure::SourceReadStopped {
+                detail: e.to_string(),
+            })
+        })
     }
 }
 

@@ -12,7 +12,7 @@
 //! |---|---|
 //! | worked | `every` later (`policy.sync_interval_minutes`) |
 //! | failed for a temporary reason (network, Graph, a lock) | 1, 2, 4, 8 … minutes later, never later than `every`; after 3 in a row a notification (a network that is gone: only after 4 hours) |
-//! | needs the user (sign in again) | waits: woken by a new sign-in or "sync now"; the status is looked at every `every` in case the user signed in elsewhere (the CLI) |
+//! | needs the user (sign in again) | waits: woken by a new sign-in or "export now"; the status is looked at every `every` in case the user signed in elsewhere (the CLI) |
 //! | needs IT (consent, secret, configuration) | `every` later (IT may have fixed it meanwhile) |
 //!
 //! Two things bring a run forward: a computer that wakes from sleep (the
@@ -26,8 +26,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::{watch, Notify};
 
-use crate::status::{State, Status};
-use crate::sync::{SyncOptions, SyncReport};
+use crate::executor::{ExportOptions, ExportReport};
+use crate::status::{SignInState, Status};
 use crate::{App, AppError};
 use docket_text::{Action, Message, Who};
 
@@ -73,7 +73,7 @@ pub struct Memory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
     /// Export at this time (now or in the past: at once).
-    SyncAt(DateTime<Utc>),
+    ExportAt(DateTime<Utc>),
     /// Waiting for the user; look at the status again at this time.
     LookAt(DateTime<Utc>),
 }
@@ -111,36 +111,36 @@ pub fn backoff(failures: u32, every: Duration) -> Duration {
 /// When to act next. Pure.
 pub fn next(memory: &Memory, timing: &Timing, now: DateTime<Utc>) -> Next {
     let Some(last) = memory.last_run else {
-        return Next::SyncAt(now);
+        return Next::ExportAt(now);
     };
     if memory.waiting_for_user {
         return Next::LookAt(last + timing.every);
     }
     if memory.failures > 0 {
-        return Next::SyncAt(last + backoff(memory.failures, timing.every));
+        return Next::ExportAt(last + backoff(memory.failures, timing.every));
     }
-    Next::SyncAt(last + timing.every)
+    Next::ExportAt(last + timing.every)
 }
 
 /// What one run came to.
 #[derive(Debug)]
-pub enum Outcome {
-    Exported(SyncReport),
+pub enum RunOutcome {
+    Exported(ExportReport),
     Failed(AppError),
 }
 
 /// Records a run's outcome at `now`. Pure.
-pub fn remember(memory: &mut Memory, outcome: &Outcome, now: DateTime<Utc>) {
+pub fn remember(memory: &mut Memory, outcome: &RunOutcome, now: DateTime<Utc>) {
     memory.last_run = Some(now);
-    memory.offline = matches!(outcome, Outcome::Failed(e) if e.action() == Action::CheckNetwork);
+    memory.offline = matches!(outcome, RunOutcome::Failed(e) if e.action() == Action::CheckNetwork);
     match outcome {
-        Outcome::Exported(_) => {
+        RunOutcome::Exported(_) => {
             memory.failures = 0;
             memory.failing_since = None;
             memory.told_failing = false;
             memory.waiting_for_user = false;
         }
-        Outcome::Failed(e) => match e.who() {
+        RunOutcome::Failed(e) => match e.who() {
             Who::User => {
                 memory.waiting_for_user = true;
                 memory.failures = 0;
@@ -229,11 +229,11 @@ pub fn repeated_failure(error: &AppError, failures: u32, since: DateTime<Utc>) -
 #[allow(async_fn_in_trait)]
 pub trait Worker {
     /// One export; `progress` is told how far its writes are.
-    async fn sync(
+    async fn export(
         &self,
         now: DateTime<Utc>,
-        progress: crate::sync::OnProgress<'_>,
-    ) -> Result<SyncReport, AppError>;
+        progress: crate::executor::OnProgress<'_>,
+    ) -> Result<ExportReport, AppError>;
     /// Refresh the sign-in now (keep-alive when no export refreshed it).
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError>;
     fn status(&self, now: DateTime<Utc>) -> Result<Status, AppError>;
@@ -243,12 +243,12 @@ pub trait Worker {
 }
 
 impl Worker for App {
-    async fn sync(
+    async fn export(
         &self,
         now: DateTime<Utc>,
-        progress: crate::sync::OnProgress<'_>,
-    ) -> Result<SyncReport, AppError> {
-        App::sync_with_progress(self, SyncOptions::default(), now, progress).await
+        progress: crate::executor::OnProgress<'_>,
+    ) -> Result<ExportReport, AppError> {
+        App::export_with_progress(self, ExportOptions::default(), now, progress).await
     }
 
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError> {
@@ -281,10 +281,10 @@ pub trait Observer: Send + Sync {
     /// A run starts.
     fn started(&self, _now: DateTime<Utc>) {}
     /// How far the running export's writes are (a few times a run, see
-    /// [`crate::sync::PROGRESS_EVERY`]).
-    fn progress(&self, _progress: crate::sync::Progress) {}
+    /// [`crate::executor::PROGRESS_EVERY`]).
+    fn progress(&self, _progress: crate::executor::Progress) {}
     /// A run ended.
-    fn ran(&self, outcome: &Outcome, memory: &Memory);
+    fn ran(&self, outcome: &RunOutcome, memory: &Memory);
     /// Nothing runs until `next` (or, when paused, until resumed).
     fn waiting(&self, _next: Next, _paused: bool, _memory: &Memory) {}
     /// Trouble the user should know about (each key once).
@@ -327,7 +327,7 @@ impl Clock for TokioClock {
     }
 }
 
-/// The loop's levers, shared with the front end: "sync now" (also after a
+/// The loop's levers, shared with the front end: "export now" (also after a
 /// new sign-in), pause and resume, and stop.
 #[derive(Clone)]
 pub struct Control {
@@ -351,7 +351,7 @@ impl Default for Control {
 
 impl Control {
     /// Run now: the user asked, or has just signed in again.
-    pub fn sync_now(&self) {
+    pub fn export_now(&self) {
         self.wake.notify_one();
     }
 
@@ -439,7 +439,7 @@ pub async fn run<W: Worker>(
             continue;
         }
         let (at, look_only) = match planned {
-            Next::SyncAt(t) => (t, false),
+            Next::ExportAt(t) => (t, false),
             Next::LookAt(t) => (t, true),
         };
         let mut woken = false;
@@ -483,7 +483,7 @@ pub async fn run<W: Worker>(
         if look_only && !woken {
             // Did the user sign in again elsewhere (the CLI)?
             match worker.status(now) {
-                Ok(s) if s.state == State::Ok => memory.waiting_for_user = false,
+                Ok(s) if s.state == SignInState::Ok => memory.waiting_for_user = false,
                 _ => {
                     memory.last_run = Some(now);
                     continue;
@@ -495,9 +495,9 @@ pub async fn run<W: Worker>(
         // Stop does not wait for a long export: the run is dropped at its
         // next `.await`, which loses nothing (see `Control::stop`).
         let outcome = tokio::select! {
-            r = worker.sync(now, &progress) => match r {
-                Ok(report) => Outcome::Exported(report),
-                Err(e) => Outcome::Failed(e),
+            r = worker.export(now, &progress) => match r {
+                Ok(report) => RunOutcome::Exported(report),
+                Err(e) => RunOutcome::Failed(e),
             },
             _ = stop.changed() => return,
         };
@@ -506,7 +506,7 @@ pub async fn run<W: Worker>(
         unreachable_seen = false;
         probing = true;
         observer.ran(&outcome, &memory);
-        if let Outcome::Failed(e) = &outcome {
+        if let RunOutcome::Failed(e) = &outcome {
             tracing::warn!(
                 code = e.code(),
                 failures = memory.failures,
@@ -528,7 +528,7 @@ async fn after_run<W: Worker>(
     worker: &W,
     timing: &Timing,
     observer: &dyn Observer,
-    outcome: &Outcome,
+    outcome: &RunOutcome,
     now: DateTime<Utc>,
 ) {
     let Ok(status) = worker.status(now) else {
@@ -538,7 +538,7 @@ async fn after_run<W: Worker>(
         .last_good_refresh_at
         .or(status.signed_in_at)
         .is_some_and(|t| now - t >= timing.keep_alive);
-    let status = if stale && matches!(outcome, Outcome::Failed(e) if e.who() != Who::User) {
+    let status = if stale && matches!(outcome, RunOutcome::Failed(e) if e.who() != Who::User) {
         let _ = worker.refresh(now).await;
         match worker.status(now) {
             Ok(s) => s,

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use docket_text::{Action, Lang, Message, Texts, TimeStyle, Who};
 use serde::Serialize;
 
-use crate::status::{LastExport, State, Status};
+use crate::status::{LastExport, SignInState, Status};
 use crate::Described;
 
 /// The tray icon's state: the one thing a glance must tell.
@@ -48,7 +48,7 @@ pub enum Activity {
         since: DateTime<Utc>,
         /// How far the writes are (`None` until the plan is made).
         #[serde(skip_serializing_if = "Option::is_none")]
-        progress: Option<crate::sync::Progress>,
+        progress: Option<crate::executor::Progress>,
     },
     /// Waiting for the user to sign in again (looks again at `next_look`).
     WaitingForUser {
@@ -177,8 +177,8 @@ pub fn tray_state(status: &Status, activity: &Activity, last: Option<&LastExport
         return TrayState::SignedOut;
     }
     match status.state {
-        State::SignInRequired => return TrayState::NeedsUser,
-        State::AdminActionRequired => return TrayState::NeedsAdmin,
+        SignInState::SignInRequired => return TrayState::NeedsUser,
+        SignInState::AdminActionRequired => return TrayState::NeedsAdmin,
         _ => {}
     }
     match activity {
@@ -188,7 +188,7 @@ pub fn tray_state(status: &Status, activity: &Activity, last: Option<&LastExport
         Activity::BackingOff { .. } => return TrayState::Retrying,
         _ => {}
     }
-    if status.state == State::Retrying {
+    if status.state == SignInState::Retrying {
         return TrayState::Retrying;
     }
     match last.and_then(|l| l.error.as_ref()).map(|e| e.who) {

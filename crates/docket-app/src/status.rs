@@ -11,10 +11,11 @@ use docket_store::AccountRecord;
 use docket_text::{Action, Message, TimeStyle, Who};
 use serde::Serialize;
 
-/// The overall state, the first thing a UI shows.
+/// The sign-in state: whether the account can export without a person
+/// (the loop's activity is `snapshot::Activity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum State {
+pub enum SignInState {
     /// Nobody is signed in.
     SignedOut,
     /// Signed in; the last refresh worked (or none failed since sign-in).
@@ -137,7 +138,7 @@ impl Warning {
     }
 }
 
-/// How the last export went (kept in the state database by `App::sync`).
+/// How the last export went (kept in the state database by `App::export`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LastExport {
     pub at: DateTime<Utc>,
@@ -176,7 +177,7 @@ pub struct SecretStoreInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Status {
-    pub state: State,
+    pub state: SignInState,
     pub account: Option<AccountInfo>,
     pub signed_in_at: Option<DateTime<Utc>>,
     pub last_good_refresh_at: Option<DateTime<Utc>>,
@@ -270,12 +271,12 @@ pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
         }
     }
     let state = match (&input.account, input.token, &problem) {
-        (None, _, _) => State::SignedOut,
-        (Some(_), _, Some(p)) if p.who == Who::Admin => State::AdminActionRequired,
-        (Some(_), _, Some(p)) if p.who == Who::User => State::SignInRequired,
-        (Some(_), TokenState::Missing, _) => State::SignInRequired,
-        (Some(_), _, Some(_)) => State::Retrying,
-        (Some(_), _, None) => State::Ok,
+        (None, _, _) => SignInState::SignedOut,
+        (Some(_), _, Some(p)) if p.who == Who::Admin => SignInState::AdminActionRequired,
+        (Some(_), _, Some(p)) if p.who == Who::User => SignInState::SignInRequired,
+        (Some(_), TokenState::Missing, _) => SignInState::SignInRequired,
+        (Some(_), _, Some(_)) => SignInState::Retrying,
+        (Some(_), _, None) => SignInState::Ok,
     };
     let notified = input.account.as_ref().and_then(|a| a.notified.clone());
     // Notifications are remembered in the account row: none without one.

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use docket_app::sync::SyncOptions;
+use docket_app::executor::ExportOptions;
 use docket_secrets::SecretString;
 use serde_json::Value;
 use support::{mailbox, names, SignedIn};
@@ -107,7 +107,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
 
     // No credential stored yet: the run explains, and changes nothing.
     let first = app
-        .sync(SyncOptions::default(), chrono::Utc::now())
+        .export(ExportOptions::default(), chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(first.created, 0);
@@ -123,7 +123,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     app.set_source_credential(SecretString::new(PMS_PASSWORD))
         .unwrap();
     let report = app
-        .sync(SyncOptions::default(), chrono::Utc::now())
+        .export(ExportOptions::default(), chrono::Utc::now())
         .await
         .unwrap();
     assert!(report.failed.is_empty(), "{report:#?}");
@@ -147,7 +147,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     pms.put("tasks/d2.ics", deadline("d2", "Klageerwiderung Meyer"))
         .await;
     let report = app
-        .sync(SyncOptions::default(), chrono::Utc::now())
+        .export(ExportOptions::default(), chrono::Utc::now())
         .await
         .unwrap();
     assert!(report.failed.is_empty(), "{report:#?}");
@@ -191,7 +191,7 @@ async fn caldav_and_carddav_changes_flow_through_to_outlook() {
     app.set_source_credential(SecretString::new("wrong-password-1"))
         .unwrap();
     let report = app
-        .sync(SyncOptions::default(), chrono::Utc::now())
+        .export(ExportOptions::default(), chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(report.deleted, 0, "{report:#?}");

@@ -1,4 +1,4 @@
-//! The export report's words (`sync.rs`: failures, paused items, notices)
+//! The export report's words (`executor/`: failures, paused items, notices)
 //! in English and German: every `sync-…` id the executor writes exists in
 //! both catalogues, and a paused item reads exactly as a person sees it.
 
@@ -6,7 +6,16 @@ use docket_text::{Lang, Message, Texts};
 
 #[test]
 fn every_report_message_in_the_executor_has_english_and_german() {
-    let code = include_str!("../src/sync.rs");
+    let code = [
+        include_str!("../src/executor/mod.rs"),
+        include_str!("../src/executor/adopt.rs"),
+        include_str!("../src/executor/apply.rs"),
+        include_str!("../src/executor/read.rs"),
+        include_str!("../src/executor/report.rs"),
+        include_str!("../src/executor/run.rs"),
+        include_str!("../src/executor/store.rs"),
+    ]
+    .concat();
     let ids: Vec<&str> = code
         .split('"')
         .skip(1)

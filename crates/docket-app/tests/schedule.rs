@@ -8,7 +8,7 @@
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use docket_app::schedule::{self, Control, Memory, Notification, Observer, Outcome, Timing};
+use docket_app::schedule::{self, Control, Memory, Notification, Observer, RunOutcome, Timing};
 use docket_app::{Lang, Texts, Who};
 use support::{ics, mailbox, names, SignedIn};
 use tokio::sync::mpsc;
@@ -25,10 +25,10 @@ enum Event {
 struct Events(mpsc::UnboundedSender<Event>);
 
 impl Observer for Events {
-    fn ran(&self, outcome: &Outcome, _: &Memory) {
+    fn ran(&self, outcome: &RunOutcome, _: &Memory) {
         let _ = self.0.send(match outcome {
-            Outcome::Exported(_) => Event::Exported,
-            Outcome::Failed(e) => Event::Failed(e.who(), e.code().to_string()),
+            RunOutcome::Exported(_) => Event::Exported,
+            RunOutcome::Failed(e) => Event::Failed(e.who(), e.code().to_string()),
         });
     }
 
@@ -84,7 +84,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         // valid after a password change until it expires: an hour later.
         advance_clock(base, 2 * 3600).await;
         std::fs::write(&pms, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
-        control.sync_now();
+        control.export_now();
         match next_event(&mut rx).await {
             Event::Failed(Who::User, code) => assert_eq!(code, "reauth.password_changed"),
             other => panic!("expected a sign-in problem, got {other:?}"),
@@ -116,7 +116,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         );
         // Asking again changes nothing while the user has not signed in:
         // no export is tried, nothing new is told.
-        control.sync_now();
+        control.export_now();
         if let Ok(Some(e)) = tokio::time::timeout(StdDuration::from_secs(2), rx.recv()).await {
             assert!(
                 matches!(e, Event::Failed(Who::User, _)),
@@ -128,7 +128,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
         // itself and brings the PMS change.
         // "Re-authenticate".
         fx.sign_in("Neu-Anna-2026!").await;
-        control.sync_now();
+        control.export_now();
         loop {
             match next_event(&mut rx).await {
                 Event::Exported => break,
@@ -154,7 +154,7 @@ async fn after_a_password_change_syncing_resumes_by_itself_once_the_user_signs_i
             .unwrap();
         assert!(resp.status().is_success());
         advance_clock(base, 2 * 3600).await;
-        control.sync_now();
+        control.export_now();
         assert!(matches!(
             next_event(&mut rx).await,
             Event::Failed(Who::User, _)

@@ -5,7 +5,7 @@
 mod support;
 
 use chrono::Utc;
-use docket_app::sync::SyncOptions;
+use docket_app::executor::ExportOptions;
 use serde_json::Value;
 use support::{mailbox, names, PagesBrowser, SignedIn};
 
@@ -45,7 +45,7 @@ async fn another_mailbox_starts_afresh_and_the_old_ids_are_never_sent() {
     let old = SignedIn::start(DEMO).await;
     let first = old
         .app
-        .sync(SyncOptions::default(), Utc::now())
+        .export(ExportOptions::default(), Utc::now())
         .await
         .expect("first export");
     assert!(first.created > 10, "{first:?}");
@@ -72,7 +72,7 @@ async fn another_mailbox_starts_afresh_and_the_old_ids_are_never_sent() {
     let old_graph = stats(&old.base).await["graph_requests"].clone();
 
     let report = app
-        .sync(SyncOptions::default(), Utc::now())
+        .export(ExportOptions::default(), Utc::now())
         .await
         .expect("export to the new mailbox");
     assert_eq!(
@@ -134,11 +134,11 @@ async fn two_exports_in_one_process_refresh_the_sign_in_once() {
     };
     let entra = || async { stats(&signed_in.base).await["other_requests"].clone() };
     let at_start = (token(), entra().await);
-    app.sync(SyncOptions::default(), Utc::now())
+    app.export(ExportOptions::default(), Utc::now())
         .await
         .expect("first");
     let after_first = (token(), entra().await);
-    app.sync(SyncOptions::default(), Utc::now())
+    app.export(ExportOptions::default(), Utc::now())
         .await
         .expect("second");
     let after_second = (token(), entra().await);
@@ -167,7 +167,7 @@ async fn every_file_and_folder_is_owner_only() {
     let signed_in = SignedIn::start(DEMO).await;
     signed_in
         .app
-        .sync(SyncOptions::default(), Utc::now())
+        .export(ExportOptions::default(), Utc::now())
         .await
         .expect("export");
     let mut seen = vec![];

@@ -1,12 +1,12 @@
 //! An HTTPS-style PMS feed (`source.kind = "ics"`, `source.url`) flows
-//! through `App::sync` to Microsoft 365: the feed's server asks for a
+//! through `App::export` to Microsoft 365: the feed's server asks for a
 //! bearer token (kept in the secret store, never in the config), the feed
 //! changes between runs, and a failing feed deletes nothing. The PMS is a
 //! small HTTP server on loopback; Microsoft is the m365 emulator.
 
 use std::sync::{Arc, Mutex};
 
-use docket_app::sync::SyncOptions;
+use docket_app::executor::ExportOptions;
 use docket_secrets::SecretString;
 use support::{mailbox, names, SignedIn};
 
@@ -78,11 +78,11 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
     ))
     .await;
     let (app, base, upn) = (&fx.app, fx.base.as_str(), fx.upn);
-    let sync = || app.sync(SyncOptions::default(), chrono::Utc::now());
+    let export = || app.export(ExportOptions::default(), chrono::Utc::now());
 
     // The token is set; the feed arrives in Outlook.
     app.set_source_credential(SecretString::new(TOKEN)).unwrap();
-    let report = sync().await.unwrap();
+    let report = export().await.unwrap();
     assert_eq!(report.created, 2, "{report:#?}");
     assert_eq!(
         subjects(base, upn).await,
@@ -91,14 +91,14 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
 
     // The PMS renames one appointment and drops the other.
     *feed.lock().unwrap() = (200, calendar(&[("a1", "Mandant Huber (verlegt)", 3)]));
-    let report = sync().await.unwrap();
+    let report = export().await.unwrap();
     assert_eq!((report.updated, report.deleted), (1, 1), "{}", report.plan);
     assert_eq!(subjects(base, upn).await, ["Mandant Huber (verlegt)"]);
 
     // The feed's server fails, then answers with an empty body by mistake
     // behind a 500: nothing is deleted, and the run says why.
     *feed.lock().unwrap() = (500, String::new());
-    let report = sync().await.unwrap();
+    let report = export().await.unwrap();
     assert_eq!(report.deleted, 0, "{report:#?}");
     assert!(
         report.skipped.iter().any(|s| s.to_string().contains("500")),
@@ -112,7 +112,7 @@ async fn a_pms_feed_with_a_token_flows_through_and_a_failing_feed_deletes_nothin
     *feed.lock().unwrap() = (200, calendar(&[]));
     app.set_source_credential(SecretString::new("not-the-token"))
         .unwrap();
-    let report = sync().await.unwrap();
+    let report = export().await.unwrap();
     assert_eq!(report.deleted, 0, "{report:#?}");
     let text = format!("{report:?}");
     assert!(

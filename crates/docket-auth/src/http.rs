@@ -67,7 +67,7 @@ impl HttpError {
 /// `extra_ca_pem`: certificates trusted in addition to the platform's roots
 /// (`microsoft.extra_ca_file`, e.g. a TLS-inspecting proxy, or the
 /// emulator's CA).
-pub fn client(extra_ca_pem: Option<&[u8]>) -> Result<reqwest::Client, HttpError> {
+pub fn client(extra_ca_pem: Option<&[u8]>) -> Result<reqwest::Client, BuildError> {
     docket_http::client(&docket_http::Options {
         connect_timeout: Duration::from_secs(15),
         // The same constant sizes the cross-process token lock's wait.
@@ -75,8 +75,10 @@ pub fn client(extra_ca_pem: Option<&[u8]>) -> Result<reqwest::Client, HttpError>
         extra_ca_pem,
         redirects: docket_http::Redirects::None,
     })
-    .map_err(|e| HttpError::Build(e.to_string()))
 }
+
+/// Why [`client`] could not build a client (kept as data: the app words it).
+pub use docket_http::BuildError;
 
 /// Send one `oauth2` request with `client`.
 pub async fn send(

@@ -269,9 +269,10 @@ impl std::fmt::Debug for AuthCode {
     }
 }
 
-/// What the valid callback carried.
+/// The authorization response the valid callback carried (RFC 6749
+/// §4.1.2): a code, or an error.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum AuthResponse {
     Code(AuthCode),
     /// `error=` (e.g. `access_denied`), with Entra's description.
     Error {
@@ -280,10 +281,10 @@ pub enum Outcome {
     },
 }
 
-/// The valid callback: its outcome and the browser's pending request.
+/// The valid callback: its authorization response and the browser's pending request.
 #[derive(Debug)]
 pub struct Callback {
-    pub outcome: Outcome,
+    pub response: AuthResponse,
     pub responder: Responder,
 }
 
@@ -539,7 +540,7 @@ impl LoopbackListener {
                 shared.rejections.summary();
                 Err(e)
             }
-            Ok((outcome, answer)) => {
+            Ok((response, answer)) => {
                 let (closed_tx, closed_rx) = oneshot::channel();
                 // Keep answering "already received" until the browser
                 // has its answer, then close the ports.
@@ -560,7 +561,7 @@ impl LoopbackListener {
                     let _ = closed_tx.send(());
                 });
                 Ok(Callback {
-                    outcome,
+                    response,
                     responder: Responder {
                         lang,
                         answer: Some(answer),
@@ -580,8 +581,8 @@ fn normalize_path(path: &str) -> String {
     }
 }
 
-/// The valid callback's outcome and where its page goes.
-type Found = (Outcome, oneshot::Sender<String>);
+/// The valid callback's authorization response and where its page goes.
+type Found = (AuthResponse, oneshot::Sender<String>);
 
 /// What every connection task of one listener shares.
 struct Shared {
@@ -789,8 +790,8 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
         }
     };
     let (target, checked) = check_head(&head, shared.port, &shared.path, &shared.state);
-    let outcome = match checked {
-        Ok(outcome) => outcome,
+    let response = match checked {
+        Ok(response) => response,
         Err((status, reason)) => {
             shared.rejections.note(&target, status, reason);
             answer(&mut stream, status, &pages::rejected(reason, shared.lang)).await;
@@ -804,7 +805,7 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
         return;
     }
     let (page_tx, page_rx) = oneshot::channel();
-    if shared.found.send((outcome, page_tx)).await.is_err() {
+    if shared.found.send((response, page_tx)).await.is_err() {
         return;
     }
     // Hold the browser's request until the caller knows the result.
@@ -854,7 +855,7 @@ async fn answer(stream: &mut TcpStream, status: u16, html: &str) {
 /// One request head (request line and headers up to the blank line, at
 /// most [`MAX_HEAD_BYTES`]) judged as the listener judges it: the valid
 /// callback of the sign-in on `port` with callback `path` and `state`
-/// gives its [`Outcome`]; anything else the status and reason it is
+/// gives its [`AuthResponse`]; anything else the status and reason it is
 /// answered with. Also returns the request target (empty if unreadable),
 /// which the listener logs without its query. Pure: public for the fuzz
 /// targets (`fuzz/`) and their corpus test (`docket-fuzz`).
@@ -863,7 +864,7 @@ pub fn check_head(
     port: u16,
     path: &str,
     state: &SecretString,
-) -> (String, Result<Outcome, (u16, &'static str)>) {
+) -> (String, Result<AuthResponse, (u16, &'static str)>) {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut request = httparse::Request::new(&mut headers);
     let checked = match request.parse(head) {
@@ -885,7 +886,7 @@ fn check_request(
     target: &str,
     headers: &[httparse::Header<'_>],
     (port, path, state): (u16, &str, &SecretString),
-) -> Result<Outcome, (u16, &'static str)> {
+) -> Result<AuthResponse, (u16, &'static str)> {
     if method != "GET" {
         return Err((400, "only GET is accepted"));
     }
@@ -939,9 +940,9 @@ fn check_request(
         None => return Err((400, "the state is missing")),
     }
     match (code, error) {
-        (_, Some(error)) => Ok(Outcome::Error { error, description }),
+        (_, Some(error)) => Ok(AuthResponse::Error { error, description }),
         (Some(code), None) if !code.is_empty() => {
-            Ok(Outcome::Code(AuthCode(SecretString::new(code))))
+            Ok(AuthResponse::Code(AuthCode(SecretString::new(code))))
         }
         _ => Err((400, "neither a code nor an error")),
     }

@@ -34,7 +34,7 @@ use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope}
 use serde::Deserialize;
 
 use crate::browser::Browser;
-use crate::loopback::{ListenError, LoopbackListener, Outcome};
+use crate::loopback::{AuthResponse, ListenError, LoopbackListener};
 use crate::oauth::{self, ExchangeError};
 use crate::problem::{classify_redirect_error, Problem};
 use crate::tokens::{FileLock, RefreshError};
@@ -270,9 +270,9 @@ impl PendingSignIn {
             .wait(state.secret(), auth.config.sign_in_timeout, cancel)
             .await?;
         let responder = callback.responder;
-        let code = match callback.outcome {
-            Outcome::Code(code) => code,
-            Outcome::Error { error, .. } => {
+        let code = match callback.response {
+            AuthResponse::Code(code) => code,
+            AuthResponse::Error { error, .. } => {
                 let problem = classify_redirect_error(&error);
                 tracing::info!(
                     code = problem.code,

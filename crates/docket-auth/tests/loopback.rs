@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use docket_auth::loopback::{ListenError, LoopbackListener, Outcome, RedirectConfig};
+use docket_auth::loopback::{AuthResponse, ListenError, LoopbackListener, RedirectConfig};
 use docket_auth::{Auth, AuthConfig, Browser, PendingSignIn, SignInError};
 use docket_text::Lang;
 
@@ -104,8 +104,8 @@ async fn the_real_callback_completes_after_every_bad_one_was_refused() {
         )
     });
     let callback = wait.await.expect("join").expect("callback");
-    let Outcome::Code(code) = &callback.outcome else {
-        panic!("expected a code, got {:?}", callback.outcome)
+    let AuthResponse::Code(code) = &callback.response else {
+        panic!("expected a code, got {:?}", callback.response)
     };
     assert_eq!(code.expose_secret(), "the-real-code");
     assert!(!format!("{callback:?}").contains("the-real-code"));
@@ -145,7 +145,7 @@ async fn concurrent_callbacks_yield_exactly_one_code() {
         })
         .collect();
     let callback = wait.await.expect("join").expect("callback");
-    let Outcome::Code(code) = &callback.outcome else {
+    let AuthResponse::Code(code) = &callback.response else {
         panic!("expected a code")
     };
     let winner = code.expose_secret().to_string();
@@ -402,8 +402,8 @@ async fn a_pipelining_client_that_never_reads_does_not_hold_up_the_real_callback
         .expect("the listener is stuck behind the pipelining client")
         .expect("join")
         .expect("the real callback, before the deadline");
-    let Outcome::Code(code) = &callback.outcome else {
-        panic!("expected a code, got {:?}", callback.outcome)
+    let AuthResponse::Code(code) = &callback.response else {
+        panic!("expected a code, got {:?}", callback.response)
     };
     assert_eq!(code.expose_secret(), "the-real-code");
     callback.responder.success("anna@kanzlei.example").await;
@@ -564,7 +564,7 @@ async fn localhost_is_bound_on_ipv6_too_so_nobody_else_can_take_the_callback() {
         .expect("stuck")
         .expect("join")
         .expect("callback over ::1");
-    let Outcome::Code(code) = &callback.outcome else {
+    let AuthResponse::Code(code) = &callback.response else {
         panic!("expected a code")
     };
     assert_eq!(code.expose_secret(), "v6-code");

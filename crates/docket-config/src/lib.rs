@@ -55,7 +55,7 @@ pub struct Config {
     pub microsoft: Microsoft,
     pub source: Source,
     pub modules: Modules,
-    pub policy: Policy,
+    pub policy: FirmPolicy,
     pub logging: Logging,
     pub storage: Storage,
     pub conventions: Conventions,
@@ -228,7 +228,7 @@ pub enum DeadlinesTo {
 
 /// `[policy]`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
+pub struct FirmPolicy {
     pub deadlines_to: DeadlinesTo,
     pub force_private: bool,
     /// Largest share (0..=1) of exported items one run may delete.

@@ -19,7 +19,7 @@ use docket_auth::problem::{
     classify, classify_redirect_error, sign_in_frequency_lifetime, Class, Grant, ReAuthReason,
     TokenFailure, MAX_SIGN_IN_FREQUENCY_SECS,
 };
-use docket_graph::retry::{decide, parse_retry_after, Decision, Outcome, Policy};
+use docket_graph::retry::{decide, parse_retry_after, AttemptEnd, Decision, RetryLimits};
 use docket_graph::{batch_answer, parse_body, Error as GraphError, GraphOrigin, Page};
 use docket_secrets::SecretString;
 use docket_source::{read_bytes, CollectionKind, ReadOptions, Snapshot};
@@ -110,11 +110,11 @@ pub fn loopback(data: &[u8]) {
     let (target, checked) =
         docket_auth::loopback::check_head(data, LOOPBACK_PORT, LOOPBACK_PATH, &state);
     match checked {
-        Ok(docket_auth::loopback::Outcome::Code(code)) => {
+        Ok(docket_auth::loopback::AuthResponse::Code(code)) => {
             assert!(!code.expose_secret().is_empty(), "an empty code accepted");
             assert!(target.starts_with('/'), "accepted target {target:?}");
         }
-        Ok(docket_auth::loopback::Outcome::Error { error, .. }) => {
+        Ok(docket_auth::loopback::AuthResponse::Error { error, .. }) => {
             render(&classify_redirect_error(&error).message());
         }
         Err((status, _)) => assert!(
@@ -179,7 +179,7 @@ pub fn graph(data: &[u8]) {
         return;
     };
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_000_000);
-    let policy = Policy::default();
+    let limits = RetryLimits::default();
     match mode & 3 {
         0 => {
             let Ok(body) = parse_body(200, rest) else {
@@ -190,8 +190,8 @@ pub fn graph(data: &[u8]) {
             // source key (the tag), and the links, which must stay on the
             // Graph origin to be followed or stored.
             for item in page.items {
-                if let Some(key) = docket_sync::key::key_of(item) {
-                    let again: Result<docket_sync::SourceKey, _> = key.to_string().parse();
+                if let Some(key) = docket_export::key::key_of(item) {
+                    let again: Result<docket_export::SourceKey, _> = key.to_string().parse();
                     assert_eq!(again.as_ref(), Ok(&key), "a tag that does not read back");
                 }
             }
@@ -217,12 +217,12 @@ pub fn graph(data: &[u8]) {
                 let retry_after = item
                     .header("Retry-After")
                     .and_then(|v| parse_retry_after(v, now));
-                let outcome = Outcome::Status {
+                let outcome = AttemptEnd::Status {
                     status: item.status,
                     retry_after,
                 };
-                if let Decision::RetryAfter(wait) = decide(&policy, outcome, 1, true, true) {
-                    assert!(wait <= policy.max_backoff, "wait {wait:?}");
+                if let Decision::RetryAfter(wait) = decide(&limits, outcome, 1, true, true) {
+                    assert!(wait <= limits.max_backoff, "wait {wait:?}");
                 }
                 if !(200..300).contains(&item.status) {
                     let _ = GraphError::from_status(item.status, item.body).to_string();
@@ -243,12 +243,12 @@ pub fn graph(data: &[u8]) {
             let value = String::from_utf8_lossy(rest);
             let retry_after = parse_retry_after(&value, now);
             for status in [429, 503] {
-                let outcome = Outcome::Status {
+                let outcome = AttemptEnd::Status {
                     status,
                     retry_after,
                 };
-                if let Decision::RetryAfter(wait) = decide(&policy, outcome, 1, true, false) {
-                    assert!(wait <= policy.max_backoff, "wait {wait:?}");
+                if let Decision::RetryAfter(wait) = decide(&limits, outcome, 1, true, false) {
+                    assert!(wait <= limits.max_backoff, "wait {wait:?}");
                 }
             }
         }

@@ -41,7 +41,7 @@ use docket_secrets::SecretString;
 use serde_json::{json, Value};
 use tokio::sync::{Mutex, Semaphore};
 
-use crate::retry::{decide, Decision, Outcome, Policy};
+use crate::retry::{decide, AttemptEnd, Decision, RetryLimits};
 
 /// Outlook's concurrency limit per app and mailbox.
 pub const MAX_IN_FLIGHT: u32 = 4;
@@ -294,7 +294,7 @@ impl Counters {
 pub struct Options {
     /// E.g. `https://graph.microsoft.com/v1.0` (no trailing slash).
     pub base_url: String,
-    pub policy: Policy,
+    pub retry: RetryLimits,
     pub budget: pace::Budget,
     /// Per-request timeout.
     pub timeout: Duration,
@@ -308,7 +308,7 @@ impl Options {
     pub fn new(base_url: impl Into<String>) -> Options {
         Options {
             base_url: base_url.into().trim_end_matches('/').to_string(),
-            policy: Policy::default(),
+            retry: RetryLimits::default(),
             budget: pace::Budget::default(),
             timeout: Duration::from_secs(60),
             max_body_bytes: MAX_BODY_BYTES,
@@ -511,17 +511,17 @@ impl<T: TokenSource> GraphClient<T> {
                         .header("Retry-After")
                         .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now()));
                     (
-                        Outcome::Status {
+                        AttemptEnd::Status {
                             status: resp.status,
                             retry_after,
                         },
                         Ok(resp),
                     )
                 }
-                Err(e) => (Outcome::Transport, Err(e)),
+                Err(e) => (AttemptEnd::Transport, Err(e)),
             };
             match decide(
-                &self.options.policy,
+                &self.options.retry,
                 decision_input,
                 attempt,
                 req.replay_safe,
@@ -535,7 +535,7 @@ impl<T: TokenSource> GraphClient<T> {
                 Decision::RetryAfter(wait) => {
                     if matches!(
                         decision_input,
-                        Outcome::Status {
+                        AttemptEnd::Status {
                             status: 429 | 503 | 504,
                             ..
                         }
@@ -708,8 +708,8 @@ impl<T: TokenSource> GraphClient<T> {
                                 retry::parse_retry_after(v, std::time::SystemTime::now())
                             });
                             let d = decide(
-                                &self.options.policy,
-                                Outcome::Status {
+                                &self.options.retry,
+                                AttemptEnd::Status {
                                     status: item.status,
                                     retry_after,
                                 },

@@ -13,14 +13,14 @@
 //!
 //! Every number here comes from a server, so none is trusted: a negative,
 //! NaN or infinite `Retry-After` counts as absent, and a huge one (`1e20`)
-//! is capped at `Policy::max_backoff` *before* it becomes a `Duration`
+//! is capped at `RetryLimits::max_backoff` *before* it becomes a `Duration`
 //! (`Duration::from_secs_f64` panics on values it cannot hold).
 
 use std::time::{Duration, SystemTime};
 
-/// What happened to one attempt.
+/// How one attempt of a request ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Outcome {
+pub enum AttemptEnd {
     /// An HTTP status, with the `Retry-After` header in seconds if present.
     Status {
         status: u16,
@@ -41,9 +41,9 @@ pub enum Decision {
     RetryAfter(Duration),
 }
 
-/// Limits of the policy.
+/// How far one request is retried: attempts in all and the waits.
 #[derive(Debug, Clone, Copy)]
-pub struct Policy {
+pub struct RetryLimits {
     /// Attempts in all, including the first.
     pub max_attempts: u32,
     /// First backoff when the server gives no `Retry-After`.
@@ -52,9 +52,9 @@ pub struct Policy {
     pub max_backoff: Duration,
 }
 
-impl Default for Policy {
+impl Default for RetryLimits {
     fn default() -> Self {
-        Policy {
+        RetryLimits {
             max_attempts: 8,
             base_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(120),
@@ -62,7 +62,7 @@ impl Default for Policy {
     }
 }
 
-/// Decide after `attempt` (1-based) ended with `outcome`.
+/// Decide after `attempt` (1-based) ended with `end`.
 ///
 /// `replay_safe`: whether sending the request again cannot create a second
 /// item (GET, PATCH, DELETE, and POST with a `transactionId`). A transport
@@ -70,41 +70,41 @@ impl Default for Policy {
 /// caller must first look up whether the first attempt took effect.
 /// `refreshed`: whether a token refresh was already spent on this request.
 pub fn decide(
-    policy: &Policy,
-    outcome: Outcome,
+    limits: &RetryLimits,
+    end: AttemptEnd,
     attempt: u32,
     replay_safe: bool,
     refreshed: bool,
 ) -> Decision {
-    let out_of_attempts = attempt >= policy.max_attempts;
-    match outcome {
-        Outcome::Status { status: 401, .. } if !refreshed => Decision::RefreshToken,
-        Outcome::Status {
+    let out_of_attempts = attempt >= limits.max_attempts;
+    match end {
+        AttemptEnd::Status { status: 401, .. } if !refreshed => Decision::RefreshToken,
+        AttemptEnd::Status {
             status: 429 | 503 | 504,
             retry_after,
         } if !out_of_attempts => {
             let wait = retry_after
-                .and_then(|s| seconds_at_most(s, policy.max_backoff))
-                .unwrap_or_else(|| backoff(policy, attempt));
-            Decision::RetryAfter(wait.min(policy.max_backoff))
+                .and_then(|s| seconds_at_most(s, limits.max_backoff))
+                .unwrap_or_else(|| backoff(limits, attempt));
+            Decision::RetryAfter(wait.min(limits.max_backoff))
         }
-        Outcome::Status {
+        AttemptEnd::Status {
             status: 500 | 502, ..
-        } if !out_of_attempts && replay_safe => Decision::RetryAfter(backoff(policy, attempt)),
-        Outcome::Transport if !out_of_attempts && replay_safe => {
-            Decision::RetryAfter(backoff(policy, attempt))
+        } if !out_of_attempts && replay_safe => Decision::RetryAfter(backoff(limits, attempt)),
+        AttemptEnd::Transport if !out_of_attempts && replay_safe => {
+            Decision::RetryAfter(backoff(limits, attempt))
         }
         _ => Decision::Accept,
     }
 }
 
 /// Exponential backoff: base × 2^(attempt-1), capped.
-pub fn backoff(policy: &Policy, attempt: u32) -> Duration {
+pub fn backoff(limits: &RetryLimits, attempt: u32) -> Duration {
     let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
-    policy
+    limits
         .base_backoff
         .saturating_mul(factor)
-        .min(policy.max_backoff)
+        .min(limits.max_backoff)
 }
 
 /// `seconds` as a `Duration` of at most `max`; `None` when it is not a
@@ -140,16 +140,22 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn check(outcome: Outcome, attempt: u32, replay_safe: bool, refreshed: bool, expect: Decision) {
-        let got = decide(&Policy::default(), outcome, attempt, replay_safe, refreshed);
+    fn check(end: AttemptEnd, attempt: u32, replay_safe: bool, refreshed: bool, expect: Decision) {
+        let got = decide(
+            &RetryLimits::default(),
+            end,
+            attempt,
+            replay_safe,
+            refreshed,
+        );
         assert_eq!(
             got, expect,
-            "outcome {outcome:?}, attempt {attempt}, replay_safe {replay_safe}, refreshed {refreshed}"
+            "end {end:?}, attempt {attempt}, replay_safe {replay_safe}, refreshed {refreshed}"
         );
     }
 
-    fn status(status: u16, retry_after: Option<f64>) -> Outcome {
-        Outcome::Status {
+    fn status(status: u16, retry_after: Option<f64>) -> AttemptEnd {
+        AttemptEnd::Status {
             status,
             retry_after,
         }
@@ -209,13 +215,13 @@ mod tests {
         );
         check(status(502, None), 1, false, false, Accept);
         check(
-            Outcome::Transport,
+            AttemptEnd::Transport,
             2,
             true,
             false,
             RetryAfter(Duration::from_secs(1)),
         );
-        check(Outcome::Transport, 1, false, false, Accept);
+        check(AttemptEnd::Transport, 1, false, false, Accept);
         // Numbers no server should send: never a panic, never a wait
         // longer than the cap, and nonsense counts as no Retry-After.
         let cap = RetryAfter(Duration::from_secs(120));

@@ -57,7 +57,7 @@ async fn setup(stale_first: bool) -> (TestServer, GraphClient<Tokens>, Arc<Emula
         refreshes: AtomicU32::new(0),
     });
     let mut options = Options::new(format!("{}/v1.0", server.base_url));
-    options.policy.base_backoff = std::time::Duration::from_millis(20);
+    options.retry.base_backoff = std::time::Duration::from_millis(20);
     let client = GraphClient::new(http(), options, Tokens(tokens.clone()));
     (server, client, tokens)
 }

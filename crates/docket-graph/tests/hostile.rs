@@ -122,8 +122,8 @@ fn client(base: &str) -> (GraphClient<Tokens>, Tokens) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().build().expect("client");
     let mut options = Options::new(format!("{base}/v1.0"));
-    options.policy.base_backoff = Duration::from_millis(5);
-    options.policy.max_backoff = Duration::from_millis(20);
+    options.retry.base_backoff = Duration::from_millis(5);
+    options.retry.max_backoff = Duration::from_millis(20);
     let tokens = Tokens::default();
     (GraphClient::new(http, options, tokens.clone()), tokens)
 }
@@ -404,7 +404,7 @@ async fn a_proxy_redirect_with_an_html_page_is_that_redirect_not_a_lost_answer()
         .build()
         .expect("client");
     let mut options = Options::new(format!("{}/v1.0", graph.base));
-    options.policy.base_backoff = Duration::from_millis(5);
+    options.retry.base_backoff = Duration::from_millis(5);
     let client = GraphClient::new(http, options, Tokens::default());
     let got = client.get_json("/me/events").await;
     assert!(

@@ -59,7 +59,7 @@
 //! parsed `ICalendarRecurrenceRule` (the reader has parsed the whole file);
 //! `Rule::read` only decides whether it is the yearly subset above and
 //! keeps what it needs. The `rrule` crate, which reads an event's rule in
-//! `docket-sync`, would be a second reading of the same text (through
+//! `docket-export`, would be a second reading of the same text (through
 //! `calcard`'s `Display`), and it reads a floating `UNTIL` in the computer's
 //! own zone.
 //!

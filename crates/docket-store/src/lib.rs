@@ -25,6 +25,10 @@ use rusqlite::{
 };
 
 /// Forward-only migrations; `user_version` = how many have been applied.
+/// The export tables keep their first names (`sync_entry`, `sync_meta`,
+/// `sync_failure`, `sync_owner`): they are on disk in every installation,
+/// and a rename would be a migration for no reader's gain. The methods
+/// that read them say "export" (`export_meta`, `put_export_entry` …).
 pub const MIGRATIONS: &[&str] = &[
     // 1: the signed-in account and how its sign-in is doing (one row).
     "CREATE TABLE account (
@@ -73,10 +77,10 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;",
 ];
 
-/// The `sync_meta` name of the Graph budget window ([`StateDb::pace_window`]).
+/// The `export_meta` name of the Graph budget window ([`StateDb::pace_window`]).
 const PACE_WINDOW: &str = "pace.window";
 
-/// The `sync_meta` name that marks the source caches (files next to the
+/// The `export_meta` name that marks the source caches (files next to the
 /// database, see `docket-paths`) as belonging to an account that is gone:
 /// set in the transaction that drops the export state, cleared once the
 /// files are deleted. A crash between the two leaves the mark, and the
@@ -390,12 +394,12 @@ impl StateDb {
 
     /// Whether the source caches still have to be deleted.
     pub fn source_caches_stale(&self) -> Result<bool, StateError> {
-        Ok(self.sync_meta(SOURCE_CACHES_STALE)?.is_some())
+        Ok(self.export_meta(SOURCE_CACHES_STALE)?.is_some())
     }
 
     /// The source cache files are deleted.
     pub fn source_caches_deleted(&self) -> Result<(), StateError> {
-        self.delete_sync_meta(SOURCE_CACHES_STALE)
+        self.delete_export_meta(SOURCE_CACHES_STALE)
     }
 
     fn in_transaction<T>(
@@ -565,7 +569,7 @@ impl StateDb {
     }
 
     /// Every export-state row: (source key, entry JSON).
-    pub fn sync_entries(&self) -> Result<Vec<(String, String)>, StateError> {
+    pub fn export_entries(&self) -> Result<Vec<(String, String)>, StateError> {
         let mut stmt = self
             .conn
             .prepare("SELECT key, entry FROM sync_entry ORDER BY key")
@@ -578,7 +582,7 @@ impl StateDb {
 
     /// Insert or replace one export-state row. Each call is its own
     /// transaction: a crash leaves either the old or the new row.
-    pub fn put_sync_entry(&self, key: &str, entry: &str) -> Result<(), StateError> {
+    pub fn put_export_entry(&self, key: &str, entry: &str) -> Result<(), StateError> {
         self.update(
             "INSERT INTO sync_entry (key, entry) VALUES (?1, ?2)
              ON CONFLICT(key) DO UPDATE SET entry = excluded.entry",
@@ -586,11 +590,11 @@ impl StateDb {
         )
     }
 
-    pub fn delete_sync_entry(&self, key: &str) -> Result<(), StateError> {
+    pub fn delete_export_entry(&self, key: &str) -> Result<(), StateError> {
         self.update("DELETE FROM sync_entry WHERE key = ?1", params![key])
     }
 
-    pub fn sync_meta(&self, name: &str) -> Result<Option<String>, StateError> {
+    pub fn export_meta(&self, name: &str) -> Result<Option<String>, StateError> {
         self.conn
             .query_row(
                 "SELECT value FROM sync_meta WHERE name = ?1",
@@ -601,7 +605,7 @@ impl StateDb {
             .map_err(|e| self.sql(e))
     }
 
-    pub fn set_sync_meta(&self, name: &str, value: &str) -> Result<(), StateError> {
+    pub fn set_export_meta(&self, name: &str, value: &str) -> Result<(), StateError> {
         self.update(
             "INSERT INTO sync_meta (name, value) VALUES (?1, ?2)
              ON CONFLICT(name) DO UPDATE SET value = excluded.value",
@@ -609,17 +613,17 @@ impl StateDb {
         )
     }
 
-    pub fn delete_sync_meta(&self, name: &str) -> Result<(), StateError> {
+    pub fn delete_export_meta(&self, name: &str) -> Result<(), StateError> {
         self.update("DELETE FROM sync_meta WHERE name = ?1", params![name])
     }
 
     /// The Graph client's memory of the mailbox's request budget: requests
     /// sent per wall-clock second (unix seconds) in the last window, so that
     /// the next run, in this or a new process, paces itself as if it had
-    /// never stopped. Kept in `sync_meta` (so dropped with the rest of the
+    /// never stopped. Kept in `export_meta` (so dropped with the rest of the
     /// export state); an unreadable value reads as empty.
     pub fn pace_window(&self) -> Result<Vec<(i64, u32)>, StateError> {
-        let Some(text) = self.sync_meta(PACE_WINDOW)? else {
+        let Some(text) = self.export_meta(PACE_WINDOW)? else {
             return Ok(vec![]);
         };
         let parsed: Option<Vec<(i64, u32)>> = text
@@ -636,11 +640,11 @@ impl StateDb {
     /// Replace the stored window (see [`StateDb::pace_window`]).
     pub fn set_pace_window(&self, window: &[(i64, u32)]) -> Result<(), StateError> {
         let text: Vec<String> = window.iter().map(|(s, n)| format!("{s}:{n}")).collect();
-        self.set_sync_meta(PACE_WINDOW, &text.join(","))
+        self.set_export_meta(PACE_WINDOW, &text.join(","))
     }
 
     /// Every item whose last export request failed: (source key, failure JSON).
-    pub fn sync_failures(&self) -> Result<Vec<(String, String)>, StateError> {
+    pub fn export_failures(&self) -> Result<Vec<(String, String)>, StateError> {
         let mut stmt = self
             .conn
             .prepare("SELECT key, failure FROM sync_failure ORDER BY key")
@@ -651,7 +655,7 @@ impl StateDb {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
     }
 
-    pub fn put_sync_failure(&self, key: &str, failure: &str) -> Result<(), StateError> {
+    pub fn put_export_failure(&self, key: &str, failure: &str) -> Result<(), StateError> {
         self.update(
             "INSERT INTO sync_failure (key, failure) VALUES (?1, ?2)
              ON CONFLICT(key) DO UPDATE SET failure = excluded.failure",
@@ -659,14 +663,14 @@ impl StateDb {
         )
     }
 
-    pub fn delete_sync_failure(&self, key: &str) -> Result<(), StateError> {
+    pub fn delete_export_failure(&self, key: &str) -> Result<(), StateError> {
         self.update("DELETE FROM sync_failure WHERE key = ?1", params![key])
     }
 
     /// Forget the whole export state and its owner in one transaction
     /// (the next account's mailbox must never be matched against this
     /// one's ids); the source caches are marked stale.
-    pub fn clear_sync(&self) -> Result<(), StateError> {
+    pub fn clear_export(&self) -> Result<(), StateError> {
         self.in_transaction(|tx| clear_export(tx))
     }
 
@@ -825,7 +829,7 @@ mod tests {
             vec![(1_800_000_000, 20), (1_800_000_001, 3)]
         );
         for garbage in ["x", "1:2,3", "1:-2", "1:2:3"] {
-            db.set_sync_meta(PACE_WINDOW, garbage).unwrap();
+            db.set_export_meta(PACE_WINDOW, garbage).unwrap();
             assert_eq!(db.pace_window().unwrap(), vec![], "{garbage}");
         }
         db.set_pace_window(&[]).unwrap();
@@ -838,28 +842,28 @@ mod tests {
         let path = dir.path().join("state.sqlite3");
         {
             let db = StateDb::open(&path).expect("open");
-            db.put_sync_entry("appointment:a", r#"{"v":1}"#).unwrap();
-            db.put_sync_entry("appointment:a", r#"{"v":2}"#).unwrap();
-            db.put_sync_entry("contact:c", "{}").unwrap();
-            db.set_sync_meta("delta.event", "link-1").unwrap();
+            db.put_export_entry("appointment:a", r#"{"v":1}"#).unwrap();
+            db.put_export_entry("appointment:a", r#"{"v":2}"#).unwrap();
+            db.put_export_entry("contact:c", "{}").unwrap();
+            db.set_export_meta("delta.event", "link-1").unwrap();
         }
         let db = StateDb::open(&path).expect("reopen");
         assert_eq!(
-            db.sync_entries().unwrap(),
+            db.export_entries().unwrap(),
             vec![
                 ("appointment:a".to_string(), r#"{"v":2}"#.to_string()),
                 ("contact:c".to_string(), "{}".to_string())
             ]
         );
         assert_eq!(
-            db.sync_meta("delta.event").unwrap().as_deref(),
+            db.export_meta("delta.event").unwrap().as_deref(),
             Some("link-1")
         );
-        db.delete_sync_entry("contact:c").unwrap();
-        assert_eq!(db.sync_entries().unwrap().len(), 1);
-        db.clear_sync().unwrap();
-        assert!(db.sync_entries().unwrap().is_empty());
-        assert_eq!(db.sync_meta("delta.event").unwrap(), None);
+        db.delete_export_entry("contact:c").unwrap();
+        assert_eq!(db.export_entries().unwrap().len(), 1);
+        db.clear_export().unwrap();
+        assert!(db.export_entries().unwrap().is_empty());
+        assert_eq!(db.export_meta("delta.event").unwrap(), None);
     }
 
     fn owner(oid: &str, base: &str) -> ExportOwner {
@@ -879,17 +883,17 @@ mod tests {
                 .unwrap(),
             Claim::Adopted
         );
-        db.put_sync_entry("appointment:a", "{}").unwrap();
-        db.put_sync_failure("contact:c", "{}").unwrap();
-        db.set_sync_meta("delta.event", &format!("{GRAPH}/me/calendarView/delta?x"))
+        db.put_export_entry("appointment:a", "{}").unwrap();
+        db.put_export_failure("contact:c", "{}").unwrap();
+        db.set_export_meta("delta.event", &format!("{GRAPH}/me/calendarView/delta?x"))
             .unwrap();
     }
 
     fn export_state(db: &StateDb) -> (usize, usize, Option<String>) {
         (
-            db.sync_entries().unwrap().len(),
-            db.sync_failures().unwrap().len(),
-            db.sync_meta("delta.event").unwrap(),
+            db.export_entries().unwrap().len(),
+            db.export_failures().unwrap().len(),
+            db.export_meta("delta.event").unwrap(),
         )
     }
 
@@ -929,7 +933,7 @@ mod tests {
         // the next export.
         db.save_account_claiming(&anna(), &owner("oid-1", GRAPH))
             .unwrap();
-        db.put_sync_entry("appointment:a", "{}").unwrap();
+        db.put_export_entry("appointment:a", "{}").unwrap();
         assert_eq!(
             db.claim_export(&owner("oid-1", GRAPH)).unwrap(),
             Claim::Kept
@@ -948,8 +952,8 @@ mod tests {
         let db = StateDb::open(&dir.path().join("state.sqlite3")).expect("open");
         let legacy = |link: &str| {
             db.save_account(&anna()).unwrap();
-            db.put_sync_entry("appointment:a", "{}").unwrap();
-            db.set_sync_meta("delta.event", link).unwrap();
+            db.put_export_entry("appointment:a", "{}").unwrap();
+            db.set_export_meta("delta.event", link).unwrap();
             db.conn.execute("DELETE FROM sync_owner", []).unwrap();
         };
         legacy(&format!("{GRAPH}/me/calendarView/delta?x"));
@@ -1002,7 +1006,7 @@ mod tests {
         let data = dir.path().join("data");
         let path = data.join("state.sqlite3");
         let db = StateDb::open(&path).expect("open");
-        db.put_sync_entry("appointment:a", "{}").unwrap();
+        db.put_export_entry("appointment:a", "{}").unwrap();
         let mut files = vec![];
         for entry in std::fs::read_dir(&data).unwrap() {
             let entry = entry.unwrap();

@@ -186,7 +186,7 @@ fn main() -> ExitCode {
                 retry_now,
                 json,
             } => {
-                let options = docket_app::sync::SyncOptions {
+                let options = docket_app::executor::ExportOptions {
                     dry_run,
                     force,
                     retry_now,

@@ -60,9 +60,9 @@ fn the_demo_leaves_the_real_account_alone() {
     {
         let db = docket_store::StateDb::open(&real.state_db_file()).expect("db");
         db.save_account(&account).unwrap();
-        db.put_sync_entry("appointment:real", r#"{"id":"AAMk-real"}"#)
+        db.put_export_entry("appointment:real", r#"{"id":"AAMk-real"}"#)
             .unwrap();
-        db.set_sync_meta("delta.contact", delta).unwrap();
+        db.set_export_meta("delta.contact", delta).unwrap();
     }
     let key = EntryKey {
         tenant: account.tenant.clone(),
@@ -91,7 +91,7 @@ fn the_demo_leaves_the_real_account_alone() {
     let db = docket_store::StateDb::open(&real.state_db_file()).expect("db");
     assert_eq!(db.account().unwrap(), Some(account), "the real account");
     assert_eq!(
-        db.sync_entries().unwrap(),
+        db.export_entries().unwrap(),
         [(
             "appointment:real".to_string(),
             r#"{"id":"AAMk-real"}"#.to_string()
@@ -99,11 +99,11 @@ fn the_demo_leaves_the_real_account_alone() {
         "the real export state"
     );
     assert_eq!(
-        db.sync_meta("delta.contact").unwrap().as_deref(),
+        db.export_meta("delta.contact").unwrap().as_deref(),
         Some(delta)
     );
     assert_eq!(
-        db.sync_meta("delta.event").unwrap(),
+        db.export_meta("delta.event").unwrap(),
         None,
         "no emulator link"
     );

@@ -19,13 +19,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use docket_app::sync::{export, SyncOptions, SyncStore};
+use docket_app::executor::{export, ExportOptions, ExportStore};
+use docket_export::map::{map_snapshot, MapContext};
+use docket_export::{ItemKind, PlanChoices, SourceKey};
 use docket_graph::{GraphClient, Options, TokenError, TokenSource};
 use docket_secrets::SecretString;
 use docket_source::{read_bytes, ReadOptions, Snapshot};
 use docket_store::StateDb;
-use docket_sync::map::{map_snapshot, MapContext};
-use docket_sync::{ItemKind, Policy, SourceKey};
 use m365_emulator::{throttle::Limits, EmulatorConfig, TestServer};
 use serde_json::{json, Value};
 
@@ -242,7 +242,7 @@ impl Naive {
         ids
     }
 
-    async fn run(&mut self, server: &TestServer, snapshot: &Snapshot, policy: &Policy) {
+    async fn run(&mut self, server: &TestServer, snapshot: &Snapshot, choices: &PlanChoices) {
         let http = reqwest::Client::new();
         let base = format!("{}/v1.0", server.base_url);
         let token = server.shared.test_token(ANNA);
@@ -283,10 +283,11 @@ impl Naive {
                 .await,
         );
         let ctx = MapContext {
-            mailbox_zone: policy.mailbox_zone,
-            force_private: policy.force_private,
-            deadlines_to: policy.deadlines_to,
-            window: policy.window(now()),
+            mailbox_zone: choices.mailbox_zone,
+            force_private: choices.force_private,
+            deadlines_to: choices.deadlines_to,
+            lang: choices.lang,
+            window: choices.window(now()),
         };
         let mapping = map_snapshot(snapshot, &ctx);
         for (key, d) in &mapping.desired {
@@ -356,7 +357,7 @@ pub async fn compare(items: usize, latency_ms: u64, budget: u64) -> Vec<Row> {
     let naive_server = emulator(latency_ms, budget).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = Mutex::new(StateDb::open(&dir.path().join("state.sqlite3")).expect("db"));
-    let policy = Policy::new(chrono_tz::Tz::Europe__Berlin);
+    let choices = PlanChoices::new(chrono_tz::Tz::Europe__Berlin);
     let base = firm(items, None);
     let changed = firm(items, Some(100));
     let mut naive = Naive::default();
@@ -380,10 +381,10 @@ pub async fn compare(items: usize, latency_ms: u64, budget: u64) -> Vec<Row> {
         let start = Instant::now();
         let report = export(
             &graph,
-            &SyncStore(&db),
+            &ExportStore(&db),
             snap,
-            &policy,
-            SyncOptions::default(),
+            &choices,
+            ExportOptions::default(),
             now(),
             &|_| {},
         )
@@ -402,7 +403,7 @@ pub async fn compare(items: usize, latency_ms: u64, budget: u64) -> Vec<Row> {
 
         naive.cost = Cost::default();
         let start = Instant::now();
-        naive.run(&naive_server, snap, &policy).await;
+        naive.run(&naive_server, snap, &choices).await;
         naive.cost.wall = start.elapsed();
 
         rows.push(Row {

@@ -85,8 +85,8 @@ fn decide(p: &PmsPreview) -> Check {
 
 /// A record skipped for a date it could not read.
 #[cfg(test)]
-fn skip(record: &str) -> crate::sync::Skipped {
-    crate::sync::Skipped {
+fn skip(record: &str) -> crate::executor::Skipped {
+    crate::executor::Skipped {
         record: record.into(),
         source: Some("f.ics".into()),
         reason: Message::new("source-bad-date")

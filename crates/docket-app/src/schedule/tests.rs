@@ -43,7 +43,7 @@ fn check(memory: Memory, now: DateTime<Utc>, expect: Next) {
 #[test]
 fn when_the_next_run_is() {
     // Never ran: at once.
-    check(Memory::default(), minutes(0), Next::SyncAt(minutes(0)));
+    check(Memory::default(), minutes(0), Next::ExportAt(minutes(0)));
     let ran = |failures, waiting| Memory {
         last_run: Some(minutes(0)),
         failures,
@@ -53,14 +53,14 @@ fn when_the_next_run_is() {
         told_failing: false,
     };
     // Worked: the interval later.
-    check(ran(0, false), minutes(3), Next::SyncAt(minutes(15)));
+    check(ran(0, false), minutes(3), Next::ExportAt(minutes(15)));
     // Temporary failures: 1, 2, 4, 8 minutes, then never beyond the interval.
-    check(ran(1, false), minutes(0), Next::SyncAt(minutes(1)));
-    check(ran(2, false), minutes(0), Next::SyncAt(minutes(2)));
-    check(ran(3, false), minutes(0), Next::SyncAt(minutes(4)));
-    check(ran(4, false), minutes(0), Next::SyncAt(minutes(8)));
-    check(ran(5, false), minutes(0), Next::SyncAt(minutes(15)));
-    check(ran(60, false), minutes(0), Next::SyncAt(minutes(15)));
+    check(ran(1, false), minutes(0), Next::ExportAt(minutes(1)));
+    check(ran(2, false), minutes(0), Next::ExportAt(minutes(2)));
+    check(ran(3, false), minutes(0), Next::ExportAt(minutes(4)));
+    check(ran(4, false), minutes(0), Next::ExportAt(minutes(8)));
+    check(ran(5, false), minutes(0), Next::ExportAt(minutes(15)));
+    check(ran(60, false), minutes(0), Next::ExportAt(minutes(15)));
     // Only the user can help: no export, a look at the status each interval.
     check(ran(0, true), minutes(1), Next::LookAt(minutes(15)));
 }
@@ -74,24 +74,32 @@ fn what_a_run_leaves_behind() {
     let mut m = Memory::default();
     remember(
         &mut m,
-        &Outcome::Failed(AppError::Sync("Graph 503".into())),
+        &RunOutcome::Failed(AppError::Export(crate::ExportFailure::TaskListWithoutId)),
         minutes(0),
     );
     remember(
         &mut m,
-        &Outcome::Failed(AppError::Sync("Graph 503".into())),
+        &RunOutcome::Failed(AppError::Export(crate::ExportFailure::TaskListWithoutId)),
         minutes(1),
     );
     assert_eq!((m.failures, m.failing_since), (2, Some(minutes(0))));
     // IT must act: no fast retries, no count towards the alarm.
-    remember(&mut m, &Outcome::Failed(AppError::PublicClient), minutes(3));
+    remember(
+        &mut m,
+        &RunOutcome::Failed(AppError::PublicClient),
+        minutes(3),
+    );
     assert_eq!((m.failures, m.waiting_for_user), (0, false));
     // The user must sign in: wait.
-    remember(&mut m, &Outcome::Failed(AppError::NotSignedIn), minutes(4));
+    remember(
+        &mut m,
+        &RunOutcome::Failed(AppError::NotSignedIn),
+        minutes(4),
+    );
     assert!(m.waiting_for_user);
     remember(
         &mut m,
-        &Outcome::Exported(SyncReport::default()),
+        &RunOutcome::Exported(ExportReport::default()),
         minutes(20),
     );
     assert_eq!(
@@ -103,7 +111,7 @@ fn what_a_run_leaves_behind() {
     );
 }
 
-/// A scripted worker: each sync takes the next outcome (`Ok` when the
+/// A scripted worker: each export takes the next outcome (`Ok` when the
 /// script is empty) and notes the time it ran.
 #[derive(Default)]
 struct Script {
@@ -138,15 +146,15 @@ impl Script {
 }
 
 impl Worker for Script {
-    async fn sync(
+    async fn export(
         &self,
         now: DateTime<Utc>,
-        _progress: crate::sync::OnProgress<'_>,
-    ) -> Result<SyncReport, AppError> {
+        _progress: crate::executor::OnProgress<'_>,
+    ) -> Result<ExportReport, AppError> {
         self.ran_at.lock().unwrap().push(now);
         match self.outcomes.lock().unwrap().pop_front() {
             Some(Err(e)) => Err(e),
-            _ => Ok(SyncReport::default()),
+            _ => Ok(ExportReport::default()),
         }
     }
 
@@ -181,7 +189,7 @@ struct Seen {
 }
 
 impl Observer for Seen {
-    fn ran(&self, _: &Outcome, _: &Memory) {
+    fn ran(&self, _: &RunOutcome, _: &Memory) {
         *self.runs.lock().unwrap() += 1;
     }
 
@@ -248,7 +256,7 @@ async fn a_new_interval_applies_without_a_restart() {
 
 #[tokio::test(start_paused = true)]
 async fn temporary_failures_back_off_and_only_the_third_is_told() {
-    let fail = || Err(AppError::Sync("Graph answered 503".into()));
+    let fail = || Err(AppError::Export(crate::ExportFailure::TaskListWithoutId));
     let script = Script::new(vec![fail(), fail(), fail(), fail(), Ok(())]);
     let seen = Seen::default();
     run_for(&script, &seen, &Control::default(), 40, async {}).await;
@@ -258,7 +266,7 @@ async fn temporary_failures_back_off_and_only_the_third_is_told() {
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(keys[0].starts_with("repeated_failure:"), "{keys:?}");
     let n = seen.notifications.lock().unwrap()[0].clone();
-    assert!(words(&n, Lang::En).contains("Graph answered 503"), "{n:?}");
+    assert!(words(&n, Lang::En).contains("sent no id for it"), "{n:?}");
     assert!(words(&n, Lang::De).contains("nacheinander"), "{n:?}");
 }
 
@@ -272,7 +280,7 @@ async fn waits_for_the_user_and_resumes_at_once_after_a_new_sign_in() {
         // The run at 15 finds the sign-in gone; an hour passes without a run;
         // then the user signs in again (the front end says so).
         tokio::time::sleep(std::time::Duration::from_secs(60 * 70)).await;
-        c.sync_now();
+        c.export_now();
     })
     .await;
     // 0 worked, 15 failed (sign in), nothing until 70, then every 15.
@@ -430,7 +438,9 @@ async fn the_network_coming_back_exports_without_waiting_out_the_backoff() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failure_that_is_not_the_network_asks_nothing() {
-    let script = Script::new(vec![Err(AppError::Sync("Graph answered 503".into()))]);
+    let script = Script::new(vec![Err(AppError::Export(
+        crate::ExportFailure::TaskListWithoutId,
+    ))]);
     let seen = Seen::default();
     run_for(&script, &seen, &Control::default(), 20, async {}).await;
     assert_eq!(script.runs(), [0, 1, 16]);

@@ -12,7 +12,7 @@ fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
 }
 
-fn status(state: State, signed_in: bool) -> Status {
+fn status(state: SignInState, signed_in: bool) -> Status {
     Status {
         state,
         account: signed_in.then(|| AccountInfo {
@@ -121,19 +121,19 @@ fn tray_states() {
         next_run: at(14, 0),
     };
     check(
-        status(State::SignedOut, false),
+        status(SignInState::SignedOut, false),
         idle,
         None,
         TrayState::SignedOut,
     );
     check(
-        status(State::Ok, true),
+        status(SignInState::Ok, true),
         idle,
         Some(run(true, None)),
         TrayState::InStep,
     );
     check(
-        status(State::Ok, true),
+        status(SignInState::Ok, true),
         Activity::Exporting {
             since: at(14, 0),
             progress: None,
@@ -142,26 +142,26 @@ fn tray_states() {
         TrayState::Exporting,
     );
     check(
-        status(State::Ok, true),
+        status(SignInState::Ok, true),
         Activity::Paused,
         None,
         TrayState::Paused,
     );
     // Signing in again outranks everything but being signed out.
     check(
-        status(State::SignInRequired, true),
+        status(SignInState::SignInRequired, true),
         Activity::Paused,
         None,
         TrayState::NeedsUser,
     );
     check(
-        status(State::AdminActionRequired, true),
+        status(SignInState::AdminActionRequired, true),
         idle,
         None,
         TrayState::NeedsAdmin,
     );
     check(
-        status(State::Ok, true),
+        status(SignInState::Ok, true),
         Activity::BackingOff {
             until: at(14, 2),
             failures: 2,
@@ -171,13 +171,13 @@ fn tray_states() {
     );
     // The last run failed for a network reason: retrying, not a credential alarm.
     check(
-        status(State::Ok, true),
+        status(SignInState::Ok, true),
         idle,
         Some(run(false, Some(AppErrorKind::Network))),
         TrayState::Retrying,
     );
     check(
-        status(State::Ok, true),
+        status(SignInState::Ok, true),
         idle,
         Some(run(false, Some(AppErrorKind::SignIn))),
         TrayState::NeedsUser,
@@ -206,26 +206,26 @@ fn what_the_user_reads() {
     };
     check(
         Lang::En,
-        input(status(State::Ok, true), idle, vec![run(true, None)]),
+        input(status(SignInState::Ok, true), idle, vec![run(true, None)]),
         "In step · 14:32",
         &[],
     );
     check(
         Lang::De,
-        input(status(State::Ok, true), idle, vec![run(true, None)]),
+        input(status(SignInState::Ok, true), idle, vec![run(true, None)]),
         "Aktuell · 14:32",
         &[],
     );
     check(
         Lang::En,
-        input(status(State::SignedOut, false), idle, vec![]),
+        input(status(SignInState::SignedOut, false), idle, vec![]),
         "Not signed in",
         &[("Not signed in", "Sign in again")],
     );
     check(
         Lang::De,
         input(
-            status(State::Ok, true),
+            status(SignInState::Ok, true),
             idle,
             vec![run(false, Some(AppErrorKind::Network)), run(true, None)],
         ),
@@ -241,7 +241,7 @@ fn what_the_user_reads() {
 fn modules_and_runs() {
     let s = decide(
         input(
-            status(State::Ok, true),
+            status(SignInState::Ok, true),
             Activity::Idle {
                 next_run: at(15, 15),
             },

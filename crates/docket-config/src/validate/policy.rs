@@ -7,11 +7,14 @@ use toml::Value;
 use super::reader::Reader;
 use crate::reason::Kind;
 use crate::{
-    AppPrefs, Conventions, DeadlineKind, DeadlinesTo, LogLevel, Logging, Modules, Policy, Storage,
+    AppPrefs, Conventions, DeadlineKind, DeadlinesTo, FirmPolicy, LogLevel, Logging, Modules,
+    Storage,
 };
 
 /// `[modules]`, `[policy]`, `[logging]`, `[storage]` and `[app]`.
-pub(super) fn read_settings(r: &mut Reader<'_>) -> (Modules, Policy, Logging, Storage, AppPrefs) {
+pub(super) fn read_settings(
+    r: &mut Reader<'_>,
+) -> (Modules, FirmPolicy, Logging, Storage, AppPrefs) {
     let modules = Modules {
         calendar: r.boolean("modules", "calendar", true),
         tasks: r.boolean("modules", "tasks", true),
@@ -52,7 +55,7 @@ pub(super) fn read_settings(r: &mut Reader<'_>) -> (Modules, Policy, Logging, St
                 None
             }
         });
-    let policy = Policy {
+    let policy = FirmPolicy {
         mailbox_time_zone,
         deadlines_to,
         force_private: r.boolean("policy", "force_private", false),

@@ -9,7 +9,11 @@ error-config-invalid = Die Konfiguration hat { $count ->
     }
     .body = { $detail }
 error-config-extra-ca-file = Die Zertifikatsdatei der Kanzlei ist nicht nutzbar
-    .body = Die in microsoft.extra_ca_file genannte Datei ließ sich nicht als PEM-Zertifikat lesen: { $detail }
+    .body = { $reason }
+# Warum (das Detail ist der Text des Systems oder der TLS-Bibliothek, wie erhalten).
+error-config-extra-ca-file-unreadable = Die in microsoft.extra_ca_file genannte Datei { $file } lässt sich nicht lesen: { $detail }
+error-config-extra-ca-file-not-pem = Die in microsoft.extra_ca_file genannte Datei enthält kein nutzbares PEM-Zertifikat: { $detail }
+error-config-extra-ca-file-client = Mit der in microsoft.extra_ca_file genannten Datei ließ sich keine sichere Verbindung zu Microsoft einrichten: { $detail }
 error-state-corrupt = Die Datenbank von Docket Sync ist beschädigt
     .body = { $detail }
 error-state-unreadable = Die Datenbank von Docket Sync lässt sich nicht öffnen
@@ -39,7 +43,11 @@ error-sync-lock-file = Die Sperrdatei des Exports ist nicht nutzbar
 error-source-demo-user-unknown = Die Demo-Kanzlei hat keine Daten für „{ $user }“
     .body = Melden Sie sich als eine der Demo-Personen an; die Anmeldeseite der Demo nennt sie.
 error-sync-failed = Der Export wurde abgebrochen
-    .body = { $detail }
+    .body = { $reason }
+# Warum (ein Detail ist der Text des Systems, wie erhalten).
+error-sync-failed-source-stopped = Das Lesen der Kanzleisoftware brach vor dem Ende ab: { $detail }
+error-sync-failed-task-list-no-id = Microsoft 365 hat die To-Do-Liste „Docket Sync“ angelegt, aber keine Kennung dafür zurückgegeben.
+error-sync-failed-lock-task-stopped = Das Warten auf die Sperre des Exports brach ab: { $detail }
 
 # Desktop-Benachrichtigungen: kurzer Titel, darunter die Nachricht.
 notify-sign-in-again = Docket Sync: bitte erneut anmelden

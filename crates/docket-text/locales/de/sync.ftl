@@ -115,3 +115,19 @@ sync-report-paused = Nach wiederholten Fehlern pausiert: { $item }: { $reason }
 sync-report-skipped = Übersprungen: { $line }
 sync-report-note = Hinweis: { $notice }
 sync-report-requests = Microsoft-Graph-Anfragen: { $requests } ({ $reads } Lesezugriffe, { $writes } Schreibzugriffe in { $batches } Sammelanfragen; { $throttled } gedrosselt und wiederholt).
+
+## In die Notizen eines exportierten Kontakts geschrieben (in der Sprache
+## der Person): was in Outlooks Feldern keinen Platz hatte, je eine Zeile.
+
+sync-contact-overflow = Außerdem in der Kanzleisoftware (in Outlook kein Platz):
+sync-contact-overflow-line = { $field ->
+        [email] E-Mail
+        [mobile] Mobil
+        [fax] Fax
+        [phone] Telefon
+       *[address] Adresse
+    } ({ $usage ->
+        [work] geschäftlich
+        [home] privat
+       *[other] sonstige
+    }): { $value }

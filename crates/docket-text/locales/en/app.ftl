@@ -10,7 +10,11 @@ error-config-invalid = The configuration has { $count ->
     }
     .body = { $detail }
 error-config-extra-ca-file = The firm's certificate file cannot be used
-    .body = The file named in microsoft.extra_ca_file could not be read as a PEM certificate: { $detail }
+    .body = { $reason }
+# Why (the detail is the system's or the TLS library's own text, as received).
+error-config-extra-ca-file-unreadable = The file named in microsoft.extra_ca_file, { $file }, cannot be read: { $detail }
+error-config-extra-ca-file-not-pem = The file named in microsoft.extra_ca_file holds no PEM certificate that can be used: { $detail }
+error-config-extra-ca-file-client = The secure connection to Microsoft could not be set up with the file named in microsoft.extra_ca_file: { $detail }
 error-state-corrupt = Docket Sync's database is damaged
     .body = { $detail }
 error-state-unreadable = Docket Sync's database cannot be opened
@@ -40,7 +44,11 @@ error-sync-lock-file = The export lock file cannot be used
 error-source-demo-user-unknown = The demo firm has no data for “{ $user }”
     .body = Sign in as one of the demo fee-earners; the demo's sign-in page names them.
 error-sync-failed = The export stopped
-    .body = { $detail }
+    .body = { $reason }
+# Why (a detail is the system's own text, as received).
+error-sync-failed-source-stopped = Reading the PMS stopped before it finished: { $detail }
+error-sync-failed-task-list-no-id = Microsoft 365 created the To Do list “Docket Sync” but sent no id for it.
+error-sync-failed-lock-task-stopped = Waiting for the export lock stopped: { $detail }
 
 # Desktop notifications: a short title; the message below it.
 notify-sign-in-again = Docket Sync: please sign in again

@@ -109,3 +109,19 @@ sync-report-paused = Paused after repeated failures: { $item }: { $reason }
 sync-report-skipped = Skipped: { $line }
 sync-report-note = Note: { $notice }
 sync-report-requests = Microsoft Graph requests: { $requests } ({ $reads } reads, { $writes } writes in { $batches } batches; { $throttled } throttled and retried).
+
+## Written into an exported contact's notes (in the user's language):
+## what did not fit Outlook's fields, one line each under a heading.
+
+sync-contact-overflow = Also in the PMS (no room in Outlook):
+sync-contact-overflow-line = { $field ->
+        [email] E-mail
+        [mobile] Mobile
+        [fax] Fax
+        [phone] Phone
+       *[address] Address
+    } ({ $usage ->
+        [work] work
+        [home] home
+       *[other] other
+    }): { $value }

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use docket_app::schedule::{self, Control, Memory, Notification, Observer, Outcome, Timing};
+use docket_app::schedule::{self, Control, Memory, Notification, Observer, RunOutcome, Timing};
 use docket_app::Texts;
 
 use super::{open, out, Ctx};
@@ -13,11 +13,11 @@ struct Terminal<'a> {
 }
 
 impl Observer for Terminal<'_> {
-    fn ran(&self, outcome: &Outcome, memory: &Memory) {
+    fn ran(&self, outcome: &RunOutcome, memory: &Memory) {
         let at = chrono::Local::now().format("%H:%M");
         let t = self.texts;
         match outcome {
-            Outcome::Exported(r) => out(&format!(
+            RunOutcome::Exported(r) => out(&format!(
                 "{at} exported: {} created, {} updated, {} deleted, {} recreated, {} unchanged; {} failed, {} paused; {} Graph requests\n",
                 r.created,
                 r.updated,
@@ -28,7 +28,7 @@ impl Observer for Terminal<'_> {
                 r.held_back.len(),
                 r.requests.graph_requests
             )),
-            Outcome::Failed(e) if memory.waiting_for_user => {
+            RunOutcome::Failed(e) if memory.waiting_for_user => {
                 let d = e.describe();
                 out(&format!(
                     "{at} waiting for you: {} ({}). {}: {}\n",
@@ -38,7 +38,7 @@ impl Observer for Terminal<'_> {
                     crate::render::action(t, &d.action)
                 ))
             }
-            Outcome::Failed(e) => {
+            RunOutcome::Failed(e) => {
                 let d = e.describe();
                 out(&format!(
                     "{at} failed ({} in a row; tried again by itself): {} ({})\n",

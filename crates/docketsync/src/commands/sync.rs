@@ -8,12 +8,12 @@ use docket_app::{Message, Texts, Who};
 use super::{exit_code, fail, open, out, Ctx};
 use crate::render;
 
-pub async fn run(ctx: &Ctx, options: docket_app::sync::SyncOptions, json: bool) -> ExitCode {
+pub async fn run(ctx: &Ctx, options: docket_app::executor::ExportOptions, json: bool) -> ExitCode {
     let app = match open(ctx, json) {
         Ok(app) => app,
         Err(code) => return code,
     };
-    match app.sync(options, chrono::Utc::now()).await {
+    match app.export(options, chrono::Utc::now()).await {
         Ok(report) => {
             if json {
                 let mut v = serde_json::to_value(&report).unwrap_or_default();
@@ -35,7 +35,7 @@ pub async fn run(ctx: &Ctx, options: docket_app::sync::SyncOptions, json: bool) 
 
 /// The report in the reader's language; fixes in CLI words. The one place
 /// where a run's report becomes terminal text.
-pub(crate) fn text(texts: &Texts, r: &docket_app::sync::SyncReport) -> String {
+pub(crate) fn text(texts: &Texts, r: &docket_app::executor::ExportReport) -> String {
     let mut s = String::new();
     let mut line = |m: Message| {
         s.push_str(&texts.render(&m));

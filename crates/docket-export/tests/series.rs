@@ -16,11 +16,11 @@ use chrono::{
     Weekday,
 };
 use chrono_tz::Tz;
+use docket_export::key::occurrence_id;
+use docket_export::map::{map_snapshot, MAX_OCCURRENCES};
+use docket_export::recur::Window;
+use docket_export::{DeadlinesTo, MapContext, Module, SourceKey};
 use docket_source::{read_bytes, Moment, ReadOptions, ZonedDateTime};
-use docket_sync::key::occurrence_id;
-use docket_sync::map::{map_snapshot, MAX_OCCURRENCES};
-use docket_sync::recur::Window;
-use docket_sync::{DeadlinesTo, MapContext, Module, SourceKey};
 use proptest::prelude::*;
 
 /// Where a series' times live.
@@ -83,6 +83,7 @@ fn ctx() -> MapContext {
         mailbox_zone: Tz::Europe__Berlin,
         force_private: false,
         deadlines_to: DeadlinesTo::Todo,
+        lang: docket_text::Lang::En,
         window: Window {
             start: now - Duration::days(31),
             end: now + Duration::days(366),
@@ -335,7 +336,7 @@ impl Case {
     /// Start and end of an occurrence that starts at `start`. An occurrence
     /// of the rule (`generated`) whose start falls into the spring gap
     /// starts after it and keeps the series' wall-clock length
-    /// (`docs/sync.md`); an override ends where its own DTEND says.
+    /// (`docs/export.md`); an override ends where its own DTEND says.
     fn span(&self, start: NaiveDateTime, generated: bool) -> (NaiveDateTime, NaiveDateTime) {
         match self.zone {
             Zone::AllDay => (start, start + self.duration()),
@@ -528,7 +529,7 @@ fn a_moved_occurrence_keeps_every_later_one() {
     }
 }
 
-/// `doctor` (through [`docket_sync::preview`]) and `sync --dry-run` (the
+/// `doctor` (through [`docket_export::preview`]) and `sync --dry-run` (the
 /// plan) list the same skips, and a skip raised while mapping names its
 /// file as a reading problem does.
 #[test]
@@ -544,16 +545,16 @@ fn doctor_and_the_plan_list_the_same_skips_each_with_its_file() {
         ics.as_bytes(),
         &ReadOptions::default(),
     );
-    let policy = docket_sync::Policy::new(Tz::Europe__Berlin);
+    let choices = docket_export::PlanChoices::new(Tz::Europe__Berlin);
     let now = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-    let plan = docket_sync::plan(
+    let plan = docket_export::plan(
         &snapshot,
-        &docket_sync::State::new(),
-        &docket_sync::Remote::default(),
-        &policy,
+        &docket_export::ExportState::new(),
+        &docket_export::Remote::default(),
+        &choices,
         now,
     );
-    let (skips, _) = docket_sync::preview(&snapshot, &policy, now);
+    let (skips, _) = docket_export::preview(&snapshot, &choices, now);
     assert_eq!(skips, plan.skips);
     let lines: Vec<String> = skips.iter().map(ToString::to_string).collect();
     assert_eq!(lines.len(), 2, "{lines:?}");

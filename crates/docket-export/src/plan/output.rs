@@ -161,7 +161,7 @@ impl Brake {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     pub ops: Vec<Op>,
-    /// State entries to drop without a request (gone on both sides, or a
+    /// Export-state entries to drop without a request (gone on both sides, or a
     /// create that never happened).
     pub forget: Vec<SourceKey>,
     /// Records not exported, with the reason (source problems first).

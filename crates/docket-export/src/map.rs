@@ -1,5 +1,5 @@
 //! Mapping: PMS items → the Graph JSON we write. Pure; every decision is
-//! documented in `docs/sync.md` ("Mapping").
+//! documented in `docs/export.md` ("Mapping").
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use docket_source::{
     Appointment, Contact, Deadline, DeadlineStatus, Importance, Moment, PhoneKind, PostalAddress,
     Snapshot, Timing, Usage, ZonedDateTime,
 };
-use docket_text::{Action, Message};
+use docket_text::{Action, Lang, Message, Texts};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -52,6 +52,9 @@ pub struct MapContext {
     pub deadlines_to: DeadlinesTo,
     /// Series Graph cannot express are expanded inside this window.
     pub window: Window,
+    /// The language of the words we write into items (a contact's
+    /// overflow notes): the user's.
+    pub lang: Lang,
 }
 
 impl MapContext {
@@ -63,7 +66,12 @@ impl MapContext {
             self.mailbox_zone.name(),
             self.force_private,
             self.deadlines_to
-        )
+        ) + match self.lang {
+            // English, the first language, adds nothing: the fingerprints
+            // stored before the notes had a language stay valid.
+            Lang::En => "",
+            Lang::De => ";lang=de",
+        }
     }
 }
 
@@ -632,6 +640,25 @@ pub fn map_deadline(d: &Deadline, ctx: &MapContext) -> Option<Desired> {
     ))
 }
 
+/// The catalogue of `lang`, built once per process.
+fn texts(lang: Lang) -> &'static Texts {
+    static EN: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();
+    static DE: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();
+    match lang {
+        Lang::En => EN.get_or_init(|| Texts::new(Lang::En)),
+        Lang::De => DE.get_or_init(|| Texts::new(Lang::De)),
+    }
+}
+
+/// One line of a contact's overflow notes (`sync-contact-overflow-line`):
+/// `field` is `email`, `mobile`, `fax`, `phone` or `address`.
+fn overflow_line(field: &str, u: Usage, value: &str) -> Message {
+    Message::new("sync-contact-overflow-line")
+        .text("field", field)
+        .text("usage", usage(u))
+        .text("value", value)
+}
+
 fn usage(u: Usage) -> &'static str {
     match u {
         Usage::Work => "work",
@@ -666,7 +693,7 @@ fn address_line(a: &PostalAddress) -> String {
 /// A contact as an Outlook contact, `None` when not subscribed. What does
 /// not fit Outlook's fields is listed at the end of the notes and in the
 /// second value (a notice).
-pub fn map_contact(c: &Contact) -> Option<(Desired, Option<Message>)> {
+pub fn map_contact(c: &Contact, lang: Lang) -> Option<(Desired, Option<Message>)> {
     if !c.subscribed {
         return None;
     }
@@ -683,7 +710,7 @@ pub fn map_contact(c: &Contact) -> Option<(Desired, Option<Message>)> {
     f.insert("department".into(), opt(&c.department));
     f.insert("jobTitle".into(), opt(&c.job_title));
 
-    let mut overflow: Vec<String> = Vec::new();
+    let mut overflow: Vec<Message> = Vec::new();
     let mut dropped_emails = 0;
     let emails: Vec<Value> = c
         .emails
@@ -694,7 +721,7 @@ pub fn map_contact(c: &Contact) -> Option<(Desired, Option<Message>)> {
                 Some(json!({"address": e.address, "name": c.display_name}))
             } else {
                 dropped_emails += 1;
-                overflow.push(format!("E-mail ({}): {}", usage(e.usage), e.address));
+                overflow.push(overflow_line("email", e.usage, &e.address));
                 None
             }
         })
@@ -721,12 +748,12 @@ pub fn map_contact(c: &Contact) -> Option<(Desired, Option<Message>)> {
             _ => false,
         };
         if !placed {
-            let what = match p.kind {
-                PhoneKind::Mobile => "Mobile",
-                PhoneKind::Fax => "Fax",
-                PhoneKind::Voice => "Phone",
+            let field = match p.kind {
+                PhoneKind::Mobile => "mobile",
+                PhoneKind::Fax => "fax",
+                PhoneKind::Voice => "phone",
             };
-            overflow.push(format!("{what} ({}): {}", usage(p.usage), p.number));
+            overflow.push(overflow_line(field, p.usage, &p.number));
         }
     }
     f.insert("businessPhones".into(), json!(business));
@@ -750,7 +777,7 @@ pub fn map_contact(c: &Contact) -> Option<(Desired, Option<Message>)> {
         if slots[slot].1.is_none() {
             slots[slot].1 = Some(a);
         } else {
-            overflow.push(format!("Address ({}): {}", usage(a.usage), address_line(a)));
+            overflow.push(overflow_line("address", a.usage, &address_line(a)));
         }
     }
     for (name, a) in slots {
@@ -764,8 +791,12 @@ pub fn map_contact(c: &Contact) -> Option<(Desired, Option<Message>)> {
         if !notes.is_empty() {
             notes.push_str("\n\n");
         }
-        notes.push_str("Also in the PMS (no room in Outlook):\n");
-        notes.push_str(&overflow.join("\n"));
+        let texts = texts(lang);
+        notes.push_str(&texts.render(&Message::new("sync-contact-overflow")));
+        for line in &overflow {
+            notes.push('\n');
+            notes.push_str(&texts.render(line));
+        }
         let others = overflow.len() - dropped_emails;
         let id = match (dropped_emails > 0, others > 0) {
             (true, true) => "sync-notice-contact-both",
@@ -825,7 +856,7 @@ fn map_unit(unit: &Unit<'_>, ctx: &MapContext, out: &mut Mapping) {
         }
         Unit::Contact(c) => {
             let record = (Module::Contact, c.uid.clone());
-            match map_contact(c) {
+            match map_contact(c, ctx.lang) {
                 Some((x, notice)) => {
                     out.records.entry(record).or_insert(Presence::Exported);
                     out.notices.extend(notice);

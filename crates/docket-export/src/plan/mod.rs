@@ -1,6 +1,6 @@
 //! The planner: a pure decision over (what the PMS says, what we wrote last
 //! time, what Microsoft 365 told us) → the requests to make. The decision
-//! table is in `docs/sync.md` ("Planner").
+//! table is in `docs/export.md` ("Planner").
 //!
 //! [`plan`] runs these steps, one module each:
 //! - map the snapshot (`crate::map`) and collect its skips and notices;
@@ -35,19 +35,20 @@ mod remote;
 
 pub use brake::BRAKE_FLOOR;
 pub use describe::{ModuleCounts, PlanSummary, WhyDeleted};
-pub use input::{Entry, Listing, Policy, Remote, RemoteItem, State};
+pub use input::{Entry, ExportState, Listing, PlanChoices, Remote, RemoteItem};
 pub use key::merge_categories;
 pub use output::{
     Brake, Create, CreateReason, Delete, DeleteReason, Op, Plan, Update, UpdateReason,
 };
 use remote::{RemoteIndex, Seen};
 
-fn map_context(policy: &Policy, now: DateTime<Utc>) -> MapContext {
+fn map_context(choices: &PlanChoices, now: DateTime<Utc>) -> MapContext {
     MapContext {
-        mailbox_zone: policy.mailbox_zone,
-        force_private: policy.force_private,
-        deadlines_to: policy.deadlines_to,
-        window: policy.window(now),
+        mailbox_zone: choices.mailbox_zone,
+        force_private: choices.force_private,
+        deadlines_to: choices.deadlines_to,
+        window: choices.window(now),
+        lang: choices.lang,
     }
 }
 
@@ -73,24 +74,24 @@ fn all_skips(snapshot: &Snapshot, map_skips: Vec<Skip>) -> Vec<Skip> {
 /// list the same records.
 pub fn preview(
     snapshot: &Snapshot,
-    policy: &Policy,
+    choices: &PlanChoices,
     now: DateTime<Utc>,
 ) -> (Vec<Skip>, Vec<Message>) {
-    let mapping = map_snapshot(snapshot, &map_context(policy, now));
+    let mapping = map_snapshot(snapshot, &map_context(choices, now));
     (all_skips(snapshot, mapping.skips), mapping.notices)
 }
 
 /// Plans one run. Pure: same inputs, same plan.
 pub fn plan(
     snapshot: &Snapshot,
-    state: &State,
+    state: &ExportState,
     remote: &Remote,
-    policy: &Policy,
+    choices: &PlanChoices,
     now: DateTime<Utc>,
 ) -> Plan {
-    let ctx = map_context(policy, now);
+    let ctx = map_context(choices, now);
     let mut remote_notices = vec![];
-    let ix = RemoteIndex::new(remote, state, policy.force, &mut remote_notices);
+    let ix = RemoteIndex::new(remote, state, choices.force, &mut remote_notices);
     // A record whose fingerprint is the one stored with its item, while
     // Microsoft 365 reported nothing about that item, is as we wrote it:
     // it is neither mapped nor hashed.
@@ -133,7 +134,7 @@ pub fn plan(
     keys.extend(ix.by_key.keys().copied());
 
     let inputs = key::Inputs {
-        policy,
+        choices,
         state,
         desired: &desired,
         records: &records,
@@ -160,7 +161,7 @@ pub fn plan(
         out.notices
             .push(Message::new("sync-notice-pms-incomplete").number("n", held_incomplete));
     }
-    brake::apply(&mut out, owned, policy);
+    brake::apply(&mut out, owned, choices);
     out
 }
 

@@ -4,7 +4,7 @@
 use docket_text::Message;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Entry, Listing, Remote, RemoteItem, State};
+use super::{Entry, ExportState, Listing, Remote, RemoteItem};
 use crate::key::{ItemKind, SourceKey};
 
 /// The remote status of an item we know by id.
@@ -27,7 +27,7 @@ pub(super) struct RemoteIndex<'a> {
 impl<'a> RemoteIndex<'a> {
     pub(super) fn new(
         remote: &'a Remote,
-        state: &State,
+        state: &ExportState,
         force: bool,
         notices: &mut Vec<Message>,
     ) -> RemoteIndex<'a> {

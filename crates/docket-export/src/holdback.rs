@@ -1,4 +1,6 @@
-//! Per-item retry with backoff across runs. Pure: takes `now`.
+//! Holding back items that keep failing: per-item backoff across runs.
+//! Pure: takes `now`. (Retrying one request within a run is
+//! `docket_graph::retry`.)
 //!
 //! When Graph refuses one item (a 400 for a body it will not take, a 5xx
 //! that outlasted the client's own retries), the rest of the run goes on

@@ -39,7 +39,7 @@ fn base() -> Snapshot {
 
 /// Plays the executor: records every op as if Graph had said yes. Ids are
 /// `id:<key>:<generation>`, versions `v1` after a create, `v2` after an update.
-fn execute(state: &mut State, p: &Plan) {
+fn execute(state: &mut ExportState, p: &Plan) {
     for op in &p.ops {
         match op {
             Op::Create(c) => {
@@ -97,9 +97,9 @@ fn execute(state: &mut State, p: &Plan) {
 }
 
 /// The state after a first, successful run over `s`.
-fn synced(s: &Snapshot, policy: &Policy) -> State {
-    let first = plan(s, &State::new(), &Remote::default(), policy, now());
-    let mut state = State::new();
+fn exported(s: &Snapshot, choices: &PlanChoices) -> ExportState {
+    let first = plan(s, &ExportState::new(), &Remote::default(), choices, now());
+    let mut state = ExportState::new();
     execute(&mut state, &first);
     state
 }
@@ -120,21 +120,21 @@ fn item(key: &str, version: &str, categories: Option<&[&str]>) -> RemoteItem {
 
 struct Case {
     snapshot: Snapshot,
-    state: State,
+    state: ExportState,
     remote: Remote,
-    policy: Policy,
+    choices: PlanChoices,
     now: DateTime<Utc>,
 }
 
 impl Case {
-    /// Synced with `before`, then the PMS says `after`.
+    /// Exported with `before`, then the PMS says `after`.
     fn new(before: &Snapshot, after: Snapshot) -> Case {
-        let policy = Policy::new(Tz::Europe__Berlin);
+        let choices = PlanChoices::new(Tz::Europe__Berlin);
         Case {
-            state: synced(before, &policy),
+            state: exported(before, &choices),
             snapshot: after,
             remote: Remote::default(),
-            policy,
+            choices,
             now: now(),
         }
     }
@@ -183,7 +183,7 @@ fn check(case: Case, expect: &str) {
         &case.snapshot,
         &case.state,
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     assert_eq!(render(&p), expect.trim(), "\n{}", p.describe());
@@ -246,7 +246,7 @@ fn nothing_is_deleted_on_an_incomplete_or_unreadable_read() {
         &case.snapshot,
         &case.state,
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     assert!(
@@ -342,7 +342,7 @@ fn user_categories_survive_a_change_of_ours() {
          unchanged 0, left alone 0",
     );
     // Learned once, kept on later updates that delta says nothing about.
-    let mut state = synced(&before, &Policy::new(Tz::Europe__Berlin));
+    let mut state = exported(&before, &PlanChoices::new(Tz::Europe__Berlin));
     state
         .get_mut(&"appointment:a".parse().unwrap())
         .unwrap()
@@ -373,18 +373,18 @@ fn user_categories_survive_a_change_of_ours() {
 #[test]
 fn switched_off_modules_are_left_alone() {
     let mut case = Case::new(&base(), snap(TODO_F, CARD_C));
-    case.policy.calendar = false;
+    case.choices.calendar = false;
     check(case, "unchanged 2, left alone 2");
     let mut case = Case::new(&Snapshot::empty(), base());
-    case.policy.contacts = false;
-    case.policy.tasks = false;
+    case.choices.contacts = false;
+    case.choices.tasks = false;
     check(case, "create appointment:a event New gen 0\ncreate appointment:b event New gen 0\nunchanged 0, left alone 2");
 }
 
 #[test]
 fn switching_deadlines_to_the_calendar_moves_them_without_orphans() {
     let mut case = Case::new(&base(), base());
-    case.policy.deadlines_to = DeadlinesTo::Calendar;
+    case.choices.deadlines_to = DeadlinesTo::Calendar;
     check(
         case,
         "delete deadline:f id:deadline:f:0 KindChanged\n\
@@ -458,7 +458,7 @@ fn a_full_listing_recovers_without_duplicates() {
         items: vec![],
         complete: true,
     };
-    case.policy.force = true;
+    case.choices.force = true;
     check(case, "create appointment:a event Recreate gen 1\ncreate appointment:b event Recreate gen 1\nunchanged 2, left alone 0");
     // A tagged item the PMS no longer has and the state forgot: deleted,
     // but only when the snapshot is complete.
@@ -479,9 +479,15 @@ fn a_full_listing_recovers_without_duplicates() {
 
 #[test]
 fn an_unconfirmed_create_is_retried_with_the_same_transaction_id() {
-    let policy = Policy::new(Tz::Europe__Berlin);
-    let first = plan(&base(), &State::new(), &Remote::default(), &policy, now());
-    let mut state = State::new();
+    let choices = PlanChoices::new(Tz::Europe__Berlin);
+    let first = plan(
+        &base(),
+        &ExportState::new(),
+        &Remote::default(),
+        &choices,
+        now(),
+    );
+    let mut state = ExportState::new();
     for op in &first.ops {
         if let Op::Create(c) = op {
             // Intent written, POST never answered.
@@ -490,12 +496,12 @@ fn an_unconfirmed_create_is_retried_with_the_same_transaction_id() {
                 Entry {
                     remote_id: None,
                     version: None,
-                    ..synced(&base(), &policy)[&c.key].clone()
+                    ..exported(&base(), &choices)[&c.key].clone()
                 },
             );
         }
     }
-    let retry = plan(&base(), &state, &Remote::default(), &policy, now());
+    let retry = plan(&base(), &state, &Remote::default(), &choices, now());
     assert_eq!(
         render(&retry).lines().next(),
         Some("create appointment:a event Retry gen 0")
@@ -523,12 +529,12 @@ fn the_brake_holds_back_mass_deletions() {
         "create appointment:a event New gen 0\nbrake 6 of 10 held 6\nunchanged 4, left alone 0",
     );
     let mut case = Case::new(&before, after);
-    case.policy.force = true;
+    case.choices.force = true;
     let p = plan(
         &case.snapshot,
         &case.state,
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     assert_eq!((p.brake.is_none(), p.ops.len()), (true, 7));
@@ -541,7 +547,7 @@ fn the_brake_holds_back_mass_deletions() {
             &snap(&few, ""),
             snap(&EVENT_B.replace("UID:b", "UID:e3"), ""),
         );
-        plan(&c.snapshot, &c.state, &c.remote, &c.policy, c.now)
+        plan(&c.snapshot, &c.state, &c.remote, &c.choices, c.now)
     };
     assert_eq!((p.brake.is_none(), p.ops.len()), (true, 3));
     // An emptied PMS export is braked.
@@ -562,7 +568,7 @@ fn expanded_occurrences_that_slide_into_the_past_are_kept() {
         &case.snapshot,
         &case.state,
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     assert!(
@@ -584,12 +590,12 @@ fn expanded_occurrences_that_slide_into_the_past_are_kept() {
         ),
     );
     case.now = now() + Duration::days(40);
-    case.policy.force = true;
+    case.choices.force = true;
     let p = plan(
         &case.snapshot,
         &case.state,
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     let deletes = p
@@ -607,19 +613,19 @@ fn ten_thousand_items_plan() {
         .map(|i| format!("BEGIN:VEVENT\nUID:e{i}\nSUMMARY:Termin {i}\nDTSTART;TZID=Europe/Berlin:20261102T090000\nEND:VEVENT\n"))
         .collect();
     let s = snap(&events, "");
-    let policy = Policy::new(Tz::Europe__Berlin);
-    let first = plan(&s, &State::new(), &Remote::default(), &policy, now());
+    let choices = PlanChoices::new(Tz::Europe__Berlin);
+    let first = plan(&s, &ExportState::new(), &Remote::default(), &choices, now());
     assert_eq!(first.ops.len(), 10_000);
-    let mut state = State::new();
+    let mut state = ExportState::new();
     execute(&mut state, &first);
-    let again = plan(&s, &state, &Remote::default(), &policy, now());
+    let again = plan(&s, &state, &Remote::default(), &choices, now());
     assert_eq!((again.ops.len(), again.unchanged), (0, 10_000));
     assert_eq!(again.not_mapped, 10_000, "a no-op costs a lookup per item");
 }
 
 /// The state with every fingerprint forgotten: the planner maps every
 /// record, as before fingerprints existed.
-fn without_fingerprints(state: &State) -> State {
+fn without_fingerprints(state: &ExportState) -> ExportState {
     state
         .iter()
         .map(|(k, e)| {
@@ -638,14 +644,14 @@ fn check_skipping(case: &Case) -> (String, usize) {
         &case.snapshot,
         &case.state,
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     let full = plan(
         &case.snapshot,
         &without_fingerprints(&case.state),
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     assert_eq!(full.not_mapped, 0);
@@ -680,20 +686,20 @@ fn unchanged_records_are_skipped_and_changed_ones_never() {
     let weekly = "BEGIN:VEVENT\nUID:w\nSUMMARY:Jour fixe\nDTSTART;TZID=Europe/Berlin:20261102T090000\nRRULE:FREQ=WEEKLY;COUNT=3\nEND:VEVENT\n";
     let ics = format!("{EVENT_A}{EVENT_B}{TODO_F}{floating}{weekly}");
     let before = snap(&ics, CARD_C);
-    let policy = Policy::new(Tz::Europe__Berlin);
-    // The synced state after a first run and a quiet one (which records
+    let choices = PlanChoices::new(Tz::Europe__Berlin);
+    // The exported state after a first run and a quiet one (which records
     // fingerprints the first run could not know yet, if any).
-    let synced_quiet = || {
-        let mut state = synced(&before, &policy);
-        let quiet = plan(&before, &state, &Remote::default(), &policy, now());
+    let exported_quiet = || {
+        let mut state = exported(&before, &choices);
+        let quiet = plan(&before, &state, &Remote::default(), &choices, now());
         execute(&mut state, &quiet);
         state
     };
     let case = |after: Snapshot| Case {
-        state: synced_quiet(),
+        state: exported_quiet(),
         snapshot: after,
         remote: Remote::default(),
-        policy: policy.clone(),
+        choices: choices.clone(),
         now: now(),
     };
 
@@ -730,12 +736,12 @@ fn unchanged_records_are_skipped_and_changed_ones_never() {
     // Settings the mapping reads: force_private, the mailbox zone (the
     // floating event moves), deadlines to the calendar.
     for change in [
-        (|p: &mut Policy| p.force_private = true) as fn(&mut Policy),
+        (|p: &mut PlanChoices| p.force_private = true) as fn(&mut PlanChoices),
         |p| p.mailbox_zone = Tz::Europe__London,
         |p| p.deadlines_to = DeadlinesTo::Calendar,
     ] {
         let mut c = case(before.clone());
-        change(&mut c.policy);
+        change(&mut c.choices);
         let (r, skipped) = check_skipping(&c);
         assert_eq!(
             skipped, 0,
@@ -765,7 +771,7 @@ fn unchanged_records_are_skipped_and_changed_ones_never() {
         items: vec![],
         complete: true,
     };
-    c.policy.force = true;
+    c.choices.force = true;
     let (r, _) = check_skipping(&c);
     assert!(r.contains("create contact:c contact Recreate"), "{r}");
 
@@ -819,7 +825,7 @@ fn describe_speaks_plainly() {
         &case.snapshot,
         &case.state,
         &case.remote,
-        &case.policy,
+        &case.choices,
         case.now,
     );
     assert_eq!(
@@ -840,9 +846,9 @@ fn the_sample_firm_maps_without_new_problems() {
         let at = Utc.with_ymd_and_hms(2026, 10, 15, 0, 0, 0).unwrap();
         let p = plan(
             &s,
-            &State::new(),
+            &ExportState::new(),
             &Remote::default(),
-            &Policy::new(Tz::Europe__Berlin),
+            &PlanChoices::new(Tz::Europe__Berlin),
             at,
         );
         assert_eq!(
@@ -917,10 +923,10 @@ mod skipping_property {
             remote in proptest::collection::vec(0u8..4, 12),
             setting in 0u8..5,
         ) {
-            let policy = Policy::new(Tz::Europe__Berlin);
+            let choices = PlanChoices::new(Tz::Europe__Berlin);
             let before = firm(&[0; 12]);
-            let mut state = synced(&before, &policy);
-            let quiet = plan(&before, &state, &Remote::default(), &policy, now());
+            let mut state = exported(&before, &choices);
+            let quiet = plan(&before, &state, &Remote::default(), &choices, now());
             execute(&mut state, &quiet);
             // 0..=2 unchanged (more weight), 3 edited... as `record` reads them.
             let changes: Vec<u8> = changes.iter().map(|c| c.saturating_sub(2)).collect();
@@ -928,13 +934,13 @@ mod skipping_property {
                 state,
                 snapshot: firm(&changes),
                 remote: Remote::default(),
-                policy,
+                choices,
                 now: now(),
             };
             match setting {
-                1 => case.policy.force_private = true,
-                2 => case.policy.mailbox_zone = Tz::America__New_York,
-                3 => case.policy.deadlines_to = DeadlinesTo::Calendar,
+                1 => case.choices.force_private = true,
+                2 => case.choices.mailbox_zone = Tz::America__New_York,
+                3 => case.choices.deadlines_to = DeadlinesTo::Calendar,
                 _ => {}
             }
             let (mut changed, mut deleted) = (vec![], vec![]);

@@ -4,12 +4,12 @@
 use std::sync::Mutex;
 
 use chrono::{TimeZone, Utc};
-use docket_app::sync::{export, SyncOptions, SyncReport, SyncStore};
+use docket_app::executor::{export, ExportOptions, ExportReport, ExportStore};
+use docket_export::PlanChoices;
 use docket_graph::{GraphClient, Options, TokenError, TokenSource};
 use docket_secrets::SecretString;
 use docket_source::{read_bytes, ReadOptions, Snapshot};
 use docket_store::StateDb;
-use docket_sync::Policy;
 use m365_emulator::{EmulatorConfig, TestServer};
 use serde_json::{json, Value};
 
@@ -44,27 +44,27 @@ impl Fixture {
 
     fn graph(&self) -> GraphClient<Token> {
         let mut options = Options::new(format!("{}/v1.0", self.server.base_url));
-        options.policy.base_backoff = std::time::Duration::from_millis(20);
+        options.retry.base_backoff = std::time::Duration::from_millis(20);
         GraphClient::new(http(), options, Token(self.server.shared.test_token(ANNA)))
     }
 
-    async fn run(&self, snapshot: &Snapshot, policy: &Policy) -> SyncReport {
-        self.run_at(snapshot, policy, now()).await
+    async fn run(&self, snapshot: &Snapshot, choices: &PlanChoices) -> ExportReport {
+        self.run_at(snapshot, choices, now()).await
     }
 
     async fn run_at(
         &self,
         snapshot: &Snapshot,
-        policy: &Policy,
+        choices: &PlanChoices,
         at: chrono::DateTime<Utc>,
-    ) -> SyncReport {
+    ) -> ExportReport {
         let graph = self.graph();
         export(
             &graph,
-            &SyncStore(&self.db),
+            &ExportStore(&self.db),
             snapshot,
-            policy,
-            SyncOptions::default(),
+            choices,
+            ExportOptions::default(),
             at,
             &|_| {},
         )
@@ -133,8 +133,8 @@ fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap()
 }
 
-fn policy() -> Policy {
-    Policy::new(chrono_tz::Tz::Europe__Berlin)
+fn choices() -> PlanChoices {
+    PlanChoices::new(chrono_tz::Tz::Europe__Berlin)
 }
 
 fn event(uid: &str, summary: &str, day: u32) -> String {
@@ -173,7 +173,7 @@ fn firm() -> Vec<String> {
 async fn first_export_then_a_quiet_run_costs_no_write() {
     let fx = Fixture::new().await;
     let snap = ics(&firm());
-    let first = fx.run(&snap, &policy()).await;
+    let first = fx.run(&snap, &choices()).await;
     assert!(first.failed.is_empty(), "{:?}", first.failed);
     assert_eq!(first.created, 5, "{}", first.plan);
     assert_eq!(
@@ -189,7 +189,7 @@ async fn first_export_then_a_quiet_run_costs_no_write() {
         ["Berufungsfrist Huber", "Wiedervorlage Meyer"]
     );
 
-    let second = fx.run(&snap, &policy()).await;
+    let second = fx.run(&snap, &choices()).await;
     assert_eq!(
         second.requests.writes, 0,
         "a quiet run writes nothing: {second:?}"
@@ -226,7 +226,7 @@ async fn a_first_export_reads_back_in_the_largest_pages() {
         })
         .collect();
     snap.contacts = read_bytes("pms.vcf", vcf.as_bytes(), &ReadOptions::default()).contacts;
-    let first = fx.run(&snap, &policy()).await;
+    let first = fx.run(&snap, &choices()).await;
     assert!(first.failed.is_empty(), "{:?}", first.failed);
     assert_eq!(first.created, 601);
     // The To Do lists, three (empty) listings of our items, then the delta
@@ -237,7 +237,7 @@ async fn a_first_export_reads_back_in_the_largest_pages() {
         "{:?}",
         first.requests
     );
-    let second = fx.run(&snap, &policy()).await;
+    let second = fx.run(&snap, &choices()).await;
     assert_eq!((second.requests.writes, second.unchanged), (0, 601));
 }
 
@@ -251,8 +251,8 @@ async fn the_budget_window_survives_a_failed_run_and_a_restart() {
     let mut fx = Fixture::new().await;
     let graph = |fx: &Fixture| {
         let mut options = Options::new(format!("{}/v1.0", fx.server.base_url));
-        options.policy.base_backoff = std::time::Duration::from_millis(20);
-        options.policy.max_attempts = 2;
+        options.retry.base_backoff = std::time::Duration::from_millis(20);
+        options.retry.max_attempts = 2;
         options.budget = docket_graph::pace::Budget {
             requests: 16,
             window: std::time::Duration::from_secs(3),
@@ -267,13 +267,13 @@ async fn the_budget_window_survives_a_failed_run_and_a_restart() {
     )
     .await;
     let first = graph(&fx);
-    let store = SyncStore(&fx.db);
+    let store = ExportStore(&fx.db);
     let failed = export(
         &first,
         &store,
         &snap,
-        &policy(),
-        SyncOptions::default(),
+        &choices(),
+        ExportOptions::default(),
         now(),
         &|_| {},
     )
@@ -290,10 +290,10 @@ async fn the_budget_window_survives_a_failed_run_and_a_restart() {
     let second = graph(&fx);
     let report = export(
         &second,
-        &SyncStore(&fx.db),
+        &ExportStore(&fx.db),
         &snap,
-        &policy(),
-        SyncOptions::default(),
+        &choices(),
+        ExportOptions::default(),
         now(),
         &|_| {},
     )
@@ -309,7 +309,7 @@ async fn the_budget_window_survives_a_failed_run_and_a_restart() {
 #[tokio::test]
 async fn the_pms_leads_edits_deletions_and_user_deletions() {
     let fx = Fixture::new().await;
-    fx.run(&ics(&firm()), &policy()).await;
+    fx.run(&ics(&firm()), &choices()).await;
 
     // A user-made event is never touched.
     fx.admin(
@@ -344,7 +344,7 @@ async fn the_pms_leads_edits_deletions_and_user_deletions() {
     let mut items = firm();
     items[2] = event("a3", "Besprechung Meyer (verschoben)", 3);
     items.remove(1);
-    let report = fx.run(&ics(&items), &policy()).await;
+    let report = fx.run(&ics(&items), &choices()).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!(
         (report.recreated, report.updated, report.deleted),
@@ -366,9 +366,9 @@ async fn the_pms_leads_edits_deletions_and_user_deletions() {
 async fn a_lost_state_database_is_rebuilt_without_duplicates() {
     let mut fx = Fixture::new().await;
     let snap = ics(&firm());
-    fx.run(&snap, &policy()).await;
+    fx.run(&snap, &choices()).await;
     fx.reopen_fresh_db();
-    let report = fx.run(&snap, &policy()).await;
+    let report = fx.run(&snap, &choices()).await;
     assert_eq!(report.created, 0, "{}", report.plan);
     assert_eq!(fx.names("events").await.len(), 3);
     assert_eq!(fx.names("tasks").await.len(), 2);
@@ -378,14 +378,14 @@ async fn a_lost_state_database_is_rebuilt_without_duplicates() {
 async fn an_expired_delta_token_deletes_nothing() {
     let fx = Fixture::new().await;
     let snap = ics(&firm());
-    fx.run(&snap, &policy()).await;
+    fx.run(&snap, &choices()).await;
     fx.admin(
         reqwest::Method::POST,
         &format!("/_admin/mailboxes/{ANNA}/delta-tokens/expire"),
         Value::Null,
     )
     .await;
-    let report = fx.run(&snap, &policy()).await;
+    let report = fx.run(&snap, &choices()).await;
     assert_eq!((report.created, report.deleted), (0, 0), "{}", report.plan);
     assert_eq!(fx.names("events").await.len(), 3);
 }
@@ -394,9 +394,9 @@ async fn an_expired_delta_token_deletes_nothing() {
 async fn switching_deadlines_to_the_calendar_leaves_no_orphans() {
     let fx = Fixture::new().await;
     let snap = ics(&firm());
-    fx.run(&snap, &policy()).await;
-    let mut to_calendar = policy();
-    to_calendar.deadlines_to = docket_sync::DeadlinesTo::Calendar;
+    fx.run(&snap, &choices()).await;
+    let mut to_calendar = choices();
+    to_calendar.deadlines_to = docket_export::DeadlinesTo::Calendar;
     let report = fx.run(&snap, &to_calendar).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(fx.names("tasks").await.is_empty(), "the tasks moved");
@@ -418,7 +418,7 @@ async fn a_429_storm_and_503s_are_survived() {
         json!({"path": "/v1.0/me/todo/*", "kind": "service_unavailable", "retry_after": 0.1, "times": 2}),
     )
     .await;
-    let report = fx.run(&ics(&firm()), &policy()).await;
+    let report = fx.run(&ics(&firm()), &choices()).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(report.requests.throttled >= 4, "{:?}", report.requests);
     assert_eq!(fx.names("events").await.len(), 3);
@@ -429,7 +429,7 @@ async fn a_429_storm_and_503s_are_survived() {
 async fn an_edit_in_outlook_is_overwritten_and_a_user_category_kept() {
     let fx = Fixture::new().await;
     let snap = ics(&firm());
-    fx.run(&snap, &policy()).await;
+    fx.run(&snap, &choices()).await;
     let mailbox = fx.mailbox().await;
     let meyer = mailbox["events"]
         .as_array()
@@ -446,7 +446,7 @@ async fn an_edit_in_outlook_is_overwritten_and_a_user_category_kept() {
         json!({"subject": "Besprechung Meyer (von Hand)", "categories": ["Rot"]}),
     )
     .await;
-    let report = fx.run(&snap, &policy()).await;
+    let report = fx.run(&snap, &choices()).await;
     assert_eq!(report.updated, 1, "{}", report.plan);
     let mailbox = fx.mailbox().await;
     let event = mailbox["events"]
@@ -496,15 +496,15 @@ async fn a_sign_in_revoked_mid_batch_stops_the_run_and_loses_nothing() {
     )
     .await;
     let mut options = Options::new(format!("{}/v1.0", fx.server.base_url));
-    options.policy.base_backoff = std::time::Duration::from_millis(20);
+    options.retry.base_backoff = std::time::Duration::from_millis(20);
     let revoked = GraphClient::new(http(), options, Revoked(fx.server.shared.test_token(ANNA)));
     let snap = ics(&firm());
     let stopped = export(
         &revoked,
-        &SyncStore(&fx.db),
+        &ExportStore(&fx.db),
         &snap,
-        &policy(),
-        SyncOptions::default(),
+        &choices(),
+        ExportOptions::default(),
         now(),
         &|_| {},
     )
@@ -517,7 +517,7 @@ async fn a_sign_in_revoked_mid_batch_stops_the_run_and_loses_nothing() {
         "the run stops on the sign-in: {stopped:?}"
     );
     assert_eq!(fx.names("events").await.len(), 1, "one event went through");
-    let again = fx.run(&snap, &policy()).await;
+    let again = fx.run(&snap, &choices()).await;
     assert!(again.failed.is_empty(), "{:?}", again.failed);
     assert_eq!(fx.names("events").await.len(), 3, "each event once");
     assert_eq!(fx.names("tasks").await.len(), 2);
@@ -533,20 +533,20 @@ async fn a_create_whose_answer_was_lost_is_not_made_twice() {
     let mut snap = ics(&firm());
     let contacts = read_bytes("kontakte.vcf", vcard.as_bytes(), &ReadOptions::default());
     snap.contacts = contacts.contacts;
-    let first = fx.run(&snap, &policy()).await;
+    let first = fx.run(&snap, &choices()).await;
     assert_eq!(first.created, 6, "{}", first.plan);
 
     // Forget every answer: each row becomes an unconfirmed create again.
     {
         let db = fx.db.lock().unwrap();
-        for (key, json) in db.sync_entries().unwrap() {
+        for (key, json) in db.export_entries().unwrap() {
             let mut entry: Value = serde_json::from_str(&json).unwrap();
             entry["remote_id"] = Value::Null;
             entry["version"] = Value::Null;
-            db.put_sync_entry(&key, &entry.to_string()).unwrap();
+            db.put_export_entry(&key, &entry.to_string()).unwrap();
         }
     }
-    let again = fx.run(&snap, &policy()).await;
+    let again = fx.run(&snap, &choices()).await;
     assert!(again.failed.is_empty(), "{:?}", again.failed);
     assert_eq!(fx.names("events").await.len(), 3, "no second event");
     assert_eq!(fx.names("tasks").await.len(), 2, "no second task");
@@ -555,7 +555,7 @@ async fn a_create_whose_answer_was_lost_is_not_made_twice() {
         ["Erika Muster"],
         "no second contact"
     );
-    let quiet = fx.run(&snap, &policy()).await;
+    let quiet = fx.run(&snap, &choices()).await;
     assert_eq!(quiet.requests.writes, 0, "settled: {quiet:?}");
 }
 
@@ -567,8 +567,8 @@ async fn a_create_whose_answer_was_lost_is_not_made_twice() {
 #[tokio::test]
 async fn an_item_graph_keeps_refusing_is_retried_with_backoff() {
     let fx = Fixture::new().await;
-    let policy = policy();
-    fx.run(&ics(&firm()), &policy).await;
+    let choices = choices();
+    fx.run(&ics(&firm()), &choices).await;
     let huber = fx.event_id("Mandant Huber").await;
     let meyer = fx.event_id("Besprechung Meyer").await;
 
@@ -595,15 +595,15 @@ async fn an_item_graph_keeps_refusing_is_retried_with_backoff() {
     let t0 = now();
     let minutes = |m: i64| t0 + chrono::Duration::minutes(m);
     // Run 1: both fail; nothing else is blocked.
-    let r = fx.run_at(&changed, &policy, minutes(0)).await;
+    let r = fx.run_at(&changed, &choices, minutes(0)).await;
     assert_eq!(r.failed.len(), 2, "{r:?}");
     assert!(r.held_back.is_empty());
     // Run 2, a minute later: after one failure an item is tried at once.
-    let r = fx.run_at(&changed, &policy, minutes(1)).await;
+    let r = fx.run_at(&changed, &choices, minutes(1)).await;
     assert_eq!(r.failed.len(), 2, "tried again: {r:?}");
     // Run 3: two failures in a row: both pause for 15 minutes, and no
     // write request is spent on them.
-    let r = fx.run_at(&changed, &policy, minutes(2)).await;
+    let r = fx.run_at(&changed, &choices, minutes(2)).await;
     assert!(r.failed.is_empty(), "{r:?}");
     assert_eq!(r.held_back.len(), 2, "{r:?}");
     // Data, not prose: when, how often, and the fix as an action.
@@ -617,9 +617,9 @@ async fn an_item_graph_keeps_refusing_is_retried_with_backoff() {
     // Graph takes them again; after the pause both go through.
     fx.admin(reqwest::Method::DELETE, "/_admin/faults", Value::Null)
         .await;
-    let r = fx.run_at(&changed, &policy, minutes(10)).await;
+    let r = fx.run_at(&changed, &choices, minutes(10)).await;
     assert_eq!(r.held_back.len(), 2, "still pausing at +10 min: {r:?}");
-    let r = fx.run_at(&changed, &policy, minutes(20)).await;
+    let r = fx.run_at(&changed, &choices, minutes(20)).await;
     assert!(r.failed.is_empty() && r.held_back.is_empty(), "{r:?}");
     assert_eq!(r.updated, 2, "{}", r.plan);
     let names = fx.names("events").await;
@@ -632,7 +632,7 @@ async fn an_item_graph_keeps_refusing_is_retried_with_backoff() {
         "the Outlook edit is overwritten although delta reported it runs ago: {names:?}"
     );
     // And the failures are forgotten: a quiet run after that writes nothing.
-    let r = fx.run_at(&changed, &policy, minutes(21)).await;
+    let r = fx.run_at(&changed, &choices, minutes(21)).await;
     assert_eq!((r.requests.writes, r.held_back.len()), (0, 0), "{r:?}");
 }
 
@@ -644,18 +644,18 @@ async fn an_item_graph_keeps_refusing_is_retried_with_backoff() {
 #[tokio::test]
 async fn an_appointment_that_comes_back_is_created_again() {
     let fx = Fixture::new().await;
-    let policy = policy();
+    let choices = choices();
     let all = ics(&firm());
     let without_a1 = ics(&firm()[1..]);
-    fx.run(&all, &policy).await;
+    fx.run(&all, &choices).await;
     for round in 0..2 {
-        let r = fx.run(&without_a1, &policy).await;
+        let r = fx.run(&without_a1, &choices).await;
         assert_eq!(r.deleted, 1, "round {round}: {}", r.plan);
         assert!(!fx
             .names("events")
             .await
             .contains(&"Mandant Huber".to_string()));
-        let r = fx.run(&all, &policy).await;
+        let r = fx.run(&all, &choices).await;
         assert_eq!(r.created, 1, "round {round}: {}", r.plan);
         assert!(r.failed.is_empty(), "{r:?}");
         let events = fx.names("events").await;
@@ -673,7 +673,7 @@ async fn an_appointment_that_comes_back_is_created_again() {
 async fn a_stored_delta_link_on_another_origin_gets_no_request_and_a_full_listing() {
     let fx = Fixture::new().await;
     let snap = ics(&firm());
-    fx.run(&snap, &policy()).await;
+    fx.run(&snap, &choices()).await;
     // B: another origin that counts every connection it gets.
     let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let b = elsewhere.local_addr().unwrap();
@@ -688,12 +688,12 @@ async fn a_stored_delta_link_on_another_origin_gets_no_request_and_a_full_listin
     for kind in ["event", "task", "contact"] {
         let name = format!("delta.{kind}");
         let db = fx.db.lock().unwrap();
-        if db.sync_meta(&name).unwrap().is_some() {
+        if db.export_meta(&name).unwrap().is_some() {
             let link = format!("http://{b}/v1.0/me/{kind}s/delta?$deltatoken=emulator");
-            db.set_sync_meta(&name, &link).unwrap();
+            db.set_export_meta(&name, &link).unwrap();
         }
     }
-    let report = fx.run(&snap, &policy()).await;
+    let report = fx.run(&snap, &choices()).await;
     assert_eq!(
         connections.load(std::sync::atomic::Ordering::SeqCst),
         0,
@@ -702,7 +702,7 @@ async fn a_stored_delta_link_on_another_origin_gets_no_request_and_a_full_listin
     assert_eq!((report.created, report.deleted), (0, 0), "{}", report.plan);
     assert_eq!(fx.names("events").await.len(), 3);
     assert_eq!(fx.names("tasks").await.len(), 2);
-    let stored = fx.db.lock().unwrap().sync_meta("delta.event").unwrap();
+    let stored = fx.db.lock().unwrap().export_meta("delta.event").unwrap();
     assert!(
         stored.is_some_and(|l| l.starts_with(&fx.server.base_url)),
         "a new delta round on Graph replaced the foreign link"

@@ -1,5 +1,5 @@
-//! What a plan is made from, besides the snapshot: the [`Policy`], the
-//! state DB's view ([`State`]) and what Microsoft 365 reported
+//! What a plan is made from, besides the snapshot: the [`PlanChoices`], the
+//! state DB's view ([`ExportState`]) and what Microsoft 365 reported
 //! ([`Remote`]).
 
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ use crate::recur::Window;
 /// The firm's and user's choices, and the per-run inputs, that the plan
 /// depends on.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
+pub struct PlanChoices {
     /// `modules.calendar`: appointments.
     pub calendar: bool,
     /// `modules.tasks`: deadlines and follow-ups (wherever they go).
@@ -35,12 +35,15 @@ pub struct Policy {
     /// The user confirmed: deletions above the brake go ahead, and an empty
     /// full listing is believed.
     pub force: bool,
+    /// The user's language: the words we write into items (a contact's
+    /// overflow notes) are in it.
+    pub lang: docket_text::Lang,
 }
 
-impl Policy {
+impl PlanChoices {
     /// The defaults of `docs/configuration.md`, for a mailbox in `zone`.
-    pub fn new(mailbox_zone: Tz) -> Policy {
-        Policy {
+    pub fn new(mailbox_zone: Tz) -> PlanChoices {
+        PlanChoices {
             calendar: true,
             tasks: true,
             contacts: true,
@@ -51,6 +54,7 @@ impl Policy {
             past_days: 31,
             future_days: 366,
             force: false,
+            lang: docket_text::Lang::En,
         }
     }
 
@@ -101,7 +105,7 @@ pub struct Entry {
 }
 
 /// The state DB's view: one entry per source key.
-pub type State = BTreeMap<SourceKey, Entry>;
+pub type ExportState = BTreeMap<SourceKey, Entry>;
 
 /// An item as Microsoft 365 reported it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

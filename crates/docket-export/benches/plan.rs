@@ -2,14 +2,14 @@
 //! deadlines, 2,000 contacts): a first run (empty state) and a no-op run
 //! (state as after the export). No I/O, no emulator: only `plan`.
 //!
-//! Run: `cargo bench -p docket-sync --bench plan` (prints a Markdown
+//! Run: `cargo bench -p docket-export --bench plan` (prints a Markdown
 //! table; docs/benchmarks.md holds the last one).
 
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use docket_export::{plan, Entry, ExportState, Op, PlanChoices, Remote};
 use docket_source::{read_bytes, ReadOptions, Snapshot};
-use docket_sync::{plan, Entry, Op, Policy, Remote, State};
 
 fn firm() -> Snapshot {
     let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n");
@@ -48,7 +48,7 @@ fn firm() -> Snapshot {
 }
 
 /// The state an executor would hold after carrying out `ops`.
-fn exported(ops: &[Op]) -> State {
+fn exported(ops: &[Op]) -> ExportState {
     ops.iter()
         .enumerate()
         .filter_map(|(i, op)| match op {
@@ -91,33 +91,34 @@ fn main() {
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
     let snap = firm();
     let items = snap.appointments.len() + snap.deadlines.len() + snap.contacts.len();
-    let policy = Policy::new(chrono_tz::Tz::Europe__Berlin);
+    let choices = PlanChoices::new(chrono_tz::Tz::Europe__Berlin);
     let remote = Remote::default();
-    let first = plan(&snap, &State::new(), &remote, &policy, now);
+    let first = plan(&snap, &ExportState::new(), &remote, &choices, now);
     let state = exported(&first.ops);
     // As in the executor, a plan is gone once carried out.
     drop(first);
-    let noop = plan(&snap, &state, &remote, &policy, now);
+    let noop = plan(&snap, &state, &remote, &choices, now);
     assert!(noop.ops.is_empty(), "a no-op run plans no writes");
 
     if std::env::var_os("PLAN_BENCH_PARTS").is_some() {
-        let ctx = docket_sync::MapContext {
-            mailbox_zone: policy.mailbox_zone,
-            force_private: policy.force_private,
-            deadlines_to: policy.deadlines_to,
-            window: policy.window(now),
+        let ctx = docket_export::MapContext {
+            mailbox_zone: choices.mailbox_zone,
+            force_private: choices.force_private,
+            deadlines_to: choices.deadlines_to,
+            lang: choices.lang,
+            window: choices.window(now),
         };
-        let t = median(11, || docket_sync::map::map_snapshot(&snap, &ctx));
+        let t = median(11, || docket_export::map::map_snapshot(&snap, &ctx));
         eprintln!("map_snapshot alone: {:.1} ms", t.as_secs_f64() * 1000.0);
     }
     println!("| planning {items} items (median of 11) | time | ops | unchanged |");
     println!("|---|---:|---:|---:|");
     for (name, st) in [
-        ("first run (empty state)", State::new()),
+        ("first run (empty state)", ExportState::new()),
         ("no-op run", state),
     ] {
-        let t = median(11, || plan(&snap, &st, &remote, &policy, now));
-        let p = plan(&snap, &st, &remote, &policy, now);
+        let t = median(11, || plan(&snap, &st, &remote, &choices, now));
+        let p = plan(&snap, &st, &remote, &choices, now);
         println!(
             "| {name} | {:.1} ms | {} | {} |",
             t.as_secs_f64() * 1000.0,

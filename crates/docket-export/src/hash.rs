@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// Bump when the mapping changes on purpose: every item is then rewritten
-/// once with the new mapping.
+/// once with the new mapping. (The `docket-sync/` prefix is the crate's
+/// old name, kept: it is part of every stored hash.)
 pub const MAPPING_VERSION: &str = "docket-sync/mapping/1";
 
 /// Where canonical JSON goes: a `String` (to look at) or straight into the
@@ -162,6 +163,8 @@ pub fn record_fingerprint(context: &str, record: &impl serde::Serialize) -> Opti
 /// user deleted the event (next generation) gets a new one.
 pub fn transaction_id(key: &str, generation: u32) -> String {
     let mut h = Sha256::new();
+    // The crate's old name, kept: a changed prefix would give a retried
+    // create a new `transactionId`, and Graph a second event.
     h.update(b"docket-sync/transaction/1\0");
     h.update(key.as_bytes());
     h.update([0]);

@@ -4,8 +4,8 @@
 
 use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
+use docket_export::{plan, preview, Brake, ExportState, PlanChoices, Remote};
 use docket_source::{read_bytes, ReadOptions};
-use docket_sync::{plan, preview, Brake, Policy, Remote, State};
 use docket_text::{Lang, Texts};
 
 /// Every `"sync-…"` id written in this crate's code (all of `src/`).
@@ -56,7 +56,7 @@ fn now() -> chrono::DateTime<Utc> {
 fn a_skip_line_reads_file_record_reason_in_both_languages() {
     let ics = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x-1\nDTSTART:20261340T090000Z\nEND:VEVENT\nEND:VCALENDAR\n";
     let snapshot = read_bytes("pms/kalender.ics", ics.as_bytes(), &ReadOptions::default());
-    let (skips, _) = preview(&snapshot, &Policy::new(Tz::Europe__Berlin), now());
+    let (skips, _) = preview(&snapshot, &PlanChoices::new(Tz::Europe__Berlin), now());
     assert_eq!(skips.len(), 1);
     assert_eq!(
         texts(Lang::En).render(&skips[0].line()),
@@ -82,9 +82,9 @@ fn the_plan_is_counts_and_reads_in_both_languages() {
     let snapshot = read_bytes("pms.ics", ics.as_bytes(), &ReadOptions::default());
     let p = plan(
         &snapshot,
-        &State::new(),
+        &ExportState::new(),
         &Remote::default(),
-        &Policy::new(Tz::Europe__Berlin),
+        &PlanChoices::new(Tz::Europe__Berlin),
         now(),
     );
     let s = p.summary();
@@ -132,7 +132,7 @@ fn the_brake_says_what_it_held_and_names_no_command() {
 fn a_notice_reads_in_both_languages() {
     let ics = "BEGIN:VCARD\nVERSION:3.0\nUID:c\nFN:Anna Berger\nEMAIL:1@x\nEMAIL:2@x\nEMAIL:3@x\nEMAIL:4@x\nEMAIL:5@x\nTEL;TYPE=FAX:1\nTEL;TYPE=FAX:2\nCATEGORIES:Outlook\nEND:VCARD\n";
     let snapshot = read_bytes("k.vcf", ics.as_bytes(), &ReadOptions::default());
-    let (_, notices) = preview(&snapshot, &Policy::new(Tz::Europe__Berlin), now());
+    let (_, notices) = preview(&snapshot, &PlanChoices::new(Tz::Europe__Berlin), now());
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert_eq!(
         texts(Lang::En).render(&notices[0]),

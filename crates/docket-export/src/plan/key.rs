@@ -7,15 +7,16 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::remote::{Current, RemoteIndex};
 use super::{
-    CreateReason, Delete, DeleteReason, Entry, Op, Plan, Policy, State, Step, Update, UpdateReason,
+    CreateReason, Delete, DeleteReason, Entry, ExportState, Op, Plan, PlanChoices, Step, Update,
+    UpdateReason,
 };
 use crate::key::{Module, SourceKey};
 use crate::map::{Desired, Presence};
 
 /// Everything the per-key decision reads.
 pub(super) struct Inputs<'a> {
-    pub(super) policy: &'a Policy,
-    pub(super) state: &'a State,
+    pub(super) choices: &'a PlanChoices,
+    pub(super) state: &'a ExportState,
     pub(super) desired: &'a BTreeMap<SourceKey, Desired>,
     pub(super) records: &'a BTreeMap<(Module, String), Presence>,
     pub(super) ix: &'a RemoteIndex<'a>,
@@ -56,7 +57,7 @@ impl Inputs<'_> {
     /// Decide for `key`: steps go to `run`, counts and forgotten keys to
     /// `out`.
     pub(super) fn decide(&self, key: &SourceKey, run: &mut Run, out: &mut Plan) {
-        if !self.policy.module_on(key.module) {
+        if !self.choices.module_on(key.module) {
             out.left_alone += 1;
             return;
         }

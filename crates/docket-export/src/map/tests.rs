@@ -12,6 +12,7 @@ fn ctx() -> MapContext {
         mailbox_zone: Tz::Europe__Berlin,
         force_private: false,
         deadlines_to: DeadlinesTo::Todo,
+        lang: docket_text::Lang::En,
         window: Window {
             start: now - Duration::days(31),
             end: now + Duration::days(366),
@@ -335,6 +336,38 @@ fn contacts_fit_outlook_and_the_rest_goes_to_the_notes() {
                 "personalNotes": "Mandantin seit 2019\n\nAlso in the PMS (no room in Outlook):\nE-mail (other): e4@x.de\nE-mail (work): e5@x.de\nPhone (work): +49 30 3\nFax (work): +49 30 5\nAddress (work): Friedrichstr. 2, 10117 Berlin, Deutschland",
                 "categories": ["Outlook", "Mandant"],
             }),
+        )],
+    );
+}
+
+/// A German user's contact notes are German (they were English for
+/// everyone): the heading and every line, from the catalogue.
+#[test]
+fn the_overflow_notes_are_in_the_users_language() {
+    let card = "BEGIN:VCARD\nVERSION:3.0\nUID:c1\nFN:Eva\nNOTE:Mandantin\n\
+         EMAIL:e1@x.de\nEMAIL:e2@x.de\nEMAIL:e3@x.de\nEMAIL;TYPE=work:e4@x.de\n\
+         TEL;TYPE=work,fax:+49 30 5\nTEL;TYPE=cell:+49 170 1\nTEL;TYPE=cell:+49 170 2\n\
+         ADR;TYPE=home:;;A 1;Berlin;;10117;DE\nADR;TYPE=home:;;B 2;Berlin;;10117;DE\nCATEGORIES:Outlook\nEND:VCARD\n";
+    let german = MapContext {
+        lang: docket_text::Lang::De,
+        ..ctx()
+    };
+    check(
+        card,
+        german,
+        &[(
+            "contact:c1",
+            json!({"personalNotes": "Mandantin\n\nAußerdem in der Kanzleisoftware (in Outlook kein Platz):\n\
+                E-Mail (geschäftlich): e4@x.de\nFax (geschäftlich): +49 30 5\nMobil (sonstige): +49 170 2\nAdresse (privat): B 2, 10117 Berlin, DE"}),
+        )],
+    );
+    check(
+        card,
+        ctx(),
+        &[(
+            "contact:c1",
+            json!({"personalNotes": "Mandantin\n\nAlso in the PMS (no room in Outlook):\n\
+                E-mail (work): e4@x.de\nFax (work): +49 30 5\nMobile (other): +49 170 2\nAddress (home): B 2, 10117 Berlin, DE"}),
         )],
     );
 }
