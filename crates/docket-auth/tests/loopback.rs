@@ -622,8 +622,8 @@ async fn a_callback_with_a_head_over_16_kib_is_refused_however_it_arrives() {
         .expect("stuck")
         .expect("join")
         .expect("callback");
-    let Outcome::Code(code) = &callback.outcome else {
-        panic!("expected a code, got {:?}", callback.outcome)
+    let AuthResponse::Code(code) = &callback.response else {
+        panic!("expected a code, got {:?}", callback.response)
     };
     assert_eq!(code.expose_secret(), "real");
     callback.responder.success("anna@kanzlei.example").await;
