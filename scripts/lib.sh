@@ -129,6 +129,15 @@ ensure_rust() {
         PATH="$HOME/.cargo/bin:$PATH"
         export PATH
     fi
+    # The pinned toolchain (rust-toolchain.toml), installed explicitly: not
+    # every rustup installs a missing pinned toolchain on first use.
+    local pinned
+    pinned="$(sed -n 's/^channel = "\(.*\)"$/\1/p' "$REPO_ROOT/rust-toolchain.toml" 2>/dev/null)"
+    if [ -n "$pinned" ] && command -v rustup >/dev/null 2>&1 &&
+        ! rustup toolchain list | grep -q "^$pinned"; then
+        say "installing Rust $pinned (rust-toolchain.toml)"
+        rustup toolchain install "$pinned" --profile minimal --component rustfmt,clippy
+    fi
     if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
         command -v rustup >/dev/null 2>&1 || die "cargo fmt/clippy missing and no rustup to add them"
         say "adding rustfmt and clippy"
