@@ -7,6 +7,8 @@
 const COMMANDS: &[&str] = &[
     "view",
     "export_now",
+    "allow_deletions",
+    "retry_held_back",
     "sign_in",
     "cancel_sign_in",
     "pause",

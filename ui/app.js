@@ -39,7 +39,8 @@ const ACTIONS = {
   sign_in: "sign_in",
   export_now: "export_now",
   test_again: "export_now",
-  retry_held_back: "export_now",
+  retry_held_back: "retry_held_back",
+  allow_deletions: "allow_deletions",
   resume: "resume",
   open_log: "open_log_folder",
 };

@@ -22,6 +22,8 @@ use crate::shell::Shell;
 pub const NAMES: &[&str] = &[
     "view",
     "export_now",
+    "allow_deletions",
+    "retry_held_back",
     "sign_in",
     "cancel_sign_in",
     "pause",
@@ -107,6 +109,16 @@ pub async fn export_now(app: AppHandle, backend: State<'_, Backend>) -> Reply {
 }
 
 #[tauri::command]
+pub async fn allow_deletions(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::AllowDeletions).await
+}
+
+#[tauri::command]
+pub async fn retry_held_back(app: AppHandle, backend: State<'_, Backend>) -> Reply {
+    backend.call(&app, Request::RetryHeldBack).await
+}
+
+#[tauri::command]
 pub async fn sign_in(app: AppHandle, backend: State<'_, Backend>) -> Reply {
     backend.call(&app, Request::SignIn).await
 }
@@ -147,6 +159,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
     tauri::generate_handler![
         view,
         export_now,
+        allow_deletions,
+        retry_held_back,
         sign_in,
         cancel_sign_in,
         pause,

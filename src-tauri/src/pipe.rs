@@ -28,6 +28,8 @@ use serde_json::Value;
 pub enum Request {
     View,
     ExportNow,
+    AllowDeletions,
+    RetryHeldBack,
     SignIn,
     CancelSignIn,
     Pause,

@@ -90,6 +90,14 @@ impl Shell {
                 self.with(Companion::export_now);
                 done
             }
+            Request::AllowDeletions => {
+                self.with(Companion::allow_deletions);
+                done
+            }
+            Request::RetryHeldBack => {
+                self.with(Companion::retry_held_back);
+                done
+            }
             Request::SignIn => {
                 self.with(Companion::sign_in);
                 done
@@ -333,7 +341,9 @@ fn on_notification_action<R: Runtime>(app: &AppHandle<R>, key: &str) {
     let shell = app.state::<Shell>();
     match key {
         "sign_in" => shell.with(Companion::sign_in),
-        "export_now" | "test_again" | "retry_held_back" => shell.with(Companion::export_now),
+        "export_now" | "test_again" => shell.with(Companion::export_now),
+        "retry_held_back" => shell.with(Companion::retry_held_back),
+        "allow_deletions" => shell.with(Companion::allow_deletions),
         "resume" => shell.with(Companion::resume),
         "open_log" => shell.open_log_folder(),
         "open_status" => open_window(app),

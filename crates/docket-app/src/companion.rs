@@ -249,6 +249,18 @@ impl Companion {
         self.inner.control.export_now();
     }
 
+    /// Export now and let through the deletions the brake held back (the
+    /// fix [`docket_text::Action::AllowDeletions`]).
+    pub fn allow_deletions(&self) {
+        self.inner.control.allow_deletions();
+    }
+
+    /// Export now and try the items that keep failing without waiting out
+    /// their pause (the fix [`docket_text::Action::RetryHeldBack`]).
+    pub fn retry_held_back(&self) {
+        self.inner.control.retry_held_back();
+    }
+
     /// Stop exporting until resumed, also after a restart.
     pub fn pause(&self) {
         self.inner.app.set_meta(PAUSED, "1");

@@ -31,6 +31,11 @@ pub(crate) fn last_export_of(
             skipped: r.skipped.len(),
             error: None,
             records: record_lines(r),
+            braked: r.brake.as_ref().map(|b| status::Braked {
+                deletions: b.deletions,
+                owned: b.owned,
+                message: b.message.clone(),
+            }),
         },
         Err(e) => status::LastExport {
             at: now,
@@ -44,6 +49,7 @@ pub(crate) fn last_export_of(
             skipped: 0,
             error: Some(e.describe()),
             records: vec![],
+            braked: None,
         },
     }
 }

@@ -228,10 +228,13 @@ pub fn repeated_failure(error: &AppError, failures: u32, since: DateTime<Utc>) -
 /// What the loop needs done. [`App`] is the real one.
 #[allow(async_fn_in_trait)]
 pub trait Worker {
-    /// One export; `progress` is told how far its writes are.
+    /// One export with `options` (what the user asked for this run:
+    /// deletions the brake held back let through, paused items tried now);
+    /// `progress` is told how far its writes are.
     async fn export(
         &self,
         now: DateTime<Utc>,
+        options: ExportOptions,
         progress: crate::executor::OnProgress<'_>,
     ) -> Result<ExportReport, AppError>;
     /// Refresh the sign-in now (keep-alive when no export refreshed it).
@@ -246,9 +249,10 @@ impl Worker for App {
     async fn export(
         &self,
         now: DateTime<Utc>,
+        options: ExportOptions,
         progress: crate::executor::OnProgress<'_>,
     ) -> Result<ExportReport, AppError> {
-        App::export_with_progress(self, ExportOptions::default(), now, progress).await
+        App::export_with_progress(self, options, now, progress).await
     }
 
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError> {
@@ -336,6 +340,8 @@ pub struct Control {
     paused: watch::Sender<bool>,
     /// A new [`Timing`] (the user changed the interval).
     timing: watch::Sender<Option<Timing>>,
+    /// What the user asked of the next run (taken when it starts).
+    asked: Arc<std::sync::Mutex<ExportOptions>>,
 }
 
 impl Default for Control {
@@ -345,6 +351,7 @@ impl Default for Control {
             stop: watch::channel(false).0,
             paused: watch::channel(false).0,
             timing: watch::channel(None).0,
+            asked: Arc::default(),
         }
     }
 }
@@ -353,6 +360,28 @@ impl Control {
     /// Run now: the user asked, or has just signed in again.
     pub fn export_now(&self) {
         self.wake.notify_one();
+    }
+
+    /// Run now, letting through the deletions the brake held back (the
+    /// user confirmed them).
+    pub fn allow_deletions(&self) {
+        self.ask(|o| o.force = true);
+    }
+
+    /// Run now, trying the items that keep failing without waiting out
+    /// their pause.
+    pub fn retry_held_back(&self) {
+        self.ask(|o| o.retry_now = true);
+    }
+
+    fn ask(&self, f: impl FnOnce(&mut ExportOptions)) {
+        f(&mut self.asked.lock().unwrap_or_else(|e| e.into_inner()));
+        self.wake.notify_one();
+    }
+
+    /// The options for the run that starts now; the next asks afresh.
+    fn take_asked(&self) -> ExportOptions {
+        std::mem::take(&mut *self.asked.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// End the loop now: a running export is abandoned at its next
@@ -495,7 +524,7 @@ pub async fn run<W: Worker>(
         // Stop does not wait for a long export: the run is dropped at its
         // next `.await`, which loses nothing (see `Control::stop`).
         let outcome = tokio::select! {
-            r = worker.export(now, &progress) => match r {
+            r = worker.export(now, control.take_asked(), &progress) => match r {
                 Ok(report) => RunOutcome::Exported(report),
                 Err(e) => RunOutcome::Failed(e),
             },

@@ -195,6 +195,8 @@ pub fn tray_state(status: &Status, activity: &Activity, last: Option<&LastExport
         Some(Who::User) => TrayState::NeedsUser,
         Some(Who::Admin) => TrayState::NeedsAdmin,
         Some(Who::Nobody) => TrayState::Retrying,
+        // Deletions wait for the user: Outlook is not in step until then.
+        None if last.is_some_and(|l| l.braked.is_some()) => TrayState::NeedsUser,
         None => TrayState::InStep,
     }
 }
@@ -287,10 +289,15 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
             },
         )
     };
+    // The user must act, and it is not the sign-in: it is the deletions.
+    let braked_only = tray == TrayState::NeedsUser
+        && status.state == SignInState::Ok
+        && last.is_some_and(|l| l.error.is_none() && l.braked.is_some());
     let status_line = {
         let id = match tray {
             TrayState::InStep => "state-in-step",
             TrayState::Exporting => "state-exporting",
+            TrayState::NeedsUser if braked_only => "state-deletions-wait",
             TrayState::NeedsUser => "state-needs-user",
             TrayState::NeedsAdmin => "state-needs-admin",
             TrayState::Retrying => "state-retrying",
@@ -322,6 +329,16 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
         if !problems.iter().any(|p| p.code == e.code) {
             problems.push(problem_view(texts, e, last.map(|l| l.at)));
         }
+    }
+    if let Some(b) = last.and_then(|l| l.braked.as_ref()) {
+        problems.push(view(
+            texts,
+            "export.brake",
+            Who::User,
+            &b.message,
+            &Action::AllowDeletions,
+            last.map(|l| l.at),
+        ));
     }
     if status.account.is_none() {
         problems.push(view(

@@ -162,6 +162,21 @@ pub struct LastExport {
     /// each, as data (the first [`RECORDS_KEPT`]; the counts say the rest).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<docket_text::Message>,
+    /// Deletions the brake held back (`policy.max_delete_share`): they wait
+    /// until the user lets them through ([`Action::AllowDeletions`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub braked: Option<Braked>,
+}
+
+/// A mass deletion the brake held back in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Braked {
+    /// Deletions the run would have made.
+    pub deletions: usize,
+    /// Our items in Microsoft 365 before the run.
+    pub owned: usize,
+    /// `sync-brake` (with `.body`): what was held back and why.
+    pub message: docket_text::Message,
 }
 
 /// How many record lines a run's summary keeps.

@@ -352,3 +352,86 @@ async fn sign_in_and_cancel_work_from_a_thread_without_a_runtime() {
     );
     c.stop().await;
 }
+
+/// The PMS drops most appointments at once (a half-written export, or a
+/// real clean-up): the brake holds the deletions back, and the tray says
+/// so instead of "in step", with "Allow these deletions" as the fix. The
+/// user's click lets exactly those through, and the tray is in step again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_back_mass_deletion_waits_for_the_user_and_goes_through_on_their_click() {
+    let pms_dir = tempfile::tempdir().unwrap();
+    let file = pms_dir.path().join("termine.ics");
+    std::fs::write(&file, many(10)).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let (base, upn) = (fx.base.clone(), fx.upn);
+    let c = Companion::start(
+        fx.reopen(),
+        StartOptions {
+            watch_source: false,
+            lang: Some(Lang::En),
+            ..StartOptions::default()
+        },
+    );
+    until(&c, "the first export", |s| {
+        s.tray == TrayState::InStep && s.modules[0].in_step == 10
+    })
+    .await;
+
+    // 7 of 10 gone from the PMS: more than the 20 % a run may delete.
+    std::fs::write(&file, many(3)).unwrap();
+    c.export_now();
+    let s = until(&c, "the brake shown", |s| {
+        s.problems.iter().any(|p| p.code == "export.brake")
+    })
+    .await;
+    assert_eq!(
+        s.tray,
+        TrayState::NeedsUser,
+        "not in step while deletions wait"
+    );
+    assert!(
+        s.status_line.starts_with("Deletions wait for you"),
+        "{}",
+        s.status_line
+    );
+    let p = s
+        .problems
+        .iter()
+        .find(|p| p.code == "export.brake")
+        .unwrap();
+    assert!(p.headline.contains("7 of 10"), "{}", p.headline);
+    assert_eq!(p.action.label, "Allow these deletions");
+    assert!(p.action.invocable);
+    assert_eq!(names(&mailbox(&base, upn).await, "events").len(), 10);
+
+    // A plain "Export now" keeps holding them back.
+    let mut events = c.events();
+    c.export_now();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while !matches!(events.recv().await, Ok(Event::RunFinished { .. })) {}
+    })
+    .await
+    .expect("the run finishes");
+    assert_eq!(names(&mailbox(&base, upn).await, "events").len(), 10);
+    assert!(c
+        .snapshot()
+        .problems
+        .iter()
+        .any(|p| p.code == "export.brake"));
+
+    // The user's click lets them through; in step again.
+    c.allow_deletions();
+    until(&c, "the deletions made", |s| {
+        s.tray == TrayState::InStep && s.modules[0].in_step == 3 && s.problems.is_empty()
+    })
+    .await;
+    assert_eq!(
+        names(&mailbox(&base, upn).await, "events"),
+        ["Termin 0", "Termin 1", "Termin 2"]
+    );
+    c.stop().await;
+}

@@ -117,6 +117,8 @@ fn what_a_run_leaves_behind() {
 struct Script {
     outcomes: Mutex<VecDeque<Result<(), AppError>>>,
     ran_at: Mutex<Vec<DateTime<Utc>>>,
+    /// Each run's options: (force, retry_now).
+    asked: Mutex<Vec<(bool, bool)>>,
     /// What the status says (`None`: it cannot be read).
     status: Mutex<Option<Status>>,
     notified: Mutex<Vec<String>>,
@@ -149,9 +151,14 @@ impl Worker for Script {
     async fn export(
         &self,
         now: DateTime<Utc>,
+        options: ExportOptions,
         _progress: crate::executor::OnProgress<'_>,
     ) -> Result<ExportReport, AppError> {
         self.ran_at.lock().unwrap().push(now);
+        self.asked
+            .lock()
+            .unwrap()
+            .push((options.force, options.retry_now));
         match self.outcomes.lock().unwrap().pop_front() {
             Some(Err(e)) => Err(e),
             _ => Ok(ExportReport::default()),
@@ -285,6 +292,34 @@ async fn waits_for_the_user_and_resumes_at_once_after_a_new_sign_in() {
     .await;
     // 0 worked, 15 failed (sign in), nothing until 70, then every 15.
     assert_eq!(script.runs(), [0, 15, 70, 85, 100]);
+}
+
+/// "Allow the deletions" and "Try again now" from the window run at once,
+/// with what was asked, and for that run only.
+#[tokio::test(start_paused = true)]
+async fn what_the_user_asks_applies_to_the_next_run_only() {
+    let script = Script::new(vec![]);
+    let seen = Seen::default();
+    let control = Control::default();
+    let c = control.clone();
+    run_for(&script, &seen, &control, 50, async move {
+        tokio::time::sleep(std::time::Duration::from_secs(60 * 5)).await;
+        c.allow_deletions();
+        tokio::time::sleep(std::time::Duration::from_secs(60 * 20)).await;
+        c.retry_held_back();
+    })
+    .await;
+    assert_eq!(script.runs(), [0, 5, 20, 25, 40]);
+    assert_eq!(
+        *script.asked.lock().unwrap(),
+        [
+            (false, false),
+            (true, false),
+            (false, false),
+            (false, true),
+            (false, false)
+        ]
+    );
 }
 
 fn signed_in(problem: Option<&str>) -> Status {

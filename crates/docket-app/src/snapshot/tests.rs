@@ -59,6 +59,23 @@ fn run(ok: bool, error: Option<AppErrorKind>) -> LastExport {
         } else {
             vec![]
         },
+        braked: None,
+    }
+}
+
+/// A good run whose brake held back 30 of 100 deletions.
+fn braked_run() -> LastExport {
+    LastExport {
+        braked: Some(crate::status::Braked {
+            deletions: 30,
+            owned: 100,
+            message: docket_text::Message::new("sync-brake")
+                .number("deletes", 30)
+                .number("owned", 100)
+                .number("percent", 30)
+                .number("allowed", 20),
+        }),
+        ..run(true, None)
     }
 }
 
@@ -182,7 +199,18 @@ fn tray_states() {
         Some(run(false, Some(AppErrorKind::SignIn))),
         TrayState::NeedsUser,
     );
+    // Deletions held back by the brake wait for the user: not in step.
+    check(
+        status(SignInState::Ok, true),
+        idle,
+        Some(braked_run()),
+        TrayState::NeedsUser,
+    );
 }
+
+/// `sync-brake` in German for 30 of 100 deletions, 20 % allowed.
+const GERMAN_BRAKE: &str =
+    "Vor dem Löschen von 30 der 100 übertragenen Einträge angehalten (30 %, mehr als die erlaubten 20 %)";
 
 fn texts(lang: Lang) -> Texts {
     Texts::new(lang).in_zone(Tz::Europe__Berlin)
@@ -234,6 +262,21 @@ fn what_the_user_reads() {
             "Microsoft 365 ist nicht erreichbar",
             "Netzwerkverbindung prüfen",
         )],
+    );
+    check(
+        Lang::En,
+        input(status(SignInState::Ok, true), idle, vec![braked_run()]),
+        "Deletions wait for you · 14:32",
+        &[(
+            "Stopped before deleting 30 of 100 exported items (30%, more than the 20% allowed)",
+            "Allow these deletions",
+        )],
+    );
+    check(
+        Lang::De,
+        input(status(SignInState::Ok, true), idle, vec![braked_run()]),
+        "Löschungen warten auf Sie · 14:32",
+        &[(GERMAN_BRAKE, "Diese Löschungen zulassen")],
     );
 }
 

@@ -82,6 +82,7 @@ state-line = { $state } · { $time }
 state-in-step = Aktuell
 state-exporting = Exportiert…
 state-needs-user = Bitte erneut anmelden
+state-deletions-wait = Löschungen warten auf Sie
 state-needs-admin = Ihre IT muss handeln
 state-retrying = Neuer Versuch in Kürze
 state-signed-out = Nicht angemeldet

@@ -83,6 +83,7 @@ state-line = { $state } · { $time }
 state-in-step = In step
 state-exporting = Exporting…
 state-needs-user = Please sign in again
+state-deletions-wait = Deletions wait for you
 state-needs-admin = Your IT must act
 state-retrying = Trying again shortly
 state-signed-out = Not signed in
