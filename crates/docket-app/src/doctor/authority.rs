@@ -10,6 +10,7 @@ use docket_config::Config;
 use docket_text::{Action, Message};
 
 use super::Check;
+use crate::HttpSetup;
 
 /// How long the authority may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -33,8 +34,8 @@ enum Fetched {
     /// Name resolution or TCP connection failed.
     Connect(String),
     Other(String),
-    /// No client could be built (the extra CA file).
-    NoClient(String),
+    /// No client could be built (the extra CA file): why, as data.
+    NoClient(HttpSetup),
 }
 
 pub(super) async fn check(config: &Config) -> Check {
@@ -47,13 +48,13 @@ async fn fetch(config: &Config, url: &str) -> Fetched {
     let extra_ca = match &config.microsoft.extra_ca_file {
         Some(path) => match std::fs::read(path) {
             Ok(pem) => Some(pem),
-            Err(e) => return Fetched::NoClient(format!("{}: {e}", path.display())),
+            Err(e) => return Fetched::NoClient(HttpSetup::unreadable(path, &e)),
         },
         None => None,
     };
     let client = match docket_auth::http::client(extra_ca.as_deref()) {
         Ok(c) => c,
-        Err(e) => return Fetched::NoClient(e.to_string()),
+        Err(e) => return Fetched::NoClient(e.into()),
     };
     match client.get(url).timeout(TIMEOUT).send().await {
         Ok(resp) => {
@@ -208,7 +209,7 @@ fn decide(url: &str, fetched: &Fetched) -> Check {
                 key: "microsoft.extra_ca_file".into(),
             },
         )
-        .detail_text(e),
+        .detail(e.message()),
     }
 }
 
@@ -232,7 +233,12 @@ pub(super) fn samples() -> Vec<Check> {
         Fetched::Tls("x".into()),
         Fetched::Connect("x".into()),
         Fetched::Other("x".into()),
-        Fetched::NoClient("x".into()),
+        Fetched::NoClient(HttpSetup::CaFileNotPem { detail: "x".into() }),
+        Fetched::NoClient(HttpSetup::CaFileUnreadable {
+            file: "ca.pem".into(),
+            detail: "x".into(),
+        }),
+        Fetched::NoClient(HttpSetup::Client { detail: "x".into() }),
     ]
     .iter()
     .map(|f| decide("https://login.example", f))
@@ -267,6 +273,34 @@ mod tests {
 
     fn edit(key: &str) -> Option<Action> {
         Some(Action::EditConfig { key: key.into() })
+    }
+
+    /// A certificate file that cannot be used is explained in the
+    /// reader's language, not in the HTTP library's English.
+    #[test]
+    fn an_unusable_certificate_file_is_explained_in_the_readers_language() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let c = decide(
+            URL,
+            &Fetched::NoClient(HttpSetup::unreadable(
+                std::path::Path::new("/etc/ca.pem"),
+                &io,
+            )),
+        );
+        assert_eq!(c.action, edit("microsoft.extra_ca_file"));
+        let detail = &c.details[0].message;
+        let de = Texts::new(Lang::De).render(detail);
+        assert!(
+            de.starts_with("Die in microsoft.extra_ca_file genannte Datei /etc/ca.pem"),
+            "{de}"
+        );
+        let en = Texts::new(Lang::En).render(detail);
+        assert!(
+            en.starts_with(
+                "The file named in microsoft.extra_ca_file, /etc/ca.pem, cannot be read"
+            ),
+            "{en}"
+        );
     }
 
     #[test]

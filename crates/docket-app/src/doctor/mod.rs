@@ -138,6 +138,12 @@ impl Check {
         self
     }
 
+    /// A detail line in the catalogue's words.
+    pub(crate) fn detail(mut self, message: Message) -> Check {
+        self.details.push(Detail::of(message));
+        self
+    }
+
     /// A detail line as the system or a server said it.
     pub(crate) fn detail_text(mut self, text: impl Into<String>) -> Check {
         self.details
