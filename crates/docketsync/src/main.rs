@@ -82,6 +82,8 @@ enum Command {
     /// Microsoft 365, and bring Outlook, To Do and contacts in step with
     /// the PMS. Prints what was created, updated, deleted, recreated and
     /// skipped (with reasons), and how many Graph requests it took.
+    /// `docketsync export` is the same command.
+    #[command(visible_alias = "export")]
     Sync {
         /// Only show the plan, in plain words; change nothing.
         #[arg(long)]

@@ -51,6 +51,23 @@ fn help_lists_and_explains_the_commands() {
     }
 }
 
+/// The product says "export"; the command `sync` has kept its name for
+/// the scripts that call it, and `export` is the same command.
+#[test]
+fn export_is_the_sync_command() {
+    let home = temp_home();
+    let (out, export) = run(docketsync(home.path()).args(["export", "--help"]));
+    assert!(out.status.success());
+    let (_, sync) = run(docketsync(home.path()).args(["sync", "--help"]));
+    assert!(export.contains("--dry-run"), "{export}");
+    assert_eq!(export, sync);
+    // Without a configuration both stop the same way.
+    let (a, a_out) = run(docketsync(home.path()).args(["export", "--dry-run"]));
+    let (b, b_out) = run(docketsync(home.path()).args(["sync", "--dry-run"]));
+    assert!(!a.status.success());
+    assert_eq!((a.status.code(), a_out), (b.status.code(), b_out));
+}
+
 /// What `m365-emulator --write-config` writes (the one emulator config
 /// writer, `m365_emulator::docketsync_config`) is a configuration that
 /// `doctor` accepts; once the emulator stops, its authority fails.
