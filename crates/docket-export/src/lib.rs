@@ -16,6 +16,8 @@
 //! - [`holdback`]: which items that keep failing sit out the next runs,
 //!   and until when (per-item backoff across runs; a request's own
 //!   retries are `docket_graph::retry`).
+//! - [`delta`]: Graph's delta pages and listed items read into
+//!   [`Listing`]s and [`RemoteItem`]s.
 //! - [`hash`]: the content hash that makes an unchanged item cost nothing,
 //!   and the deterministic `transactionId`.
 //!
@@ -27,6 +29,7 @@
 //! Words: skip reasons, notices, the plan summary and the brake are data
 //! ([`docket_text::Message`], area `sync`); `describe_in` renders them.
 
+pub mod delta;
 pub mod hash;
 pub mod holdback;
 pub mod key;

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use docket_export::{key, CreateReason, ItemKind, Listing, Op, Plan, SourceKey};
 use docket_graph::{GraphClient, TokenSource};
 
-use super::read::{full_listing, remote_item, url_encode, version_of};
+use super::read::{full_listing, url_encode};
 use crate::AppError;
+use docket_export::delta::{remote_item, version_of};
 
 /// The ids of the items carrying `key`'s tag.
 pub(super) async fn find_by_tag<T: TokenSource>(

@@ -1,8 +1,10 @@
 //! Reading Microsoft 365: the owned To Do list, delta pages and full
-//! listings of our tagged items turned into the planner's `Listing`s, and
-//! the URLs of single items.
+//! listings of our tagged items (read into the planner's `Listing`s by
+//! `docket_export::delta`), and the URLs of single items.
 
-use docket_export::{key, ItemKind, Listing, RemoteItem};
+use docket_export::delta::remote_item;
+pub(super) use docket_export::delta::{delta_listing, version_of};
+use docket_export::{key, ItemKind, Listing};
 use docket_graph::{Error as GraphError, GraphClient, Request, TokenSource};
 use serde_json::{json, Value};
 
@@ -57,66 +59,6 @@ pub(super) async fn task_list<T: TokenSource>(
         .to_string();
     store.set_meta("todo.list", &id)?;
     Ok(id)
-}
-
-pub(super) fn version_of(item: &Value) -> Option<String> {
-    item["changeKey"]
-        .as_str()
-        .or_else(|| item["@odata.etag"].as_str())
-        .map(str::to_string)
-}
-
-pub(super) fn remote_item(item: &Value, container: Option<&str>) -> Option<RemoteItem> {
-    // An occurrence of a series stands for its series master.
-    let id = item["seriesMasterId"]
-        .as_str()
-        .filter(|_| item["type"].as_str() != Some("seriesMaster"))
-        .or_else(|| item["id"].as_str())?;
-    Some(RemoteItem {
-        id: id.to_string(),
-        version: version_of(item),
-        categories: item["categories"].as_array().map(|c| {
-            c.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        }),
-        key: key::key_of(item),
-        container: container.map(str::to_string),
-    })
-}
-
-pub(super) fn delta_listing(kind: ItemKind, items: &[Value], list_id: Option<&str>) -> Listing {
-    let container = if kind == ItemKind::Task {
-        list_id
-    } else {
-        None
-    };
-    let mut changed: Vec<RemoteItem> = vec![];
-    let mut deleted = vec![];
-    for item in items {
-        if let Some(removed) = item.get("@removed") {
-            // "changed": the item left the window, it was not deleted.
-            if removed["reason"].as_str() != Some("changed") {
-                if let Some(id) = item["id"].as_str() {
-                    deleted.push(id.to_string());
-                }
-            }
-        } else if let Some(r) = remote_item(item, container) {
-            if r.id != item["id"].as_str().unwrap_or_default() {
-                // An occurrence: its master's version is not known here.
-                if changed.iter().any(|c| c.id == r.id) {
-                    continue;
-                }
-                changed.push(RemoteItem { version: None, ..r });
-            } else {
-                changed.retain(|c| c.id != r.id);
-                changed.push(r);
-            }
-        }
-    }
-    // An occurrence reported without a version must not look like an edit.
-    changed.retain(|c| c.version.is_some());
-    Listing::Delta { changed, deleted }
 }
 
 /// Every item of `kind` carrying our tag.
