@@ -6,7 +6,7 @@ use docket_export::delta::remote_item;
 pub(super) use docket_export::delta::{delta_listing, version_of};
 use docket_export::{key, ItemKind, Listing};
 use docket_graph::{Error as GraphError, GraphClient, Request, TokenSource};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::store::ExportStore;
 use super::TASK_LIST_NAME;
