@@ -19,6 +19,7 @@ use docket_auth::problem::{
     classify, classify_redirect_error, sign_in_frequency_lifetime, Class, Grant, ReAuthReason,
     TokenFailure, MAX_SIGN_IN_FREQUENCY_SECS,
 };
+use docket_export::ItemKind;
 use docket_graph::retry::{decide, parse_retry_after, AttemptEnd, Decision, RetryLimits};
 use docket_graph::{batch_answer, parse_body, Error as GraphError, GraphOrigin, Page};
 use docket_secrets::SecretString;
@@ -198,6 +199,23 @@ pub fn graph(data: &[u8]) {
             let origin = GraphOrigin::new(GRAPH_BASES[0]);
             for link in [page.next, page.delta].into_iter().flatten() {
                 check_link(&origin, GRAPH_BASES[0], link);
+            }
+            // What a delta round reads from the page, for each kind: an
+            // item changed at most once, always with a version (an
+            // occurrence without its master's version is no edit), and a
+            // task in the list it was read from.
+            for kind in [ItemKind::Event, ItemKind::Task, ItemKind::Contact] {
+                let listing = docket_export::delta::delta_listing(kind, page.items, Some("list"));
+                let docket_export::Listing::Delta { changed, .. } = listing else {
+                    panic!("a delta page read as a full listing");
+                };
+                let mut ids = std::collections::BTreeSet::new();
+                for c in &changed {
+                    assert!(ids.insert(c.id.as_str()), "{} changed twice", c.id);
+                    assert!(c.version.is_some(), "{} changed without a version", c.id);
+                    let want = (kind == ItemKind::Task).then_some("list");
+                    assert_eq!(c.container.as_deref(), want, "{}", c.id);
+                }
             }
         }
         1 => {
