@@ -746,7 +746,13 @@ impl<T: TokenSource> GraphClient<T> {
                         }
                     }
                     Err(e) => {
-                        let msg = e.to_string();
+                        // The batch's own failure, said once per item (a
+                        // transport failure keeps its text, not a second
+                        // "could not reach Microsoft Graph:").
+                        let msg = match e {
+                            Error::Transport(m) => m,
+                            other => other.to_string(),
+                        };
                         for &i in chunk {
                             results[i] = Some(Err(Error::Transport(msg.clone())));
                         }

@@ -115,6 +115,33 @@ async fn event_subjects(server: &TestServer) -> Vec<String> {
     subjects
 }
 
+/// A `$batch` whose answer is lost: every item reports it, and the text
+/// IT reads in the log says "could not reach Microsoft Graph" once.
+#[tokio::test]
+async fn a_lost_batch_answer_is_reported_once_per_item() {
+    let (server, client, _) = setup(false).await;
+    admin(
+        &server,
+        reqwest::Method::POST,
+        "/_admin/faults",
+        json!({"method": "POST", "path": "/v1.0/$batch", "kind": "connection_reset", "after_handler": true}),
+    )
+    .await;
+    let requests: Vec<Request> = (0..3).map(event).collect();
+    let results = client.batch(&requests).await;
+    assert_eq!(results.len(), 3);
+    for r in &results {
+        let err = r.as_ref().expect_err("the answer was lost");
+        assert!(matches!(err, docket_graph::Error::Transport(_)), "{err:?}");
+        let text = err.to_string();
+        assert_eq!(
+            text.matches("could not reach Microsoft Graph").count(),
+            1,
+            "{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn batched_creates_arrive_exactly_once_through_a_429_storm() {
     let (server, client, _) = setup(false).await;
