@@ -7,6 +7,12 @@
 //! cargo run -p docket-app --example long_run -- --days 120 --items 200 --interval 60
 //! ```
 //!
+//! `--log-rotation minutely` (default daily) rotates the log by the
+//! minute and `--log-keep N` (default 14) keeps N files: the simulated
+//! days pass in seconds, but the appender rotates on the real clock, so a
+//! run of some minutes shows rotation and pruning at work through the
+//! product's own set-up (`docket_app::logging`).
+//!
 //! `--max-delete-share` (default 1) is the firm's brake setting; with the
 //! product default 0.2 the deletions the PMS made during the token
 //! endpoint's outage are braked after it, for good.
@@ -26,11 +32,19 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let log_home = tempfile::tempdir().expect("log folder");
     let paths = docket_paths::Paths::under_home(log_home.path());
-    let guard = docket_app::logging::init(
-        &paths,
-        docket_app::logging::LogTarget::Tray,
-        &docket_app::logging::LogSettings::default(),
-    );
+    let rotation_name: String = arg(&args, "--log-rotation", "daily".to_string());
+    let rotation = match rotation_name.as_str() {
+        "minutely" => docket_app::logging::Rotation::MINUTELY,
+        "hourly" => docket_app::logging::Rotation::HOURLY,
+        _ => docket_app::logging::Rotation::DAILY,
+    };
+    let log_settings = docket_app::logging::LogSettings {
+        keep_days: arg(&args, "--log-keep", 14),
+        rotation,
+        ..docket_app::logging::LogSettings::default()
+    };
+    let guard =
+        docket_app::logging::init(&paths, docket_app::logging::LogTarget::Tray, &log_settings);
     let options = long_run::Options {
         days: arg(&args, "--days", 120),
         items: arg(&args, "--items", 200),
@@ -47,6 +61,22 @@ fn main() -> std::process::ExitCode {
     let f = runtime.block_on(long_run::run(options.clone()));
     drop(guard);
     println!("{}", markdown(&options, &f));
+    let seen: std::collections::BTreeSet<&String> =
+        f.samples.iter().flat_map(|s| &s.log_names).collect();
+    let most = f.samples.iter().map(|s| s.log_files).max().unwrap_or(0);
+    println!(
+        "Log: rotation {}, keep {}: {} files written over the run, at most {} at once, \
+         {} at the end ({}).",
+        rotation_name,
+        log_settings.keep_days,
+        seen.len(),
+        most,
+        f.samples.last().map_or(0, |s| s.log_files),
+        f.samples
+            .last()
+            .map(|s| s.log_names.join(", "))
+            .unwrap_or_default()
+    );
     if f.converged
         && f.lagged_events == 0
         && f.notified

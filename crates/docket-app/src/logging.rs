@@ -14,9 +14,16 @@ use docket_paths::Paths;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
+/// How often a new file starts. The product rotates daily; a harness that
+/// runs for minutes can rotate by the minute to watch rotation and
+/// pruning work through the same set-up.
+pub use tracing_appender::rolling::Rotation;
+
 /// Which front end logs: each has files of its own in the log folder
-/// (`docketsync.YYYY-MM-DD.log`, `docketsync-tray.YYYY-MM-DD.log`), so two
-/// processes never write into one file.
+/// (`docketsync-cli.YYYY-MM-DD.log`, `docketsync-tray.YYYY-MM-DD.log`), so
+/// two processes never write into one file. Neither name begins with the
+/// other: the appender keeps `keep_days` files by name prefix, so a prefix
+/// shared with the other front end would count, and delete, its files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogTarget {
     Cli,
@@ -26,7 +33,7 @@ pub enum LogTarget {
 impl LogTarget {
     fn prefix(self) -> &'static str {
         match self {
-            LogTarget::Cli => "docketsync",
+            LogTarget::Cli => "docketsync-cli",
             LogTarget::Tray => "docketsync-tray",
         }
     }
@@ -50,7 +57,10 @@ impl std::fmt::Debug for LogGuard {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSettings {
     pub level: LevelFilter,
+    /// Files kept (days, at the product's daily rotation).
     pub keep_days: usize,
+    /// Not a configuration key: always daily, except in harnesses.
+    pub rotation: Rotation,
 }
 
 impl Default for LogSettings {
@@ -58,6 +68,7 @@ impl Default for LogSettings {
         LogSettings {
             level: LevelFilter::INFO,
             keep_days: 14,
+            rotation: Rotation::DAILY,
         }
     }
 }
@@ -78,6 +89,7 @@ impl LogSettings {
                     docket_config::LogLevel::Trace => LevelFilter::TRACE,
                 },
                 keep_days: (c.logging.keep_days as usize).max(1),
+                rotation: Rotation::DAILY,
             },
             Err(_) => LogSettings::default(),
         }
@@ -93,15 +105,7 @@ pub fn init(paths: &Paths, target: LogTarget, settings: &LogSettings) -> LogGuar
         .with_filter(LevelFilter::WARN);
     let file = docket_paths::secure::create_dir_all(&paths.log_dir)
         .ok()
-        .and_then(|()| {
-            tracing_appender::rolling::Builder::new()
-                .rotation(tracing_appender::rolling::Rotation::DAILY)
-                .filename_prefix(target.prefix())
-                .filename_suffix("log")
-                .max_log_files(settings.keep_days.max(1))
-                .build(&paths.log_dir)
-                .ok()
-        });
+        .and_then(|()| appender(&paths.log_dir, target, settings).ok());
     let Some(file) = file else {
         let _ = tracing_subscriber::registry().with(stderr).try_init();
         return LogGuard { _guard: None };
@@ -129,6 +133,23 @@ pub fn init(paths: &Paths, target: LogTarget, settings: &LogSettings) -> LogGuar
     }
 }
 
+/// The front end's current file in `dir`. Building it removes the front
+/// end's oldest files beyond `keep_days` (the appender does so again at
+/// each day's rollover), so a CLI started once a run prunes as a tray
+/// running for weeks does.
+fn appender(
+    dir: &Path,
+    target: LogTarget,
+    settings: &LogSettings,
+) -> Result<tracing_appender::rolling::RollingFileAppender, tracing_appender::rolling::InitError> {
+    tracing_appender::rolling::Builder::new()
+        .rotation(settings.rotation.clone())
+        .filename_prefix(target.prefix())
+        .filename_suffix("log")
+        .max_log_files(settings.keep_days.max(1))
+        .build(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +166,7 @@ mod tests {
             &LogSettings {
                 level: LevelFilter::INFO,
                 keep_days: 3,
+                rotation: Rotation::DAILY,
             },
         );
         tracing::info!("hello from the tray");
@@ -163,5 +185,60 @@ mod tests {
         let text = std::fs::read_to_string(paths.log_dir.join(name)).unwrap();
         assert!(text.contains("hello from the tray"), "{text}");
         assert!(!text.contains("not at info"), "{text}");
+    }
+
+    fn names(dir: &Path, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(prefix))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Each front end keeps `keep_days` files of its own, and starting one
+    /// never deletes the other's: the CLI's files used to be named
+    /// `docketsync.…`, a prefix of the tray's, so every CLI run counted
+    /// the tray's files as its own and removed the oldest of both.
+    #[test]
+    fn each_front_end_keeps_its_own_days_of_logs() {
+        let dir = tempfile::tempdir().unwrap();
+        let days = ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04"];
+        for day in days {
+            for prefix in ["docketsync-cli", "docketsync-tray"] {
+                std::fs::write(dir.path().join(format!("{prefix}.{day}.log")), day).unwrap();
+                // Creation times apart, as days are: the appender removes
+                // the oldest by creation time.
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        let settings = LogSettings {
+            level: LevelFilter::INFO,
+            keep_days: 2,
+            rotation: Rotation::DAILY,
+        };
+        let cli = appender(dir.path(), LogTarget::Cli, &settings).unwrap();
+        drop(cli);
+
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert_eq!(
+            names(dir.path(), "docketsync-cli"),
+            vec![
+                "docketsync-cli.2026-10-04.log".to_string(),
+                format!("docketsync-cli.{today}.log"),
+            ],
+            "the CLI keeps its newest day and today's"
+        );
+        assert_eq!(
+            names(dir.path(), "docketsync-tray").len(),
+            days.len(),
+            "the CLI leaves the tray's files alone"
+        );
+
+        let tray = appender(dir.path(), LogTarget::Tray, &settings).unwrap();
+        drop(tray);
+        assert_eq!(names(dir.path(), "docketsync-tray").len(), 2);
+        assert_eq!(names(dir.path(), "docketsync-cli").len(), 2);
     }
 }

@@ -306,6 +306,57 @@ async fn the_budget_window_survives_a_failed_run_and_a_restart() {
     assert_eq!(c.throttled, 0);
 }
 
+/// A run cut off mid-export, as by a kill (its future dropped, so no final
+/// store), has already stored nearly all of the budget it spent, so the
+/// next process does not spend those requests a second time. The window
+/// used to be stored only every 5 s and at the end: a kill in a run's
+/// first seconds forgot all of it (about 1,600 requests at full speed,
+/// more than the tenth of the budget the pacer leaves free).
+#[tokio::test]
+async fn a_run_killed_mid_export_has_stored_the_budget_it_spent() {
+    let fx = Fixture::new().await;
+    let items: Vec<String> = (0..1_000)
+        .map(|i| event(&format!("e{i}"), &format!("Termin {i}"), 1 + i % 28))
+        .collect();
+    let snap = ics(&items);
+    let graph = fx.graph();
+    let cut = tokio::sync::Notify::new();
+    let on_progress = |p: docket_app::executor::Progress| {
+        if p.done >= 600 {
+            cut.notify_one();
+        }
+    };
+    let store = ExportStore(&fx.db);
+    let choices = choices();
+    // Stop the clock (a blocking task kept running stops tokio's
+    // auto-advance), so that the every-5-s store never comes however slow
+    // the machine: what is stored, is stored by the count.
+    let (hold_tx, hold_rx) = std::sync::mpsc::channel::<()>();
+    let holder = tokio::task::spawn_blocking(move || {
+        let _ = hold_rx.recv();
+    });
+    tokio::time::pause();
+    tokio::select! {
+        _ = export(&graph, &store, &snap, &choices, ExportOptions::default(), now(), &on_progress) => {
+            panic!("the run ended before it was cut off")
+        }
+        () = cut.notified() => {}
+    }
+    drop(hold_tx);
+    holder.await.expect("holder");
+    let spent = graph.counters().budget_requests;
+    let window = fx.db.lock().unwrap().pace_window().expect("window");
+    let stored: u64 = window.iter().map(|&(_, n)| u64::from(n)).sum();
+    assert!(spent >= 600, "{spent}");
+    // At most one store's worth, plus the four $batch envelopes of 20 in
+    // flight.
+    let in_flight = 4 * 20;
+    assert!(
+        spent - stored <= u64::from(docket_graph::pace::SAVE_WINDOW_EVERY) + in_flight,
+        "spent {spent}, stored {stored}"
+    );
+}
+
 #[tokio::test]
 async fn the_pms_leads_edits_deletions_and_user_deletions() {
     let fx = Fixture::new().await;

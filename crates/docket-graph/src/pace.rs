@@ -9,7 +9,8 @@
 //!
 //! The window outlives the process: [`Pacer::window`] gives the requests
 //! still in it per wall-clock second ([`SentInSecond`]), which the caller
-//! stores (the state database) after and during each run, and
+//! stores (the state database) after and during each run (every few
+//! seconds and every [`SAVE_WINDOW_EVERY`] requests), and
 //! [`Pacer::remember`] takes them back in the next run, so that a run
 //! after a failed one or a restart inside the same 10 minutes does not
 //! spend the budget a second time.
@@ -18,6 +19,12 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+/// How many budget requests a run sends between two stores of the window
+/// (besides the stores every few seconds and at the end): what a process
+/// killed mid-run can forget, against the 1,000 of the budget the pacer
+/// leaves unused.
+pub const SAVE_WINDOW_EVERY: u32 = 200;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {

@@ -27,8 +27,9 @@ pub(super) enum Read {
     Off,
 }
 
-/// How often a run stores the budget window while it sends (a kill loses
-/// at most this much of it).
+/// How often a run stores the budget window while it sends, besides every
+/// `docket_graph::pace::SAVE_WINDOW_EVERY` requests (a kill loses at most
+/// the smaller of the two, plus what is in flight).
 pub(super) const SAVE_PACE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// One export run. The Graph client first takes back the budget window
@@ -61,6 +62,7 @@ pub async fn export<T: TokenSource>(
         tokio::select! {
             result = &mut run => break result,
             () = tokio::time::sleep(SAVE_PACE_EVERY) => save_pace_window(graph, store).await,
+            () = graph.window_grew() => save_pace_window(graph, store).await,
         }
     };
     save_pace_window(graph, store).await;

@@ -76,6 +76,8 @@ pub struct Sample {
     pub temp_files: usize,
     pub log_files: usize,
     pub log_bytes: u64,
+    /// The log files' names.
+    pub log_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -213,7 +215,12 @@ fn sample(day: i64, home: &Path, log_dir: Option<&Path>) -> Sample {
         .iter()
         .filter(|f| {
             let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            name.contains(".tmp") || name.starts_with(".tmp") || name.ends_with(".part")
+            // tempfile's default (`.tmp…`), the secrets file's writes
+            // (`.secrets-…`), settings (`*.toml.new`), downloads (`.part`).
+            name.contains(".tmp")
+                || name.starts_with(".secrets-")
+                || name.ends_with(".new")
+                || name.ends_with(".part")
         })
         .count();
     let mut logs = vec![];
@@ -229,6 +236,10 @@ fn sample(day: i64, home: &Path, log_dir: Option<&Path>) -> Sample {
         files: files.len(),
         temp_files,
         log_files: logs.len(),
+        log_names: logs
+            .iter()
+            .filter_map(|f| f.file_name()?.to_str().map(str::to_string))
+            .collect(),
         log_bytes: logs
             .iter()
             .filter_map(|f| f.metadata().ok())
