@@ -7,6 +7,8 @@
 //!   string literals, also those spanning lines, and the shared Fluent
 //!   catalogues): the fix is an action, and each front end says it in
 //!   its own words;
+//! - the front ends (the CLI, the tray) depend on `docket-app` alone of
+//!   the product's crates (their tests may look further);
 //! - ARCHITECTURE.md names every crate of the workspace.
 
 use std::path::{Path, PathBuf};
@@ -229,6 +231,46 @@ fn no_library_crate_names_a_cli_command_in_user_text() {
     );
 }
 
+/// The product crates (`docket-*`) a manifest depends on outside its
+/// dev- and build-dependencies.
+fn product_dependencies(manifest: &str) -> Vec<String> {
+    let mut section = "";
+    let mut out = vec![];
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        let normal = section.ends_with("dependencies]")
+            && !section.ends_with("dev-dependencies]")
+            && !section.ends_with("build-dependencies]");
+        let name = line.split(['=', ' ', '.']).next().unwrap_or_default();
+        if normal && name.starts_with("docket-") {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn front_ends_depend_on_docket_app_alone() {
+    let mut found = vec![];
+    for front in ["crates/docketsync", "src-tauri"] {
+        let manifest = std::fs::read_to_string(root().join(front).join("Cargo.toml"))
+            .expect("front end manifest");
+        let deps = product_dependencies(&manifest);
+        assert!(deps.iter().any(|d| d == "docket-app"), "{front}: {deps:?}");
+        for d in deps.into_iter().filter(|d| d != "docket-app") {
+            found.push(format!("{front}/Cargo.toml: {d}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a front end depends on a crate below docket-app (re-export what it needs from docket-app):\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn architecture_names_every_crate() {
     let arch = std::fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
@@ -249,6 +291,13 @@ fn the_checks_catch_what_they_look_for() {
     assert!(names_a_command("fix: run `docketsync signin`"));
     assert!(names_a_command("\"IT: `docketsync client-secret set`\""));
     assert!(!names_a_command("docketsync's state folder"));
+    let manifest = "[dependencies]\ndocket-app = { path = \"a\" }\ndocket-text.workspace = true\n\
+                    [target.'cfg(unix)'.dependencies]\ndocket-paths = \"0.1\"\n\
+                    [dev-dependencies]\ndocket-store = \"0.1\"\n[build-dependencies]\ndocket-x = \"1\"\n";
+    assert_eq!(
+        product_dependencies(manifest),
+        ["docket-app", "docket-text", "docket-paths"]
+    );
     let source = r##"
         // A comment may say `docketsync sync`.
         let quote = '"'; let lifetime: &'a str = "a"; /* "docketsync run" */
