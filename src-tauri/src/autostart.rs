@@ -20,9 +20,9 @@ mod linux {
     const FILE: &str = "eu.docketsync.tray.desktop";
 
     /// `$XDG_CONFIG_HOME/autostart` (default `~/.config/autostart`):
-    /// `docket-paths` knows where.
+    /// `docket-paths` knows where (through `docket-app`).
     fn dir() -> Option<PathBuf> {
-        docket_paths::xdg_autostart_dir(&docket_paths::BaseDirs::from_env())
+        docket_app::paths::xdg_autostart_dir(&docket_app::paths::BaseDirs::from_env())
     }
 
     /// One argument of an `Exec=` value, quoted as the Desktop Entry

@@ -58,8 +58,8 @@ pub fn view_of(companion: &Companion) -> View {
     }
 }
 
-fn account_lines(snapshot: &Snapshot, texts: &docket_text::Texts) -> Vec<String> {
-    use docket_text::{Message, TimeStyle};
+fn account_lines(snapshot: &Snapshot, texts: &docket_app::Texts) -> Vec<String> {
+    use docket_app::{Message, TimeStyle};
     let Some(a) = &snapshot.account else {
         return vec![];
     };

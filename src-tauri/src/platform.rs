@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 
 pub fn open_folder(dir: &Path) {
-    if let Err(e) = docket_paths::secure::create_dir_all(dir) {
+    if let Err(e) = docket_app::paths::secure::create_dir_all(dir) {
         tracing::warn!(dir = %dir.display(), error = %e, "cannot create the folder");
     }
     let result = opener().arg(dir).spawn().map(drop);

@@ -47,7 +47,7 @@ impl Shell {
         match self.companion() {
             Some(c) => commands::view_of(&c),
             None => {
-                let texts = crate::texts::texts(docket_text::Lang::from_system());
+                let texts = crate::texts::texts(docket_app::Lang::from_system());
                 View {
                     snapshot: None,
                     problem: lock(&self.problem).clone(),
@@ -219,7 +219,7 @@ fn title<R: Runtime>(app: &AppHandle<R>) -> String {
     let lang = app
         .state::<Shell>()
         .companion()
-        .map_or_else(docket_text::Lang::from_system, |c| c.snapshot().lang);
+        .map_or_else(docket_app::Lang::from_system, |c| c.snapshot().lang);
     crate::texts::texts(lang).word("tray-window-title")
 }
 
@@ -246,7 +246,7 @@ fn start_companion<R: Runtime>(app: &AppHandle<R>) {
         }
         Err(e) => {
             tracing::error!(code = e.code(), "the app could not open");
-            let texts = crate::texts::texts(docket_text::Lang::from_system());
+            let texts = crate::texts::texts(docket_app::Lang::from_system());
             let problem = docket_app::snapshot::problem_view(&texts, &e.describe(), None);
             ensure_tray(app, &tray::model_without_app(&problem, &texts));
             *lock(&shell.problem) = Some(problem);

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use docket_text::{Lang, Resource, Texts};
+use docket_app::text::Resource;
+use docket_app::{Lang, Texts};
 
 macro_rules! tray_ftl {
     ($lang:ident, $code:literal) => {
@@ -49,7 +50,7 @@ mod tests {
 
     #[test]
     fn tray_catalogues_parse_and_agree() {
-        assert_eq!(docket_text::disagreements(TRAY), Vec::<String>::new());
+        assert_eq!(docket_app::text::disagreements(TRAY), Vec::<String>::new());
         for lang in Lang::ALL {
             Texts::with_resources(lang, TRAY).expect("tray.ftl adds to the built-in catalogues");
         }

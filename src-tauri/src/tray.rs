@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 
 use docket_app::snapshot::{Activity, ProblemView, Snapshot, TrayState};
-use docket_text::{Action, Texts, Who};
+use docket_app::{Action, Texts, Who};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};

@@ -818,7 +818,7 @@ fn the_window_process_asks_the_tray_over_its_pipe_and_ends_with_it() {
             .expect("the window process asks within a minute");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a call ({e}): {line}"))
     };
-    let texts = docket_tray::texts::texts(docket_text::Lang::En);
+    let texts = docket_tray::texts::texts(docket_app::Lang::En);
     let view = json!({
         "snapshot": null,
         "problem": null,

@@ -4,8 +4,11 @@
 //! - every Rust module under a crate's `src/` opens with a `//!` header
 //!   that says what it is for;
 //! - no library crate names a CLI command in text a person reads (Rust
-//!   string literals and the shared Fluent catalogues): the fix is an
-//!   action, and each front end says it in its own words;
+//!   string literals, also those spanning lines, and the shared Fluent
+//!   catalogues): the fix is an action, and each front end says it in
+//!   its own words;
+//! - the front ends (the CLI, the tray) depend on `docket-app` alone of
+//!   the product's crates (their tests may look further);
 //! - ARCHITECTURE.md names every crate of the workspace.
 
 use std::path::{Path, PathBuf};
@@ -102,6 +105,90 @@ fn names_a_command(line: &str) -> bool {
     })
 }
 
+/// The string literals of Rust source before its `#[cfg(test)]` module,
+/// each with the line it starts on, and with a `\`-newline continuation
+/// read as Rust reads it (the next line's leading spaces dropped).
+/// Comments are skipped; so are char literals (`'"'`). A small lexer, not
+/// a parser: enough for the house style.
+fn string_literals(source: &str) -> Vec<(usize, String)> {
+    let code = match source.find("#[cfg(test)]") {
+        Some(at) => &source[..at],
+        None => source,
+    };
+    let c: Vec<char> = code.chars().collect();
+    let mut out = vec![];
+    let (mut i, mut line) = (0, 1);
+    while i < c.len() {
+        match (c[i], c.get(i + 1).copied()) {
+            ('\n', _) => line += 1,
+            ('/', Some('/')) => {
+                while i < c.len() && c[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            ('/', Some('*')) => {
+                i += 2;
+                while i < c.len() && !(c[i] == '*' && c.get(i + 1) == Some(&'/')) {
+                    line += usize::from(c[i] == '\n');
+                    i += 1;
+                }
+                i += 1;
+            }
+            // A char literal ('"', '\''); a lifetime has no closing quote.
+            ('\'', Some('\\')) => i += 3,
+            ('\'', Some(_)) if c.get(i + 2) == Some(&'\'') => i += 2,
+            ('r', Some('"' | '#')) if i == 0 || !c[i - 1].is_alphanumeric() => {
+                let hashes = c[i + 1..].iter().take_while(|&&h| h == '#').count();
+                if c.get(i + 1 + hashes) == Some(&'"') {
+                    let (start, mut text) = (line, String::new());
+                    i += hashes + 2;
+                    let closes =
+                        |i: usize| c[i] == '"' && (1..=hashes).all(|k| c.get(i + k) == Some(&'#'));
+                    while i < c.len() && !closes(i) {
+                        line += usize::from(c[i] == '\n');
+                        text.push(c[i]);
+                        i += 1;
+                    }
+                    i += hashes;
+                    out.push((start, text));
+                }
+            }
+            ('"', _) => {
+                let (start, mut text) = (line, String::new());
+                i += 1;
+                while i < c.len() && c[i] != '"' {
+                    match (c[i], c.get(i + 1).copied()) {
+                        ('\\', Some('\n')) => {
+                            line += 1;
+                            i += 2;
+                            while i < c.len() && c[i].is_whitespace() {
+                                line += usize::from(c[i] == '\n');
+                                i += 1;
+                            }
+                            continue;
+                        }
+                        ('\\', Some(e)) => {
+                            text.push('\\');
+                            text.push(e);
+                            i += 1;
+                        }
+                        (ch, _) => {
+                            line += usize::from(ch == '\n');
+                            text.push(ch);
+                        }
+                    }
+                    i += 1;
+                }
+                out.push((start, text));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
 #[test]
 fn no_library_crate_names_a_cli_command_in_user_text() {
     let mut found = vec![];
@@ -111,7 +198,7 @@ fn no_library_crate_names_a_cli_command_in_user_text() {
         // drives the CLI by its commands).
         if matches!(
             name,
-            "docketsync" | "xtask" | "m365-emulator" | "m365-emulator-cli" | "docket-testkit"
+            "docketsync" | "xtask" | "m365-emulator" | "docket-testkit"
         ) {
             continue;
         }
@@ -119,20 +206,10 @@ fn no_library_crate_names_a_cli_command_in_user_text() {
         files(&c.join("src"), "rs", &mut rs);
         for f in rs {
             let text = std::fs::read_to_string(&f).unwrap_or_default();
-            let mut in_tests = false;
-            for (n, line) in text.lines().enumerate() {
-                let t = line.trim_start();
-                if t.starts_with("#[cfg(test)]") {
-                    in_tests = true;
-                }
-                if in_tests || t.starts_with("//") {
-                    continue;
-                }
-                // Only string literals: the part of the line after a quote.
-                if let Some(q) = line.find('"') {
-                    if names_a_command(&line[q..]) {
-                        found.push(format!("{}:{}: {}", rel(&f), n + 1, t));
-                    }
+            for (n, literal) in string_literals(&text) {
+                if names_a_command(&literal) {
+                    let first = literal.lines().next().unwrap_or_default();
+                    found.push(format!("{}:{n}: \"{first}\"", rel(&f)));
                 }
             }
         }
@@ -150,6 +227,46 @@ fn no_library_crate_names_a_cli_command_in_user_text() {
     assert!(
         found.is_empty(),
         "library text names a CLI command (say the fix as a docket_text::Action; the CLI words it):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The product crates (`docket-*`) a manifest depends on outside its
+/// dev- and build-dependencies.
+fn product_dependencies(manifest: &str) -> Vec<String> {
+    let mut section = "";
+    let mut out = vec![];
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        let normal = section.ends_with("dependencies]")
+            && !section.ends_with("dev-dependencies]")
+            && !section.ends_with("build-dependencies]");
+        let name = line.split(['=', ' ', '.']).next().unwrap_or_default();
+        if normal && name.starts_with("docket-") {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn front_ends_depend_on_docket_app_alone() {
+    let mut found = vec![];
+    for front in ["crates/docketsync", "src-tauri"] {
+        let manifest = std::fs::read_to_string(root().join(front).join("Cargo.toml"))
+            .expect("front end manifest");
+        let deps = product_dependencies(&manifest);
+        assert!(deps.iter().any(|d| d == "docket-app"), "{front}: {deps:?}");
+        for d in deps.into_iter().filter(|d| d != "docket-app") {
+            found.push(format!("{front}/Cargo.toml: {d}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a front end depends on a crate below docket-app (re-export what it needs from docket-app):\n{}",
         found.join("\n")
     );
 }
@@ -174,4 +291,36 @@ fn the_checks_catch_what_they_look_for() {
     assert!(names_a_command("fix: run `docketsync signin`"));
     assert!(names_a_command("\"IT: `docketsync client-secret set`\""));
     assert!(!names_a_command("docketsync's state folder"));
+    let manifest = "[dependencies]\ndocket-app = { path = \"a\" }\ndocket-text.workspace = true\n\
+                    [target.'cfg(unix)'.dependencies]\ndocket-paths = \"0.1\"\n\
+                    [dev-dependencies]\ndocket-store = \"0.1\"\n[build-dependencies]\ndocket-x = \"1\"\n";
+    assert_eq!(
+        product_dependencies(manifest),
+        ["docket-app", "docket-text", "docket-paths"]
+    );
+    let source = r##"
+        // A comment may say `docketsync sync`.
+        let quote = '"'; let lifetime: &'a str = "a"; /* "docketsync run" */
+        #[error(
+            "an export is running (another \
+             `docketsync sync`)"
+        )]
+        const RAW: &str = r#"say "docketsync doctor""#;
+        #[cfg(test)]
+        mod tests { const T: &str = "docketsync status"; }
+    "##;
+    let named: Vec<(usize, String)> = string_literals(source)
+        .into_iter()
+        .filter(|(_, l)| names_a_command(l))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (
+                5,
+                "an export is running (another `docketsync sync`)".to_string()
+            ),
+            (8, r#"say "docketsync doctor""#.to_string())
+        ]
+    );
 }

@@ -45,8 +45,8 @@ pub enum AppError {
     /// Another export of this user is running (the loop or the tray, and
     /// `docketsync sync`); this one waited `waited_seconds` for it.
     #[error(
-        "an export is already running for this user (Docket Sync in the background or another \
-         `docketsync sync`); this one waited {waited_seconds} s and did not start"
+        "another export of this user is running; this one waited {waited_seconds} s and did not \
+         start"
     )]
     ExportRunning { waited_seconds: u64 },
     /// The export lock file cannot be opened or locked.

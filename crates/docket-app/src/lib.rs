@@ -65,6 +65,19 @@ pub(crate) use export::{last_export_of, mailbox_zone, ZoneOrigin, LAST_EXPORT};
 pub use pms::{read_options, PmsPreview};
 pub use status::Status;
 
+/// What a front end needs of `docket-text` beyond the words above: its
+/// own catalogue files (the CLI's `cli.ftl`, the tray's `tray.ftl`) and
+/// the check that they agree with the built-in ones.
+pub mod text {
+    pub use docket_text::{disagreements, Resource, BUILTIN};
+}
+
+/// What a front end needs of `docket-paths`: where the tray's XDG
+/// autostart entry goes, and owner-only folders.
+pub mod paths {
+    pub use docket_paths::{secure, xdg_autostart_dir, BaseDirs};
+}
+
 /// `docket-config`'s view → `docket-auth`'s.
 pub fn auth_config(config: &Config) -> Result<AuthConfig, AppError> {
     let ms = &config.microsoft;

@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 
 use docket_app::doctor::{CheckStatus, DoctorReport};
+use docket_app::text::Resource;
 use docket_app::{Action, Described, Lang, Message, Texts};
-use docket_text::Resource;
 
 /// The CLI's own catalogue files.
 pub const RESOURCES: &[Resource] = &[
@@ -156,12 +156,12 @@ mod tests {
 
     #[test]
     fn the_cli_catalogues_agree_and_parse() {
-        let all: Vec<Resource> = docket_text::BUILTIN
+        let all: Vec<Resource> = docket_app::text::BUILTIN
             .iter()
             .chain(RESOURCES)
             .copied()
             .collect();
-        assert_eq!(docket_text::disagreements(&all), Vec::<String>::new());
+        assert_eq!(docket_app::text::disagreements(&all), Vec::<String>::new());
         for lang in Lang::ALL {
             Texts::with_resources(lang, RESOURCES).expect("loads");
         }

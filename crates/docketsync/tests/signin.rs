@@ -707,15 +707,17 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
         }
         all
     });
-    let exported = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("a run within two minutes");
-        if line.contains(" exported: ") || line.contains(" failed ") || line.contains("waiting") {
-            break line;
-        }
-    };
-    assert!(exported.contains(" exported: "), "{exported}");
+    let first = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a first line");
+    assert!(
+        first.contains("Exporting every 15 minutes; Ctrl-C stops."),
+        "{first}"
+    );
+    // The run's line: its time and summary ("09:00 12 created, …").
+    let exported = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("a run within two minutes");
     assert!(exported.contains(" created"), "{exported}");
     // Still running: the next run is 15 minutes away.
     std::thread::sleep(Duration::from_millis(300));
@@ -742,6 +744,84 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     assert!(text.contains("Last export: "), "{text}");
     let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
+}
+
+/// A pause chosen in the tray holds for `docketsync run` too (the tray's
+/// companion runs in the terminal): it says so in the reader's language
+/// (German under `LANG=de_DE.UTF-8`), exports nothing, and Ctrl-C still
+/// stops it.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_keeps_a_pause_made_in_the_tray_and_speaks_german() {
+    let mut env = Env::start("public_client_id", "public");
+    let pw = env.password(ANNA);
+    let (code, stdout, stderr, _) = env.sign_in(ANNA, &pw, false).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // What the tray's "Pause" leaves in the state database.
+    let paths = docket_paths::Paths::under_home(env.home.path());
+    docket_store::StateDb::open(&paths.state_db_file())
+        .expect("db")
+        .set_export_meta("paused", "1")
+        .expect("pause");
+    let mut child = env
+        .cmd()
+        .arg("run")
+        .env_remove("LANGUAGE")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "de_DE.UTF-8")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a first line");
+    assert!(first.starts_with("Docket Sync: Angehalten"), "{first}");
+    assert!(first.contains("dann neu; Strg-C beendet."), "{first}");
+    // Unpaused, the first run would start at once and take a few seconds.
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        child.try_wait().expect("poll").is_none(),
+        "run ended by itself"
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let (code, _, stderr) = env.finish(child);
+    let printed = reader.join().expect("reader");
+    assert_eq!(code, 0, "{printed}{stderr}");
+    assert_eq!(printed.lines().count(), 1, "only the first line: {printed}");
+    env.outputs.push(printed);
+    let mailbox: Value = reqwest::get(format!("{}/_admin/mailboxes/{ANNA}", env.base()))
+        .await
+        .expect("mailbox")
+        .json()
+        .await
+        .expect("mailbox JSON");
+    assert_eq!(
+        tags_in(&mailbox),
+        Vec::<String>::new(),
+        "paused, yet exported"
+    );
+    let s = env.status();
+    assert_eq!(s["activity"]["state"], "paused", "{s}");
+    assert_eq!(s["runs"], json!([]), "{s}");
 }
 
 /// Two `docketsync sync` started together on a fresh sign-in (the `run`

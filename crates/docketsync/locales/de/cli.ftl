@@ -6,7 +6,7 @@ cli-action-sign-in = führen Sie `docketsync signin` aus
 cli-action-export-now = führen Sie `docketsync sync` aus
 cli-action-retry-held-back = führen Sie `docketsync sync --retry-now` aus
 cli-action-allow-deletions = führen Sie `docketsync sync --force` aus
-cli-action-resume = führen Sie `docketsync run` aus (oder setzen Sie im Infobereich fort)
+cli-action-resume = wählen Sie Fortsetzen im Menü von Docket Sync im Infobereich (`docketsync run` hält eine dort gewählte Pause ein)
 cli-action-test-again = führen Sie `docketsync doctor` erneut aus
 cli-action-open-log = senden Sie die neueste Datei im Protokollordner an Ihre IT (`docketsync doctor` nennt den Ordner)
 cli-action-open-status = siehe `docketsync status`
@@ -26,6 +26,15 @@ cli-signin-again = Angemeldet als { $who } (erneut angemeldet).
 
 cli-signout-done = { $user } ist abgemeldet; die Anmeldung wurde aus { $location } entfernt.
 cli-signout-none = Nicht angemeldet; nichts zu entfernen.
+
+# `docketsync run`: seine erste Zeile ($state: die Statuszeile, „Aktuell · 14:32“)
+# und der Kopf einer Benachrichtigung vor ihrem Text.
+cli-run-started = Docket Sync: { $state }. { $minutes ->
+    [one] Export jede Minute; Strg-C beendet.
+   *[other] Export alle { $minutes } Minuten; Strg-C beendet.
+}
+cli-run-paused = Docket Sync: { $state }. Der Export wurde im Infobereich angehalten: wählen Sie dort im Menü Fortsetzen und starten Sie diesen Befehl dann neu; Strg-C beendet.
+cli-run-notice = Hinweis: { $title }
 
 cli-check-ok = OK: angemeldet als { $user }; die Anmeldung wurde erneuert und Microsoft Graph hat geantwortet.
 

@@ -7,7 +7,7 @@ cli-action-sign-in = run `docketsync signin`
 cli-action-export-now = run `docketsync sync`
 cli-action-retry-held-back = run `docketsync sync --retry-now`
 cli-action-allow-deletions = run `docketsync sync --force`
-cli-action-resume = run `docketsync run` (or resume in the tray)
+cli-action-resume = choose Resume in the Docket Sync tray menu (`docketsync run` keeps a pause made there)
 cli-action-test-again = run `docketsync doctor` again
 cli-action-open-log = send the newest file in the log folder to your IT (`docketsync doctor` names the folder)
 cli-action-open-status = see `docketsync status`
@@ -27,6 +27,15 @@ cli-signin-again = Signed in as { $who } (signed in again).
 
 cli-signout-done = Signed out { $user }; its sign-in was removed from { $location }.
 cli-signout-none = Not signed in; nothing to remove.
+
+# `docketsync run`: its first line ($state: the status line, "In step · 14:32"),
+# and a notification's head before its text.
+cli-run-started = Docket Sync: { $state }. { $minutes ->
+    [one] Exporting every minute; Ctrl-C stops.
+   *[other] Exporting every { $minutes } minutes; Ctrl-C stops.
+}
+cli-run-paused = Docket Sync: { $state }. Exporting was paused in the tray: choose Resume in its menu, then start this command again; Ctrl-C stops.
+cli-run-notice = Notice: { $title }
 
 cli-check-ok = OK: signed in as { $user }; the sign-in was refreshed and Microsoft Graph answered.
 

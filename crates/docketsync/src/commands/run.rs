@@ -1,85 +1,81 @@
-//! `docketsync run`: the background loop in the foreground, one line per
-//! run and per notification; Ctrl-C stops it.
+//! `docketsync run`: the tray's companion (`docket_app::companion`) in the
+//! foreground. It honours a pause set in the tray, prints one line per
+//! finished run and per notification in the reader's language, and stops
+//! on Ctrl-C.
 
 use std::process::ExitCode;
 
-use docket_app::schedule::{self, Control, Memory, Notification, Observer, RunOutcome, Timing};
-use docket_app::Texts;
+use docket_app::companion::{Companion, Event, StartOptions};
+use docket_app::snapshot::{Activity, Snapshot};
+use docket_app::{Message, Texts, TimeStyle};
+use tokio::sync::broadcast::error::RecvError;
 
 use super::{open, out, Ctx};
-
-struct Terminal<'a> {
-    texts: &'a Texts,
-}
-
-impl Observer for Terminal<'_> {
-    fn ran(&self, outcome: &RunOutcome, memory: &Memory) {
-        let at = chrono::Local::now().format("%H:%M");
-        let t = self.texts;
-        match outcome {
-            RunOutcome::Exported(r) => out(&format!(
-                "{at} exported: {} created, {} updated, {} deleted, {} recreated, {} unchanged; {} failed, {} paused; {} Graph requests\n",
-                r.created,
-                r.updated,
-                r.deleted,
-                r.recreated,
-                r.unchanged,
-                r.failed.len(),
-                r.held_back.len(),
-                r.requests.graph_requests
-            )),
-            RunOutcome::Failed(e) if memory.waiting_for_user => {
-                let d = e.describe();
-                out(&format!(
-                    "{at} waiting for you: {} ({}). {}: {}\n",
-                    t.render(&d.message),
-                    d.code,
-                    t.word("cli-fix"),
-                    crate::render::action(t, &d.action)
-                ))
-            }
-            RunOutcome::Failed(e) => {
-                let d = e.describe();
-                out(&format!(
-                    "{at} failed ({} in a row; tried again by itself): {} ({})\n",
-                    memory.failures.max(1),
-                    t.render(&d.message),
-                    d.code
-                ))
-            }
-        }
-    }
-
-    fn notify(&self, n: &Notification) {
-        let t = self.texts;
-        out(&format!(
-            "NOTICE {}: {} ({}: {})\n",
-            t.render(&n.title),
-            t.render(&n.message),
-            t.word("cli-fix"),
-            crate::render::action(t, &n.action)
-        ));
-    }
-}
 
 pub async fn run(ctx: &Ctx) -> ExitCode {
     let app = match open(ctx, false) {
         Ok(app) => app,
         Err(code) => return code,
     };
-    let timing = Timing::from_config(&app.config());
-    let control = Control::default();
-    let stopper = control.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            stopper.stop();
+    let options = StartOptions {
+        lang: Some(ctx.texts.lang()),
+        ..StartOptions::default()
+    };
+    let companion = Companion::start(app, options);
+    let mut events = companion.events();
+    out(&started(&ctx.texts, &companion.snapshot()));
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            _ = &mut ctrl_c => break,
+            event = events.recv() => match event {
+                Ok(event) => out(&event_text(&ctx.texts, &event)),
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break,
+            },
         }
-    });
-    out(&format!(
-        "Exporting every {} minutes; Ctrl-C stops.\n",
-        timing.every.num_minutes()
-    ));
-    let terminal = Terminal { texts: &ctx.texts };
-    schedule::run(&app, timing, &schedule::WallClock, &terminal, &control).await;
+    }
+    companion.stop().await;
     ExitCode::SUCCESS
+}
+
+/// The first line: the state, and how the loop goes on (or that it waits
+/// for a resume in the tray).
+fn started(t: &Texts, s: &Snapshot) -> String {
+    let id = match s.activity {
+        Activity::Paused => "cli-run-paused",
+        _ => "cli-run-started",
+    };
+    let line = Message::new(id)
+        .text("state", s.status_line.as_str())
+        .number("minutes", s.settings.user.interval_minutes);
+    format!("{}\n", t.render(&line))
+}
+
+/// A finished run (its time, summary and what stopped it, with the fix in
+/// CLI words) or a notification; other events print nothing.
+fn event_text(t: &Texts, event: &Event) -> String {
+    let fix = |action| {
+        format!(
+            "  {}: {}\n",
+            t.word("cli-fix"),
+            crate::render::action(t, action)
+        )
+    };
+    match event {
+        Event::RunFinished { run } => {
+            let mut o = format!("{} {}\n", t.time(run.run.at, TimeStyle::Clock), run.summary);
+            if let Some(p) = &run.problem {
+                o += &format!("  {} [{}]\n", p.headline, p.code);
+                o += &fix(&p.action.action);
+            }
+            o
+        }
+        Event::NotificationDue { notification: n } => {
+            let head = Message::new("cli-run-notice").text("title", n.title.as_str());
+            format!("{}: {}\n{}", t.render(&head), n.body, fix(&n.action.action))
+        }
+        _ => String::new(),
+    }
 }
