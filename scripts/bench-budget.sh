@@ -77,8 +77,14 @@ grep -q "kind = \"ics\"" "$CONFIG" || { echo "could not point the config at the 
 
 START=$(date +%s.%N)
 DOCKETSYNC_HOME="$HOME_DIR" /usr/bin/time -v -o "$WORK/time.txt" \
-    "$DOCKETSYNC" sync --json >"$WORK/sync.json" 2>"$WORK/sync.err" || true
+    "$DOCKETSYNC" sync --json >"$WORK/sync.json" 2>"$WORK/sync.err" && STATUS=0 || STATUS=$?
 END=$(date +%s.%N)
+# A run that stopped still prints its report; say so rather than give its
+# figures as if the export had finished.
+if [ "$STATUS" -ne 0 ]; then
+    echo "docketsync sync exited with $STATUS; its stderr:" >&2
+    cat "$WORK/sync.err" >&2
+fi
 python3 - "$WORK/sync.json" "$WORK/time.txt" "$START" "$END" "$ITEMS" <<'PY'
 import json, re, sys
 report = json.load(open(sys.argv[1]))
@@ -97,3 +103,4 @@ print(f"429s/503s received {q['throttled']}")
 print(f"wall time {end - start:.1f} s (budget floor {floor} s)")
 print(f"peak RSS of docketsync sync {rss / 1024:.0f} MiB")
 PY
+exit "$STATUS"
