@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 use docket_testkit::emulator::EmulatorProcess;
 use docket_testkit::{entra_sign_in, free_port, opened_urls, recording_browser, Chrome};
 use fantoccini::{Client, ClientBuilder, Locator};
+use m365_emulator::docketsync_config::DocketsyncConfig;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -465,20 +466,14 @@ async fn the_tray_in_a_real_desktop_session() {
         .to_string();
     let password = emulator.password(&upn);
     let config = work.path().join("firm.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[microsoft]\ntenant = \"{}\"\nclient_id = \"{}\"\nclient_type = \"public\"\n\
-             authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\n\
-             [source]\nkind = \"ics\"\npath = \"{}\"\n\n\
-             [modules]\ncalendar = true\ntasks = false\ncontacts = false\n\n\
-             [policy]\nsync_interval_minutes = 60\n",
-            emulator.tenant_id(),
-            emulator.field("public_client_id"),
-            pms.display()
-        ),
-    )
-    .unwrap();
+    let mut firm = DocketsyncConfig::new(&base, emulator.tenant_id());
+    firm.sections = format!(
+        "[source]\nkind = \"ics\"\npath = \"{}\"\n\n\
+         [modules]\ncalendar = true\ntasks = false\ncontacts = false\n\n\
+         [policy]\nsync_interval_minutes = 60\n",
+        pms.display()
+    );
+    std::fs::write(&config, firm.toml()).unwrap();
     let browser = recording_browser(work.path());
 
     // tauri-driver → WebKitWebDriver → the tray, with this environment.

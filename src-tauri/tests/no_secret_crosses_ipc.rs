@@ -75,12 +75,9 @@ async fn no_command_answer_carries_a_token() {
     let base = emulator.base_url.clone();
     let (upn, _, _, _, _, password) = demo::USERS[0];
     let home = tempfile::tempdir().unwrap();
-    let firm = format!(
-        "[microsoft]\ntenant = \"{tenant}\"\nclient_id = \"{}\"\nclient_type = \"public\"\n\
-         authority_host = \"{base}\"\ngraph_base_url = \"{base}/v1.0\"\n\n\
-         [source]\nkind = \"demo\"\n\n[storage]\nallow_plaintext_tokens = true\n",
-        demo::PUBLIC_CLIENT_ID
-    );
+    let mut firm = m365_emulator::docketsync_config::DocketsyncConfig::new(&base, tenant);
+    firm.plaintext_tokens = true;
+    let firm = firm.toml();
     let firm_file = home.path().join("firm.toml");
     std::fs::write(&firm_file, &firm).unwrap();
     let config = docket_config::validate(

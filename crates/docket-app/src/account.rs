@@ -343,7 +343,7 @@ impl App {
             confidential: confidential.then_some(self.config().microsoft.client_secret_expires),
             client_secret_stored,
             secret_store: status::SecretStoreInfo {
-                kind: if store.plaintext_warning().is_some() {
+                kind: if store.plaintext_message().is_some() {
                     "plaintext_file"
                 } else {
                     "keyring"

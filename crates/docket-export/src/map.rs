@@ -449,16 +449,19 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
             (l.date(), tz)
         }
     };
-    let expressible = if !overrides.is_empty() {
-        Err("it has changed occurrences".to_string())
-    } else if !rec.exdates.is_empty() {
-        Err("it has removed occurrences (EXDATE)".to_string())
-    } else if !rec.rdates.is_empty() || !rec.rdate_periods.is_empty() {
-        Err("it has extra dates (RDATE)".to_string())
+    // A series with changed (overrides), removed (EXDATE) or extra
+    // (RDATE) occurrences, or whose rule Graph's pattern cannot say, is
+    // exported as its single occurrences below.
+    let plain = overrides.is_empty()
+        && rec.exdates.is_empty()
+        && rec.rdates.is_empty()
+        && rec.rdate_periods.is_empty();
+    let expressible = if plain {
+        patterned(&rule, start_date, start_zone).ok()
     } else {
-        patterned(&rule, start_date, start_zone)
+        None
     };
-    if let Ok(pattern) = expressible {
+    if let Some(pattern) = expressible {
         let fields = appointment_fields(master, &master.timing, pattern, ctx);
         let key = SourceKey::new(Module::Appointment, uid);
         out.add(Desired::new(

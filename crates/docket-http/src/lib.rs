@@ -10,8 +10,14 @@
 //! - the user agent `DocketSync/<version>`;
 //! - an explicit redirect policy ([`Redirects`]): none by default.
 //!
-//! [`client`] gives reqwest's async client, [`blocking_client`] (feature
-//! `blocking`) the blocking one with exactly the same settings.
+//! [`client`] gives reqwest's async client (`docket-auth`'s token client,
+//! which Graph shares), [`blocking_client`] (feature `blocking`) the
+//! blocking one with exactly the same settings (`docket-source`'s PMS
+//! reader, which runs on plain threads).
+//!
+//! [`is_certificate_error`] tells, from the error types in a failure's
+//! source chain and never from its text, whether TLS refused the server's
+//! certificate (the case the firm's extra CA file fixes).
 //!
 //! The emulator builds its own clients: it never depends on product crates.
 
@@ -112,6 +118,34 @@ pub fn client(opts: &Options<'_>) -> Result<reqwest::Client, BuildError> {
 #[cfg(feature = "blocking")]
 pub fn blocking_client(opts: &Options<'_>) -> Result<reqwest::blocking::Client, BuildError> {
     configure!(reqwest::blocking::Client::builder(), opts)
+}
+
+/// Whether TLS refused the server's certificate somewhere in `e`'s source
+/// chain (not trusted, expired, for another name, none at all): a
+/// `rustls::Error::InvalidCertificate` or `NoCertificatesPresented`, also
+/// inside an `io::Error` (whose `source()` skips the error it wraps).
+/// Decided by the errors' types, never by their text; another TLS failure
+/// (a server that speaks no TLS, a refused handshake) is not one.
+pub fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        let wrapped = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref());
+        if let Some(inner) = wrapped {
+            if is_certificate_error(inner) {
+                return true;
+            }
+        }
+        next = err.source();
+    }
+    false
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The client builder against small local servers: user agent, redirects,
-//! the extra CA, timeouts.
+//! the extra CA, timeouts; and which failures are certificate errors,
+//! against a local TLS server with a generated CA.
 
 use std::sync::{Arc, Mutex};
 
@@ -138,4 +139,192 @@ async fn the_blocking_client_has_the_same_settings() {
         "{}",
         seen[0]
     );
+}
+
+/// A generated CA (its PEM) and an HTTPS server on 127.0.0.1 that presents
+/// a certificate for `names` signed by it and answers anything with 200;
+/// the URL says `localhost`.
+async fn tls_server(names: &[&str]) -> (String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone(), ca_cert.der().clone()], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!(
+        "https://localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(sock).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                let _ = tls.read(&mut buf).await;
+                let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                let _ = tls.write_all(answer.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (base, ca_cert.pem())
+}
+
+/// A server that answers the TLS hello with plain HTTP at once.
+async fn plain_http_on_tls() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = sock
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    base
+}
+
+async fn get_err(url: &str, o: &Options<'_>) -> reqwest::Error {
+    client(o).unwrap().get(url).send().await.unwrap_err()
+}
+
+#[tokio::test]
+async fn the_extra_ca_file_is_trusted_besides_the_platform_roots() {
+    let (base, ca_pem) = tls_server(&["localhost"]).await;
+    let o = Options {
+        extra_ca_pem: Some(ca_pem.as_bytes()),
+        ..opts(Redirects::None)
+    };
+    let resp = client(&o).unwrap().get(&base).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.text().await.unwrap(), "ok");
+}
+
+fn check(case: &str, e: &(dyn std::error::Error + 'static), expect: bool) {
+    assert_eq!(is_certificate_error(e), expect, "{case}: {e:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn certificate_errors_are_told_by_type_not_by_text() {
+    use rustls::{AlertDescription, CertificateError};
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    let (untrusted, _) = tls_server(&["localhost"]).await;
+    let (misnamed, misnamed_ca) = tls_server(&["elsewhere.example"]).await;
+    let with_ca = Options {
+        extra_ca_pem: Some(misnamed_ca.as_bytes()),
+        ..opts(Redirects::None)
+    };
+    let refused = {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        format!("https://127.0.0.1:{}", l.local_addr().unwrap().port())
+    };
+    let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("https://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = silent.accept().await {
+            held.push(sock);
+        }
+    });
+    let quick = Options {
+        timeout: Duration::from_millis(300),
+        ..opts(Redirects::None)
+    };
+
+    let cases: Vec<(&str, Error, bool)> = vec![
+        (
+            "a certificate no trusted root vouches for",
+            get_err(&untrusted, &opts(Redirects::None)).await.into(),
+            true,
+        ),
+        (
+            "a trusted certificate for another name",
+            get_err(&misnamed, &with_ca).await.into(),
+            true,
+        ),
+        (
+            "a server that answers TLS with plain HTTP",
+            get_err(&plain_http_on_tls().await, &opts(Redirects::None))
+                .await
+                .into(),
+            false,
+        ),
+        (
+            "a refused connection",
+            get_err(&refused, &opts(Redirects::None)).await.into(),
+            false,
+        ),
+        (
+            "a server that never answers",
+            get_err(&silent_url, &quick).await.into(),
+            false,
+        ),
+        (
+            "an error whose text names a certificate",
+            std::io::Error::other("invalid peer certificate: UnknownIssuer").into(),
+            false,
+        ),
+        (
+            "an io error that wraps a certificate error",
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+            )
+            .into(),
+            true,
+        ),
+        (
+            "a certificate error itself",
+            rustls::Error::InvalidCertificate(CertificateError::Expired).into(),
+            true,
+        ),
+        (
+            "a refused handshake",
+            rustls::Error::AlertReceived(AlertDescription::HandshakeFailure).into(),
+            false,
+        ),
+    ];
+    for (case, e, expect) in &cases {
+        check(case, &**e, *expect);
+    }
+}
+
+#[cfg(feature = "blocking")]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_blocking_client_tells_an_untrusted_certificate_too() {
+    let (untrusted, _) = tls_server(&["localhost"]).await;
+    let e = tokio::task::spawn_blocking(move || {
+        let http = blocking_client(&opts(Redirects::None)).unwrap();
+        http.get(untrusted).send().unwrap_err()
+    })
+    .await
+    .unwrap();
+    check("the blocking client, no trusted root", &e, true);
 }

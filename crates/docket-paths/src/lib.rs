@@ -123,16 +123,11 @@ impl Paths {
         out
     }
 
-    /// Folder for the emulator's files (its CA certificate, state).
-    pub fn emulator_dir(&self) -> PathBuf {
-        self.data_dir.join("emulator")
-    }
-
-    /// The home of everything that runs against the Microsoft 365
-    /// emulator (`docketsync demo`, `docketsync emulator`): a `demo`
-    /// folder in the data folder, with its own configuration, state
-    /// database, secrets file and logs, so that the demo never sees, signs
-    /// out or overwrites the real account, its sign-in or its export state.
+    /// A home for what runs against the Microsoft 365 emulator (e.g.
+    /// `m365-emulator demo --home` with this folder): a `demo` folder in
+    /// the data folder, with its own configuration, state database,
+    /// secrets file and logs, so that the demo never sees, signs out or
+    /// overwrites the real account, its sign-in or its export state.
     pub fn demo_home(&self) -> PathBuf {
         self.data_dir.join("demo")
     }
@@ -535,7 +530,6 @@ mod tests {
             ]
             .map(p)
         );
-        assert_eq!(paths.emulator_dir(), p("/h/data/emulator"));
         assert_eq!(
             paths.source_cache_file(SourceCache::Dav),
             p("/h/data/source-dav-cache.json")

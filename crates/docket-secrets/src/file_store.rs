@@ -92,17 +92,6 @@ impl FileStore {
         &self.path
     }
 
-    /// The text `doctor` shows while this store is in use.
-    pub fn warning(&self) -> String {
-        format!(
-            "Secrets are stored UNENCRYPTED in {} because storage.allow_plaintext_tokens \
-             is on and no OS keyring was usable. Anyone who can read this file (or a \
-             backup of it) can act as you in Microsoft 365. Start an OS keyring \
-             and turn the setting off to move them there.",
-            self.path.display()
-        )
-    }
-
     fn io_error(&self, doing: &str, error: io::Error) -> StoreError {
         StoreError::Other {
             detail: format!("cannot {doing} {}: {error}", self.path.display()),
@@ -249,10 +238,6 @@ impl SecretStore for FileStore {
         format!("plaintext file {}", self.path.display())
     }
 
-    fn plaintext_warning(&self) -> Option<String> {
-        Some(self.warning())
-    }
-
     fn plaintext_message(&self) -> Option<docket_text::Message> {
         Some(
             docket_text::Message::new("secrets-plaintext")
@@ -359,10 +344,13 @@ mod tests {
     #[test]
     fn warning_names_the_file_and_the_setting() {
         let store = FileStore::open("/some/where/secrets.json", true).unwrap();
-        let warning = store.plaintext_warning().unwrap();
-        assert!(warning.contains("/some/where/secrets.json"));
-        assert!(warning.contains("UNENCRYPTED"));
-        assert!(warning.contains("storage.allow_plaintext_tokens"));
+        let message = store.plaintext_message().unwrap();
+        let body = docket_text::Texts::new(docket_text::Lang::En)
+            .attr(&message, "body")
+            .unwrap();
+        assert!(body.contains("/some/where/secrets.json"), "{body}");
+        assert!(body.contains("unencrypted"), "{body}");
+        assert!(body.contains("storage.allow_plaintext_tokens"), "{body}");
     }
 
     #[cfg(unix)]

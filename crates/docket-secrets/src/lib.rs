@@ -184,15 +184,10 @@ pub trait SecretStore: Send + Sync {
         "an unnamed secret store".to_owned()
     }
 
-    /// A warning for `doctor` when this store is weaker than the OS
-    /// keyring (the plaintext file store); `None` otherwise. English;
-    /// [`SecretStore::plaintext_message`] is the same as data.
-    fn plaintext_warning(&self) -> Option<String> {
-        None
-    }
-
-    /// The plaintext warning as a message (`secrets-plaintext`, naming
-    /// the file), for a front end to show in the reader's language.
+    /// A warning when this store is weaker than the OS keyring (the
+    /// plaintext file store), as a message (`secrets-plaintext`, naming
+    /// the file) for a front end to show in the reader's language; `None`
+    /// for any other store.
     fn plaintext_message(&self) -> Option<Message> {
         None
     }

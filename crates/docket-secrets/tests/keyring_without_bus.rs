@@ -43,7 +43,7 @@ fn without_a_bus_the_probe_says_unavailable_and_only_the_opt_in_falls_back() {
         Err(error) => panic!("the opt-in must fall back to the file: {error}"),
     };
     assert!(store.location().contains("secrets.json"));
-    assert!(store.plaintext_warning().is_some(), "doctor must warn");
+    assert!(store.plaintext_message().is_some(), "doctor must warn");
     let key = EntryKey {
         tenant: "contoso".into(),
         client_id: "app".into(),

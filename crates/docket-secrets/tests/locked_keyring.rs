@@ -38,7 +38,7 @@ fn in_the_locked_session() {
         Ok(store) => panic!(
             "a locked keyring fell back to {} (plaintext: {})",
             store.location(),
-            store.plaintext_warning().is_some()
+            store.plaintext_message().is_some()
         ),
     }
     assert!(!file.exists(), "no plaintext file for a locked keyring");

@@ -220,7 +220,7 @@ fn open_default_picks_the_keyring_when_it_works() {
         "{}",
         store.location()
     );
-    assert!(store.plaintext_warning().is_none());
+    assert!(store.plaintext_message().is_none());
     assert!(!file.exists(), "no plaintext file while the keyring works");
     // The app's service may hold a developer's real entries: look only
     // for the probe's.

@@ -517,11 +517,6 @@ fn is_self(base: &Url, key: &str) -> bool {
 }
 
 impl Source for DavSource {
-    fn describe(&self) -> String {
-        let urls: Vec<&str> = self.collections.iter().map(|c| c.url.as_str()).collect();
-        format!("CalDAV/CardDAV {}", urls.join(", "))
-    }
-
     fn read(&self) -> Snapshot {
         self.read_with_stats().0
     }

@@ -1,5 +1,5 @@
-//! What the network sources share: the blocking HTTPS client (rustls, the
-//! extra CA), the credential, reading a body under the size limit, and
+//! What the network sources share: the blocking HTTPS client (made by
+//! `docket-http`, with its redirect policy chosen here), the credential, reading a body under the size limit, and
 //! every failure turned into plain words with the fix.
 //!
 //! **No secret leaves here**: the password or token goes only into the
@@ -195,41 +195,29 @@ impl<'a> Conn<'a> {
             }
             _ => {}
         }
-        // reqwest is built without a default provider (no aws-lc-rs).
-        let _ = rustls::crypto::ring::default_provider().install_default();
         // Redirects: a DAV method must not silently turn into a GET, and a
         // feed may move only within its own server (reqwest also drops the
         // Authorization header when a redirect changes host).
-        let redirect = if follow_redirects {
-            reqwest::redirect::Policy::custom(|attempt| {
-                let same_origin = attempt
-                    .previous()
-                    .first()
-                    .is_some_and(|first| first.origin() == attempt.url().origin());
-                if attempt.previous().len() > 5 || !same_origin {
-                    attempt.stop()
-                } else {
-                    attempt.follow()
+        let redirects = if follow_redirects {
+            docket_http::Redirects::SameOrigin { max: 5 }
+        } else {
+            docket_http::Redirects::None
+        };
+        let client = docket_http::blocking_client(&docket_http::Options {
+            connect_timeout: settings.connect_timeout,
+            timeout: settings.timeout,
+            extra_ca_pem: settings.extra_ca_pem.as_deref(),
+            redirects,
+        })
+        .map_err(|e| {
+            FetchError::Client(match e {
+                docket_http::BuildError::ExtraCa(e) => {
+                    Message::new("source-extra-ca-unreadable").text("error", e.to_string())
+                }
+                docket_http::BuildError::Client(e) => {
+                    Message::new("source-detail").text("text", e.to_string())
                 }
             })
-        } else {
-            reqwest::redirect::Policy::none()
-        };
-        let mut builder = Client::builder()
-            .redirect(redirect)
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            .user_agent(concat!("DocketSync/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &settings.extra_ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                FetchError::Client(
-                    Message::new("source-extra-ca-unreadable").text("error", e.to_string()),
-                )
-            })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        let client = builder.build().map_err(|e| {
-            FetchError::Client(Message::new("source-detail").text("text", e.to_string()))
         })?;
         Ok(Conn {
             client,
@@ -288,7 +276,7 @@ fn transport_detail(e: &reqwest::Error) -> Message {
         innermost = next;
     }
     let text = innermost.to_string();
-    if text.contains("certificate") || text.contains("UnknownIssuer") {
+    if docket_http::is_certificate_error(e) {
         Message::new("source-untrusted-certificate").text("error", text)
     } else {
         Message::new("source-detail").text("text", text)

@@ -17,9 +17,6 @@ use crate::read::read_files;
 /// [`Snapshot::problems`], and [`Snapshot::complete`] says whether the engine
 /// may delete on the strength of this read.
 pub trait Source: Send + Sync {
-    /// What the user would call this source, for logs and the status window.
-    fn describe(&self) -> String;
-
     /// Reads everything now.
     fn read(&self) -> Snapshot;
 }
@@ -75,10 +72,6 @@ fn unreadable(source: &Path, record: &str, kind: ProblemKind, reason: Message) -
 }
 
 impl Source for FolderSource {
-    fn describe(&self) -> String {
-        format!("folder {}", self.dir.display())
-    }
-
     fn read(&self) -> Snapshot {
         let mut failed = Vec::new();
         let listing = match std::fs::read_dir(&self.dir) {
@@ -229,10 +222,6 @@ impl DemoSource {
 }
 
 impl Source for DemoSource {
-    fn describe(&self) -> String {
-        format!("sample firm data of {}", self.user.upn)
-    }
-
     fn read(&self) -> Snapshot {
         read_files(
             self.user.files.iter().map(|(n, b)| (n.to_string(), *b)),

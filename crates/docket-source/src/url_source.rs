@@ -191,10 +191,6 @@ fn looks_like_data(body: &[u8]) -> bool {
 }
 
 impl Source for UrlSource {
-    fn describe(&self) -> String {
-        format!("file at {}", self.shown)
-    }
-
     fn read(&self) -> Snapshot {
         self.read_with_stats().0
     }

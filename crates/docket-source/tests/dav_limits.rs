@@ -36,7 +36,6 @@ fn event(i: usize) -> String {
 /// A calendar at `/cal/` with three members; no sync token (so every read
 /// lists in full and fetches what it has not cached).
 fn start() -> Server {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let base = format!("http://{}", server.server_addr().to_ip().unwrap());
     let stop = Arc::new(AtomicBool::new(false));

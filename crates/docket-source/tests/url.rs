@@ -40,7 +40,6 @@ fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
 }
 
 fn start() -> Server {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let base = format!("http://{}", server.server_addr().to_ip().unwrap());
     let feed_bodies = Arc::new(AtomicUsize::new(0));

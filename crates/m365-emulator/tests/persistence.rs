@@ -1,4 +1,4 @@
-//! `EmulatorConfig::state_file` (`docketsync emulator --state-file`): the
+//! `EmulatorConfig::state_file` (`m365-emulator --state-file`): the
 //! world written by one emulator is the world the next one starts with —
 //! directory (users, passwords), Entra grants (refresh tokens keep working
 //! across a restart, as they do across Microsoft's own deployments) and

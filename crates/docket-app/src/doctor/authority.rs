@@ -1,8 +1,8 @@
 //! Microsoft's sign-in service (the authority): does its OpenID discovery
 //! document answer, through this network and with this CA file? What the
-//! GET gave is classified from reqwest's error kinds and the rustls error
-//! in the error's source chain, and from Entra's error codes in the body;
-//! [`decide`] is pure.
+//! GET gave is classified from reqwest's error kinds and the rustls
+//! certificate error in the error's source chain, and from Entra's error
+//! codes in the body; [`decide`] is pure.
 
 use std::time::Duration;
 
@@ -28,8 +28,9 @@ enum Fetched {
         body: String,
     },
     Timeout,
-    /// TLS failed (certificate not trusted, wrong host name …): a
-    /// `rustls::Error` in the chain. The text is the whole chain.
+    /// TLS refused the server's certificate (not trusted, wrong host name
+    /// …), as [`docket_http::is_certificate_error`] tells. The text is the
+    /// whole chain.
     Tls(String),
     /// Name resolution or TCP connection failed.
     Connect(String),
@@ -74,34 +75,13 @@ fn classify(e: &reqwest::Error) -> Fetched {
     let chain = error_chain(e);
     if e.is_timeout() {
         Fetched::Timeout
-    } else if has_tls_error(e) {
+    } else if docket_http::is_certificate_error(e) {
         Fetched::Tls(chain)
     } else if e.is_connect() {
         Fetched::Connect(chain)
     } else {
         Fetched::Other(chain)
     }
-}
-
-/// Whether a `rustls::Error` is in `e`'s source chain (also inside an
-/// `io::Error`, whose `source()` skips the error it wraps).
-fn has_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut next = Some(e);
-    while let Some(err) = next {
-        if err.is::<rustls::Error>() {
-            return true;
-        }
-        if let Some(inner) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            if inner.is::<rustls::Error>() || has_tls_error(inner) {
-                return true;
-            }
-        }
-        next = err.source();
-    }
-    false
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

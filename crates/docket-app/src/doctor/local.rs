@@ -47,7 +47,7 @@ pub(super) fn redirect_port(config: &Config) -> Check {
 pub(super) fn keyring(config: &Config, paths: &Paths) -> Check {
     keyring_check(
         crate::open_secret_store(config, paths)
-            .map(|store| (store.location(), store.plaintext_warning().is_some())),
+            .map(|store| (store.location(), store.plaintext_message().is_some())),
     )
 }
 
