@@ -1,8 +1,8 @@
 //! `docketsync status [--json]`: the status snapshot, the same one the
 //! tray shows — its state line, the account, each module with its last
 //! problem, what is wrong with its fix in the CLI's words, warnings, the
-//! next export (as the tray or `docketsync run` planned it, with when it
-//! planned it; this process runs no loop) and the recent runs.
+//! next export (as the tray's loop planned it, with when it planned it;
+//! this process runs no loop) and the recent runs.
 //! `--json` prints the snapshot as it is (`docs/cli.md`).
 
 use std::process::ExitCode;
@@ -247,7 +247,7 @@ Modules:
         fix: Nothing to do: Docket Sync tries again by itself
   ✓ Deadlines and follow-ups: 7 items in step
   - Contacts: off
-Next export: 1 Dec 2026, 15:00 (in 10 minutes), as planned 5 minutes ago by the tray or `docketsync run`
+Next export: 1 Dec 2026, 15:00 (in 10 minutes), planned 5 minutes ago by Docket Sync in the background
 Last export: 1 Dec 2026, 14:45 (5 minutes ago): 1 failed
 Earlier exports:
   1 Dec 2026, 14:30 (20 minutes ago): 2 created
@@ -265,7 +265,7 @@ Bereiche:
         Behebung: Nichts zu tun: Docket Sync versucht es selbst erneut
   ✓ Fristen und Wiedervorlagen: 7 Einträge aktuell
   - Kontakte: aus
-Nächster Export: 1. Dez. 2026, 15:00 (in 10 Minuten), so geplant vor 5 Minuten vom Infobereich oder von `docketsync run`
+Nächster Export: 1. Dez. 2026, 15:00 (in 10 Minuten), geplant vor 5 Minuten von Docket Sync im Hintergrund
 Letzter Export: 1. Dez. 2026, 14:45 (vor 5 Minuten): 1 fehlgeschlagen
 Frühere Exporte:
   1. Dez. 2026, 14:30 (vor 20 Minuten): 2 angelegt
@@ -323,9 +323,9 @@ Anmeldung gespeichert in: the keyring (keyring)
             Lang::En,
             None,
             &EN.replace(
-                "1 Dec 2026, 15:00 (in 10 minutes), as planned 5 minutes ago by the tray or \
-                 `docketsync run`",
-                "not planned (only a running tray or `docketsync run` plans one)",
+                "1 Dec 2026, 15:00 (in 10 minutes), planned 5 minutes ago by Docket Sync in the \
+                 background",
+                "unknown: no export in the background has planned one",
             ),
         );
     }
