@@ -484,7 +484,7 @@ impl Observer for Watcher {
         };
         {
             // The runs as the state database keeps them: this one (the
-            // export remembered it) and any another process ran meanwhile.
+            // export remembered it) and any other process ran meanwhile.
             let stored = self.0.app.recent_runs();
             let mut view = lock(&self.0.view);
             if !stored.is_empty() {
