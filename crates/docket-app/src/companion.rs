@@ -16,10 +16,17 @@
 //!   the middle of an export).
 //!
 //! The loop is `schedule::run`; this module only keeps the view of it.
+//! The recent runs are the ones the state database keeps (every process's
+//! runs, also after a restart); the loop's next planned export is kept
+//! there too ([`NEXT_RUN`]) while it waits for it, so that a process
+//! without a loop (the CLI's status) can show it with the time it was
+//! planned. It is dropped when the loop starts the run, pauses, waits for
+//! the user or stops; a loop that ended without stopping (killed) leaves
+//! it, and a reader ignores it shortly after its time
+//! ([`snapshot::still_planned`]).
 //! For a file or folder source a watcher (`notify`, debounced) asks for a
 //! run when the PMS export changes.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -31,16 +38,17 @@ use tokio::sync::{broadcast, watch};
 use crate::schedule::{self, Clock, Control, Memory, Next, Notification, Observer, RunOutcome};
 use crate::settings::UserSetting;
 use crate::snapshot::{
-    self, ActionView, Activity, InStep, ProblemView, RunView, Snapshot, TrayState,
+    self, ActionView, Activity, InStep, PlannedRun, ProblemView, RunView, Snapshot, TrayState,
 };
 use crate::status::LastExport;
 use crate::{App, AppError};
 
-/// How many finished runs the snapshot lists.
-const RECENT_RUNS: usize = 10;
-
 /// The `export_meta` name that remembers a pause across restarts.
 const PAUSED: &str = "paused";
+
+/// The `export_meta` name of the loop's next planned export (a
+/// [`PlannedRun`] as JSON, `null` or absent: none).
+pub(crate) const NEXT_RUN: &str = "loop.next_run";
 
 /// A notification, rendered for the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,7 +123,11 @@ impl Default for StartOptions {
 /// The view the loop keeps of itself.
 struct View {
     activity: Activity,
-    runs: VecDeque<LastExport>,
+    /// The most recent first.
+    runs: Vec<LastExport>,
+    /// Another process's plan ([`App::snapshot`] only; a loop knows its
+    /// own from its activity).
+    planned: Option<PlannedRun>,
     in_step: InStep,
     signing_in: bool,
     /// A problem notification was shown and the problem is not over yet:
@@ -166,14 +178,16 @@ impl Companion {
         if app.meta(PAUSED).as_deref() == Some("1") {
             control.pause();
         }
-        let last = app.last_export();
+        // A plan left by a loop that did not stop (killed) is not this one's.
+        app.plan_next_run(None);
         let view = View {
             activity: if control.is_paused() {
                 Activity::Paused
             } else {
                 Activity::Starting
             },
-            runs: last.into_iter().collect(),
+            runs: app.recent_runs(),
+            planned: None,
             in_step: app.in_step().unwrap_or_default(),
             signing_in: false,
             trouble_notified: false,
@@ -264,6 +278,7 @@ impl Companion {
     /// Stop exporting until resumed, also after a restart.
     pub fn pause(&self) {
         self.inner.app.set_meta(PAUSED, "1");
+        self.inner.app.plan_next_run(None);
         self.inner.control.pause();
         lock(&self.inner.view).activity = Activity::Paused;
         self.inner.publish();
@@ -362,6 +377,8 @@ impl Companion {
         if let Some(task) = task {
             let _ = task.await;
         }
+        // No loop will keep the plan.
+        self.inner.app.plan_next_run(None);
         *lock(&self.inner._watcher) = None;
     }
 }
@@ -432,6 +449,7 @@ struct Watcher(Arc<Inner>);
 
 impl Observer for Watcher {
     fn started(&self, now: DateTime<Utc>) {
+        self.0.app.plan_next_run(None);
         lock(&self.0.view).activity = Activity::Exporting {
             since: now,
             progress: None,
@@ -465,13 +483,20 @@ impl Observer for Watcher {
             RunOutcome::Failed(e) => crate::last_export_of(Err(e), now),
         };
         {
+            // The runs as the state database keeps them: this one (the
+            // export remembered it) and any other process ran meanwhile.
+            let stored = self.0.app.recent_runs();
             let mut view = lock(&self.0.view);
-            // Before anyone signed in nothing was tried: not a run to list
-            // (the window's first-run section asks for the sign-in).
-            if !matches!(outcome, RunOutcome::Failed(AppError::NotSignedIn)) {
-                view.runs.push_front(run.clone());
+            if !stored.is_empty() {
+                view.runs = stored;
+            } else if !matches!(outcome, RunOutcome::Failed(AppError::NotSignedIn)) {
+                // The database could not be read (logged): this one at
+                // least. Before anyone signed in nothing was tried: not a
+                // run to list (the window's first-run section asks for the
+                // sign-in).
+                view.runs.insert(0, run.clone());
+                view.runs.truncate(crate::export::RECENT_RUNS);
             }
-            view.runs.truncate(RECENT_RUNS);
             if let Ok(n) = self.0.app.in_step() {
                 view.in_step = n;
             }
@@ -501,6 +526,17 @@ impl Observer for Watcher {
         if !changed {
             return;
         }
+        let plan = match activity {
+            Activity::Idle { next_run } => Some((next_run, false)),
+            Activity::BackingOff { until, .. } => Some((until, true)),
+            _ => None,
+        };
+        let now = self.0.clock.now();
+        self.0.app.plan_next_run(plan.map(|(at, retry)| PlannedRun {
+            at,
+            retry,
+            planned_at: Some(now),
+        }));
         if let Some((old, new)) = self.0.publish() {
             let back = new == TrayState::InStep && old != TrayState::InStep;
             let mut view = lock(&self.0.view);
@@ -525,9 +561,20 @@ impl Observer for Watcher {
 }
 
 impl App {
+    /// Keep the loop's next planned export for other processes (`None`:
+    /// none is planned). A failure to write it costs only their view
+    /// (logged).
+    fn plan_next_run(&self, plan: Option<PlannedRun>) {
+        let json = serde_json::to_string(&plan).expect("serializes");
+        self.set_meta(NEXT_RUN, &json);
+    }
+
     /// The snapshot without a running loop in this process (the CLI's
     /// `status`): the activity is [`Activity::NotRunning`] (or paused,
-    /// when the tray was paused), the runs are the last one remembered.
+    /// when the tray was paused), the runs are the recent ones remembered
+    /// (whichever process ran them), the next run is the one a loop in
+    /// another process planned, with the time it planned it, while that
+    /// can still be true (see the module's header).
     pub fn snapshot(&self, texts: &Texts, now: DateTime<Utc>) -> Result<Snapshot, AppError> {
         let view = View {
             activity: if self.meta(PAUSED).as_deref() == Some("1") {
@@ -535,7 +582,10 @@ impl App {
             } else {
                 Activity::NotRunning
             },
-            runs: self.last_export().into_iter().collect(),
+            runs: self.recent_runs(),
+            planned: self
+                .meta(NEXT_RUN)
+                .and_then(|json| serde_json::from_str(&json).ok()),
             in_step: self.in_step()?,
             signing_in: false,
             trouble_notified: false,
@@ -551,7 +601,7 @@ fn build(app: &App, view: &View, texts: &Texts, now: DateTime<Utc>) -> Result<Sn
             status: app.status(now)?,
             activity: view.activity,
             signing_in: view.signing_in,
-            runs: view.runs.iter().cloned().collect(),
+            runs: view.runs.clone(),
             in_step: view.in_step,
             modules: (
                 config.modules.calendar,
@@ -559,6 +609,7 @@ fn build(app: &App, view: &View, texts: &Texts, now: DateTime<Utc>) -> Result<Sn
                 config.modules.contacts,
             ),
             settings: app.settings_view(),
+            planned: view.planned,
         },
         texts,
         now,
@@ -592,6 +643,7 @@ fn empty_snapshot(app: &App, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
             in_step: InStep::default(),
             modules: (false, false, false),
             settings: app.settings_view(),
+            planned: None,
         },
         texts,
         now,

@@ -13,6 +13,16 @@ use crate::{executor, export_lock, snapshot, status, App, AppError};
 /// The `export_meta` name of the last export's summary.
 pub(crate) const LAST_EXPORT: &str = "last_export";
 
+/// The `export_meta` name of the recent runs' summaries: a JSON array of
+/// [`status::LastExport`], the most recent first, at most [`RECENT_RUNS`]
+/// (in `export_meta` like the last one, so a sign-out or another mailbox's
+/// claim drops them with the export state; no schema change). A database
+/// from before it has only [`LAST_EXPORT`], which then is the list.
+pub(crate) const RECENT: &str = "recent_runs";
+
+/// How many finished runs are remembered (and the snapshot lists).
+pub(crate) const RECENT_RUNS: usize = 10;
+
 /// A run's summary as the status keeps it.
 pub(crate) fn last_export_of(
     result: Result<&executor::ExportReport, &AppError>,
@@ -36,6 +46,7 @@ pub(crate) fn last_export_of(
                 owned: b.owned,
                 message: b.message.clone(),
             }),
+            module_problems: module_problems(r),
         },
         Err(e) => status::LastExport {
             at: now,
@@ -50,6 +61,7 @@ pub(crate) fn last_export_of(
             error: Some(e.describe()),
             records: vec![],
             braked: None,
+            module_problems: vec![],
         },
     }
 }
@@ -76,6 +88,100 @@ fn record_lines(r: &executor::ExportReport) -> Vec<docket_text::Message> {
         .chain(paused)
         .take(status::RECORDS_KEPT)
         .collect()
+}
+
+/// Per module, what went wrong for it in a finished run: items that pause
+/// after repeated failures (`export.items_held_back`: the user may try
+/// them now) before items whose request failed this run
+/// (`export.items_failed`: tried again next run). The message counts them
+/// and names the first one with its reason. Pure.
+pub(crate) fn module_problems(r: &executor::ExportReport) -> Vec<status::ModuleProblem> {
+    use docket_text::{Action, Message, Who};
+    let module = |key: &str| {
+        key.parse::<docket_export::SourceKey>()
+            .ok()
+            .map(|k| status::ModuleId::of(k.module))
+    };
+    let problem = |code: &str, id: &str, items: &[(&str, &Message)], action: Action| {
+        let (item, reason) = items[0];
+        crate::Described {
+            code: code.into(),
+            who: Who::Nobody,
+            message: Message::new(id)
+                .number("n", items.len())
+                .text("item", item)
+                .message("reason", reason.clone()),
+            action,
+            aadsts: None,
+        }
+    };
+    status::ModuleId::ALL
+        .into_iter()
+        .filter_map(|m| {
+            let held: Vec<(&str, &Message)> = r
+                .held_back
+                .iter()
+                .filter(|h| module(&h.key) == Some(m))
+                .map(|h| (h.key.as_str(), &h.reason))
+                .collect();
+            let failed: Vec<(&str, &Message)> = r
+                .failed
+                .iter()
+                .filter(|f| module(&f.key) == Some(m))
+                .map(|f| (f.key.as_str(), &f.reason))
+                .collect();
+            let p = if !held.is_empty() {
+                problem(
+                    "export.items_held_back",
+                    "module-items-held-back",
+                    &held,
+                    Action::RetryHeldBack,
+                )
+            } else if !failed.is_empty() {
+                problem(
+                    "export.items_failed",
+                    "module-items-failed",
+                    &failed,
+                    Action::Wait,
+                )
+            } else {
+                return None;
+            };
+            Some(status::ModuleProblem {
+                module: m,
+                problem: p,
+            })
+        })
+        .collect()
+}
+
+/// The recent runs as stored, the most recent first (pure): an entry this
+/// version cannot read is left out, not the list; without a list, the
+/// last export alone (a database from before the list).
+pub(crate) fn read_recent(recent: Option<&str>, last: Option<&str>) -> Vec<status::LastExport> {
+    let Some(list) = recent.and_then(|j| serde_json::from_str::<Vec<serde_json::Value>>(j).ok())
+    else {
+        return last
+            .and_then(|j| serde_json::from_str(j).ok())
+            .into_iter()
+            .collect();
+    };
+    list.into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .take(RECENT_RUNS)
+        .collect()
+}
+
+/// The stored list with `run` in front (pure; see [`read_recent`]).
+pub(crate) fn push_recent(
+    recent: Option<&str>,
+    last: Option<&str>,
+    run: &status::LastExport,
+) -> String {
+    let mut runs = read_recent(recent, last);
+    runs.insert(0, run.clone());
+    runs.truncate(RECENT_RUNS);
+    serde_json::to_string(&runs).expect("serializes")
 }
 
 /// Where the mailbox's time zone came from.
@@ -129,10 +235,13 @@ pub fn plan_choices(config: &Config) -> docket_export::PlanChoices {
 }
 
 impl App {
-    /// The last finished run's summary, as stored.
-    pub(crate) fn last_export(&self) -> Option<status::LastExport> {
-        self.meta(LAST_EXPORT)
-            .and_then(|json| serde_json::from_str(&json).ok())
+    /// The recent runs' summaries, the most recent first (at most
+    /// [`RECENT_RUNS`]), as stored by whichever process ran them.
+    pub(crate) fn recent_runs(&self) -> Vec<status::LastExport> {
+        read_recent(
+            self.meta(RECENT).as_deref(),
+            self.meta(LAST_EXPORT).as_deref(),
+        )
     }
 
     /// How many items of each module Outlook holds in step (the state
@@ -194,7 +303,14 @@ impl App {
     ) {
         let last = last_export_of(result.as_ref(), now);
         let json = serde_json::to_string(&last).expect("serializes");
-        if let Err(e) = self.db().set_export_meta(LAST_EXPORT, &json) {
+        let db = self.db();
+        // The list first: it reads the last export of a database from
+        // before the list, which the next line replaces.
+        let listed = db.update_export_meta(RECENT, |recent| {
+            let old = db.export_meta(LAST_EXPORT).ok().flatten();
+            push_recent(recent.as_deref(), old.as_deref(), &last)
+        });
+        if let Err(e) = listed.and_then(|_| db.set_export_meta(LAST_EXPORT, &json)) {
             tracing::warn!(error = %e, "cannot remember the last export");
         }
     }

@@ -6,12 +6,18 @@
 //! reader's language next to the stable codes they belong to (a UI shows
 //! the texts and switches on the codes, never on the texts).
 //! `docketsync status --json` prints it; the tray renders it.
+//!
+//! The next run is known only where a loop plans it: in its own process
+//! (the activity), and in another process (the CLI's status) through the
+//! plan that loop keeps in the state database ([`PlannedRun`]), shown
+//! with the time it was made and only while it can still be true (see
+//! [`still_planned`]); with no loop running, there is no next run.
 
 use chrono::{DateTime, Utc};
 use docket_text::{Action, Lang, Message, Texts, TimeStyle, Who};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::status::{LastExport, SignInState, Status};
+use crate::status::{LastExport, ModuleId, SignInState, Status};
 use crate::Described;
 
 /// The tray icon's state: the one thing a glance must tell.
@@ -96,8 +102,38 @@ pub struct ModuleRow {
     /// The last run that finished without an error.
     pub last_good_run: Option<DateTime<Utc>>,
     pub next_run: Option<DateTime<Utc>>,
-    /// The last run ended well for this module (its green mark).
+    /// The last run ended well for this module (its green mark): it
+    /// finished, and none of this module's items failed or paused.
     pub ok: bool,
+    /// What went wrong for this module in the last run (the run stopped,
+    /// or some of its items failed or pause), with its code and fix;
+    /// `None` when it went well, or the module is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<ProblemView>,
+}
+
+/// The next export, as the loop that will run it planned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedRun {
+    pub at: DateTime<Utc>,
+    /// A try again after failures (the loop backs off), not the interval.
+    pub retry: bool,
+    /// When the plan was made, if by a loop in another process (the
+    /// tray), read from the state database: its plan as of then. `None`:
+    /// this process's own loop, whose plan is current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_at: Option<DateTime<Utc>>,
+}
+
+/// How long after its time another process's plan still counts: a loop
+/// that is alive starts the run by then (and drops the plan when it
+/// starts), so an older plan is one no loop will keep (it stopped without
+/// saying so). The same margin as the loop's own `schedule::slept`.
+pub const PLAN_GRACE_MINUTES: i64 = 2;
+
+/// Whether another process's stored plan can still be true at `now`. Pure.
+pub fn still_planned(plan: &PlannedRun, now: DateTime<Utc>) -> bool {
+    plan.at + chrono::Duration::minutes(PLAN_GRACE_MINUTES) >= now
 }
 
 /// One finished run.
@@ -136,6 +172,10 @@ pub struct Snapshot {
     /// Who must act now (`None`: nobody, all is well or it heals itself).
     pub who_must_act: Option<Who>,
     pub activity: Activity,
+    /// The next export: this process's loop's, or the plan of a loop in
+    /// another process (with `planned_at`); `None` when none is planned
+    /// (no loop runs, it is paused, exporting or waiting for the user).
+    pub next_run: Option<PlannedRun>,
     pub signing_in: bool,
     pub account: Option<AccountView>,
     /// What is wrong now, most important first; each with its fix.
@@ -169,6 +209,9 @@ pub struct Input {
     pub in_step: InStep,
     pub modules: (bool, bool, bool),
     pub settings: crate::settings::SettingsView,
+    /// The plan a loop in another process stored (read only when this
+    /// process has none: [`Activity::NotRunning`]).
+    pub planned: Option<PlannedRun>,
 }
 
 /// The tray state. Pure; the table is tested in `tests::tray_states`.
@@ -365,25 +408,49 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
         _ => None,
     };
     let next_run = match input.activity {
-        Activity::Idle { next_run } => Some(next_run),
-        Activity::BackingOff { until, .. } => Some(until),
+        Activity::Idle { next_run } => Some(PlannedRun {
+            at: next_run,
+            retry: false,
+            planned_at: None,
+        }),
+        Activity::BackingOff { until, .. } => Some(PlannedRun {
+            at: until,
+            retry: true,
+            planned_at: None,
+        }),
+        Activity::NotRunning => input.planned.filter(|p| still_planned(p, now)),
         _ => None,
     };
-    let last_ok = last.is_some_and(|l| l.ok && l.failed == 0);
-    let row = |module: &'static str, enabled: bool, in_step: usize| ModuleRow {
-        module,
-        name: texts.word(&format!("module-{module}")),
-        enabled,
-        in_step,
-        last_good_run: last_good.filter(|_| enabled),
-        next_run: next_run.filter(|_| enabled),
-        ok: enabled && last_ok,
+    let row = |id: ModuleId, enabled: bool, in_step: usize| {
+        let module = id.as_str();
+        let problem = last.filter(|_| enabled).and_then(|l| match &l.error {
+            Some(e) => Some(problem_view(texts, e, Some(l.at))),
+            None => l
+                .module_problems
+                .iter()
+                .find(|p| p.module == id)
+                .map(|p| problem_view(texts, &p.problem, Some(l.at))),
+        });
+        ModuleRow {
+            module,
+            name: texts.word(&format!("module-{module}")),
+            enabled,
+            in_step,
+            last_good_run: last_good.filter(|_| enabled),
+            next_run: next_run.map(|n| n.at).filter(|_| enabled),
+            // A summary from before the per-module problems: its failed
+            // items may be any module's.
+            ok: enabled
+                && last.is_some_and(|l| l.ok && (l.failed == 0 || !l.module_problems.is_empty()))
+                && problem.is_none(),
+            problem,
+        }
     };
     let (cal, tasks, contacts) = input.modules;
     let modules = vec![
-        row("calendar", cal, input.in_step.calendar),
-        row("tasks", tasks, input.in_step.tasks),
-        row("contacts", contacts, input.in_step.contacts),
+        row(ModuleId::Calendar, cal, input.in_step.calendar),
+        row(ModuleId::Tasks, tasks, input.in_step.tasks),
+        row(ModuleId::Contacts, contacts, input.in_step.contacts),
     ];
     let runs = input.runs.iter().map(|r| run_view(texts, r)).collect();
     let account = status.account.as_ref().map(|a| AccountView {
@@ -403,6 +470,7 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
         status_line,
         who_must_act,
         activity: input.activity,
+        next_run,
         signing_in: input.signing_in,
         account,
         problems,

@@ -166,6 +166,60 @@ pub struct LastExport {
     /// until the user lets them through ([`Action::AllowDeletions`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub braked: Option<Braked>,
+    /// What went wrong for one module in a run that finished: its items
+    /// that failed or pause (one entry per module that had any; a run that
+    /// stopped has its `error` instead, which is every module's). Records
+    /// the PMS export could not give are the run's (`skipped`), not a
+    /// module's: a record that cannot be read has no known module.
+    /// (Summaries stored by older versions have none.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub module_problems: Vec<ModuleProblem>,
+}
+
+/// A module as the status names it (`modules.calendar`, `.tasks`,
+/// `.contacts`): its stable code in JSON is `calendar`, `tasks`, `contacts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModuleId {
+    /// Appointments → Outlook calendar.
+    Calendar,
+    /// Deadlines and follow-ups → To Do (or the calendar).
+    Tasks,
+    Contacts,
+}
+
+impl ModuleId {
+    pub const ALL: [ModuleId; 3] = [ModuleId::Calendar, ModuleId::Tasks, ModuleId::Contacts];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModuleId::Calendar => "calendar",
+            ModuleId::Tasks => "tasks",
+            ModuleId::Contacts => "contacts",
+        }
+    }
+
+    /// The module of an export item (a deadline is `tasks` also when
+    /// `policy.deadlines_to` puts it into the calendar: `modules.tasks`
+    /// governs it).
+    pub fn of(module: docket_export::key::Module) -> ModuleId {
+        use docket_export::key::Module;
+        match module {
+            Module::Appointment => ModuleId::Calendar,
+            Module::Deadline => ModuleId::Tasks,
+            Module::Contact => ModuleId::Contacts,
+        }
+    }
+}
+
+/// One module's problem in a run, as data: a stable code
+/// (`export.items_failed`, `export.items_held_back`), who acts, the
+/// message (headline + `.body`) and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ModuleProblem {
+    pub module: ModuleId,
+    #[serde(flatten)]
+    pub problem: crate::Described,
 }
 
 /// A mass deletion the brake held back in a run.

@@ -435,3 +435,166 @@ async fn a_held_back_mass_deletion_waits_for_the_user_and_goes_through_on_their_
     );
     c.stop().await;
 }
+
+/// The recent runs as a front end lists them: when and how each went.
+fn runs(s: &Snapshot) -> Vec<(chrono::DateTime<chrono::Utc>, String)> {
+    s.runs
+        .iter()
+        .map(|r| (r.run.at, r.summary.clone()))
+        .collect()
+}
+
+/// What `docketsync status` shows while the tray runs (another process,
+/// with no loop of its own): `App::snapshot` on the same home.
+fn status_elsewhere(fx: &SignedIn) -> Snapshot {
+    fx.reopen()
+        .snapshot(&docket_app::Texts::new(Lang::En), chrono::Utc::now())
+        .expect("the status")
+}
+
+/// The recent runs are the state database's, not the tray's memory: after
+/// a restart the tray still lists them, and so does the status of another
+/// process (the CLI's), which also shows the tray's next run with the
+/// time it was planned, and none once the tray has stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_the_recent_runs_are_still_shown_and_elsewhere_the_next_run() {
+    let pms_dir = tempfile::tempdir().unwrap();
+    let file = pms_dir.path().join("termine.ics");
+    std::fs::write(&file, ics(&["Mandant Huber"])).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = false\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let options = || StartOptions {
+        watch_source: false,
+        lang: Some(Lang::En),
+        ..StartOptions::default()
+    };
+    let idle = |s: &Snapshot| matches!(s.activity, Activity::Idle { .. });
+    let c = Companion::start(fx.reopen(), options());
+    until(&c, "the first export", |s| s.runs.len() == 1 && idle(s)).await;
+    std::fs::write(&file, ics(&["Mandant Huber", "Gerichtstermin"])).unwrap();
+    c.export_now();
+    let s = until(&c, "the second export", |s| s.runs.len() == 2 && idle(s)).await;
+    let before = runs(&s);
+    assert_eq!(
+        before.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["1 created", "1 created"]
+    );
+
+    // Meanwhile, elsewhere: the same runs, and the tray's plan.
+    let Activity::Idle { next_run } = s.activity else {
+        unreachable!()
+    };
+    let cli = status_elsewhere(&fx);
+    assert_eq!(runs(&cli), before);
+    assert_eq!(cli.activity, Activity::NotRunning);
+    let planned = cli.next_run.expect("the tray's next run");
+    assert_eq!(planned.at, next_run);
+    assert!(
+        planned.planned_at.is_some_and(|t| t <= chrono::Utc::now()),
+        "{planned:?}"
+    );
+    assert_eq!(cli.modules[0].next_run, Some(next_run));
+    let json = serde_json::to_value(&cli).unwrap();
+    assert_eq!(
+        json["next_run"]["at"],
+        serde_json::to_value(next_run).unwrap()
+    );
+
+    // The tray stops: no loop plans a run any more.
+    c.stop().await;
+    let cli = status_elsewhere(&fx);
+    assert_eq!(cli.next_run, None);
+    assert_eq!(cli.modules[0].next_run, None);
+    assert_eq!(runs(&cli), before);
+
+    // It starts again: the runs are there before its first export, and
+    // stay under the new one.
+    let c = Companion::start(fx.reopen(), options());
+    assert_eq!(runs(&c.snapshot())[..2], before[..]);
+    let s = until(&c, "the export after the restart", |s| {
+        s.runs.len() == 3 && idle(s)
+    })
+    .await;
+    assert_eq!(runs(&s)[1..], before[..]);
+    assert_eq!(s.runs[0].summary, "Nothing to do: Outlook was in step");
+    c.stop().await;
+}
+
+/// A module whose items failed in the last run shows that problem in its
+/// row (code, words, when), the other modules do not; `docketsync status`
+/// shows the same; the next good run clears it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_whose_last_run_failed_shows_its_problem() {
+    let pms_dir = tempfile::tempdir().unwrap();
+    let file = pms_dir.path().join("termine.ics");
+    std::fs::write(&file, ics(&["Mandant Huber"])).unwrap();
+    let fx = SignedIn::start(&format!(
+        "[modules]\ntasks = true\ncontacts = false\n[source]\nkind = \"ics\"\npath = \"{}\"",
+        pms_dir.path().display()
+    ))
+    .await;
+    let faults = format!("{}/_admin/faults", fx.base);
+    let http = reqwest::Client::new();
+    http.post(&faults)
+        .json(&serde_json::json!({
+            "method": "POST", "path": "/v1.0/me/events",
+            "kind": "service_unavailable", "retry_after": 0.01
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .expect("fault set");
+    let c = Companion::start(
+        fx.reopen(),
+        StartOptions {
+            watch_source: false,
+            lang: Some(Lang::En),
+            ..StartOptions::default()
+        },
+    );
+    let idle = |s: &Snapshot| matches!(s.activity, Activity::Idle { .. });
+    let s = until(&c, "the first export", |s| s.runs.len() == 1 && idle(s)).await;
+    assert_eq!(s.runs[0].run.failed, 1, "{:?}", s.runs[0]);
+    for s in [s.clone(), status_elsewhere(&fx)] {
+        let json = serde_json::to_value(&s).unwrap();
+        let calendar = &json["modules"][0];
+        assert_eq!(calendar["ok"], false, "{calendar}");
+        assert_eq!(
+            calendar["problem"]["code"], "export.items_failed",
+            "{calendar}"
+        );
+        assert_eq!(calendar["problem"]["who"], "nobody", "{calendar}");
+        assert_eq!(
+            calendar["problem"]["headline"], "1 item could not be exported",
+            "{calendar}"
+        );
+        let body = calendar["problem"]["body"].as_str().unwrap_or_default();
+        assert!(
+            body.starts_with("appointment:") && body.ends_with("tries again at the next run."),
+            "{body}"
+        );
+        assert_eq!(
+            calendar["problem"]["at"],
+            serde_json::to_value(s.runs[0].run.at).unwrap()
+        );
+        // The tasks had nothing that failed: their mark stays green.
+        let tasks = &json["modules"][1];
+        assert_eq!(tasks["ok"], true, "{tasks}");
+        assert!(tasks.get("problem").is_none(), "{tasks}");
+    }
+
+    http.delete(&faults).send().await.unwrap();
+    c.export_now();
+    let s = until(&c, "the next export", |s| s.runs.len() == 2 && idle(s)).await;
+    assert_eq!(s.runs[0].summary, "1 created");
+    assert!(
+        s.modules[0].ok && s.modules[0].problem.is_none(),
+        "{:?}",
+        s.modules[0]
+    );
+    c.stop().await;
+}

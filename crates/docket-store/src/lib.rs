@@ -617,6 +617,33 @@ impl StateDb {
         self.update("DELETE FROM sync_meta WHERE name = ?1", params![name])
     }
 
+    /// Replace the named value with `change(old)` in one transaction that
+    /// holds the write lock from the read on, so that two processes
+    /// changing it at once (the tray and a terminal each finishing a run)
+    /// both land, one after the other. Returns the new value.
+    pub fn update_export_meta(
+        &self,
+        name: &str,
+        change: impl FnOnce(Option<String>) -> String,
+    ) -> Result<String, StateError> {
+        self.in_transaction(|tx| {
+            let old: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM sync_meta WHERE name = ?1",
+                    params![name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let new = change(old);
+            tx.execute(
+                "INSERT INTO sync_meta (name, value) VALUES (?1, ?2)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                params![name, new],
+            )?;
+            Ok(new)
+        })
+    }
+
     /// The Graph client's memory of the mailbox's request budget: requests
     /// sent per wall-clock second (unix seconds) in the last window, so that
     /// the next run, in this or a new process, paces itself as if it had
@@ -834,6 +861,35 @@ mod tests {
         }
         db.set_pace_window(&[]).unwrap();
         assert_eq!(db.pace_window().unwrap(), vec![]);
+    }
+
+    /// Two processes appending to one remembered list at once (the tray and
+    /// a terminal each finishing a run): neither entry is lost.
+    #[test]
+    fn two_processes_updating_one_value_both_land() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.sqlite3");
+        drop(StateDb::open(&path).expect("open"));
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let db = StateDb::open(&path).expect("open");
+                    for i in 0..20 {
+                        db.update_export_meta("runs", |old| {
+                            format!("{}{t}.{i},", old.unwrap_or_default())
+                        })
+                        .expect("update");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread");
+        }
+        let db = StateDb::open(&path).expect("open");
+        let all = db.export_meta("runs").unwrap().unwrap_or_default();
+        assert_eq!(all.split_terminator(',').count(), 40, "{all}");
     }
 
     #[test]

@@ -60,6 +60,7 @@ fn run(ok: bool, error: Option<AppErrorKind>) -> LastExport {
             vec![]
         },
         braked: None,
+        module_problems: vec![],
     }
 }
 
@@ -125,6 +126,7 @@ fn input(status: Status, activity: Activity, runs: Vec<LastExport>) -> Input {
         },
         modules: (true, true, false),
         settings: settings(),
+        planned: None,
     }
 }
 
@@ -333,4 +335,264 @@ fn modules_and_runs() {
     assert_eq!(json["tray"], "in_step");
     assert_eq!(json["activity"]["state"], "idle");
     assert_eq!(json["modules"][0]["module"], "calendar");
+}
+
+fn hm(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Tz::Europe__Berlin)
+        .format("%H:%M")
+        .to_string()
+}
+
+/// A finished run whose items `failed` and `held` (source keys) did not
+/// go through, as the export remembers it.
+fn run_with(failed: &[&str], held: &[&str]) -> LastExport {
+    use crate::executor::{ExportReport, HeldBack, ItemFailure};
+    let reason = |why: &str| Message::new("sync-failed-request").text("error", why);
+    let report = ExportReport {
+        created: 2,
+        failed: failed
+            .iter()
+            .map(|k| ItemFailure {
+                key: k.to_string(),
+                reason: reason("Internal Server Error"),
+            })
+            .collect(),
+        held_back: held
+            .iter()
+            .map(|k| HeldBack {
+                key: k.to_string(),
+                attempts: 3,
+                until: at(18, 0),
+                reason: reason("Bad Request"),
+                fix: Action::RetryHeldBack,
+            })
+            .collect(),
+        ..ExportReport::default()
+    };
+    crate::last_export_of(Ok(&report), at(13, 32))
+}
+
+/// Each module's row (its mark, next run and last problem) and the next
+/// run, as the window and `status` show them.
+#[test]
+fn module_rows_and_the_next_run() {
+    #[track_caller]
+    fn check(lang: Lang, input: Input, now: DateTime<Utc>, rows: &[&str], next: &str) {
+        let s = decide(input, &texts(lang), now);
+        let got: Vec<String> = s
+            .modules
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} ok={} next={} problem={}",
+                    m.module,
+                    m.ok,
+                    m.next_run.map_or("-".into(), hm),
+                    m.problem.as_ref().map_or("-".into(), |p| format!(
+                        "{} {:?} | {} | {}",
+                        p.code, p.who, p.headline, p.body
+                    )),
+                )
+            })
+            .collect();
+        assert_eq!(got, rows);
+        let next_run = s.next_run.map_or("-".into(), |n| {
+            format!(
+                "{} retry={} planned={}",
+                hm(n.at),
+                n.retry,
+                n.planned_at.map_or("-".into(), hm)
+            )
+        });
+        assert_eq!(next_run, next);
+    }
+    let ok = || status(SignInState::Ok, true);
+    let idle = Activity::Idle {
+        next_run: at(14, 15),
+    };
+    // One appointment failed: the calendar's problem, not the tasks'.
+    check(
+        Lang::En,
+        input(ok(), idle, vec![run_with(&["appointment:t0"], &[])]),
+        at(14, 0),
+        &[
+            "calendar ok=false next=15:15 problem=export.items_failed Nobody | \
+             1 item could not be exported | appointment:t0: Internal Server Error. \
+             Docket Sync tries again at the next run.",
+            "tasks ok=true next=15:15 problem=-",
+            "contacts ok=false next=- problem=-",
+        ],
+        "15:15 retry=false planned=-",
+    );
+    check(
+        Lang::De,
+        input(
+            ok(),
+            idle,
+            vec![run_with(&["appointment:t0", "appointment:t1"], &[])],
+        ),
+        at(14, 0),
+        &[
+            "calendar ok=false next=15:15 problem=export.items_failed Nobody | \
+             2 Einträge konnten nicht exportiert werden | appointment:t0: Internal Server Error. \
+             Docket Sync versucht es beim nächsten Lauf erneut.",
+            "tasks ok=true next=15:15 problem=-",
+            "contacts ok=false next=- problem=-",
+        ],
+        "15:15 retry=false planned=-",
+    );
+    // A deadline that pauses outranks one that failed this run; the
+    // contacts are off, so theirs is not shown.
+    check(
+        Lang::En,
+        input(
+            ok(),
+            idle,
+            vec![run_with(&["deadline:d1", "contact:c1"], &["deadline:d2"])],
+        ),
+        at(14, 0),
+        &[
+            "calendar ok=true next=15:15 problem=-",
+            "tasks ok=false next=15:15 problem=export.items_held_back Nobody | \
+             1 item pauses after repeated failures | deadline:d2: Bad Request.",
+            "contacts ok=false next=- problem=-",
+        ],
+        "15:15 retry=false planned=-",
+    );
+    // The last run stopped: every module that is on has its problem; the
+    // loop backs off.
+    let stopped = {
+        let d = AppErrorKind::Network.described();
+        let t = texts(Lang::En);
+        let body = t.attr(&d.message, "body").unwrap_or_default();
+        format!("{} {:?} | {} | {body}", d.code, d.who, t.render(&d.message))
+    };
+    assert!(stopped.starts_with("graph.unreachable Nobody | Microsoft 365 cannot be reached"));
+    check(
+        Lang::En,
+        input(
+            ok(),
+            Activity::BackingOff {
+                until: at(14, 2),
+                failures: 1,
+            },
+            vec![run(false, Some(AppErrorKind::Network)), run(true, None)],
+        ),
+        at(14, 0),
+        &[
+            &format!("calendar ok=false next=15:02 problem={stopped}"),
+            &format!("tasks ok=false next=15:02 problem={stopped}"),
+            "contacts ok=false next=- problem=-",
+        ],
+        "15:02 retry=true planned=-",
+    );
+    // No loop in this process: the tray's plan, with the time it was made,
+    // while it can still be true; a plan well past its time is no plan.
+    let planned = |input: Input| Input {
+        planned: Some(PlannedRun {
+            at: at(14, 15),
+            retry: false,
+            planned_at: Some(at(14, 0)),
+        }),
+        ..input
+    };
+    let cli = |runs| planned(input(ok(), Activity::NotRunning, runs));
+    check(
+        Lang::En,
+        cli(vec![run(true, None)]),
+        at(14, 10),
+        &[
+            "calendar ok=true next=15:15 problem=-",
+            "tasks ok=true next=15:15 problem=-",
+            "contacts ok=false next=- problem=-",
+        ],
+        "15:15 retry=false planned=15:00",
+    );
+    check(
+        Lang::En,
+        cli(vec![run(true, None)]),
+        at(14, 17),
+        &[
+            "calendar ok=true next=15:15 problem=-",
+            "tasks ok=true next=15:15 problem=-",
+            "contacts ok=false next=- problem=-",
+        ],
+        "15:15 retry=false planned=15:00",
+    );
+    check(
+        Lang::En,
+        cli(vec![run(true, None)]),
+        at(14, 18),
+        &[
+            "calendar ok=true next=- problem=-",
+            "tasks ok=true next=- problem=-",
+            "contacts ok=false next=- problem=-",
+        ],
+        "-",
+    );
+    // Paused (the tray was), or no run yet: nothing planned, no mark.
+    check(
+        Lang::En,
+        planned(input(ok(), Activity::Paused, vec![])),
+        at(14, 10),
+        &[
+            "calendar ok=false next=- problem=-",
+            "tasks ok=false next=- problem=-",
+            "contacts ok=false next=- problem=-",
+        ],
+        "-",
+    );
+    // A summary from an older version: failed items, module unknown.
+    check(
+        Lang::En,
+        input(
+            ok(),
+            idle,
+            vec![LastExport {
+                failed: 1,
+                ..run(true, None)
+            }],
+        ),
+        at(14, 0),
+        &[
+            "calendar ok=false next=15:15 problem=-",
+            "tasks ok=false next=15:15 problem=-",
+            "contacts ok=false next=- problem=-",
+        ],
+        "15:15 retry=false planned=-",
+    );
+}
+
+/// The recent runs as stored: the newest first, at most ten, an entry
+/// this version cannot read left out; a database from before the list
+/// reads its last export as the list.
+#[test]
+fn recent_runs_as_stored() {
+    use crate::export::{push_recent, read_recent};
+    #[track_caller]
+    fn check(recent: Option<&str>, last: Option<&str>, expect: &[u32]) {
+        let got: Vec<u32> = read_recent(recent, last)
+            .iter()
+            .map(|r| r.created as u32)
+            .collect();
+        assert_eq!(got, expect);
+    }
+    let created = |n| LastExport {
+        created: n,
+        ..run(true, None)
+    };
+    let json = |r: &LastExport| serde_json::to_string(r).unwrap();
+    let last = json(&created(7));
+    check(None, None, &[]);
+    check(None, Some(&last), &[7]);
+    check(Some("garbage"), Some(&last), &[7]);
+    let list = push_recent(None, Some(&last), &created(8));
+    check(Some(&list), Some(&last), &[8, 7]);
+    let mut list = list;
+    for n in 9..25 {
+        list = push_recent(Some(&list), None, &created(n));
+    }
+    check(Some(&list), None, &[24, 23, 22, 21, 20, 19, 18, 17, 16, 15]);
+    let damaged = format!("[{}, {{\"at\": 5}}, {last}]", json(&created(1)));
+    check(Some(&damaged), None, &[1, 7]);
 }

@@ -92,6 +92,18 @@ module-calendar = Kalender
 module-tasks = Fristen und Wiedervorlagen
 module-contacts = Kontakte
 
+# Das Problem eines Moduls in seinem letzten Lauf (seine Zeile im Status).
+module-items-failed = { $n ->
+        [one] 1 Eintrag konnte nicht exportiert werden
+       *[other] { $n } Einträge konnten nicht exportiert werden
+    }
+    .body = { $item }: { $reason }. Docket Sync versucht es beim nächsten Lauf erneut.
+module-items-held-back = { $n ->
+        [one] 1 Eintrag pausiert nach wiederholten Fehlern
+       *[other] { $n } Einträge pausieren nach wiederholten Fehlern
+    }
+    .body = { $item }: { $reason }.
+
 # Zusammenfassung eines Laufs.
 run-created = { $n } angelegt
 run-updated = { $n } geändert

@@ -93,6 +93,18 @@ module-calendar = Calendar
 module-tasks = Deadlines and follow-ups
 module-contacts = Contacts
 
+# A module's problem in its last run (its row in the status).
+module-items-failed = { $n ->
+        [one] 1 item could not be exported
+       *[other] { $n } items could not be exported
+    }
+    .body = { $item }: { $reason }. Docket Sync tries again at the next run.
+module-items-held-back = { $n ->
+        [one] 1 item pauses after repeated failures
+       *[other] { $n } items pause after repeated failures
+    }
+    .body = { $item }: { $reason }.
+
 # A run's summary.
 run-created = { $n } created
 run-updated = { $n } updated

@@ -1,11 +1,13 @@
 //! `docketsync status [--json]`: the status snapshot, the same one the
-//! tray shows — its state line, the account, each module, what is wrong
-//! with its fix in the CLI's words, warnings, and the recent run.
+//! tray shows — its state line, the account, each module with its last
+//! problem, what is wrong with its fix in the CLI's words, warnings, the
+//! next export (as the tray's loop planned it, with when it planned it;
+//! this process runs no loop) and the recent runs.
 //! `--json` prints the snapshot as it is (`docs/cli.md`).
 
 use std::process::ExitCode;
 
-use docket_app::snapshot::{ProblemView, Snapshot};
+use docket_app::snapshot::{Activity, ProblemView, RunView, Snapshot};
 use docket_app::{Texts, TimeStyle};
 
 use super::{fail, open, out, Ctx};
@@ -32,11 +34,16 @@ pub fn run(ctx: &Ctx, json: bool) -> ExitCode {
 
 fn problem(t: &Texts, o: &mut String, p: &ProblemView) {
     *o += &format!("  {} [{}]\n", p.headline, p.code);
+    details(t, o, p, "    ");
+}
+
+/// A problem's body and fix, indented.
+fn details(t: &Texts, o: &mut String, p: &ProblemView, indent: &str) {
     for line in p.body.lines().filter(|l| !l.is_empty()) {
-        *o += &format!("    {line}\n");
+        *o += &format!("{indent}{line}\n");
     }
     *o += &format!(
-        "    {}: {}\n",
+        "{indent}{}: {}\n",
         t.word("cli-fix"),
         crate::render::action(t, &p.action.action)
     );
@@ -81,6 +88,13 @@ pub fn render(t: &Texts, s: &Snapshot) -> String {
             (true, false) => "·",
         };
         o += &format!("  {mark} {}: {state}\n", m.name);
+        if let Some(p) = &m.problem {
+            o += &format!("      {} [{}]\n", p.headline, p.code);
+            // A stopped run's problem is listed with its fix below.
+            if !s.problems.iter().any(|q| q.code == p.code) {
+                details(t, &mut o, p, "        ");
+            }
+        }
     }
     if !s.problems.is_empty() {
         o += &format!("{}:\n", t.word("cli-status-problems"));
@@ -94,13 +108,47 @@ pub fn render(t: &Texts, s: &Snapshot) -> String {
             problem(t, &mut o, w);
         }
     }
+    match (&s.next_run, s.activity) {
+        (Some(n), _) => {
+            let label = if n.retry {
+                "cli-status-next-retry"
+            } else {
+                "cli-status-next-run"
+            };
+            o += &format!("{}: {}", t.word(label), when(n.at));
+            if let Some(planned) = n.planned_at {
+                o += &format!(
+                    ", {}",
+                    t.render(
+                        &docket_app::Message::new("cli-status-planned")
+                            .text("time", t.span((planned - s.at).num_seconds()))
+                    )
+                );
+            }
+            o += "\n";
+        }
+        // Paused: the state line says so.
+        (None, Activity::NotRunning) if s.account.is_some() => {
+            o += &format!(
+                "{}: {}\n",
+                t.word("cli-status-next-run"),
+                t.word("cli-status-not-planned")
+            );
+        }
+        (None, _) => {}
+    }
+    let line = |r: &RunView| match &r.problem {
+        Some(p) => format!("{}: {} [{}]", when(r.run.at), r.summary, p.code),
+        None => format!("{}: {}", when(r.run.at), r.summary),
+    };
     if let Some(r) = s.runs.first() {
-        o += &format!(
-            "{}: {}: {}\n",
-            t.word("cli-status-last-run"),
-            when(r.run.at),
-            r.summary
-        );
+        o += &format!("{}: {}\n", t.word("cli-status-last-run"), line(r));
+    }
+    if s.runs.len() > 1 {
+        o += &format!("{}:\n", t.word("cli-status-earlier-runs"));
+        for r in &s.runs[1..] {
+            o += &format!("  {}\n", line(r));
+        }
     }
     o += &format!(
         "{}: {} ({})\n",
@@ -109,4 +157,176 @@ pub fn render(t: &Texts, s: &Snapshot) -> String {
         s.sign_in.secret_store.kind
     );
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+    use docket_app::settings::{SettingsView, UserSettings};
+    use docket_app::snapshot::{self, Activity, InStep, PlannedRun};
+    use docket_app::status::{
+        AccountInfo, LastExport, ModuleId, ModuleProblem, SecretStoreInfo, SignInState, Status,
+        TokenState,
+    };
+    use docket_app::{Action, Described, Lang, Message, Who};
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
+    }
+
+    fn status() -> Status {
+        Status {
+            state: SignInState::Ok,
+            account: Some(AccountInfo {
+                username: "anna@kanzlei.example".into(),
+                display_name: Some("Anna Berger".into()),
+                object_id: "o".into(),
+                tenant_id: "t".into(),
+            }),
+            signed_in_at: Some(at(7, 0)),
+            last_good_refresh_at: None,
+            token: TokenState::Present,
+            problem: None,
+            keep_alive: None,
+            warnings: vec![],
+            notify: None,
+            secret_store: SecretStoreInfo {
+                kind: "keyring",
+                location: "the keyring".into(),
+            },
+            last_export: None,
+        }
+    }
+
+    fn run(at: DateTime<Utc>, created: usize, failed_appointment: bool) -> LastExport {
+        LastExport {
+            at,
+            ok: true,
+            created,
+            updated: 0,
+            deleted: 0,
+            recreated: 0,
+            failed: usize::from(failed_appointment),
+            held_back: 0,
+            skipped: 0,
+            error: None,
+            records: vec![],
+            braked: None,
+            module_problems: if failed_appointment {
+                vec![ModuleProblem {
+                    module: ModuleId::Calendar,
+                    problem: Described {
+                        code: "export.items_failed".into(),
+                        who: Who::Nobody,
+                        message: Message::new("module-items-failed")
+                            .number("n", 1)
+                            .text("item", "appointment:t0")
+                            .message(
+                                "reason",
+                                Message::new("sync-failed-request")
+                                    .text("error", "Internal Server Error"),
+                            ),
+                        action: Action::Wait,
+                        aadsts: None,
+                    },
+                }]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    const EN: &str = "\
+Docket Sync: In step · 14:45
+Account: Anna Berger <anna@kanzlei.example>
+  signed in: 1 Dec 2026, 08:00 (6 hours ago)
+Modules:
+  · Calendar: 40 items in step
+      1 item could not be exported [export.items_failed]
+        appointment:t0: Internal Server Error. Docket Sync tries again at the next run.
+        fix: Nothing to do: Docket Sync tries again by itself
+  ✓ Deadlines and follow-ups: 7 items in step
+  - Contacts: off
+Next export: 1 Dec 2026, 15:00 (in 10 minutes), planned 5 minutes ago by Docket Sync in the background
+Last export: 1 Dec 2026, 14:45 (5 minutes ago): 1 failed
+Earlier exports:
+  1 Dec 2026, 14:30 (20 minutes ago): 2 created
+Sign-in kept in: the keyring (keyring)
+";
+
+    const DE: &str = "\
+Docket Sync: Aktuell · 14:45
+Konto: Anna Berger <anna@kanzlei.example>
+  angemeldet: 1. Dez. 2026, 08:00 (vor 6 Stunden)
+Bereiche:
+  · Kalender: 40 Einträge aktuell
+      1 Eintrag konnte nicht exportiert werden [export.items_failed]
+        appointment:t0: Internal Server Error. Docket Sync versucht es beim nächsten Lauf erneut.
+        Behebung: Nichts zu tun: Docket Sync versucht es selbst erneut
+  ✓ Fristen und Wiedervorlagen: 7 Einträge aktuell
+  - Kontakte: aus
+Nächster Export: 1. Dez. 2026, 15:00 (in 10 Minuten), geplant vor 5 Minuten von Docket Sync im Hintergrund
+Letzter Export: 1. Dez. 2026, 14:45 (vor 5 Minuten): 1 fehlgeschlagen
+Frühere Exporte:
+  1. Dez. 2026, 14:30 (vor 20 Minuten): 2 angelegt
+Anmeldung gespeichert in: the keyring (keyring)
+";
+
+    /// `docketsync status` while the tray runs: the module whose item
+    /// failed shows it, the next export is the tray's with when it was
+    /// planned, and the earlier runs follow the last one.
+    #[test]
+    fn the_status_while_the_tray_runs() {
+        #[track_caller]
+        fn check(lang: Lang, planned: Option<PlannedRun>, expect: &str) {
+            let texts = crate::render::texts(lang).in_zone("Europe/Berlin".parse().unwrap());
+            let s = snapshot::decide(
+                snapshot::Input {
+                    status: status(),
+                    activity: Activity::NotRunning,
+                    signing_in: false,
+                    runs: vec![run(at(13, 45), 0, true), run(at(13, 30), 2, false)],
+                    in_step: InStep {
+                        calendar: 40,
+                        tasks: 7,
+                        contacts: 0,
+                    },
+                    modules: (true, true, false),
+                    settings: SettingsView {
+                        user: UserSettings {
+                            calendar: true,
+                            tasks: true,
+                            contacts: false,
+                            interval_minutes: 15,
+                            start_at_login: true,
+                            language: None,
+                        },
+                        user_may_set: vec![],
+                        firm: vec![],
+                    },
+                    planned,
+                },
+                &texts,
+                at(13, 50),
+            );
+            assert_eq!(super::render(&texts, &s), expect);
+        }
+        let planned = Some(PlannedRun {
+            at: at(14, 0),
+            retry: false,
+            planned_at: Some(at(13, 45)),
+        });
+        check(Lang::En, planned, EN);
+        check(Lang::De, planned, DE);
+        // No tray runs (or it stopped): no next export is made up.
+        check(
+            Lang::En,
+            None,
+            &EN.replace(
+                "1 Dec 2026, 15:00 (in 10 minutes), planned 5 minutes ago by Docket Sync in the \
+                 background",
+                "unknown: no export in the background has planned one",
+            ),
+        );
+    }
 }
