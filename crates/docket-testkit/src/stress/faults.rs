@@ -240,7 +240,15 @@ pub async fn run(options: Options) -> Vec<Outcome> {
                     .await;
                 let status = rig.cmd(&["status", "--json"]).output().expect("status");
                 let status: Value = serde_json::from_slice(&status.stdout).unwrap_or_default();
-                if status.to_string().contains("reauth.") {
+                // The state now, not the runs' history (which keeps the
+                // revoked sign-in of an earlier scenario).
+                let asks = status["sign_in"]["state"] == "sign_in_required"
+                    || status["problems"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p["code"].as_str().is_some_and(|c| c.starts_with("reauth.")));
+                if asks {
                     note += "status asks for a sign-in; ";
                     extra_ok = false;
                 }
