@@ -358,10 +358,14 @@ impl App {
         Ok(status::decide(input, now))
     }
 
-    /// Remember that the notification `key` (from [`Status::notify`]) was
-    /// shown, so it is not shown again.
-    pub fn mark_notified(&self, key: &str) -> Result<(), AppError> {
-        Ok(self.db().set_notified(Some(key))?)
+    /// Remember the notifications `keys` (from [`Status::notify`]) as shown
+    /// and standing, so they are not shown again while they stand (one
+    /// key a line; none: `NULL`).
+    pub fn mark_notified(&self, keys: &[String]) -> Result<(), AppError> {
+        let joined = keys.join("\n");
+        Ok(self
+            .db()
+            .set_notified(Some(joined.as_str()).filter(|j| !j.is_empty()))?)
     }
 
     /// Refresh the sign-in now and call Graph `/me`; record the good

@@ -177,9 +177,19 @@ pub struct Notification {
     pub action: Action,
 }
 
-/// The notification for a status that wants one ([`Status::notify`]).
-pub fn notification_for(status: &Status) -> Option<Notification> {
-    let key = status.notify.clone()?;
+/// The notifications a status wants shown ([`Status::notify`]), the
+/// problem's first.
+pub fn notifications_for(status: &Status) -> Vec<Notification> {
+    status
+        .notify
+        .iter()
+        .filter_map(|key| notification_for(status, key))
+        .collect()
+}
+
+/// The notification `key` of `status` stands for.
+fn notification_for(status: &Status, key: &str) -> Option<Notification> {
+    let key = key.to_string();
     if let Some(p) = status
         .problem
         .as_ref()
@@ -240,7 +250,8 @@ pub trait Worker {
     /// Refresh the sign-in now (keep-alive when no export refreshed it).
     async fn refresh(&self, now: DateTime<Utc>) -> Result<(), AppError>;
     fn status(&self, now: DateTime<Utc>) -> Result<Status, AppError>;
-    fn mark_notified(&self, key: &str) -> Result<(), AppError>;
+    /// Remember `keys` as the notifications shown (and standing).
+    fn mark_notified(&self, keys: &[String]) -> Result<(), AppError>;
     /// Whether Microsoft answers again (asked only while offline).
     async fn reachable(&self) -> bool;
 }
@@ -263,8 +274,8 @@ impl Worker for App {
         App::status(self, now)
     }
 
-    fn mark_notified(&self, key: &str) -> Result<(), AppError> {
-        App::mark_notified(self, key)
+    fn mark_notified(&self, keys: &[String]) -> Result<(), AppError> {
+        App::mark_notified(self, keys)
     }
 
     /// Any HTTP answer from Graph's host, through the app's own client
@@ -576,10 +587,12 @@ async fn after_run<W: Worker>(
     } else {
         status
     };
-    if let Some(n) = notification_for(&status) {
+    for n in notifications_for(&status) {
         observer.notify(&n);
-        if let Err(e) = worker.mark_notified(&n.key) {
-            tracing::warn!(code = e.code(), "cannot remember a shown notification");
+    }
+    if let Some(keys) = &status.remember_notified {
+        if let Err(e) = worker.mark_notified(keys) {
+            tracing::warn!(code = e.code(), "cannot remember the shown notifications");
         }
     }
 }

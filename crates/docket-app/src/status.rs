@@ -254,8 +254,14 @@ pub struct Status {
     pub problem: Option<ProblemInfo>,
     pub keep_alive: Option<KeepAliveInfo>,
     pub warnings: Vec<Warning>,
-    /// The notification to show now (not shown before), if any.
-    pub notify: Option<String>,
+    /// The notifications to show now: the standing problem when someone
+    /// must act, and each standing warning, less those already shown.
+    pub notify: Vec<String>,
+    /// What to remember as shown once `notify` is shown: every key that
+    /// stands now, so that a condition that ended and comes back is told
+    /// again. `None` when that is what is remembered already.
+    #[serde(skip)]
+    pub remember_notified: Option<Vec<String>>,
     pub secret_store: SecretStoreInfo,
     pub last_export: Option<LastExport>,
 }
@@ -347,20 +353,49 @@ pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
         (Some(_), _, Some(_)) => SignInState::Retrying,
         (Some(_), _, None) => SignInState::Ok,
     };
-    let notified = input.account.as_ref().and_then(|a| a.notified.clone());
-    // Notifications are remembered in the account row: none without one.
-    let wanted = problem
+    // Notifications are remembered in the account row (one key a line):
+    // none without one. Each standing condition is told once, so a second
+    // warning standing beside the first is told too.
+    let told: Vec<String> = input
+        .account
         .as_ref()
-        .filter(|_| input.account.is_some())
-        .filter(|p| p.who != Who::Nobody)
-        .map(|p| format!("problem:{}", p.code))
-        .or_else(|| {
-            warnings
-                .first()
-                .filter(|_| input.account.is_some())
-                .map(Warning::notification_key)
-        });
-    let notify = wanted.filter(|w| Some(w) != notified.as_ref());
+        .and_then(|a| a.notified.as_deref())
+        .map(|t| {
+            t.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut wanted: Vec<String> = vec![];
+    if input.account.is_some() {
+        if let Some(p) = problem.as_ref().filter(|p| p.who != Who::Nobody) {
+            wanted.push(format!("problem:{}", p.code));
+        }
+        wanted.extend(warnings.iter().map(Warning::notification_key));
+    }
+    let notify: Vec<String> = wanted
+        .iter()
+        .filter(|w| !told.contains(w))
+        .cloned()
+        .collect();
+    // Remembered: what stands now, and, while any problem stands (a
+    // network failure between two runs that need IT, say), the problems
+    // already told, so that a problem is told again only after a good run.
+    let mut remember = wanted;
+    if problem.is_some() {
+        for key in told.iter().filter(|k| k.starts_with("problem:")) {
+            if !remember.contains(key) {
+                remember.push(key.clone());
+            }
+        }
+    }
+    let remember_notified = {
+        let (mut a, mut b) = (remember.clone(), told.clone());
+        a.sort();
+        b.sort();
+        (input.account.is_some() && a != b).then_some(remember)
+    };
     Status {
         state,
         signed_in_at: input.account.as_ref().map(|a| a.signed_in_at),
@@ -376,6 +411,7 @@ pub fn decide(input: Input, now: DateTime<Utc>) -> Status {
         keep_alive,
         warnings,
         notify,
+        remember_notified,
         secret_store: input.secret_store,
         last_export: input.last_export,
     }
@@ -445,7 +481,11 @@ mod tests {
                 .as_ref()
                 .map_or("-".into(), |p| format!("{}/{}", p.code, p.who)),
             warnings.join(","),
-            s.notify.as_deref().unwrap_or("-"),
+            if s.notify.is_empty() {
+                "-".to_string()
+            } else {
+                s.notify.join(",")
+            },
         );
         assert_eq!(got, expect);
     }
@@ -575,6 +615,59 @@ mod tests {
             now,
             "ok due=false problem=- warnings=[client_secret_expiring:14] \
              notify=client_secret_expiring:14",
+        );
+        // A problem and a warning standing at once: both told, each once;
+        // the problem told before is not told again, the warning still is
+        // (it used to wait until the problem had gone).
+        let mut both = conf.clone();
+        both.account = Some(with("reauth.password_changed", None));
+        check(
+            both.clone(),
+            now,
+            "sign_in_required due=false problem=reauth.password_changed/user \
+             warnings=[client_secret_expiring:14] \
+             notify=problem:reauth.password_changed,client_secret_expiring:14",
+        );
+        both.account = Some(with(
+            "reauth.password_changed",
+            Some("problem:reauth.password_changed"),
+        ));
+        check(
+            both.clone(),
+            now,
+            "sign_in_required due=false problem=reauth.password_changed/user \
+             warnings=[client_secret_expiring:14] notify=client_secret_expiring:14",
+        );
+        // What is remembered is what stands: once the sign-in is fixed, the
+        // problem's key goes, so a later password change is told again.
+        let told = decide(both, at(now));
+        assert_eq!(
+            told.remember_notified,
+            Some(vec![
+                "problem:reauth.password_changed".to_string(),
+                "client_secret_expiring:14".to_string()
+            ])
+        );
+        // A network failure between two runs that need the user: the
+        // told problem stays told, so it is not told again after it.
+        let mut offline = conf.clone();
+        offline.account = Some(with(
+            "transient.network",
+            Some("problem:reauth.password_changed\nclient_secret_expiring:14"),
+        ));
+        let offline = decide(offline, at(now));
+        assert_eq!(offline.notify, Vec::<String>::new());
+        assert_eq!(offline.remember_notified, None);
+        let mut fixed = conf.clone();
+        fixed.account = Some(AccountRecord {
+            notified: Some("problem:reauth.password_changed\nclient_secret_expiring:14".into()),
+            ..anna("2026-03-01T08:00:00Z")
+        });
+        let fixed = decide(fixed, at(now));
+        assert_eq!(fixed.notify, Vec::<String>::new());
+        assert_eq!(
+            fixed.remember_notified,
+            Some(vec!["client_secret_expiring:14".to_string()])
         );
         check(
             conf,

@@ -177,8 +177,8 @@ impl Worker for Script {
             .ok_or(AppError::NotSignedIn)
     }
 
-    fn mark_notified(&self, key: &str) -> Result<(), AppError> {
-        self.notified.lock().unwrap().push(key.into());
+    fn mark_notified(&self, keys: &[String]) -> Result<(), AppError> {
+        self.notified.lock().unwrap().push(keys.join("\n"));
         Ok(())
     }
 
@@ -391,13 +391,45 @@ fn a_warning_is_told_in_english_and_german() {
         threshold: 14,
         days_left: 10,
     }];
-    status.notify = Some("client_secret_expiring:14".into());
-    let n = notification_for(&status).expect("a notification");
-    assert_eq!(n.key, "client_secret_expiring:14");
-    assert!(words(&n, Lang::En).contains("expires in 10 days"), "{n:?}");
-    assert!(words(&n, Lang::De).contains("in 10 Tagen ab"), "{n:?}");
+    status.notify = vec!["client_secret_expiring:14".into()];
+    let n = notifications_for(&status);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0].key, "client_secret_expiring:14");
+    assert!(
+        words(&n[0], Lang::En).contains("expires in 10 days"),
+        "{n:?}"
+    );
+    assert!(words(&n[0], Lang::De).contains("in 10 Tagen ab"), "{n:?}");
     // Nothing wanted, nothing told.
-    assert_eq!(notification_for(&signed_in(None)), None);
+    assert_eq!(notifications_for(&signed_in(None)), vec![]);
+}
+
+/// Two conditions standing at once are both told, each under its own key
+/// (the tray replaces a shown notification by key, so they do not stack
+/// up on a second look). Only the first used to be told, the second not
+/// until the first had gone.
+#[test]
+fn two_standing_warnings_are_both_told() {
+    let mut status = signed_in(Some("reauth.password_changed"));
+    status.warnings = vec![
+        crate::status::Warning::ClientSecretExpiring {
+            threshold: 14,
+            days_left: 10,
+        },
+        crate::status::Warning::InactivityExpiry {
+            on: t0() + Duration::days(80),
+        },
+    ];
+    status.notify = vec![
+        "problem:reauth.password_changed".into(),
+        "client_secret_expiring:14".into(),
+        status.warnings[1].notification_key(),
+    ];
+    let keys: Vec<String> = notifications_for(&status)
+        .into_iter()
+        .map(|n| n.key)
+        .collect();
+    assert_eq!(keys, status.notify);
 }
 
 #[test]

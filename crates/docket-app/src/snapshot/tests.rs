@@ -27,7 +27,8 @@ fn status(state: SignInState, signed_in: bool) -> Status {
         problem: None,
         keep_alive: None,
         warnings: vec![],
-        notify: None,
+        notify: vec![],
+        remember_notified: None,
         secret_store: SecretStoreInfo {
             kind: "keyring",
             location: "x".into(),

@@ -189,7 +189,8 @@ mod tests {
             problem: None,
             keep_alive: None,
             warnings: vec![],
-            notify: None,
+            notify: vec![],
+            remember_notified: None,
             secret_store: SecretStoreInfo {
                 kind: "keyring",
                 location: "the keyring".into(),
