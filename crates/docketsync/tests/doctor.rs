@@ -1,11 +1,15 @@
 //! `docketsync doctor` as a user sees it: whole transcripts (exit code,
-//! stdout), with the temporary home filtered out and no keyring (no
-//! session bus), so the output is the same on every machine. Snapshots live in `tests/snapshots/`; a changed
-//! output fails the test and shows the difference (`INSTA_UPDATE=always`
-//! writes the new one for review).
+//! stdout, stderr; `support`'s filters), with no keyring (no session
+//! bus), so the output is the same on every machine. Snapshots live in
+//! `tests/snapshots/`; a changed output fails the test and shows the
+//! difference (`INSTA_UPDATE=always` writes the new one for review).
 
 use std::path::Path;
 use std::process::Command;
+
+use support::{assert_transcript, transcript};
+
+mod support;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
 
@@ -25,26 +29,6 @@ fn docketsync(home: &Path) -> Command {
             "unix:path=/nonexistent/docketsync-test-bus",
         );
     cmd
-}
-
-/// `exit: N` and the whole of stdout.
-fn transcript(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run docketsync");
-    format!(
-        "exit: {}\n{}",
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout)
-    )
-}
-
-/// Compare with the snapshot `name`, the home folder shown as `[HOME]`.
-fn assert_transcript(name: &str, home: &Path, text: &str) {
-    let home = home.display().to_string().replace('.', r"\.");
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(&home, "[HOME]");
-    settings.set_snapshot_path("snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, text));
 }
 
 fn firm(home: &Path, name: &str, text: &str) -> std::path::PathBuf {
