@@ -45,10 +45,12 @@ pub fn transcript(cmd: &mut Command) -> String {
 /// shows one field per line and the filters see each value.
 pub fn pretty_json(text: &str) -> String {
     text.lines()
-        .map(|line| match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(v) => serde_json::to_string_pretty(&v).expect("JSON") + "\n",
-            Err(_) => format!("{line}\n"),
-        })
+        .map(
+            |line| match serde_json::from_str::<serde_json::Value>(line) {
+                Ok(v) => serde_json::to_string_pretty(&v).expect("JSON") + "\n",
+                Err(_) => format!("{line}\n"),
+            },
+        )
         .collect()
 }
 
@@ -67,6 +69,8 @@ pub fn filters(home: &Path) -> Vec<(String, String)> {
         f.push((regex_escape(&h), "[HOME]".into()));
     }
     for (regex, with) in [
+        // Colours of the log lines on stderr (a terminal shows none).
+        ("\x1b\\[[0-9;]*m", ""),
         // Any other temporary folder.
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[TEMP]"),
         // The sign-in URL's one-time values (PKCE, state, nonce).
@@ -76,10 +80,10 @@ pub fn filters(home: &Path) -> Vec<(String, String)> {
         ),
         // Loopback servers on a port the OS chose (fixed low ports such
         // as the unreachable 9 stay).
-        (r"\b(127\.0\.0\.1|localhost)(:|%3A)\d{4,5}\b", "$1$2[PORT]"),
+        (r"(127\.0\.0\.1|localhost)(:|%3A)\d{4,5}\b", "$1$2[PORT]"),
         // RFC 3339 / ISO 8601 timestamps.
         (
-            r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
             "[TIMESTAMP]",
         ),
         // Dates with a time: "1 Dec 2026, 19:44" and "1. Dez. 2026, 19:44".
@@ -92,8 +96,8 @@ pub fn filters(home: &Path) -> Vec<(String, String)> {
             r"\b\d{1,2}\.? (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Jan\.|Feb\.|März|Apr\.|Mai|Juni|Juli|Aug\.|Sept\.|Okt\.|Nov\.|Dez\.) \d{4}\b",
             "[DATE]",
         ),
-        // A clock time at the start of a line (`run`'s "09:00 12 created").
-        (r"(?m)^\d{2}:\d{2} ", "[TIME] "),
+        // A clock time (`run`'s "09:00 12 created", "In step · 14:32").
+        (r"\b([01]\d|2[0-3]):[0-5]\d\b", "[TIME]"),
         // Spans below an hour: how long a test took decides them.
         (
             r"\b(just now|\d+ minutes? ago|in \d+ minutes?|gerade eben|vor \d+ Minuten?|in \d+ Minuten?)\b",
@@ -101,7 +105,10 @@ pub fn filters(home: &Path) -> Vec<(String, String)> {
         ),
         // Durations in seconds or milliseconds.
         (r"\b\d+(\.\d+)? ?(ms|s|seconds|Sekunden)\b", "[DURATION]"),
-        (r#""(duration_ms|elapsed_ms|took_ms|duration_secs)": ?\d+"#, r#""$1": "[DURATION]""#),
+        (
+            r#""(duration_ms|elapsed_ms|took_ms|duration_secs)": ?\d+"#,
+            r#""$1": "[DURATION]""#,
+        ),
         // GUIDs (tenant, object and request ids); the all-zero example
         // GUID of a message stays.
         (
