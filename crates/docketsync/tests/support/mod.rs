@@ -1,9 +1,9 @@
 //! What the CLI tests share: whole-output transcripts of `docketsync` (exit
 //! code, stdout, stderr) compared with insta snapshots in
 //! `tests/snapshots/`, with what differs from run to run filtered out —
-//! the temporary home, loopback ports, dates and times, spans shorter
-//! than an hour, durations, generated ids and the sign-in URL's one-time
-//! values. A changed output fails the test and shows the difference;
+//! the temporary home, loopback ports, dates and times, the computer's
+//! time zone, spans shorter than an hour, durations, generated ids and the
+//! sign-in URL's one-time values. A changed output fails the test and shows the difference;
 //! `INSTA_UPDATE=always` writes the new snapshot for review.
 //!
 //! Each test binary includes it with `mod support;` and uses what it
@@ -102,6 +102,11 @@ pub fn filters(home: &Path) -> Vec<(String, String)> {
         (
             r"\b(just now|\d+ minutes? ago|in \d+ minutes?|gerade eben|vor \d+ Minuten?|in \d+ Minuten?)\b",
             "[RECENTLY]",
+        ),
+        // The computer's own time zone (doctor's mailbox zone).
+        (
+            r"\S+ \((this computer's time zone|Zeitzone dieses Computers)\)",
+            "[LOCAL-ZONE] ($1)",
         ),
         // Durations in seconds or milliseconds.
         (r"\b\d+(\.\d+)? ?(ms|s|seconds|Sekunden)\b", "[DURATION]"),
