@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use support::{assert_transcript, transcript};
+use support::{assert_transcript, filtered, transcript};
 
 mod support;
 
@@ -200,5 +200,72 @@ fn doctor_json_is_the_report_as_data() {
             "pms-source",
             "authority"
         ]
+    );
+}
+
+/// The transcript filters (`support`): what differs from run to run is
+/// hidden, the words a user reads stay.
+#[test]
+fn transcript_filters_hide_what_varies_and_keep_the_words() {
+    let home = Path::new("/tmp/.tmpAbC123");
+    let check = |input: &str, expect: &str| {
+        assert_eq!(filtered(home, input), expect, "{input:?}");
+    };
+    check(
+        "/tmp/.tmpAbC123/data is writable",
+        "[HOME]/data is writable",
+    );
+    check("/tmp/.tmpXyZ789/ca.pem", "[TEMP]/ca.pem");
+    check(
+        "http://127.0.0.1:41234/t/v2.0 and http://127.0.0.1:9/feed",
+        "http://127.0.0.1:[PORT]/t/v2.0 and http://127.0.0.1:9/feed",
+    );
+    check(
+        "redirect_uri=http%3A%2F%2Flocalhost%3A44737%2F&state=Zq-1_x&code_challenge=abc~9&code_challenge_method=S256&nonce=n0",
+        "redirect_uri=http%3A%2F%2Flocalhost%3A[PORT]%2F&state=[state]&code_challenge=[code_challenge]&code_challenge_method=S256&nonce=[nonce]",
+    );
+    check(
+        "\u{1b}[2m2026-12-02T14:41:57.551257Z\u{1b}[0m \u{1b}[33m WARN\u{1b}[0m x",
+        "[TIMESTAMP]  WARN x",
+    );
+    check(
+        "\"at\": \"2026-12-02T14:41:57+01:00\"",
+        "\"at\": \"[TIMESTAMP]\"",
+    );
+    check(
+        "signed in: 1 Dec 2026, 19:44 (5 minutes ago)",
+        "signed in: [DATETIME] ([RECENTLY])",
+    );
+    check(
+        "angemeldet: 1. Dez. 2026, 09:05 (gerade eben)",
+        "angemeldet: [DATETIME] ([RECENTLY])",
+    );
+    check(
+        "1. März 2026, 19:44 (vor 1 Minute)",
+        "[DATETIME] ([RECENTLY])",
+    );
+    // Longer spans and spans in a sentence are words the user reads.
+    check(
+        "in 90 days; tries again in 15 minutes",
+        "in 90 days; tries again in 15 minutes",
+    );
+    check("next sign-in: 3 Mar 2027", "next sign-in: [DATE]");
+    check("In step · 14:32", "In step · [TIME]");
+    check(
+        "Europe/Berlin (this computer's time zone)",
+        "[LOCAL-ZONE] (this computer's time zone)",
+    );
+    check("took 3.2 s, then 40 ms", "took [DURATION], then [DURATION]");
+    check(
+        "tenant 3f2504e0-4f89-41d3-9a0c-0305e82c3301, example 00000000-0000-0000-0000-000000000000",
+        "tenant [GUID], example 00000000-0000-0000-0000-000000000000",
+    );
+    check(
+        "id AAMkAGI2TG93AAA=, AADSTS50173",
+        "id [GRAPH-ID], AADSTS50173",
+    );
+    check(
+        "174 created, 3 records skipped",
+        "174 created, 3 records skipped",
     );
 }

@@ -98,22 +98,19 @@ pub fn filters(home: &Path) -> Vec<(String, String)> {
         ),
         // A clock time (`run`'s "09:00 12 created", "In step · 14:32").
         (r"\b([01]\d|2[0-3]):[0-5]\d\b", "[TIME]"),
-        // Spans below an hour: how long a test took decides them.
+        // A date's span below an hour, "[DATETIME] (5 minutes ago)": how
+        // long the test took decides it.
         (
-            r"\b(just now|\d+ minutes? ago|in \d+ minutes?|gerade eben|vor \d+ Minuten?|in \d+ Minuten?)\b",
-            "[RECENTLY]",
+            r"\[DATETIME\] \((just now|\d+ minutes? ago|in \d+ minutes?|gerade eben|vor \d+ Minuten?|in \d+ Minuten?)\)",
+            "[DATETIME] ([RECENTLY])",
         ),
         // The computer's own time zone (doctor's mailbox zone).
         (
             r"\S+ \((this computer's time zone|Zeitzone dieses Computers)\)",
             "[LOCAL-ZONE] ($1)",
         ),
-        // Durations in seconds or milliseconds.
+        // Durations in seconds or milliseconds ("3.2 s", "40 ms").
         (r"\b\d+(\.\d+)? ?(ms|s|seconds|Sekunden)\b", "[DURATION]"),
-        (
-            r#""(duration_ms|elapsed_ms|took_ms|duration_secs)": ?\d+"#,
-            r#""$1": "[DURATION]""#,
-        ),
         // GUIDs (tenant, object and request ids); the all-zero example
         // GUID of a message stays.
         (
@@ -148,4 +145,16 @@ fn regex_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// `text` through [`filters`], as a snapshot sees it.
+pub fn filtered(home: &Path, text: &str) -> String {
+    filters(home)
+        .iter()
+        .fold(text.to_string(), |text, (regex, with)| {
+            regex::Regex::new(regex)
+                .expect("filter")
+                .replace_all(&text, with.as_str())
+                .into_owned()
+        })
 }
