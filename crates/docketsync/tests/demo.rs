@@ -1,37 +1,24 @@
 //! `m365-emulator demo`: the README's first command ends here. It runs
 //! this crate's `docketsync` against the emulator, in a home of its own.
+//! What it prints is compared as a whole transcript (`support`, snapshots
+//! in `tests/snapshots/`).
 
 use std::path::Path;
 use std::process::Command;
+
+use support::{assert_transcript, transcript_of_output};
+
+mod support;
 
 #[test]
 fn the_demo_exports_the_sample_firm_and_explains_what_it_skipped() {
     let home = tempfile::tempdir().expect("tempdir");
     let out = run_demo(home.path(), &home.path().join("demo"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}{stderr}");
-    assert!(
-        stdout.contains("Signed in as Anna Berger <anna.berger@kanzlei-demo.onmicrosoft.com>."),
-        "{stdout}"
-    );
-    let created: usize = stdout
-        .split("Exported: ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no export summary: {stdout}"));
-    assert!(created > 100, "the sample firm is exported: {stdout}");
-    // The sample firm's deliberately broken records, each named with why.
-    assert!(
-        stdout.contains("bad date '2026-13-40' in DTSTART"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("missing UID"), "{stdout}");
-    assert!(
-        stdout.contains("0 writes — nothing changed"),
-        "a second run sends nothing: {stdout}"
-    );
+    let text = transcript_of_output(&out);
+    assert!(out.status.success(), "{text}");
+    // The sign-in, the sample firm exported, its deliberately broken
+    // records each named with why, and a second run that sends nothing.
+    assert_transcript("demo", home.path(), &text);
 }
 
 /// The demo run beside a real install (its home in the real data folder,
@@ -77,16 +64,9 @@ fn the_demo_leaves_the_real_account_alone() {
         .unwrap();
 
     let out = run_demo(home.path(), &real.demo_home());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains("Signed in as Anna Berger <anna.berger@"),
-        "{stdout}"
-    );
+    let text = transcript_of_output(&out);
+    assert!(out.status.success(), "{text}");
+    assert_transcript("demo_beside_a_real_install", home.path(), &text);
 
     let db = docket_store::StateDb::open(&real.state_db_file()).expect("db");
     assert_eq!(db.account().unwrap(), Some(account), "the real account");
@@ -125,6 +105,10 @@ fn run_demo(home: &Path, demo_home: &Path) -> std::process::Output {
     Command::new(docket_testkit::emulator::binary())
         .env("DOCKETSYNC_HOME", home)
         .env_remove("DOCKETSYNC_CONFIG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
+        .env("LANG", "C.UTF-8")
         .args(["demo", "--port", "0", "--exit", "--home"])
         .arg(demo_home)
         .arg("--docketsync")

@@ -1,11 +1,15 @@
 //! `docketsync doctor` as a user sees it: whole transcripts (exit code,
-//! stdout), with the temporary home filtered out and no keyring (no
-//! session bus), so the output is the same on every machine. Snapshots live in `tests/snapshots/`; a changed
-//! output fails the test and shows the difference (`INSTA_UPDATE=always`
-//! writes the new one for review).
+//! stdout, stderr; `support`'s filters), with no keyring (no session
+//! bus), so the output is the same on every machine. Snapshots live in
+//! `tests/snapshots/`; a changed output fails the test and shows the
+//! difference (`INSTA_UPDATE=always` writes the new one for review).
 
 use std::path::Path;
 use std::process::Command;
+
+use support::{assert_transcript, filtered, transcript};
+
+mod support;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
 
@@ -25,26 +29,6 @@ fn docketsync(home: &Path) -> Command {
             "unix:path=/nonexistent/docketsync-test-bus",
         );
     cmd
-}
-
-/// `exit: N` and the whole of stdout.
-fn transcript(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run docketsync");
-    format!(
-        "exit: {}\n{}",
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout)
-    )
-}
-
-/// Compare with the snapshot `name`, the home folder shown as `[HOME]`.
-fn assert_transcript(name: &str, home: &Path, text: &str) {
-    let home = home.display().to_string().replace('.', r"\.");
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(&home, "[HOME]");
-    settings.set_snapshot_path("snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, text));
 }
 
 fn firm(home: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -216,5 +200,72 @@ fn doctor_json_is_the_report_as_data() {
             "pms-source",
             "authority"
         ]
+    );
+}
+
+/// The transcript filters (`support`): what differs from run to run is
+/// hidden, the words a user reads stay.
+#[test]
+fn transcript_filters_hide_what_varies_and_keep_the_words() {
+    let home = Path::new("/tmp/.tmpAbC123");
+    let check = |input: &str, expect: &str| {
+        assert_eq!(filtered(home, input), expect, "{input:?}");
+    };
+    check(
+        "/tmp/.tmpAbC123/data is writable",
+        "[HOME]/data is writable",
+    );
+    check("/tmp/.tmpXyZ789/ca.pem", "[TEMP]/ca.pem");
+    check(
+        "http://127.0.0.1:41234/t/v2.0 and http://127.0.0.1:9/feed",
+        "http://127.0.0.1:[PORT]/t/v2.0 and http://127.0.0.1:9/feed",
+    );
+    check(
+        "redirect_uri=http%3A%2F%2Flocalhost%3A44737%2F&state=Zq-1_x&code_challenge=abc~9&code_challenge_method=S256&nonce=n0",
+        "redirect_uri=http%3A%2F%2Flocalhost%3A[PORT]%2F&state=[state]&code_challenge=[code_challenge]&code_challenge_method=S256&nonce=[nonce]",
+    );
+    check(
+        "\u{1b}[2m2026-12-02T14:41:57.551257Z\u{1b}[0m \u{1b}[33m WARN\u{1b}[0m x",
+        "[TIMESTAMP]  WARN x",
+    );
+    check(
+        "\"at\": \"2026-12-02T14:41:57+01:00\"",
+        "\"at\": \"[TIMESTAMP]\"",
+    );
+    check(
+        "signed in: 1 Dec 2026, 19:44 (5 minutes ago)",
+        "signed in: [DATETIME] ([RECENTLY])",
+    );
+    check(
+        "angemeldet: 1. Dez. 2026, 09:05 (gerade eben)",
+        "angemeldet: [DATETIME] ([RECENTLY])",
+    );
+    check(
+        "1. März 2026, 19:44 (vor 1 Minute)",
+        "[DATETIME] ([RECENTLY])",
+    );
+    // Longer spans and spans in a sentence are words the user reads.
+    check(
+        "in 90 days; tries again in 15 minutes",
+        "in 90 days; tries again in 15 minutes",
+    );
+    check("next sign-in: 3 Mar 2027", "next sign-in: [DATE]");
+    check("In step · 14:32", "In step · [TIME]");
+    check(
+        "Europe/Berlin (this computer's time zone)",
+        "[LOCAL-ZONE] (this computer's time zone)",
+    );
+    check("took 3.2 s, then 40 ms", "took [DURATION], then [DURATION]");
+    check(
+        "tenant 3f2504e0-4f89-41d3-9a0c-0305e82c3301, example 00000000-0000-0000-0000-000000000000",
+        "tenant [GUID], example 00000000-0000-0000-0000-000000000000",
+    );
+    check(
+        "id AAMkAGI2TG93AAA=, AADSTS50173",
+        "id [GRAPH-ID], AADSTS50173",
+    );
+    check(
+        "174 created, 3 records skipped",
+        "174 created, 3 records skipped",
     );
 }

@@ -9,6 +9,12 @@
 //! After each test no token or secret value may appear in any output or
 //! in any file under `DOCKETSYNC_HOME` (except, while signed in, in the
 //! plaintext secrets file, which exists to hold them).
+//!
+//! What the CLI prints is compared as whole transcripts (`support`,
+//! snapshots in `tests/snapshots/`), in English (`LANG=C.UTF-8`) unless a
+//! test chooses German; they show the OS keyring, so they are compared
+//! only when the session has one (the keyring wrapper, or CI's
+//! `DOCKET_REQUIRE_KEYRING=1`).
 
 use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +26,9 @@ use docket_secrets::{EntryKey, SecretKind, SecretStore};
 use docket_testkit::emulator::EmulatorProcess;
 use m365_emulator::docketsync_config::{DemoApp, DocketsyncConfig};
 use serde_json::{json, Value};
+use support::{assert_transcript, pretty_json, transcript_of};
+
+mod support;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docketsync");
 const ANNA: &str = "anna.berger@kanzlei-demo.onmicrosoft.com";
@@ -41,6 +50,8 @@ struct Env {
     /// Set: the CLI runs without the session's Secret Service (its bus
     /// address points nowhere), for tests that kill it at random moments.
     no_keyring: Option<tempfile::TempDir>,
+    /// `LANG` of the CLI (English unless a test chooses).
+    lang: &'static str,
 }
 
 impl Env {
@@ -81,6 +92,7 @@ impl Env {
             outputs: vec![],
             secrets: vec![],
             no_keyring: None,
+            lang: "C.UTF-8",
         }
     }
 
@@ -104,6 +116,10 @@ impl Env {
         cmd.env("DOCKETSYNC_HOME", self.home.path())
             .env("BROWSER", self.home.path().join("browser.sh"))
             .env_remove("DOCKETSYNC_CONFIG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANGUAGE")
+            .env("LANG", self.lang)
             .arg("--config")
             .arg(&self.config);
         if let Some(dir) = &self.no_keyring {
@@ -147,6 +163,40 @@ impl Env {
         self.outputs.push(stdout.clone());
         self.outputs.push(stderr.clone());
         (status.code().unwrap_or(-1), stdout, stderr)
+    }
+
+    /// Compare `text` with the snapshot `name` (this test's home filtered).
+    /// Nothing secret goes into a snapshot: the known secret values and
+    /// anything shaped like a token are refused first.
+    fn snap(&self, name: &str, text: &str) {
+        assert!(!has_jwt(text), "something shaped like a token in {name}");
+        for s in &self.secrets {
+            assert!(!text.contains(s.as_str()), "a secret value in {name}");
+        }
+        // The snapshots show the OS keyring (the tests' keyring wrapper;
+        // CI requires it). Without one the CLI keeps the sign-in in the
+        // opted-in file and says so: such a transcript is not compared.
+        let file = docket_paths::Paths::under_home(self.home.path()).plaintext_secrets_file();
+        if text.contains(&file.display().to_string()) {
+            eprintln!("*** {name}: no keyring in this session, transcript not compared");
+            return;
+        }
+        assert_transcript(name, self.home.path(), text);
+    }
+
+    /// Run `args` to completion and compare the transcript with the
+    /// snapshot `name`; returns (exit code, stdout, stderr).
+    fn run_snap(&mut self, name: &str, args: &[&str]) -> (i32, String, String) {
+        let (code, stdout, stderr) = self.run(args, None);
+        self.snap(name, &transcript_of(code, &stdout, &stderr));
+        (code, stdout, stderr)
+    }
+
+    /// The same for a `--json` command: its JSON pretty-printed.
+    fn run_snap_json(&mut self, name: &str, args: &[&str]) -> (i32, Value) {
+        let (code, stdout, stderr) = self.run(args, None);
+        self.snap(name, &transcript_of(code, &pretty_json(&stdout), &stderr));
+        (code, serde_json::from_str(&stdout).expect("JSON"))
     }
 
     fn status(&mut self) -> Value {
@@ -432,20 +482,22 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
 
     // Not signed in yet.
-    let s = env.status();
+    let (code, s) = env.run_snap_json("status_signed_out_json", &["status", "--json"]);
+    assert_eq!(code, 0);
     assert_eq!(s["sign_in"]["state"], "signed_out", "{s}");
     assert_eq!(s["tray"], "signed_out", "{s}");
-    let (code, _, stderr) = env.run(&["check"], None);
+    let (code, _, _) = env.run_snap("status_signed_out", &["status"]);
+    assert_eq!(code, 0);
+    let (code, _, stderr) = env.run_snap("check_signed_out", &["check"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("signin.none"), "{stderr}");
 
     // First sign-in through the BROWSER script.
     let (code, stdout, stderr, shown) = env.sign_in(ANNA, &anna_pw, false).await;
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(shown.contains("Sign-in complete"), "{shown}");
-    assert!(stdout.contains("Signed in as"), "{stdout}");
-    assert!(stdout.contains(ANNA), "{stdout}");
-    let s = env.status();
+    env.snap("signin_first", &transcript_of(code, &stdout, &stderr));
+    let (code, s) = env.run_snap_json("status_signed_in_json", &["status", "--json"]);
+    assert_eq!(code, 0);
     assert_eq!(s["sign_in"]["state"], "ok", "{s}");
     assert_eq!(s["account"]["username"], ANNA, "{s}");
     assert_eq!(s["sign_in"]["token"], "present", "{s}");
@@ -455,10 +507,12 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     let oid = s["sign_in"]["account"]["object_id"].clone();
     let first_rt = env.secret(&rt_key).expect("refresh token stored");
 
+    let (code, _, _) = env.run_snap("status_signed_in", &["status"]);
+    assert_eq!(code, 0);
+
     // check: refresh (rotated token persisted) + /me.
-    let (code, stdout, stderr) = env.run(&["check"], None);
+    let (code, stdout, stderr) = env.run_snap("check_ok", &["check"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains(ANNA), "{stdout}");
     let rotated = env.secret(&rt_key).expect("still stored");
     assert!(
         rotated != first_rt,
@@ -472,23 +526,13 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
         json!({ "password": new_pw }),
     )
     .await;
-    let (code, stdout, stderr) = env.run(&["check"], None);
+    let (code, stdout, stderr) = env.run_snap("check_password_changed", &["check"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(stderr.contains("reauth.password_changed"), "{stderr}");
-    assert!(stderr.contains("AADSTS50173"), "{stderr}");
-    assert!(stderr.contains("your password was changed"), "{stderr}");
-    assert!(stderr.contains("run `docketsync signin`"), "{stderr}");
     // The same in German, with the fix in the CLI's words.
-    let (code, _, stderr) = env.run(&["--lang", "de", "check"], None);
+    let (code, _, stderr) = env.run_snap("check_password_changed_de", &["--lang", "de", "check"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("Kennwort geändert"), "{stderr}");
-    assert!(
-        stderr.contains("führen Sie `docketsync signin` aus"),
-        "{stderr}"
-    );
-    let (code, stdout, _) = env.run(&["check", "--json"], None);
+    let (code, j) = env.run_snap_json("check_password_changed_json", &["check", "--json"]);
     assert_eq!(code, 1);
-    let j: Value = serde_json::from_str(&stdout).expect("check JSON");
     assert_eq!(j["ok"], false);
     assert_eq!(j["error"]["code"], "reauth.password_changed", "{j}");
     assert_eq!(j["error"]["who"], "user", "{j}");
@@ -500,13 +544,17 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert_eq!(s["problems"][0]["code"], "reauth.password_changed", "{s}");
     assert_eq!(s["problems"][0]["action"]["action"], "sign_in", "{s}");
     assert_eq!(s["sign_in"]["problem"]["aadsts"], 50173, "{s}");
+    let (code, _, _) = env.run_snap("status_password_changed", &["status"]);
+    assert_eq!(code, 0);
 
     // Signing in again as the other demo user is refused; Anna's stays.
     let stored = env.secret(&rt_key).expect("stored");
-    let (code, _, stderr, shown) = env.sign_in(JAMES, &james_pw, true).await;
+    let (code, stdout, stderr, shown) = env.sign_in(JAMES, &james_pw, true).await;
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("signin.account_mismatch"), "{stderr}");
-    assert!(stderr.contains(ANNA), "{stderr}");
+    env.snap(
+        "signin_other_account",
+        &transcript_of(code, &stdout, &stderr),
+    );
     assert!(!shown.contains("Sign-in complete"), "{shown}");
     assert!(
         env.secret(&rt_key) == Some(stored),
@@ -520,11 +568,8 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     let (code, stdout, stderr, shown) = env.sign_in(ANNA, new_pw, true).await;
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(shown.contains("Sign-in complete"), "{shown}");
-    assert!(stdout.contains("signed in again"), "{stdout}");
-    assert!(
-        stdout.contains("login_hint="),
-        "re-auth names the account: {stdout}"
-    );
+    // The address names the account (login_hint); "signed in again".
+    env.snap("signin_again", &transcript_of(code, &stdout, &stderr));
     let (code, stdout, stderr) = env.run(&["check"], None);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let s = env.status();
@@ -537,9 +582,8 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     env.assert_no_secrets_leaked(Some(&plaintext));
 
     // Sign out: nothing left in the store, status says so.
-    let (code, stdout, stderr) = env.run(&["signout"], None);
+    let (code, stdout, stderr) = env.run_snap("signout", &["signout"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains(ANNA), "{stdout}");
     let s = env.status();
     assert_eq!(s["sign_in"]["state"], "signed_out", "{s}");
     assert_eq!(s["tray"], "signed_out", "{s}");
@@ -548,9 +592,8 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
         let key = env.key("public_client_id", ANNA, kind);
         assert_eq!(env.secret(&key), None, "{kind:?} left after sign-out");
     }
-    let (code, stdout, _) = env.run(&["signout"], None);
+    let (code, _, _) = env.run_snap("signout_none", &["signout"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("Not signed in"), "{stdout}");
     // Now even the plaintext file (if used) must hold no secret.
     env.assert_no_secrets_leaked(None);
 }
@@ -572,20 +615,11 @@ async fn check_names_the_permission_a_module_is_missing() {
     let (code, stdout, stderr, _) = env.sign_in(JAMES, &pw, false).await;
     assert_eq!(code, 0, "{stdout}{stderr}");
 
-    let (code, stdout, stderr) = env.run(&["check"], None);
+    let (code, stdout, stderr) = env.run_snap("check_contacts_missing", &["check"]);
     assert_eq!(code, 3, "IT must act: {stdout}{stderr}");
-    assert!(stdout.contains("OK    calendar"), "{stdout}");
-    assert!(stdout.contains("OK    tasks"), "{stdout}");
-    let contacts = stdout
-        .lines()
-        .find(|l| l.starts_with("FAIL  contacts"))
-        .unwrap_or_else(|| panic!("no contacts line: {stdout}"));
-    assert!(contacts.contains("Contacts.ReadWrite"), "{contacts}");
-    assert!(contacts.contains("API permissions"), "{contacts}");
 
-    let (code, stdout, _) = env.run(&["check", "--json"], None);
+    let (code, j) = env.run_snap_json("check_contacts_missing_json", &["check", "--json"]);
     assert_eq!(code, 3);
-    let j: Value = serde_json::from_str(&stdout).expect("check JSON");
     let modules = j["modules"].as_array().expect("modules");
     let by_name = |m: &str| {
         modules
@@ -604,9 +638,8 @@ async fn check_names_the_permission_a_module_is_missing() {
         format!("{without_contacts}[modules]\ncontacts = false\n"),
     )
     .expect("config");
-    let (code, stdout, stderr) = env.run(&["check"], None);
+    let (code, stdout, stderr) = env.run_snap("check_contacts_off", &["check"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(!stdout.contains("contacts"), "{stdout}");
     let rt_key = env.key("public_client_id", JAMES, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("refresh token stored");
     let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
@@ -620,20 +653,33 @@ async fn client_secret_is_read_from_stdin_and_never_shown() {
     let mut env = Env::start("public_client_id", "public");
     let (code, stdout, stderr) = env.run(&["client-secret", "set"], Some(secret));
     assert_eq!(code, 3, "{stdout}{stderr}");
-    assert!(stderr.contains("client_secret.public_client"), "{stderr}");
+    env.snap(
+        "client_secret_public_client",
+        &transcript_of(code, &stdout, &stderr),
+    );
     let key = env.key("public_client_id", "", SecretKind::ClientSecret);
     assert_eq!(env.secret(&key), None);
 
     let mut env = Env::start("web_client_id", "confidential");
-    let (code, _, stderr) = env.run(&["client-secret", "set"], Some("\n"));
+    let (code, stdout, stderr) = env.run(&["client-secret", "set"], Some("\n"));
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("client_secret.empty"), "{stderr}");
+    env.snap(
+        "client_secret_empty",
+        &transcript_of(code, &stdout, &stderr),
+    );
     let s = env.status();
     let warnings = s["warnings"].to_string();
     assert!(warnings.contains("client_secret_missing"), "{s}");
+    let (code, _, _) = env.run_snap("status_client_secret_missing", &["status"]);
+    assert_eq!(code, 0);
 
     let (code, stdout, stderr) = env.run(&["client-secret", "set"], Some(&format!("{secret}\n")));
     assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    env.snap(
+        "client_secret_stored",
+        &transcript_of(code, &stdout, &stderr),
+    );
     let key = env.key("web_client_id", "", SecretKind::ClientSecret);
     assert!(
         env.secret(&key).as_deref() == Some(secret),
@@ -707,18 +753,15 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
         }
         all
     });
-    let first = rx
-        .recv_timeout(Duration::from_secs(60))
+    rx.recv_timeout(Duration::from_secs(60))
         .expect("a first line");
-    assert!(
-        first.contains("Exporting every 15 minutes; Ctrl-C stops."),
-        "{first}"
-    );
     // The run's line: its time and summary ("09:00 12 created, …").
-    let exported = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("a run within two minutes");
-    assert!(exported.contains(" created"), "{exported}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !rx
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        .expect("a run within two minutes")
+        .contains(" created")
+    {}
     // Still running: the next run is 15 minutes away.
     std::thread::sleep(Duration::from_millis(300));
     assert!(
@@ -735,13 +778,19 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     assert_eq!(code, 0, "{printed}{stderr}");
     let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("still signed in");
+    // The first line's state races with the first export, which starts
+    // at once: "In step" or "Exporting…".
+    let shown = printed
+        .replacen("Docket Sync: In step. ", "Docket Sync: [STATE]. ", 1)
+        .replacen("Docket Sync: Exporting…. ", "Docket Sync: [STATE]. ", 1);
+    env.snap("run", &transcript_of(code, &shown, &stderr));
     env.outputs.push(printed);
     // The status tells how the last export went.
     let s = env.status();
     assert_eq!(s["runs"][0]["ok"], true, "{s}");
     assert!(s["runs"][0]["created"].as_u64() > Some(0), "{s}");
-    let (_, text, _) = env.run(&["status"], None);
-    assert!(text.contains("Last export: "), "{text}");
+    let (code, _, _) = env.run_snap("status_after_run", &["status"]);
+    assert_eq!(code, 0);
     let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
     env.assert_no_secrets_leaked(Some(&plaintext));
 }
@@ -787,11 +836,8 @@ async fn run_keeps_a_pause_made_in_the_tray_and_speaks_german() {
         }
         all
     });
-    let first = rx
-        .recv_timeout(Duration::from_secs(60))
+    rx.recv_timeout(Duration::from_secs(60))
         .expect("a first line");
-    assert!(first.starts_with("Docket Sync: Angehalten"), "{first}");
-    assert!(first.contains("dann neu; Strg-C beendet."), "{first}");
     // Unpaused, the first run would start at once and take a few seconds.
     std::thread::sleep(Duration::from_secs(5));
     assert!(
@@ -806,7 +852,8 @@ async fn run_keeps_a_pause_made_in_the_tray_and_speaks_german() {
     let (code, _, stderr) = env.finish(child);
     let printed = reader.join().expect("reader");
     assert_eq!(code, 0, "{printed}{stderr}");
-    assert_eq!(printed.lines().count(), 1, "only the first line: {printed}");
+    // Only the first line.
+    env.snap("run_paused_de", &transcript_of(code, &printed, &stderr));
     env.outputs.push(printed);
     let mailbox: Value = reqwest::get(format!("{}/_admin/mailboxes/{ANNA}", env.base()))
         .await
@@ -822,6 +869,62 @@ async fn run_keeps_a_pause_made_in_the_tray_and_speaks_german() {
     let s = env.status();
     assert_eq!(s["activity"]["state"], "paused", "{s}");
     assert_eq!(s["runs"], json!([]), "{s}");
+}
+
+/// A first export of the sample firm, what a second one (`export`, the
+/// same command) says when nothing changed, in English and German
+/// (`LANG=de_DE.UTF-8`), and the status after it in both languages and as
+/// JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_exports_the_sample_firm_then_has_nothing_to_do() {
+    let mut env = Env::start("public_client_id", "public");
+    let pw = env.password(ANNA);
+    let (code, stdout, stderr, _) = env.sign_in(ANNA, &pw, false).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let (code, stdout, stderr) = env.run_snap("sync_first", &["sync"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let mailbox: Value = reqwest::get(format!("{}/_admin/mailboxes/{ANNA}", env.base()))
+        .await
+        .expect("mailbox")
+        .json()
+        .await
+        .expect("mailbox JSON");
+    let mut tags = tags_in(&mailbox);
+    let all = tags.len();
+    assert!(all > 100, "the sample firm was exported: {all}");
+    tags.sort();
+    tags.dedup();
+    assert_eq!(tags.len(), all, "some items arrived twice");
+
+    let (code, stdout, stderr) = env.run_snap("sync_nothing_changed", &["export"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, _, _) = env.run_snap("status_after_sync", &["status"]);
+    assert_eq!(code, 0);
+    let (code, s) = env.run_snap_json("status_after_sync_json", &["status", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(s["runs"][0]["ok"], true, "{s}");
+    env.lang = "de_DE.UTF-8";
+    let (code, stdout, stderr) = env.run_snap("sync_nothing_changed_de", &["sync"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, _, _) = env.run_snap("status_after_sync_de", &["status"]);
+    assert_eq!(code, 0);
+    let after: Value = reqwest::get(format!("{}/_admin/mailboxes/{ANNA}", env.base()))
+        .await
+        .expect("mailbox")
+        .json()
+        .await
+        .expect("mailbox JSON");
+    assert_eq!(
+        tags_in(&after).len(),
+        all,
+        "the no-op runs changed the mailbox"
+    );
+
+    let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
+    env.secret(&rt_key).expect("still signed in");
+    let plaintext = docket_paths::Paths::under_home(env.home.path()).plaintext_secrets_file();
+    env.assert_no_secrets_leaked(Some(&plaintext));
 }
 
 /// Two `docketsync sync` started together on a fresh sign-in (the `run`
