@@ -98,6 +98,7 @@ sync-plan-note = Hinweis: { $notice }
 ## Ein fehlgeschlagener oder pausierter Eintrag
 
 sync-failed-request = { $error }
+sync-failed-graph = Microsoft 365: { $reason }
 sync-failed-no-id = Microsoft 365 hat ohne Kennung geantwortet
 sync-failed-deleted-meanwhile = inzwischen in Outlook gelöscht; wird beim nächsten Lauf neu angelegt
 sync-held-back = { $attempts ->

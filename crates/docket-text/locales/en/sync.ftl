@@ -92,6 +92,7 @@ sync-plan-note = note: { $notice }
 ## A failed or paused item
 
 sync-failed-request = { $error }
+sync-failed-graph = Microsoft 365: { $reason }
 sync-failed-no-id = Microsoft 365 answered without an id
 sync-failed-deleted-meanwhile = deleted in Outlook meanwhile; it is recreated next run
 sync-held-back = { $attempts ->
