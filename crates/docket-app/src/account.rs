@@ -55,12 +55,12 @@ pub struct ModuleCheck {
 }
 
 /// Why a module's test read failed: a 401/403 names the delegated
-/// permission IT must add and consent to; anything else is passing (the
-/// error's own words are an argument).
+/// permission IT must add and consent to; anything else is passing (why
+/// the read failed, `graph-…`, is an argument).
 pub(crate) fn module_failure(
     scope: &str,
     status: Option<u16>,
-    detail: String,
+    detail: docket_text::Message,
 ) -> (docket_text::Message, docket_text::Action) {
     use docket_text::{Action, Message};
     match status {
@@ -69,7 +69,7 @@ pub(crate) fn module_failure(
             Action::FixAppRegistration,
         ),
         _ => (
-            Message::new("check-module-unreachable").text("detail", detail),
+            Message::new("check-module-unreachable").message("detail", detail),
             Action::Wait,
         ),
     }
@@ -446,7 +446,11 @@ impl App {
             }
             let failure = match graph.get_json(url).await {
                 Ok(_) => None,
-                Err(e) => Some(module_failure(scope, e.status(), e.to_string())),
+                Err(e) => Some(module_failure(
+                    scope,
+                    e.status(),
+                    crate::error::graph_reason(&e),
+                )),
             };
             out.push(ModuleCheck {
                 module,
@@ -467,7 +471,11 @@ mod tests {
 
     /// (status, English, German, who fixes it).
     fn check(status: Option<u16>, expect: (&str, &str, Who)) {
-        let (m, action) = module_failure("Tasks.ReadWrite", status, "timed out".into());
+        let timed_out = docket_graph::Error::Transport(docket_graph::Unreachable::TimedOut {
+            detail: "operation timed out".into(),
+        });
+        let reason = crate::error::graph_reason(&timed_out);
+        let (m, action) = module_failure("Tasks.ReadWrite", status, reason);
         let en = Texts::new(Lang::En).render_full(&m);
         let de = Texts::new(Lang::De).render_full(&m);
         assert!(en.starts_with(expect.0), "{en}");
@@ -489,16 +497,19 @@ mod tests {
             Some(401),
             ("The permission", "Die Berechtigung", Who::Admin),
         );
+        // Why, in our words in the reader's language, once (it read
+        // "…konnte nicht gefragt werden: could not reach Microsoft Graph:
+        // timed out (…)"); the system's own words stay as received.
         check(
             None,
             (
-                "Microsoft Graph could not be asked: timed out",
-                "Microsoft Graph konnte nicht gefragt werden: timed out",
+                "Microsoft Graph could not be asked: no answer in time: operation timed out: Docket Sync tries again later.",
+                "Microsoft Graph konnte nicht gefragt werden: keine Antwort in der erwarteten Zeit: operation timed out: Docket Sync versucht es später erneut.",
                 Who::Nobody,
             ),
         );
         assert_eq!(
-            module_failure("x", Some(500), String::new()).1,
+            module_failure("x", Some(500), docket_text::Message::new("graph-not-sent")).1,
             Action::Wait
         );
     }

@@ -273,13 +273,13 @@ impl AppError {
         }
         let m = Message::from_code(&format!("error.{}", self.code()));
         match self {
-            AppError::Paths(e) => m.text("detail", e.to_string()),
+            AppError::Paths(e) => m.message("detail", paths_reason(e)),
             AppError::Config(problems) => m
                 .number("count", problems.0.len())
-                .text("detail", problems.to_string()),
-            AppError::State(e) => m.text("detail", e.to_string()),
+                .lines("detail", problems.0.iter().map(config_problem).collect()),
+            AppError::State(e) => m.message("detail", state_reason(e)),
             AppError::Http(why) => m.message("reason", why.message()),
-            AppError::Graph(e) => m.text("detail", e.to_string()),
+            AppError::Graph(e) => m.message("detail", graph_reason(e)),
             AppError::ExportRunning { waited_seconds } => m.number("seconds", *waited_seconds),
             AppError::ExportLock { path, source } => m
                 .text("file", path.display().to_string())
@@ -310,6 +310,113 @@ impl AppError {
     /// The English words for the fix.
     pub fn fix_en(&self) -> String {
         Texts::new(Lang::En).render(&self.action().label())
+    }
+}
+
+/// Why a Microsoft Graph request failed, as a catalogue message
+/// (`graph-…`, `app.ftl`): the body of `error-graph-*`, a failed item of
+/// an export, a module's test read. The words are ours; what Microsoft
+/// answered (its error code and message) and what the system said are
+/// passed on as received, as arguments. A token failure is the sign-in's
+/// own message.
+pub(crate) fn graph_reason(e: &docket_graph::Error) -> Message {
+    use docket_graph::{Error, Malformed, Unreachable};
+    let detail = |id: &str, detail: &str| Message::new(id).text("detail", detail);
+    match e {
+        Error::Api {
+            status,
+            code,
+            message,
+            ..
+        } => {
+            let id = if code.is_empty() {
+                "graph-answered-status"
+            } else {
+                "graph-answered"
+            };
+            Message::new(id)
+                .text("status", status.to_string())
+                .text("code", code.clone())
+                .text("message", message.clone())
+        }
+        Error::Transport(why) => match why {
+            Unreachable::TimedOut { detail: d } => detail("graph-timed-out", d),
+            Unreachable::ConnectionFailed { detail: d } => detail("graph-connection-failed", d),
+            Unreachable::CutOff { detail: d } => detail("graph-answer-cut-off", d),
+            Unreachable::Failed { detail: d } => detail("graph-request-failed", d),
+            Unreachable::NotAUrl { detail: d } => detail("graph-not-a-url", d),
+            Unreachable::AnswerNotRead { limit } => {
+                Message::new("graph-answer-not-read").bytes("size", *limit)
+            }
+            Unreachable::NotSent => Message::new("graph-not-sent"),
+        },
+        Error::Token(inner) => match inner.downcast_ref::<RefreshError>() {
+            Some(refresh) => refresh.message(),
+            None => detail("graph-no-token", &inner.to_string()),
+        },
+        Error::Malformed(why) => match why {
+            Malformed::NotJson { detail: d } => detail("graph-not-json", d),
+            Malformed::BatchItemMissing { id } => {
+                Message::new("graph-batch-item-missing").number("id", *id)
+            }
+            Malformed::BatchItemStatus { id } => {
+                Message::new("graph-batch-item-status").number("id", *id)
+            }
+        },
+        Error::TooLarge { limit } => Message::new("graph-too-large").bytes("size", *limit),
+        Error::TooManyPages { limit } => {
+            Message::new("graph-too-many-pages").number("pages", *limit)
+        }
+        Error::ForeignLink { origin } => {
+            Message::new("graph-foreign-link").text("origin", origin.clone())
+        }
+    }
+}
+
+/// One configuration problem, a line under `error-config-invalid`: where
+/// (file, line, key), what (headline and `.body`) and its own fix, as
+/// doctor lists it.
+fn config_problem(p: &docket_config::Problem) -> Message {
+    let d = crate::doctor::problem_detail(p);
+    let line = match d.place {
+        Some(place) => Message::new("error-config-problem").text("place", place),
+        None => Message::new("error-config-problem-unplaced"),
+    };
+    line.message("problem", d.message)
+        .message("fix", d.action.unwrap_or(Action::AskAdmin).label())
+}
+
+/// Why Docket Sync's folders cannot be found, as a catalogue message
+/// (`paths-…`, `app.ftl`; the body of `error-config-paths`).
+pub(crate) fn paths_reason(e: &docket_paths::PathsError) -> Message {
+    use docket_paths::{PathsError, HOME_ENV};
+    match e {
+        PathsError::NoHome => Message::new("paths-no-home").text("env", HOME_ENV),
+        PathsError::RelativeHome { path } => Message::new("paths-relative-home")
+            .text("env", HOME_ENV)
+            .text("path", path.display().to_string()),
+    }
+}
+
+/// Why the state database cannot be used, as a catalogue message
+/// (`database-…`, `app.ftl`; the body of `error-state-*`). SQLite's or the
+/// system's own text is passed on as received.
+pub(crate) fn state_reason(e: &StateError) -> Message {
+    let file = |path: &std::path::Path| path.display().to_string();
+    match e {
+        StateError::Corrupt { path, detail } => Message::new("database-damaged")
+            .text("file", file(path))
+            .text("detail", detail.clone()),
+        StateError::Open { path, detail } => Message::new("database-unopenable")
+            .text("file", file(path))
+            .text("detail", detail.clone()),
+        StateError::TooNew { path, found, known } => Message::new("database-newer")
+            .text("file", file(path))
+            .number("found", *found)
+            .number("known", *known),
+        StateError::Sql { path, source } => Message::new("database-failed")
+            .text("file", file(path))
+            .text("detail", source.to_string()),
     }
 }
 
@@ -360,6 +467,7 @@ mod tests {
     /// headline); the codes stay, and what the system said is passed on.
     #[test]
     fn the_reasons_we_word_ourselves_read_in_both_languages() {
+        use docket_graph::{Malformed, Unreachable};
         let io = std::io::Error::from(std::io::ErrorKind::NotFound);
         let cases = [
             (
@@ -405,6 +513,208 @@ mod tests {
                 "config.extra_ca_file",
                 "The firm's certificate file cannot be used: The secure connection to Microsoft could not be set up with the file named in microsoft.extra_ca_file: builder error",
                 "Die Zertifikatsdatei der Kanzlei ist nicht nutzbar: Mit der in microsoft.extra_ca_file genannten Datei ließ sich keine sichere Verbindung zu Microsoft einrichten: builder error",
+            ),
+            // Microsoft 365's failures: our words around what Microsoft
+            // or the system said (they were English sentences: "Graph
+            // answered …", "could not reach Microsoft Graph: …").
+            (
+                AppError::Graph(docket_graph::Error::Api {
+                    status: 404,
+                    code: "ErrorItemNotFound".into(),
+                    message: "The specified object was not found in the store.".into(),
+                    body: serde_json::Value::Null,
+                }),
+                "graph.error",
+                "Microsoft 365 answered with an error: status 404 ErrorItemNotFound: The specified object was not found in the store.",
+                "Microsoft 365 meldet einen Fehler: Status 404 ErrorItemNotFound: The specified object was not found in the store.",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Api {
+                    status: 502,
+                    code: String::new(),
+                    message: String::new(),
+                    body: serde_json::Value::Null,
+                }),
+                "graph.error",
+                "Microsoft 365 answered with an error: status 502",
+                "Microsoft 365 meldet einen Fehler: Status 502",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Transport(Unreachable::TimedOut {
+                    detail: "operation timed out".into(),
+                })),
+                "graph.unreachable",
+                "Microsoft 365 cannot be reached: no answer in time: operation timed out",
+                "Microsoft 365 ist nicht erreichbar: keine Antwort in der erwarteten Zeit: operation timed out",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Transport(
+                    Unreachable::ConnectionFailed {
+                        detail: String::new(),
+                    },
+                )),
+                "graph.unreachable",
+                "Microsoft 365 cannot be reached: no connection",
+                "Microsoft 365 ist nicht erreichbar: keine Verbindung",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Transport(Unreachable::CutOff {
+                    detail: "unexpected end of file".into(),
+                })),
+                "graph.unreachable",
+                "Microsoft 365 cannot be reached: the answer was cut off: unexpected end of file",
+                "Microsoft 365 ist nicht erreichbar: die Antwort brach ab: unexpected end of file",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Transport(Unreachable::Failed {
+                    detail: "builder error".into(),
+                })),
+                "graph.unreachable",
+                "Microsoft 365 cannot be reached: the request failed: builder error",
+                "Microsoft 365 ist nicht erreichbar: die Anfrage schlug fehl: builder error",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Transport(Unreachable::NotAUrl {
+                    detail: "empty host".into(),
+                })),
+                "graph.unreachable",
+                "Microsoft 365 cannot be reached: the request's address is not a valid URL: empty host",
+                "Microsoft 365 ist nicht erreichbar: die Adresse der Anfrage ist keine gültige URL: empty host",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Transport(Unreachable::AnswerNotRead {
+                    limit: 16 * 1024 * 1024,
+                })),
+                "graph.unreachable",
+                "Microsoft 365 cannot be reached: the answer was over 16.8 MB and was not read; the change may have been made",
+                "Microsoft 365 ist nicht erreichbar: die Antwort war größer als 16,8 MB und wurde nicht gelesen; die Änderung ist womöglich erfolgt",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Transport(Unreachable::NotSent)),
+                "graph.unreachable",
+                "Microsoft 365 cannot be reached: the request was not sent",
+                "Microsoft 365 ist nicht erreichbar: die Anfrage wurde nicht gesendet",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Token("the keyring is locked".into())),
+                "graph.error",
+                "Microsoft 365 answered with an error: no access token: the keyring is locked",
+                "Microsoft 365 meldet einen Fehler: kein Zugriffstoken: the keyring is locked",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Malformed(Malformed::NotJson {
+                    detail: "EOF while parsing a value at line 1 column 6".into(),
+                })),
+                "graph.error",
+                "Microsoft 365 answered with an error: the answer is not valid JSON: EOF while parsing a value at line 1 column 6",
+                "Microsoft 365 meldet einen Fehler: die Antwort ist kein gültiges JSON: EOF while parsing a value at line 1 column 6",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Malformed(
+                    Malformed::BatchItemMissing { id: 3 },
+                )),
+                "graph.error",
+                "Microsoft 365 answered with an error: the batch answer has no answer for item 3",
+                "Microsoft 365 meldet einen Fehler: in der Sammelantwort fehlt die Antwort für Eintrag 3",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::Malformed(
+                    Malformed::BatchItemStatus { id: 4 },
+                )),
+                "graph.error",
+                "Microsoft 365 answered with an error: item 4 of the batch was answered without a valid HTTP status",
+                "Microsoft 365 meldet einen Fehler: Eintrag 4 der Sammelanfrage wurde ohne gültigen HTTP-Status beantwortet",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::TooLarge { limit: 1_000_000 }),
+                "graph.error",
+                "Microsoft 365 answered with an error: the answer was over 1 MB and was not read",
+                "Microsoft 365 meldet einen Fehler: die Antwort war größer als 1 MB und wurde nicht gelesen",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::TooManyPages { limit: 10_000 }),
+                "graph.error",
+                "Microsoft 365 answered with an error: the listing went on for more than 10000 pages; reading stopped",
+                "Microsoft 365 meldet einen Fehler: die Liste ging über mehr als 10000 Seiten; das Lesen wurde beendet",
+            ),
+            (
+                AppError::Graph(docket_graph::Error::ForeignLink {
+                    origin: "https://evil.example".into(),
+                }),
+                "graph.error",
+                "Microsoft 365 answered with an error: a link pointed to https://evil.example, not to the configured Graph address; it was dropped and nothing was sent there",
+                "Microsoft 365 meldet einen Fehler: ein Link zeigte auf https://evil.example statt auf die eingestellte Graph-Adresse; er wurde verworfen, dorthin wurde nichts gesendet",
+            ),
+            // The state database: what to do, in the reader's language
+            // (it was "move it aside (Docket Sync rebuilds it: …)").
+            (
+                AppError::State(StateError::Corrupt {
+                    path: "/home/jo/.local/share/docketsync/state.db".into(),
+                    detail: "file is not a database".into(),
+                }),
+                "state.corrupt",
+                "Docket Sync's database is damaged: /home/jo/.local/share/docketsync/state.db: file is not a database. Move the file aside: Docket Sync makes a new one; sign in again, and the next export reads Microsoft 365 afresh.",
+                "Die Datenbank von Docket Sync ist beschädigt: /home/jo/.local/share/docketsync/state.db: file is not a database. Legen Sie die Datei beiseite: Docket Sync legt eine neue an; melden Sie sich erneut an, dann liest der nächste Export Microsoft 365 neu ein.",
+            ),
+            (
+                AppError::State(StateError::Open {
+                    path: "/srv/state.db".into(),
+                    detail: "Permission denied (os error 13)".into(),
+                }),
+                "state.unreadable",
+                "Docket Sync's database cannot be opened: /srv/state.db: Permission denied (os error 13). Check that your user account may read and write the file.",
+                "Die Datenbank von Docket Sync lässt sich nicht öffnen: /srv/state.db: Permission denied (os error 13). Prüfen Sie, ob Ihr Benutzerkonto die Datei lesen und schreiben darf.",
+            ),
+            (
+                AppError::State(StateError::TooNew {
+                    path: "/srv/state.db".into(),
+                    found: 9,
+                    known: 7,
+                }),
+                "state.too_new",
+                "Docket Sync's database is from a newer version: A newer Docket Sync wrote this database; this version cannot use it: /srv/state.db has schema 9, this version knows up to 7. Update Docket Sync, or move the file aside to start afresh.",
+                "Die Datenbank stammt von einer neueren Version: Ein neueres Docket Sync hat diese Datenbank geschrieben; diese Version kann sie nicht nutzen: /srv/state.db hat Schema 9, diese Version kennt bis 7. Aktualisieren Sie Docket Sync oder legen Sie die Datei beiseite, um neu zu beginnen.",
+            ),
+            // The configuration: each problem on its own line with its own
+            // fix, as doctor lists them (it was "2 problems in the
+            // configuration: … fix: …" in English).
+            (
+                AppError::Config(docket_config::Problems(vec![
+                    docket_config::Problem::firm_only(
+                        std::path::Path::new("/home/jo/.config/docketsync/config.toml"),
+                        "microsoft.tenant",
+                    ),
+                    docket_config::Problem::unreadable(
+                        std::path::Path::new("/etc/docketsync/config.toml"),
+                        "Permission denied (os error 13)",
+                    ),
+                ])),
+                "config.invalid",
+                "The configuration has 2 problems: \
+                 - /home/jo/.config/docketsync/config.toml: microsoft.tenant: Only the firm configuration may set this: A personal override cannot change this key. Remove it from your personal overrides file; IT can change it in the firm configuration.\n  \
+                 fix: IT: change microsoft.tenant in the configuration file\n\
+                 - /etc/docketsync/config.toml: Configuration file cannot be read: /etc/docketsync/config.toml cannot be read (Permission denied (os error 13)). Make it readable by the user account Docket Sync runs as, and save it as UTF-8.\n  \
+                 fix: Ask your IT, quoting the code",
+                "Die Konfiguration hat 2 Fehler: \
+                 - /home/jo/.config/docketsync/config.toml: microsoft.tenant: Nur die Firmenkonfiguration darf das setzen: Eine persönliche Einstellung kann diesen Schlüssel nicht ändern. Entfernen Sie ihn aus Ihrer persönlichen Datei; die IT kann ihn in der Firmenkonfiguration ändern.\n  \
+                 Behebung: IT: microsoft.tenant in der Konfigurationsdatei ändern\n\
+                 - /etc/docketsync/config.toml: Konfigurationsdatei nicht lesbar: /etc/docketsync/config.toml kann nicht gelesen werden (Permission denied (os error 13)). Machen Sie die Datei für das Benutzerkonto lesbar, unter dem Docket Sync läuft, und speichern Sie sie als UTF-8.\n  \
+                 Behebung: Wenden Sie sich mit dem Code an Ihre IT",
+            ),
+            // The folders (it was "cannot find your home folder; set …").
+            (
+                AppError::Paths(docket_paths::PathsError::NoHome),
+                "config.paths",
+                "Docket Sync cannot find its folders: The folders for its settings and data cannot be used: your home folder cannot be found. Set DOCKETSYNC_HOME to the folder where Docket Sync should keep its files.",
+                "Docket Sync findet seine Ordner nicht: Die Ordner für Einstellungen und Daten sind nicht nutzbar: Ihr Benutzerordner ist nicht auffindbar. Setzen Sie DOCKETSYNC_HOME auf den Ordner, in dem Docket Sync seine Dateien ablegen soll.",
+            ),
+            (
+                AppError::Paths(docket_paths::PathsError::RelativeHome {
+                    path: "rel/dir".into(),
+                }),
+                "config.paths",
+                "Docket Sync cannot find its folders: The folders for its settings and data cannot be used: DOCKETSYNC_HOME is rel/dir, which is not a full path. Set it to a full path.",
+                "Docket Sync findet seine Ordner nicht: Die Ordner für Einstellungen und Daten sind nicht nutzbar: DOCKETSYNC_HOME ist rel/dir, also kein vollständiger Pfad. Setzen Sie einen vollständigen Pfad.",
             ),
         ];
         for (error, code, en, de) in cases {

@@ -437,7 +437,7 @@ fn map_series((uid, master, overrides): &Series<'_>, ctx: &MapContext, out: &mut
         Err(e) => {
             let reason = Message::new("sync-skip-rrule-unreadable")
                 .text("rule", rec.rrule.as_str())
-                .text("error", e);
+                .message("error", e.message());
             return out.unmappable(record, &master.source, reason);
         }
     };

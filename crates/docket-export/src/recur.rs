@@ -29,8 +29,52 @@ use docket_source::{Moment, ZonedDateTime};
 use rrule::{Frequency, NWeekday, RRule, Unvalidated};
 use serde_json::{json, Value};
 
+use docket_text::Message;
+
 use crate::key::occurrence_id;
 use crate::zone::graph_zone;
+
+/// Why an RRULE cannot be read ([`Rule::parse`]): data, worded by the
+/// catalogue (`sync-rrule-…`, the reason in `sync-skip-rrule-unreadable`).
+/// `Display` is English, for logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// UNTIL is neither a date nor a date-time (the value as written).
+    #[error("bad UNTIL '{0}'")]
+    BadUntil(String),
+    #[error("UNTIL is given twice")]
+    UntilTwice,
+    #[error("the rule is not plain ASCII text")]
+    NotAscii,
+    #[error("bad INTERVAL '0'")]
+    ZeroInterval,
+    #[error("bad COUNT '0'")]
+    ZeroCount,
+    #[error("both COUNT and UNTIL")]
+    CountAndUntil,
+    /// The `rrule` crate refused it: its own words, as it gave them.
+    #[error("{0}")]
+    Crate(String),
+}
+
+impl RuleError {
+    /// The reason as a catalogue message (the crate's words as they came).
+    pub fn message(&self) -> Message {
+        match self {
+            RuleError::BadUntil(value) => {
+                Message::new("sync-rrule-bad-until").text("value", value.clone())
+            }
+            RuleError::UntilTwice => Message::new("sync-rrule-until-twice"),
+            RuleError::NotAscii => Message::new("sync-rrule-not-ascii"),
+            RuleError::ZeroInterval => Message::new("sync-rrule-zero-interval"),
+            RuleError::ZeroCount => Message::new("sync-rrule-zero-count"),
+            RuleError::CountAndUntil => Message::new("sync-rrule-count-and-until"),
+            RuleError::Crate(detail) => {
+                Message::new("sync-rrule-refused").text("detail", detail.clone())
+            }
+        }
+    }
+}
 
 /// UNTIL as written: its form decides what it means (see [`expand`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,8 +105,8 @@ fn graph_day(d: Weekday) -> &'static str {
     }
 }
 
-fn parse_until(v: &str) -> Result<Until, String> {
-    let bad = || format!("bad UNTIL '{v}'");
+fn parse_until(v: &str) -> Result<Until, RuleError> {
+    let bad = || RuleError::BadUntil(v.to_string());
     if let Some(t) = v.strip_suffix('Z') {
         NaiveDateTime::parse_from_str(t, "%Y%m%dT%H%M%S")
             .map(Until::Utc)
@@ -80,7 +124,7 @@ fn parse_until(v: &str) -> Result<Until, String> {
 
 /// `text` without its UNTIL part, and that part read. A key is matched
 /// as the crate matches keys (any letter case, nothing trimmed).
-fn take_until(text: &str) -> Result<(String, Option<Until>), String> {
+fn take_until(text: &str) -> Result<(String, Option<Until>), RuleError> {
     let mut until = None;
     let mut rest = Vec::new();
     for part in text.split(';') {
@@ -90,7 +134,7 @@ fn take_until(text: &str) -> Result<(String, Option<Until>), String> {
                     .replace(parse_until(&v.to_ascii_uppercase())?)
                     .is_some()
                 {
-                    return Err("UNTIL is given twice".into());
+                    return Err(RuleError::UntilTwice);
                 }
             }
             _ => rest.push(part),
@@ -104,25 +148,26 @@ impl Rule {
     /// dropped) with the `rrule` crate, UNTIL aside. Refused besides what
     /// the crate refuses: text that is not ASCII, `INTERVAL=0`, `COUNT=0`,
     /// COUNT with UNTIL.
-    pub fn parse(text: &str) -> Result<Rule, String> {
+    pub fn parse(text: &str) -> Result<Rule, RuleError> {
         let text = text.trim();
         let text = text.strip_prefix("RRULE:").unwrap_or(text);
         // The crate slices a BYDAY value at a byte offset: other text
         // could split a character (a panic). An RRULE is ASCII anyway.
         if !text.is_ascii() {
-            return Err("the rule is not plain ASCII text".into());
+            return Err(RuleError::NotAscii);
         }
         let (rest, until) = take_until(text)?;
-        let rule: RRule<Unvalidated> =
-            rest.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
+        let rule: RRule<Unvalidated> = rest
+            .parse()
+            .map_err(|e: rrule::RRuleError| RuleError::Crate(e.to_string()))?;
         if rule.get_interval() == 0 {
-            return Err("bad INTERVAL '0'".into());
+            return Err(RuleError::ZeroInterval);
         }
         if rule.get_count() == Some(0) {
-            return Err("bad COUNT '0'".into());
+            return Err(RuleError::ZeroCount);
         }
         if rule.get_count().is_some() && until.is_some() {
-            return Err("both COUNT and UNTIL".into());
+            return Err(RuleError::CountAndUntil);
         }
         Ok(Rule { rule, until })
     }
@@ -456,6 +501,7 @@ mod tests {
     fn check(rrule: &str, start: &str, expect: &str) {
         let start = NaiveDate::parse_from_str(start, "%Y-%m-%d").unwrap();
         let got = Rule::parse(rrule)
+            .map_err(|e| e.to_string())
             .and_then(|r| patterned(&r, start, Tz::Europe__Berlin))
             .map(|v| {
                 let mut v = v;

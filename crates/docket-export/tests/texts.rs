@@ -72,6 +72,62 @@ fn a_skip_line_reads_file_record_reason_in_both_languages() {
     );
 }
 
+/// A recurrence rule that cannot be read says why in the reader's
+/// language (it was our own English, "bad INTERVAL '0'", inside the German
+/// line); the rrule library's own words are passed on as they came.
+#[test]
+fn an_unreadable_recurrence_rule_says_why_in_both_languages() {
+    #[track_caller]
+    fn check(rrule: &str, en: &str, de: &str) {
+        // The rule as the mapping gets it (the iCalendar reader writes
+        // what it read back out, and mends some of these on the way).
+        let ics = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:r-1\nDTSTART:20261102T090000Z\nRRULE:FREQ=DAILY\nEND:VEVENT\nEND:VCALENDAR\n";
+        let mut snapshot = read_bytes("pms/k.ics", ics.as_bytes(), &ReadOptions::default());
+        let recurrence = snapshot.appointments[0].recurrence.as_mut();
+        recurrence.expect("a series").rrule = rrule.to_string();
+        let (skips, _) = preview(&snapshot, &PlanChoices::new(Tz::Europe__Berlin), now());
+        assert_eq!(skips.len(), 1, "{rrule}");
+        assert_eq!(texts(Lang::En).render(&skips[0].line()), en, "{rrule}");
+        assert_eq!(texts(Lang::De).render(&skips[0].line()), de, "{rrule}");
+    }
+    check(
+        "FREQ=WEEKLY;INTERVAL=0",
+        "pms/k.ics: r-1: cannot read the recurrence rule 'FREQ=WEEKLY;INTERVAL=0': INTERVAL is 0",
+        "pms/k.ics: r-1: die Wiederholungsregel „FREQ=WEEKLY;INTERVAL=0“ ist nicht lesbar: INTERVAL ist 0",
+    );
+    check(
+        "FREQ=WEEKLY;COUNT=0",
+        "pms/k.ics: r-1: cannot read the recurrence rule 'FREQ=WEEKLY;COUNT=0': COUNT is 0",
+        "pms/k.ics: r-1: die Wiederholungsregel „FREQ=WEEKLY;COUNT=0“ ist nicht lesbar: COUNT ist 0",
+    );
+    check(
+        "FREQ=DAILY;COUNT=3;UNTIL=20270101",
+        "pms/k.ics: r-1: cannot read the recurrence rule 'FREQ=DAILY;COUNT=3;UNTIL=20270101': it has both COUNT and UNTIL",
+        "pms/k.ics: r-1: die Wiederholungsregel „FREQ=DAILY;COUNT=3;UNTIL=20270101“ ist nicht lesbar: sie hat sowohl COUNT als auch UNTIL",
+    );
+    check(
+        "FREQ=DAILY;UNTIL=2027-01-01",
+        "pms/k.ics: r-1: cannot read the recurrence rule 'FREQ=DAILY;UNTIL=2027-01-01': UNTIL '2027-01-01' is neither a date nor a time",
+        "pms/k.ics: r-1: die Wiederholungsregel „FREQ=DAILY;UNTIL=2027-01-01“ ist nicht lesbar: UNTIL „2027-01-01“ ist weder ein Datum noch eine Uhrzeit",
+    );
+    check(
+        "FREQ=DAILY;UNTIL=20270101;UNTIL=20270102",
+        "pms/k.ics: r-1: cannot read the recurrence rule 'FREQ=DAILY;UNTIL=20270101;UNTIL=20270102': UNTIL is given twice",
+        "pms/k.ics: r-1: die Wiederholungsregel „FREQ=DAILY;UNTIL=20270101;UNTIL=20270102“ ist nicht lesbar: UNTIL ist zweimal angegeben",
+    );
+    check(
+        "FREQ=DAILY;BYDAY=MO\u{e9}",
+        "pms/k.ics: r-1: cannot read the recurrence rule 'FREQ=DAILY;BYDAY=MO\u{e9}': it holds characters other than plain ASCII",
+        "pms/k.ics: r-1: die Wiederholungsregel „FREQ=DAILY;BYDAY=MO\u{e9}“ ist nicht lesbar: sie enthält Zeichen außer einfachem ASCII",
+    );
+    // The library's own words, inside ours.
+    check(
+        "FREQ=SOMETIMES",
+        "pms/k.ics: r-1: cannot read the recurrence rule 'FREQ=SOMETIMES': RRule parsing error: `SOMETIMES` is not a valid frequency.",
+        "pms/k.ics: r-1: die Wiederholungsregel „FREQ=SOMETIMES“ ist nicht lesbar: RRule parsing error: `SOMETIMES` is not a valid frequency.",
+    );
+}
+
 #[test]
 fn the_plan_is_counts_and_reads_in_both_languages() {
     let ics = "BEGIN:VCALENDAR\n\

@@ -90,11 +90,11 @@ pub enum Error {
     /// The request may or may not have reached Graph and cannot be replayed
     /// safely, or Graph could not be reached after all retries.
     #[error("could not reach Microsoft Graph: {0}")]
-    Transport(String),
+    Transport(Unreachable),
     #[error("no access token: {0}")]
     Token(TokenError),
-    #[error("Graph sent a body that is not valid JSON: {0}")]
-    Malformed(String),
+    #[error("Graph sent an answer that cannot be read: {0}")]
+    Malformed(Malformed),
     /// The answer was longer than `Options::max_body_bytes`; it was not
     /// read to the end.
     #[error("Graph's answer is over the {limit}-byte limit (MAX_BODY_BYTES); not read")]
@@ -110,7 +110,83 @@ pub enum Error {
     ForeignLink { origin: String },
 }
 
+/// Why Graph could not be reached, or its answer not read
+/// ([`Error::Transport`]): data, worded by whoever shows it. A `detail` is
+/// the HTTP library's or the system's own text (the innermost cause,
+/// without the URL), passed on as received; it may be empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreachable {
+    #[error("timed out{}", in_brackets(.detail))]
+    TimedOut { detail: String },
+    #[error("connection failed{}", in_brackets(.detail))]
+    ConnectionFailed { detail: String },
+    #[error("the answer was cut off{}", in_brackets(.detail))]
+    CutOff { detail: String },
+    #[error("request failed{}", in_brackets(.detail))]
+    Failed { detail: String },
+    /// The request's address is not a URL (`detail`: the URL parser's).
+    #[error("not a URL: {detail}")]
+    NotAUrl { detail: String },
+    /// A create's answer was over `limit` bytes and was not read: the
+    /// create may have taken effect.
+    #[error("the answer was over the {limit}-byte limit and was not read")]
+    AnswerNotRead { limit: u64 },
+    /// The item was never sent (its batch ended before it).
+    #[error("not sent")]
+    NotSent,
+}
+
+fn in_brackets(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({detail})")
+    }
+}
+
+/// What is wrong with an answer Graph sent ([`Error::Malformed`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Malformed {
+    /// A success whose body is not JSON (`detail`: the JSON parser's).
+    #[error("not valid JSON: {detail}")]
+    NotJson { detail: String },
+    /// A `$batch` answer without the answer to item `id`.
+    #[error("the batch answer has no item {id}")]
+    BatchItemMissing { id: usize },
+    /// A `$batch` item answered with a status that is no HTTP status.
+    #[error("batch item {id} has no valid HTTP status")]
+    BatchItemStatus { id: usize },
+}
+
 impl Error {
+    /// The same failure again, for another item of a `$batch` whose
+    /// envelope failed. A token failure cannot be copied: the others get
+    /// its text (the first item carries the original, for the caller to
+    /// stop on).
+    fn again(&self) -> Error {
+        match self {
+            Error::Api {
+                status,
+                code,
+                message,
+                body,
+            } => Error::Api {
+                status: *status,
+                code: code.clone(),
+                message: message.clone(),
+                body: body.clone(),
+            },
+            Error::Transport(u) => Error::Transport(u.clone()),
+            Error::Token(e) => Error::Token(e.to_string().into()),
+            Error::Malformed(m) => Error::Malformed(m.clone()),
+            Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
+            Error::TooManyPages { limit } => Error::TooManyPages { limit: *limit },
+            Error::ForeignLink { origin } => Error::ForeignLink {
+                origin: origin.clone(),
+            },
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { status, .. } => Some(*status),
@@ -343,8 +419,11 @@ impl GraphOrigin {
     pub fn target(&self, url: &str) -> Result<url::Url, Error> {
         let absolute = match url::Url::parse(url) {
             Ok(u) => u,
-            Err(_) => url::Url::parse(&format!("{}{}", self.base_url, url))
-                .map_err(|e| Error::Transport(format!("not a URL: {e}")))?,
+            Err(_) => url::Url::parse(&format!("{}{}", self.base_url, url)).map_err(|e| {
+                Error::Transport(Unreachable::NotAUrl {
+                    detail: e.to_string(),
+                })
+            })?,
         };
         if absolute.origin() != self.origin {
             let origin = absolute.origin().ascii_serialization();
@@ -517,9 +596,7 @@ impl<T: TokenSource> GraphClient<T> {
                 // answer was not read may have taken effect: for the
                 // caller that is a lost answer.
                 Err(Error::TooLarge { limit }) if !req.replay_safe => {
-                    return Err(Error::Transport(format!(
-                        "the answer was over the {limit}-byte limit and was not read"
-                    )))
+                    return Err(Error::Transport(Unreachable::AnswerNotRead { limit }))
                 }
                 Err(e @ Error::TooLarge { .. }) => return Err(e),
                 Ok(resp) => {
@@ -654,7 +731,7 @@ impl<T: TokenSource> GraphClient<T> {
         let resp = builder
             .send()
             .await
-            .map_err(|e| Error::Transport(without_url(&e)))?;
+            .map_err(|e| Error::Transport(unreachable(&e)))?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -767,16 +844,13 @@ impl<T: TokenSource> GraphClient<T> {
                         }
                     }
                     Err(e) => {
-                        // The batch's own failure, said once per item (a
-                        // transport failure keeps its text, not a second
-                        // "could not reach Microsoft Graph:").
-                        let msg = match e {
-                            Error::Transport(m) => m,
-                            other => other.to_string(),
-                        };
-                        for &i in chunk {
-                            results[i] = Some(Err(Error::Transport(msg.clone())));
+                        // The batch's own failure is each item's (the
+                        // first item keeps the original: a token failure
+                        // stays the sign-in's, for the caller to stop on).
+                        for &i in &chunk[1..] {
+                            results[i] = Some(Err(e.again()));
                         }
+                        results[chunk[0]] = Some(Err(e));
                     }
                 }
             }
@@ -802,7 +876,7 @@ impl<T: TokenSource> GraphClient<T> {
         }
         results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(Error::Transport("not sent".into()))))
+            .map(|r| r.unwrap_or(Err(Error::Transport(Unreachable::NotSent))))
             .collect()
     }
 }
@@ -846,7 +920,9 @@ pub fn parse_body(status: u16, bytes: &[u8]) -> Result<Value, Error> {
     match serde_json::from_slice(bytes) {
         Ok(v) => Ok(v),
         Err(_) if !(200..300).contains(&status) => Ok(Value::Null),
-        Err(e) => Err(Error::Malformed(e.to_string())),
+        Err(e) => Err(Error::Malformed(Malformed::NotJson {
+            detail: e.to_string(),
+        })),
     }
 }
 
@@ -883,9 +959,8 @@ pub fn batch_answer(answers: &[Value], id: usize) -> Result<Response, Error> {
     let answer = answers
         .iter()
         .find(|a| a.get("id").and_then(Value::as_str) == Some(wanted.as_str()))
-        .ok_or_else(|| Error::Malformed(format!("batch response has no item {id}")))?;
-    item_response(answer)
-        .ok_or_else(|| Error::Malformed(format!("batch item {id} has no valid HTTP status")))
+        .ok_or(Error::Malformed(Malformed::BatchItemMissing { id }))?;
+    item_response(answer).ok_or(Error::Malformed(Malformed::BatchItemStatus { id }))
 }
 
 /// A batch item's answer; `None` when its status is not an HTTP status
@@ -929,7 +1004,7 @@ async fn read_capped(mut resp: reqwest::Response, limit: u64) -> Result<Vec<u8>,
     while let Some(chunk) = resp
         .chunk()
         .await
-        .map_err(|e| Error::Transport(without_url(&e)))?
+        .map_err(|e| Error::Transport(unreachable(&e)))?
     {
         if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
             return Err(Error::TooLarge { limit });
@@ -939,28 +1014,24 @@ async fn read_capped(mut resp: reqwest::Response, limit: u64) -> Result<Vec<u8>,
     Ok(body)
 }
 
-/// A reqwest error without its URL: delta and next links carry opaque
-/// state tokens that do not belong in logs.
-fn without_url(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "the answer was cut off"
-    } else {
-        "request failed"
-    };
+/// A reqwest error as data, without its URL: delta and next links carry
+/// opaque state tokens that do not belong in logs (the detail is the
+/// innermost cause's text).
+fn unreachable(e: &reqwest::Error) -> Unreachable {
     let mut source = std::error::Error::source(e);
     let mut detail = String::new();
     while let Some(s) = source {
         detail = s.to_string();
         source = s.source();
     }
-    if detail.is_empty() {
-        kind.to_string()
+    if e.is_timeout() {
+        Unreachable::TimedOut { detail }
+    } else if e.is_connect() {
+        Unreachable::ConnectionFailed { detail }
+    } else if e.is_body() || e.is_decode() {
+        Unreachable::CutOff { detail }
     } else {
-        format!("{kind} ({detail})")
+        Unreachable::Failed { detail }
     }
 }
 
@@ -985,7 +1056,7 @@ mod tests {
         check(
             201,
             r#"{"id":"#,
-            "error: Graph sent a body that is not valid JSON: EOF while parsing a value at line 1 column 6",
+            "error: Graph sent an answer that cannot be read: not valid JSON: EOF while parsing a value at line 1 column 6",
         );
         check(503, "<html>Service Unavailable</html>", "null");
         check(

@@ -414,3 +414,44 @@ async fn a_proxy_redirect_with_an_html_page_is_that_redirect_not_a_lost_answer()
     // Asked once: a redirect is not waited out like a lost answer.
     assert_eq!(graph.hits(), 1);
 }
+
+/// The sign-in's own failure, as a token source returns it.
+#[derive(Debug, thiserror::Error)]
+#[error("the refresh token was revoked")]
+struct Revoked;
+
+/// A token source whose sign-in was revoked.
+struct NoToken;
+
+impl TokenSource for NoToken {
+    async fn access_token(&self, _: Option<&SecretString>) -> Result<SecretString, TokenError> {
+        Err(Box::new(Revoked))
+    }
+}
+
+/// A `$batch` that cannot get a token is not sent, and each item says
+/// so as a token failure (the caller stops the run as the sign-in's
+/// problem); the first keeps the sign-in's own error. They used to be
+/// "could not reach Microsoft Graph: no access token: …" each.
+#[tokio::test]
+async fn a_batch_without_a_token_is_each_items_token_failure() {
+    let graph = serve(|_| async { json_response(200, json!({"responses": []})) }).await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder().build().expect("client");
+    let client = GraphClient::new(http, Options::new(format!("{}/v1.0", graph.base)), NoToken);
+    let requests = vec![
+        Request::patch("/me/events/a", json!({"subject": "A"})),
+        Request::patch("/me/events/b", json!({"subject": "B"})),
+    ];
+    let results = client.batch(&requests).await;
+    match &results[0] {
+        Err(Error::Token(e)) => assert!(e.downcast_ref::<Revoked>().is_some(), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(&results[1], Err(Error::Token(_))),
+        "{:?}",
+        results[1]
+    );
+    assert_eq!(graph.hits(), 0);
+}

@@ -156,6 +156,11 @@ impl Texts {
             Arg::Span(s) => self.span(*s),
             Arg::Bytes(n) => self.size(*n),
             Arg::Message(m) => self.render_full(m),
+            Arg::Lines(lines) => lines
+                .iter()
+                .map(|m| self.render_full(m))
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 

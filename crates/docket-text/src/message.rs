@@ -36,6 +36,9 @@ pub enum Arg {
     /// Another message, rendered first as "headline: body" (a reason
     /// inside a skip line or a notification).
     Message(Box<Message>),
+    /// Several messages, one per line, each rendered as [`Arg::Message`]
+    /// (the problems of a configuration under its headline).
+    Lines(Vec<Message>),
 }
 
 /// How much of an instant to show.
@@ -97,5 +100,10 @@ impl Message {
 
     pub fn message(self, name: &str, inner: Message) -> Message {
         self.arg(name, Arg::Message(Box::new(inner)))
+    }
+
+    /// Messages one per line ([`Arg::Lines`]).
+    pub fn lines(self, name: &str, lines: Vec<Message>) -> Message {
+        self.arg(name, Arg::Lines(lines))
     }
 }

@@ -158,6 +158,20 @@ fn arguments_render_inside_messages() {
         key: "microsoft.tenant".into(),
     };
     assert_eq!(firms.who(), Who::Admin);
+    // A list: one message a line, each "headline: body".
+    let list = Message::new("error-config-invalid")
+        .number("count", 2)
+        .lines(
+            "detail",
+            vec![
+                Message::new("action-wait"),
+                Message::new("action-edit-config").text("key", "source.path"),
+            ],
+        );
+    assert_eq!(
+        t.attr(&list, "body").as_deref(),
+        Some("Nichts zu tun: Docket Sync versucht es selbst erneut\nIT: source.path in der Konfigurationsdatei ändern")
+    );
     // A missing message shows its id, never panics.
     assert_eq!(
         t.render(&Message::new("no-such-message")),

@@ -59,7 +59,7 @@ fn invalid(file: &Path, problems: &docket_config::Problems) -> Check {
 
 /// One problem: where (file, line, key), what (headline and `.body`) and
 /// its own fix.
-fn problem_detail(p: &docket_config::Problem) -> super::Detail {
+pub(crate) fn problem_detail(p: &docket_config::Problem) -> super::Detail {
     let file = p.location.as_ref().map(|l| match l.line_col {
         Some((line, col)) => format!("{}:{line}:{col}", l.file.display()),
         None => l.file.display().to_string(),

@@ -20,6 +20,8 @@ mod config;
 mod local;
 mod source;
 
+pub(crate) use config::problem_detail;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};

@@ -138,7 +138,7 @@ pub(super) async fn apply<T: TokenSource>(
                 Err(err) => {
                     report.failed.push(ItemFailure::new(
                         key,
-                        Message::new("sync-failed-request").text("error", err.to_string()),
+                        Message::new("sync-failed-request").message("error", err.message()),
                     ));
                     continue;
                 }

@@ -1,6 +1,7 @@
 //! What a run did, as data (`ExportReport` and its rows), and the English
 //! `Display` of its rows for logs; front ends render the `Message`s.
 
+use crate::error::graph_reason;
 use chrono::{DateTime, Utc};
 use docket_export::{PlanSummary, SourceKey};
 use docket_graph::{Counts, Error as GraphError};
@@ -121,11 +122,13 @@ impl ItemFailure {
         }
     }
 
-    /// A failed Graph request (its words are Microsoft's or the client's).
+    /// A failed Graph request: why, in our words (`graph-…`); what
+    /// Microsoft or the system said is an argument. (Rows stored before
+    /// this read `sync-failed-request` with the English text.)
     pub(super) fn graph(key: &SourceKey, error: &GraphError) -> ItemFailure {
         ItemFailure::new(
             key,
-            Message::new("sync-failed-request").text("error", error.to_string()),
+            Message::new("sync-failed-graph").message("reason", graph_reason(error)),
         )
     }
 }
@@ -150,6 +153,73 @@ impl From<Counts> for RequestCounts {
             writes: c.writes,
             batches: c.batches,
             throttled: c.throttled,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docket_export::Module;
+    use docket_graph::{Error, Unreachable};
+    use docket_text::{Lang, Texts};
+
+    /// A failed item as the run's report lists it, in `lang`.
+    fn line(lang: Lang, error: &GraphError) -> String {
+        let failure = ItemFailure::graph(&SourceKey::new(Module::Appointment, "a1"), error);
+        Texts::new(lang).render(
+            &Message::new("sync-report-failed")
+                .text("item", failure.key)
+                .message("reason", failure.reason),
+        )
+    }
+
+    /// A German reader of a failed item reads why in German; only what
+    /// Microsoft or the system said stays as it came. (It read "Graph
+    /// answered 503 …" and "could not reach Microsoft Graph: …", our own
+    /// English, in the German report.)
+    #[test]
+    fn a_failed_item_reads_in_german_without_our_english() {
+        let busy = Error::Api {
+            status: 503,
+            code: "ServiceUnavailable".into(),
+            message: "The service is busy.".into(),
+            body: serde_json::Value::Null,
+        };
+        let gone = Error::Transport(Unreachable::ConnectionFailed {
+            detail: "Connection refused (os error 111)".into(),
+        });
+        let not_sent = Error::Transport(Unreachable::NotSent);
+        let cases = [
+            (
+                &busy,
+                "Failed (tried again next run): appointment:a1: Microsoft 365: status 503 ServiceUnavailable: The service is busy.",
+                "Fehlgeschlagen (nächster Lauf versucht es erneut): appointment:a1: Microsoft 365: Status 503 ServiceUnavailable: The service is busy.",
+            ),
+            (
+                &gone,
+                "Failed (tried again next run): appointment:a1: Microsoft 365: no connection: Connection refused (os error 111)",
+                "Fehlgeschlagen (nächster Lauf versucht es erneut): appointment:a1: Microsoft 365: keine Verbindung: Connection refused (os error 111)",
+            ),
+            (
+                &not_sent,
+                "Failed (tried again next run): appointment:a1: Microsoft 365: the request was not sent",
+                "Fehlgeschlagen (nächster Lauf versucht es erneut): appointment:a1: Microsoft 365: die Anfrage wurde nicht gesendet",
+            ),
+        ];
+        for (error, en, de) in cases {
+            assert_eq!(line(Lang::En, error), en);
+            let german = line(Lang::De, error);
+            assert_eq!(german, de);
+            // None of the English of our own Display (for logs) is in it.
+            for ours in [
+                "Graph answered",
+                "could not reach",
+                "not sent",
+                "connection failed",
+            ] {
+                assert!(!german.contains(ours), "{german}");
+            }
         }
     }
 }

@@ -248,7 +248,7 @@ pub(super) async fn export_run<T: TokenSource>(
                     Err(e) => report.notices.push(
                         Message::new("sync-notice-no-change-tracking")
                             .text("kind", kind.as_str())
-                            .text("error", e.to_string()),
+                            .message("error", crate::error::graph_reason(&e)),
                     ),
                 }
             }

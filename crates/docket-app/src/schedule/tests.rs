@@ -516,7 +516,9 @@ async fn a_failure_that_is_not_the_network_asks_nothing() {
 
 fn offline() -> Result<(), AppError> {
     Err(AppError::Graph(docket_graph::Error::Transport(
-        "connection refused".into(),
+        docket_graph::Unreachable::ConnectionFailed {
+            detail: "connection refused".into(),
+        },
     )))
 }
 

@@ -90,10 +90,12 @@ enum AppErrorKind {
 impl AppErrorKind {
     fn described(self) -> Described {
         match self {
-            AppErrorKind::Network => {
-                crate::AppError::Graph(docket_graph::Error::Transport("connection refused".into()))
-                    .describe()
-            }
+            AppErrorKind::Network => crate::AppError::Graph(docket_graph::Error::Transport(
+                docket_graph::Unreachable::ConnectionFailed {
+                    detail: "connection refused".into(),
+                },
+            ))
+            .describe(),
             AppErrorKind::SignIn => crate::AppError::NotSignedIn.describe(),
         }
     }

@@ -8,6 +8,11 @@ error-config-invalid = Die Konfiguration hat { $count ->
        *[other] { $count } Fehler
     }
     .body = { $detail }
+# Ein Fehler unter error-config-invalid: wo, was, und seine Behebung.
+error-config-problem = - { $place }: { $problem }
+    {"  "}Behebung: { $fix }
+error-config-problem-unplaced = - { $problem }
+    {"  "}Behebung: { $fix }
 error-config-extra-ca-file = Die Zertifikatsdatei der Kanzlei ist nicht nutzbar
     .body = { $reason }
 # Warum (das Detail ist der Text des Systems oder der TLS-Bibliothek, wie erhalten).
@@ -48,6 +53,48 @@ error-sync-failed = Der Export wurde abgebrochen
 error-sync-failed-source-stopped = Das Lesen der Kanzleisoftware brach vor dem Ende ab: { $detail }
 error-sync-failed-task-list-no-id = Microsoft 365 hat die To-Do-Liste „Docket Sync“ angelegt, aber keine Kennung dafür zurückgegeben.
 error-sync-failed-lock-task-stopped = Das Warten auf die Sperre des Exports brach ab: { $detail }
+
+# Warum eine Anfrage an Microsoft Graph fehlschlug, nach dem, was
+# fehlschlug: der Text von error-graph-*, ein fehlgeschlagener Eintrag
+# eines Exports (sync-failed-graph), das Testlesen eines Moduls. Status,
+# Code und Meldung von Microsoft und der Text des Systems (ein Detail)
+# werden so weitergegeben, wie sie kamen.
+graph-answered = Status { $status } { $code }
+    .body = { $message }
+graph-answered-status = Status { $status }
+    .body = { $message }
+graph-timed-out = keine Antwort in der erwarteten Zeit
+    .body = { $detail }
+graph-connection-failed = keine Verbindung
+    .body = { $detail }
+graph-answer-cut-off = die Antwort brach ab
+    .body = { $detail }
+graph-request-failed = die Anfrage schlug fehl
+    .body = { $detail }
+graph-not-a-url = die Adresse der Anfrage ist keine gültige URL
+    .body = { $detail }
+graph-answer-not-read = die Antwort war größer als { $size } und wurde nicht gelesen; die Änderung ist womöglich erfolgt
+graph-not-sent = die Anfrage wurde nicht gesendet
+graph-no-token = kein Zugriffstoken
+    .body = { $detail }
+graph-not-json = die Antwort ist kein gültiges JSON
+    .body = { $detail }
+graph-batch-item-missing = in der Sammelantwort fehlt die Antwort für Eintrag { $id }
+graph-batch-item-status = Eintrag { $id } der Sammelanfrage wurde ohne gültigen HTTP-Status beantwortet
+graph-too-large = die Antwort war größer als { $size } und wurde nicht gelesen
+graph-too-many-pages = die Liste ging über mehr als { $pages } Seiten; das Lesen wurde beendet
+graph-foreign-link = ein Link zeigte auf { $origin } statt auf die eingestellte Graph-Adresse; er wurde verworfen, dorthin wurde nichts gesendet
+
+# Warum die Zustandsdatenbank nicht nutzbar ist: der Text von
+# error-state-*. Ein Detail ist der Text von SQLite oder des Systems, wie erhalten.
+database-damaged = { $file }: { $detail }. Legen Sie die Datei beiseite: Docket Sync legt eine neue an; melden Sie sich erneut an, dann liest der nächste Export Microsoft 365 neu ein.
+database-unopenable = { $file }: { $detail }. Prüfen Sie, ob Ihr Benutzerkonto die Datei lesen und schreiben darf.
+database-newer = { $file } hat Schema { $found }, diese Version kennt bis { $known }. Aktualisieren Sie Docket Sync oder legen Sie die Datei beiseite, um neu zu beginnen.
+database-failed = { $file }: { $detail }
+
+# Warum Docket Sync seine Ordner nicht findet: der Text von error-config-paths.
+paths-no-home = Ihr Benutzerordner ist nicht auffindbar. Setzen Sie { $env } auf den Ordner, in dem Docket Sync seine Dateien ablegen soll.
+paths-relative-home = { $env } ist { $path }, also kein vollständiger Pfad. Setzen Sie einen vollständigen Pfad.
 
 # Desktop-Benachrichtigungen: kurzer Titel, darunter die Nachricht.
 notify-sign-in-again = Docket Sync: bitte erneut anmelden

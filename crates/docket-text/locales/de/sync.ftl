@@ -10,6 +10,15 @@ sync-skip-rrule-unreadable = die Wiederholungsregel „{ $rule }“ ist nicht le
 sync-skip-rrule-unexpandable = die Wiederholungsregel „{ $rule }“ lässt sich nicht auflösen: { $error }
 sync-skip-occurrence-beyond-calendar = der Termin am { $day } würde nach dem letzten Datum enden, das ein Kalender darstellen kann
 sync-skip-mapping-failed = dieser Eintrag konnte nicht umgesetzt werden (ein interner Fehler; bitte melden Sie ihn zusammen mit dem Eintrag)
+# Warum eine Wiederholungsregel nicht lesbar ist (der Grund in
+# sync-skip-rrule-unreadable); die Worte der rrule-Bibliothek, wie sie kamen.
+sync-rrule-bad-until = UNTIL „{ $value }“ ist weder ein Datum noch eine Uhrzeit
+sync-rrule-until-twice = UNTIL ist zweimal angegeben
+sync-rrule-not-ascii = sie enthält Zeichen außer einfachem ASCII
+sync-rrule-zero-interval = INTERVAL ist 0
+sync-rrule-zero-count = COUNT ist 0
+sync-rrule-count-and-until = sie hat sowohl COUNT als auch UNTIL
+sync-rrule-refused = { $detail }
 
 ## Hinweise
 
@@ -98,6 +107,7 @@ sync-plan-note = Hinweis: { $notice }
 ## Ein fehlgeschlagener oder pausierter Eintrag
 
 sync-failed-request = { $error }
+sync-failed-graph = Microsoft 365: { $reason }
 sync-failed-no-id = Microsoft 365 hat ohne Kennung geantwortet
 sync-failed-deleted-meanwhile = inzwischen in Outlook gelöscht; wird beim nächsten Lauf neu angelegt
 sync-held-back = { $attempts ->

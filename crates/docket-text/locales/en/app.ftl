@@ -9,6 +9,11 @@ error-config-invalid = The configuration has { $count ->
        *[other] { $count } problems
     }
     .body = { $detail }
+# One problem under error-config-invalid: where, what, and its own fix.
+error-config-problem = - { $place }: { $problem }
+    {"  "}fix: { $fix }
+error-config-problem-unplaced = - { $problem }
+    {"  "}fix: { $fix }
 error-config-extra-ca-file = The firm's certificate file cannot be used
     .body = { $reason }
 # Why (the detail is the system's or the TLS library's own text, as received).
@@ -49,6 +54,47 @@ error-sync-failed = The export stopped
 error-sync-failed-source-stopped = Reading the PMS stopped before it finished: { $detail }
 error-sync-failed-task-list-no-id = Microsoft 365 created the To Do list “Docket Sync” but sent no id for it.
 error-sync-failed-lock-task-stopped = Waiting for the export lock stopped: { $detail }
+
+# Why a Microsoft Graph request failed, said after what failed: the body
+# of error-graph-*, a failed item of an export (sync-failed-graph), a
+# module's test read. Microsoft's status, code and message and the
+# system's own text (a detail) are passed on as received.
+graph-answered = status { $status } { $code }
+    .body = { $message }
+graph-answered-status = status { $status }
+    .body = { $message }
+graph-timed-out = no answer in time
+    .body = { $detail }
+graph-connection-failed = no connection
+    .body = { $detail }
+graph-answer-cut-off = the answer was cut off
+    .body = { $detail }
+graph-request-failed = the request failed
+    .body = { $detail }
+graph-not-a-url = the request's address is not a valid URL
+    .body = { $detail }
+graph-answer-not-read = the answer was over { $size } and was not read; the change may have been made
+graph-not-sent = the request was not sent
+graph-no-token = no access token
+    .body = { $detail }
+graph-not-json = the answer is not valid JSON
+    .body = { $detail }
+graph-batch-item-missing = the batch answer has no answer for item { $id }
+graph-batch-item-status = item { $id } of the batch was answered without a valid HTTP status
+graph-too-large = the answer was over { $size } and was not read
+graph-too-many-pages = the listing went on for more than { $pages } pages; reading stopped
+graph-foreign-link = a link pointed to { $origin }, not to the configured Graph address; it was dropped and nothing was sent there
+
+# Why the state database cannot be used: the body of error-state-*. A
+# detail is SQLite's or the system's own text, as received.
+database-damaged = { $file }: { $detail }. Move the file aside: Docket Sync makes a new one; sign in again, and the next export reads Microsoft 365 afresh.
+database-unopenable = { $file }: { $detail }. Check that your user account may read and write the file.
+database-newer = { $file } has schema { $found }, this version knows up to { $known }. Update Docket Sync, or move the file aside to start afresh.
+database-failed = { $file }: { $detail }
+
+# Why Docket Sync's folders cannot be found: the body of error-config-paths.
+paths-no-home = your home folder cannot be found. Set { $env } to the folder where Docket Sync should keep its files.
+paths-relative-home = { $env } is { $path }, which is not a full path. Set it to a full path.
 
 # Desktop notifications: a short title; the message below it.
 notify-sign-in-again = Docket Sync: please sign in again

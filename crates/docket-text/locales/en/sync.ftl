@@ -10,6 +10,15 @@ sync-skip-rrule-unreadable = cannot read the recurrence rule '{ $rule }': { $err
 sync-skip-rrule-unexpandable = cannot expand the recurrence rule '{ $rule }': { $error }
 sync-skip-occurrence-beyond-calendar = the occurrence on { $day } would end beyond the last date a calendar can hold
 sync-skip-mapping-failed = this record could not be mapped (an internal error; please report it with the record)
+# Why a recurrence rule cannot be read (the reason in
+# sync-skip-rrule-unreadable); the rrule library's own words as it gave them.
+sync-rrule-bad-until = UNTIL '{ $value }' is neither a date nor a time
+sync-rrule-until-twice = UNTIL is given twice
+sync-rrule-not-ascii = it holds characters other than plain ASCII
+sync-rrule-zero-interval = INTERVAL is 0
+sync-rrule-zero-count = COUNT is 0
+sync-rrule-count-and-until = it has both COUNT and UNTIL
+sync-rrule-refused = { $detail }
 
 ## Notices
 
@@ -92,6 +101,7 @@ sync-plan-note = note: { $notice }
 ## A failed or paused item
 
 sync-failed-request = { $error }
+sync-failed-graph = Microsoft 365: { $reason }
 sync-failed-no-id = Microsoft 365 answered without an id
 sync-failed-deleted-meanwhile = deleted in Outlook meanwhile; it is recreated next run
 sync-held-back = { $attempts ->
