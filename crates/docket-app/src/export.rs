@@ -47,6 +47,7 @@ pub(crate) fn last_export_of(
                 message: b.message.clone(),
             }),
             module_problems: module_problems(r),
+            pms_incomplete: r.pms_incomplete,
         },
         Err(e) => status::LastExport {
             at: now,
@@ -62,6 +63,7 @@ pub(crate) fn last_export_of(
             records: vec![],
             braked: None,
             module_problems: vec![],
+            pms_incomplete: false,
         },
     }
 }

@@ -240,6 +240,9 @@ pub fn tray_state(status: &Status, activity: &Activity, last: Option<&LastExport
         Some(Who::Nobody) => TrayState::Retrying,
         // Deletions wait for the user: Outlook is not in step until then.
         None if last.is_some_and(|l| l.braked.is_some()) => TrayState::NeedsUser,
+        // The PMS export could not be read whole: what it could not give
+        // is not in Outlook, and its server or folder is IT's.
+        None if last.is_some_and(|l| l.pms_incomplete) => TrayState::NeedsAdmin,
         None => TrayState::InStep,
     }
 }
@@ -380,6 +383,16 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
             Who::User,
             &b.message,
             &Action::AllowDeletions,
+            last.map(|l| l.at),
+        ));
+    }
+    if last.is_some_and(|l| l.error.is_none() && l.pms_incomplete) {
+        problems.push(view(
+            texts,
+            "export.pms_incomplete",
+            Who::Admin,
+            &Message::new("error-pms-incomplete"),
+            &Action::CheckSource,
             last.map(|l| l.at),
         ));
     }

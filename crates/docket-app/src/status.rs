@@ -174,6 +174,10 @@ pub struct LastExport {
     /// (Summaries stored by older versions have none.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub module_problems: Vec<ModuleProblem>,
+    /// The PMS export could not be read whole (`ExportReport::pms_incomplete`):
+    /// Outlook is not in step with it until it reads again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pms_incomplete: bool,
 }
 
 /// A module as the status names it (`modules.calendar`, `.tasks`,

@@ -37,6 +37,10 @@ pub struct ExportReport {
     /// Deletions held back by the brake.
     pub brake: Option<Box<BrakeReport>>,
     pub requests: RequestCounts,
+    /// The PMS export could not be read whole (a file or feed failed):
+    /// nothing missing from it was deleted, and what it could not give
+    /// did not reach Outlook.
+    pub pms_incomplete: bool,
 }
 
 /// A record the export skipped: `source` (the file), `record`, `reason`.

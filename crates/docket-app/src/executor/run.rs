@@ -198,6 +198,7 @@ pub(super) async fn export_run<T: TokenSource>(
                 fix: Action::RetryHeldBack,
             })
             .collect(),
+        pms_incomplete: !snapshot.complete,
         ..ExportReport::default()
     };
     if options.dry_run {

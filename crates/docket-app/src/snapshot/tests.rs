@@ -62,6 +62,7 @@ fn run(ok: bool, error: Option<AppErrorKind>) -> LastExport {
         },
         braked: None,
         module_problems: vec![],
+        pms_incomplete: false,
     }
 }
 
@@ -153,6 +154,18 @@ fn tray_states() {
         idle,
         Some(run(true, None)),
         TrayState::InStep,
+    );
+    // The PMS export could not be read whole (its server answered 500, a
+    // file is gone): not in step, and IT's to look at. It used to read
+    // "In step" with every module green.
+    check(
+        status(SignInState::Ok, true),
+        idle,
+        Some(LastExport {
+            pms_incomplete: true,
+            ..run(true, None)
+        }),
+        TrayState::NeedsAdmin,
     );
     check(
         status(SignInState::Ok, true),

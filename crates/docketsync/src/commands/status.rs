@@ -234,6 +234,7 @@ mod tests {
             } else {
                 vec![]
             },
+            pms_incomplete: false,
         }
     }
 

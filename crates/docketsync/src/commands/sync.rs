@@ -22,7 +22,13 @@ pub async fn run(ctx: &Ctx, options: docket_app::executor::ExportOptions, json: 
             } else {
                 out(&text(&ctx.texts, &report));
             }
-            if report.failed.is_empty() && report.held_back.is_empty() && report.brake.is_none() {
+            if report.pms_incomplete {
+                // The PMS export could not be read whole: IT's to look at.
+                exit_code(Who::Admin)
+            } else if report.failed.is_empty()
+                && report.held_back.is_empty()
+                && report.brake.is_none()
+            {
                 ExitCode::SUCCESS
             } else {
                 // Some items are left for the next run (or for --force).
