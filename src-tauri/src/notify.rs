@@ -1,19 +1,23 @@
 //! Desktop notifications through `notify-rust` (from the core, not the
 //! Tauri plugin: no JavaScript exposure).
 //!
-//! One slot: a new notification *replaces* the one on screen (the same
-//! notification id on Linux), so conditions never stack up; which
-//! conditions notify, and each only once, is docket-app's decision
-//! (`NotificationDue`). An action ("Sign in again") is offered where the
+//! One notification per slot: a new one *replaces* the one on screen in
+//! its slot (the same notification id on Linux), so conditions never
+//! stack up; which conditions notify, each only once, and which slot
+//! each takes (the export's state; each kind of warning) is docket-app's
+//! decision (`NotificationDue`, `NotificationView::slot`). An action ("Sign in again") is offered where the
 //! platform reports it back (Linux); a click on the body ("default")
 //! opens the status window.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What to show, already in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shown {
+    /// The slot it replaces (docket-app's `NotificationView::slot`).
+    pub slot: String,
     pub title: String,
     pub body: String,
     /// The action's key (`reauth`, `export`, …) and its label.
@@ -23,11 +27,14 @@ pub struct Shown {
 /// The key a click on the notification's body reports.
 pub const DEFAULT_ACTION: &str = "default";
 
-/// Shows notifications, one at a time.
+/// Per slot: the id of the notification on screen (Linux), replaced by the
+/// slot's next, and the generation it was shown in.
+type Slots = HashMap<String, (Option<u32>, u64)>;
+
+/// Shows notifications, one per slot.
 #[derive(Default, Clone)]
 pub struct Notifier {
-    /// The id of the notification on screen (Linux), replaced by the next.
-    shown: Arc<Mutex<Option<u32>>>,
+    shown: Arc<Mutex<Slots>>,
     /// Bumped by each new notification: a replaced one's answers are
     /// ignored.
     generation: Arc<AtomicU64>,
@@ -41,8 +48,11 @@ impl Notifier {
         platform::show(self, n, generation, on_action);
     }
 
-    fn current(&self, generation: u64) -> bool {
-        self.generation.load(Ordering::SeqCst) == generation
+    /// Whether the notification of `generation` is still the one shown in
+    /// `slot` (a replaced one's answers are ignored).
+    fn current(&self, slot: &str, generation: u64) -> bool {
+        let shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        shown.get(slot).is_some_and(|&(_, g)| g == generation)
     }
 }
 
@@ -69,8 +79,8 @@ mod platform {
                 .timeout(notify_rust::Timeout::Never);
         }
         let mut shown = notifier.shown.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(id) = *shown {
-            note.id(id);
+        if let Some((Some(id), _)) = shown.get(&n.slot) {
+            note.id(*id);
         }
         let handle = match note.show() {
             Ok(h) => h,
@@ -79,12 +89,13 @@ mod platform {
                 return;
             }
         };
-        *shown = Some(handle.id());
+        shown.insert(n.slot.clone(), (Some(handle.id()), generation));
         drop(shown);
         let notifier = notifier.clone();
+        let slot = n.slot.clone();
         std::thread::spawn(move || {
             handle.wait_for_action(|key| {
-                if key != "__closed" && notifier.current(generation) {
+                if key != "__closed" && notifier.current(&slot, generation) {
                     on_action(key);
                 }
             })

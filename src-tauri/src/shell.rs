@@ -325,6 +325,7 @@ fn notify<R: Runtime>(app: &AppHandle<R>, n: &docket_app::companion::Notificatio
         (key, n.action.label.clone())
     });
     let shown = Shown {
+        slot: n.slot.clone(),
         title: n.title.clone(),
         body: n.body.clone(),
         action,

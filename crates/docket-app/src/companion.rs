@@ -53,9 +53,12 @@ pub(crate) const NEXT_RUN: &str = "loop.next_run";
 /// A notification, rendered for the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NotificationView {
-    /// Stable per condition: a front end replaces a shown notification
-    /// with the same key instead of stacking a second one.
+    /// Stable per condition.
     pub key: String,
+    /// A front end shows one notification per slot: a new one replaces
+    /// the one shown in its slot instead of stacking
+    /// ([`crate::schedule::notification_slot`]).
+    pub slot: String,
     pub title: String,
     pub body: String,
     pub action: ActionView,
@@ -434,6 +437,7 @@ impl Inner {
         };
         let view = NotificationView {
             key: n.key.clone(),
+            slot: crate::schedule::notification_slot(&n.key).to_string(),
             title: texts.render(&n.title),
             body,
             action: snapshot::action_view(&texts, &n.action),

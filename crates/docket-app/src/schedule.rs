@@ -177,6 +177,19 @@ pub struct Notification {
     pub action: Action,
 }
 
+/// The slot a notification with `key` takes on screen: a new notification
+/// replaces the one shown in its slot. The export's state (a problem to
+/// act on, failures that persist, back in step) is one slot, so "back in
+/// step" replaces "export keeps failing"; each kind of warning has its
+/// own (`client_secret_expiring:14` replaces `…:30`), so a warning never
+/// hides a sign-in that is needed, nor the other way round.
+pub fn notification_slot(key: &str) -> &str {
+    match key.split(':').next().unwrap_or(key) {
+        "problem" | "repeated_failure" | "back_in_step" => "export",
+        kind => kind,
+    }
+}
+
 /// The notifications a status wants shown ([`Status::notify`]), the
 /// problem's first.
 pub fn notifications_for(status: &Status) -> Vec<Notification> {

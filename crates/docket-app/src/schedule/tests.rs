@@ -404,6 +404,24 @@ fn a_warning_is_told_in_english_and_german() {
     assert_eq!(notifications_for(&signed_in(None)), vec![]);
 }
 
+#[test]
+fn notification_slots() {
+    #[track_caller]
+    fn check(key: &str, expect: &str) {
+        assert_eq!(notification_slot(key), expect, "{key}");
+    }
+    check("problem:reauth.password_changed", "export");
+    check("problem:admin.consent_missing", "export");
+    check("repeated_failure:1796354918", "export");
+    check("back_in_step", "export");
+    check("client_secret_expiring:30", "client_secret_expiring");
+    check("client_secret_expiring:14", "client_secret_expiring");
+    check("client_secret_expired", "client_secret_expired");
+    check("inactivity_expiry:2026-05-30", "inactivity_expiry");
+    check("sign_in_required:2026-03-02", "sign_in_required");
+    check("", "");
+}
+
 /// Two conditions standing at once are both told, each under its own key
 /// (the tray replaces a shown notification by key, so they do not stack
 /// up on a second look). Only the first used to be told, the second not
