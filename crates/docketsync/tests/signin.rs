@@ -620,6 +620,8 @@ async fn check_names_the_permission_a_module_is_missing() {
 
     let (code, j) = env.run_snap_json("check_contacts_missing_json", &["check", "--json"]);
     assert_eq!(code, 3);
+    // Not OK while a module fails (it said `"ok": true` with exit code 3).
+    assert_eq!(j["ok"], false, "{j}");
     let modules = j["modules"].as_array().expect("modules");
     let by_name = |m: &str| {
         modules
