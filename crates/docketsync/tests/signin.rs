@@ -783,8 +783,8 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     // The first line's state races with the first export, which starts
     // at once: "In step" or "Exporting…".
     let shown = printed
-        .replacen("Docket Sync: In step. ", "Docket Sync: [STATE]. ", 1)
-        .replacen("Docket Sync: Exporting…. ", "Docket Sync: [STATE]. ", 1);
+        .replacen("Docket Sync: In step · ", "Docket Sync: [STATE] · ", 1)
+        .replacen("Docket Sync: Exporting… · ", "Docket Sync: [STATE] · ", 1);
     env.snap("run", &transcript_of(code, &shown, &stderr));
     env.outputs.push(printed);
     // The status tells how the last export went.
