@@ -528,6 +528,9 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     .await;
     let (code, stdout, stderr) = env.run_snap("check_password_changed", &["check"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
+    // stderr is a pipe here: its log line comes without colour codes.
+    assert!(stderr.contains(" WARN docket_app::account: "), "{stderr:?}");
+    assert!(!stderr.contains("\x1b["), "{stderr:?}");
     // The same in German, with the fix in the CLI's words.
     let (code, _, stderr) = env.run_snap("check_password_changed_de", &["--lang", "de", "check"]);
     assert_eq!(code, 1, "{stderr}");
