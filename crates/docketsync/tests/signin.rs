@@ -504,6 +504,8 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert!(s["sign_in"]["problem"].is_null(), "{s}");
     assert_eq!(s["problems"], serde_json::json!([]), "{s}");
     assert!(s["account"]["signed_in_at"].is_string(), "{s}");
+    // Nothing exported yet: not "In step".
+    assert_eq!(s["status_line"], "Not exported yet", "{s}");
     let oid = s["sign_in"]["account"]["object_id"].clone();
     let first_rt = env.secret(&rt_key).expect("refresh token stored");
 
@@ -784,9 +786,13 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("still signed in");
     // The first line's state races with the first export, which starts
-    // at once: "In step" or "Exporting…".
+    // at once: "Not exported yet" or "Exporting…".
     let shown = printed
-        .replacen("Docket Sync: In step · ", "Docket Sync: [STATE] · ", 1)
+        .replacen(
+            "Docket Sync: Not exported yet · ",
+            "Docket Sync: [STATE] · ",
+            1,
+        )
         .replacen("Docket Sync: Exporting… · ", "Docket Sync: [STATE] · ", 1);
     env.snap("run", &transcript_of(code, &shown, &stderr));
     env.outputs.push(printed);
