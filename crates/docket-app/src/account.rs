@@ -38,6 +38,13 @@ pub struct CheckReport {
     pub modules: Vec<ModuleCheck>,
 }
 
+impl CheckReport {
+    /// Every switched-on module could be read (none failed its check).
+    pub fn ok(&self) -> bool {
+        self.modules.iter().all(|m| m.ok)
+    }
+}
+
 /// "Test connection" for one module.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ModuleCheck {
@@ -512,5 +519,35 @@ mod tests {
             module_failure("x", Some(500), docket_text::Message::new("graph-not-sent")).1,
             Action::Wait
         );
+    }
+
+    /// A check is OK only when no module failed (it said `"ok": true`
+    /// while contacts lacked their permission and the exit code was 3).
+    #[test]
+    fn a_check_is_ok_only_when_every_module_is() {
+        #[track_caller]
+        fn check(modules: &[bool], expect: bool) {
+            let report = CheckReport {
+                username: "anna@example.org".into(),
+                display_name: None,
+                refreshed_at: DateTime::<Utc>::UNIX_EPOCH,
+                modules: modules
+                    .iter()
+                    .map(|&ok| ModuleCheck {
+                        module: "calendar",
+                        ok,
+                        scope: "Calendars.ReadWrite",
+                        problem: None,
+                        action: None,
+                    })
+                    .collect(),
+            };
+            assert_eq!(report.ok(), expect, "{modules:?}");
+        }
+        check(&[true, true, true], true);
+        check(&[true, true, false], false);
+        check(&[false], false);
+        // Every module switched off: nothing failed.
+        check(&[], true);
     }
 }

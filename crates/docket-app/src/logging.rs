@@ -1,13 +1,15 @@
 //! Logging for every front end: a daily-rotated file in the platform's log
 //! folder (`docket-paths`), kept `logging.keep_days` days at
-//! `logging.level`, and warnings to stderr. The CLI and the tray call
-//! [`init`] once at start and keep the [`LogGuard`] it returns until they
-//! exit (dropping it flushes the file).
+//! `logging.level`, and warnings to stderr (coloured only when it is a
+//! terminal). The CLI and the tray call [`init`] once at start and keep
+//! the [`LogGuard`] it returns until they exit (dropping it flushes the
+//! file).
 //!
 //! HTTP and TLS libraries stay at `info` whatever the level: their debug
 //! output can show request details. Nothing logged carries a token, code,
 //! secret or password.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use docket_paths::Paths;
@@ -100,7 +102,10 @@ impl LogSettings {
 /// When the folder cannot be made, only stderr gets the warnings. Call
 /// once per process; a second call leaves the first set-up in place.
 pub fn init(paths: &Paths, target: LogTarget, settings: &LogSettings) -> LogGuard {
+    // Colours only for a terminal: a pipe or a file (a script, a harness,
+    // a service's log) gets plain text.
     let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .with_filter(LevelFilter::WARN);
     let file = docket_paths::secure::create_dir_all(&paths.log_dir)

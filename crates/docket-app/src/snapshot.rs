@@ -234,6 +234,13 @@ pub fn tray_state(status: &Status, activity: &Activity, last: Option<&LastExport
     if status.state == SignInState::Retrying {
         return TrayState::Retrying;
     }
+    // Signed in, and no export has run yet: Outlook is not in step yet,
+    // and the first export is on its way (the tray starts it at once; the
+    // status line says "Not exported yet" while none runs). It said "In
+    // step" with every module at 0 items.
+    if last.is_none() {
+        return TrayState::Exporting;
+    }
     match last.and_then(|l| l.error.as_ref()).map(|e| e.who) {
         Some(Who::User) => TrayState::NeedsUser,
         Some(Who::Admin) => TrayState::NeedsAdmin,
@@ -339,9 +346,12 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
     let braked_only = tray == TrayState::NeedsUser
         && status.state == SignInState::Ok
         && last.is_some_and(|l| l.error.is_none() && l.braked.is_some());
+    // The first export has not started yet (signed in, none ran).
+    let not_exported = last.is_none() && !matches!(input.activity, Activity::Exporting { .. });
     let status_line = {
         let id = match tray {
             TrayState::InStep => "state-in-step",
+            TrayState::Exporting if not_exported => "state-not-exported",
             TrayState::Exporting => "state-exporting",
             TrayState::NeedsUser if braked_only => "state-deletions-wait",
             TrayState::NeedsUser => "state-needs-user",

@@ -504,6 +504,8 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     assert!(s["sign_in"]["problem"].is_null(), "{s}");
     assert_eq!(s["problems"], serde_json::json!([]), "{s}");
     assert!(s["account"]["signed_in_at"].is_string(), "{s}");
+    // Nothing exported yet: not "In step".
+    assert_eq!(s["status_line"], "Not exported yet", "{s}");
     let oid = s["sign_in"]["account"]["object_id"].clone();
     let first_rt = env.secret(&rt_key).expect("refresh token stored");
 
@@ -528,6 +530,9 @@ async fn sign_in_status_password_change_reauth_other_account_and_sign_out() {
     .await;
     let (code, stdout, stderr) = env.run_snap("check_password_changed", &["check"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
+    // stderr is a pipe here: its log line comes without colour codes.
+    assert!(stderr.contains(" WARN docket_app::account: "), "{stderr:?}");
+    assert!(!stderr.contains("\x1b["), "{stderr:?}");
     // The same in German, with the fix in the CLI's words.
     let (code, _, stderr) = env.run_snap("check_password_changed_de", &["--lang", "de", "check"]);
     assert_eq!(code, 1, "{stderr}");
@@ -620,6 +625,8 @@ async fn check_names_the_permission_a_module_is_missing() {
 
     let (code, j) = env.run_snap_json("check_contacts_missing_json", &["check", "--json"]);
     assert_eq!(code, 3);
+    // Not OK while a module fails (it said `"ok": true` with exit code 3).
+    assert_eq!(j["ok"], false, "{j}");
     let modules = j["modules"].as_array().expect("modules");
     let by_name = |m: &str| {
         modules
@@ -779,10 +786,14 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("still signed in");
     // The first line's state races with the first export, which starts
-    // at once: "In step" or "Exporting…".
+    // at once: "Not exported yet" or "Exporting…".
     let shown = printed
-        .replacen("Docket Sync: In step. ", "Docket Sync: [STATE]. ", 1)
-        .replacen("Docket Sync: Exporting…. ", "Docket Sync: [STATE]. ", 1);
+        .replacen(
+            "Docket Sync: Not exported yet · ",
+            "Docket Sync: [STATE] · ",
+            1,
+        )
+        .replacen("Docket Sync: Exporting… · ", "Docket Sync: [STATE] · ", 1);
     env.snap("run", &transcript_of(code, &shown, &stderr));
     env.outputs.push(printed);
     // The status tells how the last export went.

@@ -155,6 +155,20 @@ fn tray_states() {
         Some(run(true, None)),
         TrayState::InStep,
     );
+    // Signed in, no export yet: not in step (it said so with every
+    // module at 0 items); the first export is on its way.
+    check(
+        status(SignInState::Ok, true),
+        idle,
+        None,
+        TrayState::Exporting,
+    );
+    check(
+        status(SignInState::Ok, true),
+        Activity::NotRunning,
+        None,
+        TrayState::Exporting,
+    );
     // The PMS export could not be read whole (its server answered 500, a
     // file is gone): not in step, and IT's to look at. It used to read
     // "In step" with every module green.
@@ -260,6 +274,32 @@ fn what_the_user_reads() {
         Lang::De,
         input(status(SignInState::Ok, true), idle, vec![run(true, None)]),
         "Aktuell · 14:32",
+        &[],
+    );
+    // Signed in, nothing exported yet: said so, not "In step".
+    check(
+        Lang::En,
+        input(status(SignInState::Ok, true), idle, vec![]),
+        "Not exported yet",
+        &[],
+    );
+    check(
+        Lang::De,
+        input(status(SignInState::Ok, true), Activity::NotRunning, vec![]),
+        "Noch nicht exportiert",
+        &[],
+    );
+    check(
+        Lang::En,
+        input(
+            status(SignInState::Ok, true),
+            Activity::Exporting {
+                since: at(14, 59),
+                progress: None,
+            },
+            vec![],
+        ),
+        "Exporting…",
         &[],
     );
     check(

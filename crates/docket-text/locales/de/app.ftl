@@ -130,6 +130,8 @@ error-unknown-problem = Die Anmeldung hat ein Problem, das diese Version nicht k
 state-line = { $state } · { $time }
 state-in-step = Aktuell
 state-exporting = Exportiert…
+# Angemeldet, und noch kein Export ist gelaufen (der erste kommt im Infobereich sofort).
+state-not-exported = Noch nicht exportiert
 state-needs-user = Bitte erneut anmelden
 state-deletions-wait = Löschungen warten auf Sie
 state-needs-admin = Ihre IT muss handeln

@@ -130,6 +130,8 @@ error-unknown-problem = The sign-in has a problem this version does not know
 state-line = { $state } · { $time }
 state-in-step = In step
 state-exporting = Exporting…
+# Signed in, and no export has run yet (the first one comes at once in the tray).
+state-not-exported = Not exported yet
 state-needs-user = Please sign in again
 state-deletions-wait = Deletions wait for you
 state-needs-admin = Your IT must act

@@ -27,13 +27,14 @@ cli-signin-again = Angemeldet als { $who } (erneut angemeldet).
 cli-signout-done = { $user } ist abgemeldet; die Anmeldung wurde aus { $location } entfernt.
 cli-signout-none = Nicht angemeldet; nichts zu entfernen.
 
-# `docketsync run`: seine erste Zeile ($state: die Statuszeile, „Aktuell · 14:32“)
+# `docketsync run`: seine erste Zeile ($state: die Statuszeile, „Aktuell · 14:32“;
+# sie kann auf „…“ enden, daher folgt ihr kein Punkt)
 # und der Kopf einer Benachrichtigung vor ihrem Text.
-cli-run-started = Docket Sync: { $state }. { $minutes ->
+cli-run-started = Docket Sync: { $state } · { $minutes ->
     [one] Export jede Minute; Strg-C beendet.
    *[other] Export alle { $minutes } Minuten; Strg-C beendet.
 }
-cli-run-paused = Docket Sync: { $state }. Der Export wurde im Infobereich angehalten: wählen Sie dort im Menü Fortsetzen und starten Sie diesen Befehl dann neu; Strg-C beendet.
+cli-run-paused = Docket Sync: { $state } · Der Export wurde im Infobereich angehalten: wählen Sie dort im Menü Fortsetzen und starten Sie diesen Befehl dann neu; Strg-C beendet.
 cli-run-notice = Hinweis: { $title }
 
 cli-check-ok = OK: angemeldet als { $user }; die Anmeldung wurde erneuert und Microsoft Graph hat geantwortet.

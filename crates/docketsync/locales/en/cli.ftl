@@ -28,13 +28,14 @@ cli-signin-again = Signed in as { $who } (signed in again).
 cli-signout-done = Signed out { $user }; its sign-in was removed from { $location }.
 cli-signout-none = Not signed in; nothing to remove.
 
-# `docketsync run`: its first line ($state: the status line, "In step · 14:32"),
+# `docketsync run`: its first line ($state: the status line, "In step · 14:32";
+# it may end in "…", so no full stop follows it),
 # and a notification's head before its text.
-cli-run-started = Docket Sync: { $state }. { $minutes ->
+cli-run-started = Docket Sync: { $state } · { $minutes ->
     [one] Exporting every minute; Ctrl-C stops.
    *[other] Exporting every { $minutes } minutes; Ctrl-C stops.
 }
-cli-run-paused = Docket Sync: { $state }. Exporting was paused in the tray: choose Resume in its menu, then start this command again; Ctrl-C stops.
+cli-run-paused = Docket Sync: { $state } · Exporting was paused in the tray: choose Resume in its menu, then start this command again; Ctrl-C stops.
 cli-run-notice = Notice: { $title }
 
 cli-check-ok = OK: signed in as { $user }; the sign-in was refreshed and Microsoft Graph answered.

@@ -20,7 +20,7 @@ pub async fn run(ctx: &Ctx, json: bool) -> ExitCode {
                 out(&format!(
                     "{}\n",
                     serde_json::json!({
-                        "ok": true,
+                        "ok": report.ok(),
                         "username": report.username,
                         "display_name": report.display_name,
                         "refreshed_at": report.refreshed_at,
@@ -57,7 +57,7 @@ pub async fn run(ctx: &Ctx, json: bool) -> ExitCode {
                     }
                 }
             }
-            if report.modules.iter().all(|m| m.ok) {
+            if report.ok() {
                 ExitCode::SUCCESS
             } else {
                 // A permission the app registration lacks.

@@ -43,13 +43,25 @@ pub async fn run(ctx: &Ctx) -> ExitCode {
 /// The first line: the state, and how the loop goes on (or that it waits
 /// for a resume in the tray).
 fn started(t: &Texts, s: &Snapshot) -> String {
-    let id = match s.activity {
-        Activity::Paused => "cli-run-paused",
-        _ => "cli-run-started",
+    first_line(
+        t,
+        s.activity == Activity::Paused,
+        &s.status_line,
+        s.settings.user.interval_minutes,
+    )
+}
+
+/// The state stands in a clause of its own: it may end in "…"
+/// ("Exporting…") or a time ("In step · 14:32"), so no full stop follows it.
+fn first_line(t: &Texts, paused: bool, state: &str, minutes: u32) -> String {
+    let id = if paused {
+        "cli-run-paused"
+    } else {
+        "cli-run-started"
     };
     let line = Message::new(id)
-        .text("state", s.status_line.as_str())
-        .number("minutes", s.settings.user.interval_minutes);
+        .text("state", state)
+        .number("minutes", minutes);
     format!("{}\n", t.render(&line))
 }
 
@@ -77,5 +89,47 @@ fn event_text(t: &Texts, event: &Event) -> String {
             format!("{}: {}\n{}", t.render(&head), n.body, fix(&n.action.action))
         }
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docket_app::Lang;
+
+    /// The first line reads well whatever the state ends with (it read
+    /// "Docket Sync: Exporting…. Exporting every 15 minutes").
+    #[test]
+    fn the_first_line_has_no_stray_full_stop() {
+        #[track_caller]
+        fn check(lang: Lang, paused: bool, state: &str, expect: &str) {
+            let t = crate::render::texts(lang);
+            assert_eq!(first_line(&t, paused, state, 15), format!("{expect}\n"));
+        }
+        check(
+            Lang::En,
+            false,
+            "Exporting…",
+            "Docket Sync: Exporting… · Exporting every 15 minutes; Ctrl-C stops.",
+        );
+        check(
+            Lang::En,
+            false,
+            "In step · 14:32",
+            "Docket Sync: In step · 14:32 · Exporting every 15 minutes; Ctrl-C stops.",
+        );
+        check(
+            Lang::De,
+            false,
+            "Exportiert…",
+            "Docket Sync: Exportiert… · Export alle 15 Minuten; Strg-C beendet.",
+        );
+        check(
+            Lang::De,
+            true,
+            "Angehalten",
+            "Docket Sync: Angehalten · Der Export wurde im Infobereich angehalten: wählen Sie \
+             dort im Menü Fortsetzen und starten Sie diesen Befehl dann neu; Strg-C beendet.",
+        );
     }
 }

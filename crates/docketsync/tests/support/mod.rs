@@ -69,7 +69,9 @@ pub fn filters(home: &Path) -> Vec<(String, String)> {
         f.push((regex_escape(&h), "[HOME]".into()));
     }
     for (regex, with) in [
-        // Colours of the log lines on stderr (a terminal shows none).
+        // Colours of the log lines on stderr: none since stderr is a
+        // pipe in tests (`check_password_changed` asserts it); kept so a
+        // terminal's transcript compares too.
         ("\x1b\\[[0-9;]*m", ""),
         // Any other temporary folder.
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[TEMP]"),
