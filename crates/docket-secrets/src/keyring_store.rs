@@ -86,8 +86,10 @@ impl SecretStore for KeyringStore {
         self.chunked.delete(&account_name(key))
     }
 
-    fn location(&self) -> String {
-        format!("{}, service \"{}\"", platform::BACKEND, self.service())
+    fn location(&self) -> docket_text::Message {
+        docket_text::Message::new("secrets-location-keyring")
+            .text("platform", crate::PLATFORM)
+            .text("service", self.service())
     }
 }
 
