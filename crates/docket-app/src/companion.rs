@@ -632,7 +632,7 @@ fn empty_snapshot(app: &App, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
             client_secret_stored: false,
             secret_store: crate::status::SecretStoreInfo {
                 kind: "keyring",
-                location: String::new(),
+                location: docket_text::Message::new("secrets-location-unnamed"),
             },
             last_export: None,
         },

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use docket_paths::Paths;
-use docket_text::Lang;
+use docket_text::{Lang, Message};
 
 use crate::App;
 
@@ -55,8 +55,8 @@ impl App {
         Lang::choose(self.config().app.language.as_deref())
     }
 
-    /// Where secrets live, in words (no secret in it).
-    pub fn secrets_location(&self) -> String {
+    /// Where secrets live, as a message to render (no secret in it).
+    pub fn secrets_location(&self) -> Message {
         self.secret_store().location()
     }
 

@@ -243,9 +243,11 @@ pub const RECORDS_KEPT: usize = 50;
 /// Where secrets are kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SecretStoreInfo {
-    /// `keyring` or `plaintext_file`.
+    /// `keyring` or `plaintext_file`: a stable code.
     pub kind: &'static str,
-    pub location: String,
+    /// Where, as a message (`secrets-location-*`) rendered in the
+    /// reader's language.
+    pub location: docket_text::Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -455,7 +457,7 @@ mod tests {
             client_secret_stored: false,
             secret_store: SecretStoreInfo {
                 kind: "keyring",
-                location: "test".into(),
+                location: docket_text::Message::new("secrets-location-memory"),
             },
             last_export: None,
         }

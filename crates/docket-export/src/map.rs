@@ -166,7 +166,7 @@ impl Skip {
             Some(source) => Message::new("sync-skip-line").text("file", source.as_str()),
             None => Message::new("sync-skip-line-nofile"),
         };
-        m.text("record", self.record.as_str())
+        m.arg("record", docket_source::record_label(&self.record))
             .message("reason", self.reason.clone())
     }
 }

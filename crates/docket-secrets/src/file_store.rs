@@ -234,8 +234,9 @@ impl SecretStore for FileStore {
         Ok(())
     }
 
-    fn location(&self) -> String {
-        format!("plaintext file {}", self.path.display())
+    fn location(&self) -> docket_text::Message {
+        docket_text::Message::new("secrets-location-file")
+            .text("path", self.path.display().to_string())
     }
 
     fn plaintext_message(&self) -> Option<docket_text::Message> {

@@ -7,6 +7,7 @@
 //! `secret-tool search --all service DocketSync` lists them; on Windows
 //! the credential's target name is `<account>.DocketSync`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::chunked::{Chunked, RawEntries};
@@ -43,11 +44,15 @@ impl KeyringStore {
     }
 
     /// Checks that the keyring works here: writes, reads back and deletes
-    /// a small probe entry (`v1/probe/<pid>`). On failure the error says
-    /// what to install, start or unlock.
+    /// a small probe entry (`v1/probe/<pid>-<n>`, `n` counting this
+    /// process's probes, so two threads probing at once do not read each
+    /// other's entry). On failure the error says what to install, start or
+    /// unlock.
     pub fn probe(&self) -> Result<(), StoreError> {
+        static PROBES: AtomicU64 = AtomicU64::new(0);
         let raw = self.chunked.raw();
-        let account = format!("v1/probe/{}", std::process::id());
+        let n = PROBES.fetch_add(1, Ordering::Relaxed);
+        let account = format!("v1/probe/{}-{n}", std::process::id());
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -86,8 +91,10 @@ impl SecretStore for KeyringStore {
         self.chunked.delete(&account_name(key))
     }
 
-    fn location(&self) -> String {
-        format!("{}, service \"{}\"", platform::BACKEND, self.service())
+    fn location(&self) -> docket_text::Message {
+        docket_text::Message::new("secrets-location-keyring")
+            .text("platform", crate::PLATFORM)
+            .text("service", self.service())
     }
 }
 

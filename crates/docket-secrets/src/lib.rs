@@ -119,7 +119,7 @@ pub enum StoreError {
 
 /// The platform, for messages whose fix depends on it (`secrets.ftl`
 /// selects on it).
-const PLATFORM: &str = if cfg!(target_os = "linux") {
+pub(crate) const PLATFORM: &str = if cfg!(target_os = "linux") {
     "linux"
 } else if cfg!(windows) {
     "windows"
@@ -179,9 +179,11 @@ pub trait SecretStore: Send + Sync {
     /// Removes the secret; succeeds when there was none.
     fn delete(&self, key: &EntryKey) -> Result<(), StoreError>;
 
-    /// Where secrets live, in words for `doctor` (no secret in it).
-    fn location(&self) -> String {
-        "an unnamed secret store".to_owned()
+    /// Where secrets live, as a message (`secrets-location-*`, no secret
+    /// in it) for a front end to render in the reader's language
+    /// (`doctor`, `status`, sign-out).
+    fn location(&self) -> Message {
+        Message::new("secrets-location-unnamed")
     }
 
     /// A warning when this store is weaker than the OS keyring (the
@@ -437,6 +439,90 @@ mod tests {
                 assert!(t.has(&e.action().label().id, None), "{lang}: {e:?}");
             }
         }
+    }
+
+    /// Where each store keeps secrets, as a reader sees it in English and
+    /// German (the keyring's wording on every platform).
+    #[test]
+    fn store_locations_read_in_the_readers_language() {
+        use docket_text::{Lang, Texts};
+        #[track_caller]
+        fn check(lang: Lang, store: &dyn SecretStore, platform: &str, expect: &str) {
+            let mut m = store.location();
+            for (name, value) in &mut m.args {
+                if name == "platform" {
+                    *value = docket_text::Arg::Text(platform.into());
+                }
+            }
+            assert_eq!(Texts::new(lang).render(&m), expect, "{lang} {platform}");
+        }
+        let keyring = KeyringStore::new();
+        let file =
+            FileStore::open("/home/anna/.local/share/docketsync/secrets.json", true).expect("open");
+        let memory = MemoryStore::new();
+        use Lang::{De, En};
+        check(
+            En,
+            &keyring,
+            "linux",
+            "the Secret Service (gnome-keyring, KWallet or KeePassXC), service \"DocketSync\"",
+        );
+        check(
+            De,
+            &keyring,
+            "linux",
+            "dem Secret Service (gnome-keyring, KWallet oder KeePassXC), Dienst „DocketSync“",
+        );
+        check(
+            En,
+            &keyring,
+            "windows",
+            "Windows Credential Manager, service \"DocketSync\"",
+        );
+        check(
+            De,
+            &keyring,
+            "windows",
+            "der Windows-Anmeldeinformationsverwaltung, Dienst „DocketSync“",
+        );
+        check(
+            En,
+            &keyring,
+            "macos",
+            "the macOS Keychain, service \"DocketSync\"",
+        );
+        check(
+            De,
+            &keyring,
+            "macos",
+            "dem macOS-Schlüsselbund, Dienst „DocketSync“",
+        );
+        check(
+            En,
+            &keyring,
+            "other",
+            "the Secret Service, service \"DocketSync\"",
+        );
+        check(
+            De,
+            &keyring,
+            "other",
+            "dem Secret Service, Dienst „DocketSync“",
+        );
+        check(
+            En,
+            &file,
+            "linux",
+            "the plaintext file /home/anna/.local/share/docketsync/secrets.json",
+        );
+        check(
+            De,
+            &file,
+            "linux",
+            "der unverschlüsselten Datei /home/anna/.local/share/docketsync/secrets.json",
+        );
+        check(En, &memory, "linux", "memory (tests only)");
+        check(De, &memory, "linux", "dem Arbeitsspeicher (nur für Tests)");
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl SecretStore for MemoryStore {
         Ok(())
     }
 
-    fn location(&self) -> String {
-        "memory (tests only)".to_owned()
+    fn location(&self) -> docket_text::Message {
+        docket_text::Message::new("secrets-location-memory")
     }
 }

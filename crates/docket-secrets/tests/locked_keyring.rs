@@ -36,7 +36,7 @@ fn in_the_locked_session() {
         }
         Err(other) => panic!("expected Locked, got {other:?}"),
         Ok(store) => panic!(
-            "a locked keyring fell back to {} (plaintext: {})",
+            "a locked keyring fell back to {:?} (plaintext: {})",
             store.location(),
             store.plaintext_message().is_some()
         ),

@@ -215,11 +215,7 @@ fn open_default_picks_the_keyring_when_it_works() {
         Ok(store) => store,
         Err(error) => panic!("keyring works, open_default failed: {error}"),
     };
-    assert!(
-        store.location().contains("Secret Service"),
-        "{}",
-        store.location()
-    );
+    assert_eq!(store.location().id, "secrets-location-keyring");
     assert!(store.plaintext_message().is_none());
     assert!(!file.exists(), "no plaintext file while the keyring works");
     // The app's service may hold a developer's real entries: look only
@@ -229,4 +225,34 @@ fn open_default_picks_the_keyring_when_it_works() {
         .filter(|item| item.username.starts_with("v1/probe/"))
         .collect();
     assert!(probes.is_empty(), "probe items left: {probes:?}");
+}
+
+/// Threads of one process that probe the keyring at once (the CLI's
+/// tests, the tray's) each read back their own probe entry: with one
+/// entry per process one of them read another's value and called a
+/// working keyring broken.
+#[test]
+fn probes_at_once_in_one_process_all_pass() {
+    let Some(store) = real_keyring("probes_at_once") else {
+        return;
+    };
+    let service = store.service().to_owned();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    let store = KeyringStore::with_service(service.clone());
+                    (0..5)
+                        .filter_map(|_| store.probe().err().map(|e| e.to_string()))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().expect("probe thread"))
+            .collect()
+    });
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(no_items(&service), "the probes left entries behind");
 }

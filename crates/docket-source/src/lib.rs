@@ -46,9 +46,9 @@ pub use http::{HttpAuth, HttpSettings};
 pub use url_source::{redact_url, UrlReadStats, UrlSource};
 
 pub use model::{
-    Appointment, Contact, Deadline, DeadlineKind, DeadlineStatus, Email, Importance, ItemProblem,
-    Moment, Phone, PhoneKind, PostalAddress, ProblemKind, Recurrence, Snapshot, Timing, Usage,
-    ZonedDateTime,
+    record_label, Appointment, Contact, Deadline, DeadlineKind, DeadlineStatus, Email, Importance,
+    ItemProblem, Moment, Phone, PhoneKind, PostalAddress, ProblemKind, Recurrence, Snapshot,
+    Timing, Usage, ZonedDateTime,
 };
 pub use options::{KindRule, Limits, ReadOptions, SubscriptionRule};
 pub use read::{read_bytes, read_files};

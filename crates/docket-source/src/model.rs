@@ -358,6 +358,35 @@ impl ItemProblem {
     }
 }
 
+/// How a person reads a record key ([`ItemProblem::record`], and the
+/// export's skips, which keep it): `VEVENT at line 42` (the key of a record
+/// without a UID) as `source-record-at-line` and `(whole file)` as
+/// `source-record-whole-file`, in the reader's language; a UID or any other
+/// key as given. The key itself stays as it is, since it is stored and
+/// compared.
+pub fn record_label(record: &str) -> docket_text::Arg {
+    use docket_text::Arg;
+    if record == "(whole file)" {
+        return Arg::Message(Box::new(Message::new("source-record-whole-file")));
+    }
+    let at_line = record.rsplit_once(" at line ").and_then(|(name, line)| {
+        let component = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        let line = line.parse::<i64>().ok().filter(|_| component)?;
+        Some(
+            Message::new("source-record-at-line")
+                .text("component", name)
+                .number("line", line),
+        )
+    });
+    match at_line {
+        Some(m) => Arg::Message(Box::new(m)),
+        None => Arg::Text(record.to_owned()),
+    }
+}
+
 /// The English catalogue, built once (logs and `Display`).
 pub(crate) fn english() -> &'static Texts {
     static EN: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();

@@ -151,7 +151,9 @@ fn main() -> ExitCode {
     let paths = match docket_app::frontend::paths() {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            // No folders, so no configuration: `--lang`, else the system's.
+            let texts = render::texts(docket_app::Lang::choose(cli.lang.as_deref()));
+            eprint!("{}", render::error(&texts, &e.describe()));
             return ExitCode::from(commands::exit::USAGE);
         }
     };
@@ -170,7 +172,8 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            let m = docket_app::Message::new("cli-runtime-failed").text("error", e.to_string());
+            eprintln!("{}: {}", ctx.texts.word("cli-error"), ctx.texts.render(&m));
             return ExitCode::FAILURE;
         }
     };

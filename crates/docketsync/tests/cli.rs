@@ -164,3 +164,22 @@ fn the_https_emulators_config_trusts_its_ca_and_doctor_agrees() {
         &transcript_of_output(&out),
     );
 }
+
+/// Folders that cannot be used are told before any configuration is read,
+/// so in the system's language (or `--lang`'s), from the catalogues: a
+/// German system read "error: DOCKETSYNC_HOME is …" in English.
+#[test]
+fn unusable_folders_are_told_in_the_systems_language() {
+    let home = temp_home();
+    for (name, lang) in [
+        ("relative_home", "C.UTF-8"),
+        ("relative_home_de", "de_DE.UTF-8"),
+    ] {
+        let (out, _) = run(docketsync(home.path())
+            .env("DOCKETSYNC_HOME", "relative/home")
+            .env("LANG", lang)
+            .arg("status"));
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert_transcript(name, home.path(), &transcript_of_output(&out));
+    }
+}

@@ -53,16 +53,16 @@ pub(super) fn keyring(config: &Config, paths: &Paths) -> Check {
 
 /// Decide from what opening the store gave: its location and whether it
 /// is the plaintext file, or the error.
-fn keyring_check(opened: Result<(String, bool), StoreError>) -> Check {
+fn keyring_check(opened: Result<(Message, bool), StoreError>) -> Check {
     let id = "keyring";
     match opened {
         Ok((location, false)) => Check::pass(
             id,
-            Message::new("doctor-keyring-ok").text("location", location),
+            Message::new("doctor-keyring-ok").message("location", location),
         ),
         Ok((location, true)) => Check::warn(
             id,
-            Message::new("doctor-keyring-plaintext").text("location", location),
+            Message::new("doctor-keyring-plaintext").message("location", location),
             Action::ProvideKeyring,
         ),
         Err(e) => {
@@ -287,8 +287,8 @@ pub(super) fn samples() -> Vec<Check> {
     let bearer = credential_kind(SourceAuth::Bearer, &Source::Demo);
     let ca = Path::new("/etc/ca.pem");
     vec![
-        keyring_check(Ok(("x".into(), false))),
-        keyring_check(Ok(("x".into(), true))),
+        keyring_check(Ok((Message::new("secrets-location-unnamed"), false))),
+        keyring_check(Ok((Message::new("secrets-location-unnamed"), true))),
         keyring_check(Err(StoreError::Locked { detail: "x".into() })),
         keyring_check(Err(StoreError::Unavailable { detail: "x".into() })),
         keyring_check(Err(err())),
@@ -352,20 +352,28 @@ mod tests {
     fn keyring_outcomes() {
         use CheckStatus::*;
         check(
-            keyring_check(Ok(("the Secret Service".into(), false))),
+            keyring_check(Ok((
+                Message::new("secrets-location-keyring")
+                    .text("platform", "other")
+                    .text("service", "DocketSync"),
+                false,
+            ))),
             (
                 Pass,
                 Who::Nobody,
-                "secrets are kept in the Secret Service",
+                "secrets are kept in the Secret Service, service \"DocketSync\"",
                 None,
             ),
         );
         check(
-            keyring_check(Ok(("/h/secrets.json".into(), true))),
+            keyring_check(Ok((
+                Message::new("secrets-location-file").text("path", "/h/secrets.json"),
+                true,
+            ))),
             (
                 Warn,
                 Who::Admin,
-                "secrets are kept in /h/secrets.json, not in a keyring",
+                "secrets are kept in the plaintext file /h/secrets.json, not in a keyring",
                 Some(Action::ProvideKeyring),
             ),
         );

@@ -349,7 +349,7 @@ fn signed_in(problem: Option<&str>) -> Status {
             client_secret_stored: false,
             secret_store: SecretStoreInfo {
                 kind: "keyring",
-                location: "test".into(),
+                location: docket_text::Message::new("secrets-location-memory"),
             },
             last_export: None,
         },

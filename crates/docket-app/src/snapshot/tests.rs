@@ -31,7 +31,7 @@ fn status(state: SignInState, signed_in: bool) -> Status {
         remember_notified: None,
         secret_store: SecretStoreInfo {
             kind: "keyring",
-            location: "x".into(),
+            location: docket_text::Message::new("secrets-location-memory"),
         },
         last_export: None,
     }

@@ -488,3 +488,41 @@ fn mapping_on_threads_gives_the_one_loop_result() {
         );
     }
 }
+
+/// A skip line names the record in the reader's language: a record
+/// without a UID by its component and line, a whole file as such, a UID as
+/// given; the stored key stays `VTODO at line 681`.
+#[test]
+fn skip_lines_name_the_record_in_the_readers_language() {
+    use docket_text::Lang::{self, De, En};
+    #[track_caller]
+    fn check(lang: Lang, record: &str, expect: &str) {
+        let skip = Skip {
+            record: record.to_owned(),
+            source: Some("fristen.ics".into()),
+            reason: Message::new("source-missing-uid"),
+            fix: None,
+        };
+        assert_eq!(docket_text::Texts::new(lang).render(&skip.line()), expect);
+        assert_eq!(skip.record, record);
+    }
+    check(
+        En,
+        "VTODO at line 681",
+        "fristen.ics: VTODO at line 681: missing UID",
+    );
+    check(
+        De,
+        "VTODO at line 681",
+        "fristen.ics: VTODO in Zeile 681: UID fehlt",
+    );
+    check(En, "(whole file)", "fristen.ics: (whole file): missing UID");
+    check(De, "(whole file)", "fristen.ics: (ganze Datei): UID fehlt");
+    check(En, "f-12", "fristen.ics: f-12: missing UID");
+    check(De, "f-12", "fristen.ics: f-12: UID fehlt");
+    check(
+        De,
+        "Termin at line x",
+        "fristen.ics: Termin at line x: UID fehlt",
+    );
+}

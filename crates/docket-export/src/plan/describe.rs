@@ -228,7 +228,7 @@ impl Plan {
                 .map(|s| {
                     texts.render(
                         &Message::new("sync-skip-line-nofile")
-                            .text("record", s.record.as_str())
+                            .arg("record", docket_source::record_label(&s.record))
                             .message("reason", s.reason.clone()),
                     )
                 })

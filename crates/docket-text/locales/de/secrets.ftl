@@ -21,3 +21,15 @@ secrets-error = Fehler im Schlüsselbund
     .body = Der Schlüsselbund des Systems hat nicht getan, was Docket Sync verlangt hat ({ $detail }). Versuchen Sie es erneut; passiert es weiter, informieren Sie die IT.
 secrets-plaintext = Anmeldung in einer unverschlüsselten Datei
     .body = Kein Schlüsselbund des Systems war verwendbar und die IT hat die Token-Datei erlaubt; die Anmeldung liegt daher unverschlüsselt in { $path }. Wer diese Datei (oder eine Sicherung davon) lesen kann, kann in Microsoft 365 in Ihrem Namen handeln. IT: einen Schlüsselbund bereitstellen und storage.allow_plaintext_tokens ausschalten, damit sie dorthin umzieht.
+
+# Wo Geheimnisse liegen, als Ort nach „in“/„aus“ (Dativ: „Geheimnisse
+# liegen in …“, „aus … entfernt“). $service ist der Dienstname im Schlüsselbund.
+secrets-location-keyring = { $platform ->
+        [linux] dem Secret Service (gnome-keyring, KWallet oder KeePassXC)
+        [windows] der Windows-Anmeldeinformationsverwaltung
+        [macos] dem macOS-Schlüsselbund
+       *[other] dem Secret Service
+    }, Dienst „{ $service }“
+secrets-location-file = der unverschlüsselten Datei { $path }
+secrets-location-memory = dem Arbeitsspeicher (nur für Tests)
+secrets-location-unnamed = einem unbenannten Geheimnisspeicher

@@ -94,3 +94,8 @@ source-not-collection = { $collection ->
 source-no-data-sent = der Server der Kanzleisoftware hat für { $resource } keine Daten geschickt (Status { $status }); informieren Sie die Administration der Kanzleisoftware
 source-not-sent = der Server der Kanzleisoftware hat { $resource } nicht geschickt, obwohl er es aufgelistet hat; die nächste Übertragung versucht es erneut
 source-web-page = { $url } antwortete mit einer Webseite statt mit einem Kalender oder Adressbuch (vermutlich einer Anmeldeseite); korrigieren Sie { $key }: die Administration der Kanzleisoftware kennt die Adresse des .ics-Exports
+
+# Wie ein Eintrag ohne UID in einer Übersprungen-Zeile heißt („VTODO in
+# Zeile 681: UID fehlt“); $component ist VEVENT, VTODO, VCARD …, $line die Zeile seines BEGIN.
+source-record-at-line = { $component } in Zeile { $line }
+source-record-whole-file = (ganze Datei)

@@ -21,3 +21,15 @@ secrets-error = Keyring error
     .body = The system keyring did not do what Docket Sync asked ({ $detail }). Try again; if it keeps happening, tell IT.
 secrets-plaintext = Sign-in kept in an unencrypted file
     .body = No system keyring was usable and IT allowed the token file, so the sign-in is kept unencrypted in { $path }. Anyone who can read this file (or a backup of it) can act as you in Microsoft 365. IT: provide a keyring and turn storage.allow_plaintext_tokens off to move it there.
+
+# Where secrets are kept, as a place after "in"/"from" ("secrets are kept
+# in …", "removed from …"). $service is the keyring service name.
+secrets-location-keyring = { $platform ->
+        [linux] the Secret Service (gnome-keyring, KWallet or KeePassXC)
+        [windows] Windows Credential Manager
+        [macos] the macOS Keychain
+       *[other] the Secret Service
+    }, service "{ $service }"
+secrets-location-file = the plaintext file { $path }
+secrets-location-memory = memory (tests only)
+secrets-location-unnamed = an unnamed secret store

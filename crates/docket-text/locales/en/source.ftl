@@ -94,3 +94,8 @@ source-not-collection = { $collection ->
 source-no-data-sent = the PMS server sent no data for { $resource } (status { $status }); tell the PMS administrator
 source-not-sent = the PMS server did not send { $resource } although it listed it; the next export tries again
 source-web-page = { $url } answered with a web page, not a calendar or address book (probably a sign-in page); correct { $key }: the PMS administrator knows the address of the .ics export
+
+# How a record without a UID is named in a skip line ("VTODO at line 681:
+# missing UID"); $component is VEVENT, VTODO, VCARD …, $line the line of its BEGIN.
+source-record-at-line = { $component } at line { $line }
+source-record-whole-file = (whole file)

@@ -44,6 +44,7 @@ cli-client-secret-stored = Der geheime Clientschlüssel wurde in { $location } h
 cli-source-credential-prompt-token = Fügen Sie das Token des Kanzleisoftware-Servers ein (wird nicht angezeigt) und drücken Sie die Eingabetaste:
 cli-source-credential-prompt-password = Passwort von „{ $user }“ auf dem Kanzleisoftware-Server (wird nicht angezeigt), dann Eingabetaste:
 cli-source-credential-stored = Die Zugangsdaten der Kanzleisoftware wurden in { $location } hinterlegt.
+cli-runtime-failed = die asynchrone Laufzeitumgebung lässt sich nicht starten: { $error }
 cli-secret-unreadable = Das Geheimnis kann nicht von der Standardeingabe gelesen werden: { $error }
 
 # `docketsync status`

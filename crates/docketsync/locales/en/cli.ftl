@@ -45,6 +45,7 @@ cli-client-secret-stored = The client secret was stored in { $location }.
 cli-source-credential-prompt-token = Paste the PMS server's token (not shown) and press Enter:
 cli-source-credential-prompt-password = Password of '{ $user }' on the PMS server (not shown), then Enter:
 cli-source-credential-stored = The PMS credential was stored in { $location }.
+cli-runtime-failed = cannot start the async runtime: { $error }
 cli-secret-unreadable = cannot read the secret from standard input: { $error }
 
 # `docketsync status`

@@ -22,8 +22,8 @@ pub fn client_secret_set(ctx: &Ctx) -> ExitCode {
     };
     match app.set_client_secret(secret) {
         Ok(()) => {
-            let m =
-                Message::new("cli-client-secret-stored").text("location", app.secrets_location());
+            let m = Message::new("cli-client-secret-stored")
+                .message("location", app.secrets_location());
             out(&format!("{}\n", t.render(&m)));
             ExitCode::SUCCESS
         }
@@ -54,7 +54,7 @@ pub fn source_credential_set(ctx: &Ctx) -> ExitCode {
     match app.set_source_credential(secret) {
         Ok(()) => {
             let m = Message::new("cli-source-credential-stored")
-                .text("location", app.secrets_location());
+                .message("location", app.secrets_location());
             out(&format!("{}\n", t.render(&m)));
             ExitCode::SUCCESS
         }

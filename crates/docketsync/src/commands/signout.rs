@@ -17,7 +17,7 @@ pub fn run(ctx: &Ctx) -> ExitCode {
         Ok(Some(user)) => {
             let m = Message::new("cli-signout-done")
                 .text("user", user)
-                .text("location", app.secrets_location());
+                .message("location", app.secrets_location());
             out(&format!("{}\n", t.render(&m)));
             ExitCode::SUCCESS
         }

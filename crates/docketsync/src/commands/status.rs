@@ -153,7 +153,7 @@ pub fn render(t: &Texts, s: &Snapshot) -> String {
     o += &format!(
         "{}: {} ({})\n",
         t.word("cli-status-secrets"),
-        s.sign_in.secret_store.location,
+        t.render(&s.sign_in.secret_store.location),
         s.sign_in.secret_store.kind
     );
     o
@@ -193,7 +193,9 @@ mod tests {
             remember_notified: None,
             secret_store: SecretStoreInfo {
                 kind: "keyring",
-                location: "the keyring".into(),
+                location: Message::new("secrets-location-keyring")
+                    .text("platform", "linux")
+                    .text("service", "DocketSync"),
             },
             last_export: None,
         }
@@ -253,7 +255,7 @@ Next export: 1 Dec 2026, 15:00 (in 10 minutes), planned 5 minutes ago by Docket 
 Last export: 1 Dec 2026, 14:45 (5 minutes ago): 1 failed
 Earlier exports:
   1 Dec 2026, 14:30 (20 minutes ago): 2 created
-Sign-in kept in: the keyring (keyring)
+Sign-in kept in: the Secret Service (gnome-keyring, KWallet or KeePassXC), service \"DocketSync\" (keyring)
 ";
 
     const DE: &str = "\
@@ -271,7 +273,7 @@ Nächster Export: 1. Dez. 2026, 15:00 (in 10 Minuten), geplant vor 5 Minuten von
 Letzter Export: 1. Dez. 2026, 14:45 (vor 5 Minuten): 1 fehlgeschlagen
 Frühere Exporte:
   1. Dez. 2026, 14:30 (vor 20 Minuten): 2 angelegt
-Anmeldung gespeichert in: the keyring (keyring)
+Anmeldung gespeichert in: dem Secret Service (gnome-keyring, KWallet oder KeePassXC), Dienst „DocketSync“ (keyring)
 ";
 
     /// `docketsync status` while the tray runs: the module whose item
