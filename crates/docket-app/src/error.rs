@@ -234,7 +234,9 @@ impl AppError {
     pub fn action(&self) -> Action {
         let edit = |key: &str| Action::EditConfig { key: key.into() };
         match self {
-            AppError::Paths(_) => edit("DOCKETSYNC_HOME"),
+            // DOCKETSYNC_HOME is an environment variable, not a key of the
+            // configuration file: the body says what to set; IT sets it.
+            AppError::Paths(_) => Action::AskAdmin,
             // The first keyed problem's own fix (the user's for a key of
             // their own file they may set, else IT's).
             AppError::Config(problems) => match problems.0.iter().find(|p| p.key.is_some()) {
