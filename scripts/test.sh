@@ -55,6 +55,10 @@ STEPS=("$@")
 # temporary folder for the whole run (the keyring file lives there too).
 # Cargo and rustup keep their real homes so the toolchain stays found.
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+# No incremental compilation data: a test run builds each crate once, and
+# the incremental folders would about double the workspace crates' share of
+# the target folder. A developer's own cargo commands keep it.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 SESSION_DIR="$(mktemp -d -t docketsync-test.XXXXXX)"
 KEYRING_PID=""
@@ -145,6 +149,7 @@ run_step() {
     rc=${PIPESTATUS[0]}
     set -e
     DURATION[$name]=$((SECONDS - start))
+    disk_report
     if [ "$rc" -eq 0 ]; then RESULT[$name]=ok; else RESULT[$name]="FAILED (exit $rc)"; fi
     # A layer that ran while the Secret Service died fails for that reason,
     # named once, whatever its tests said.
@@ -156,6 +161,15 @@ run_step() {
             tail -n 20 "$KEYRING_LOG" >&2
         fi
     fi
+}
+
+# Each layer's end names the disk left, so that a full disk on a CI machine
+# is seen for what it is (the test build takes several gigabytes).
+disk_report() {
+    local target="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
+    printf '==> disk: %s free on the target folder; target %s\n' \
+        "$(df -h --output=avail "$REPO_ROOT" 2>/dev/null | tail -n 1 | tr -d ' ')" \
+        "$(du -sh "$target" 2>/dev/null | cut -f1)"
 }
 
 step_fmt() { cargo fmt --all -- --check; }
@@ -174,7 +188,10 @@ step_rust() {
 step_fidelity() {
     # The fixture starts target/debug/m365-emulator; build it first so a
     # build error shows here and not as a fixture error in every test.
-    cargo build -p m365-emulator --bin m365-emulator || return $?
+    # Workspace-wide, as the desktop layer builds: `-p m365-emulator` alone
+    # would resolve other features and compile about a hundred crates a
+    # second time (time and disk).
+    cargo build --workspace --bins || return $?
     local rc=0
     # shellcheck disable=SC2086 # FIDELITY_ARGS is split on purpose.
     M365_EMULATOR_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/m365-emulator" \

@@ -1,6 +1,6 @@
 //! The long run of the background loop (issue 11) as a command: the
 //! tray's companion on a simulated clock against an in-process emulator
-//! for many simulated days (see `tests/support/long_run.rs` for the
+//! for many simulated days (see `tests/it/support/long_run.rs` for the
 //! timeline), printing its figures as Markdown for `docs/reliability.md`.
 //!
 //! ```sh
@@ -17,7 +17,7 @@
 //! product default 0.2 the deletions the PMS made during the token
 //! endpoint's outage are braked after it, for good.
 
-#[path = "../tests/support/long_run.rs"]
+#[path = "../tests/it/support/long_run.rs"]
 mod long_run;
 
 fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {

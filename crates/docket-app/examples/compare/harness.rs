@@ -11,7 +11,7 @@
 //! what is compared is the traffic, not the mapping.
 //!
 //! Shared by the `compare` example (the figures in docs/benchmarks.md) and
-//! `tests/compare.rs` (a small count, asserting only facts that do not
+//! `tests/it/compare.rs` (a small count, asserting only facts that do not
 //! depend on timing).
 
 use std::collections::{BTreeMap, HashSet};

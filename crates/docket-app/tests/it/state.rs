@@ -2,7 +2,7 @@
 //! belongs to one mailbox, a long-running process keeps its access token,
 //! and every file is the user's alone.
 
-mod support;
+use crate::support;
 
 use chrono::Utc;
 use docket_app::executor::ExportOptions;

@@ -10,11 +10,11 @@
 //! temp-file growth.
 
 #[path = "support/long_run.rs"]
-mod long_run;
+mod harness;
 
 #[tokio::test]
 async fn a_hundred_and_twenty_simulated_days_of_the_background_loop() {
-    let f = long_run::run(long_run::Options {
+    let f = harness::run(harness::Options {
         days: 120,
         items: 40,
         interval_minutes: 480,

@@ -5,7 +5,7 @@
 //! after the first (a first export costs both one request per item; the
 //! engine's few more start change tracking).
 
-#[path = "../examples/compare/harness.rs"]
+#[path = "../../examples/compare/harness.rs"]
 mod harness;
 
 #[tokio::test]

@@ -26,7 +26,7 @@
 //!   last day: its 30-, 14- and 7-day warnings fall into the last 30
 //!   days.
 //!
-//! Used by `tests/long_run.rs` (a short version) and the harness command
+//! Used by `tests/it/long_run.rs` (a short version) and the harness command
 //! `examples/long_run.rs`.
 
 #![allow(dead_code)] // the test reads some figures, the harness all

@@ -13,7 +13,7 @@ use docket_app::{Lang, Texts, Who};
 use support::{ics, mailbox, names, SignedIn};
 use tokio::sync::mpsc;
 
-mod support;
+use crate::support;
 
 #[derive(Debug)]
 enum Event {

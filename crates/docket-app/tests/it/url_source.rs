@@ -10,7 +10,7 @@ use docket_app::executor::ExportOptions;
 use docket_secrets::SecretString;
 use support::{mailbox, names, SignedIn};
 
-mod support;
+use crate::support;
 
 const TOKEN: &str = "pms-feed-token-7f3a91c2";
 

@@ -5,7 +5,7 @@
 //! <https://learn.microsoft.com/en-us/graph/throttling>,
 //! <https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits>.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! across a restart, as they do across Microsoft's own deployments) and
 //! mailbox contents — and without a state file nothing survives.
 
-mod common;
+use crate::common;
 
 use common::{ScratchDir, ANNA, ANNA_PW};
 use m365_emulator::{EmulatorConfig, TestServer};

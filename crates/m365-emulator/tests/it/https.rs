@@ -3,7 +3,7 @@
 //! refresh and Graph calls; a client that does not trust it — the system
 //! roots, or another emulator's CA — cannot connect at all.
 
-mod common;
+use crate::common;
 
 use std::time::Instant;
 

@@ -13,7 +13,7 @@ use docket_secrets::SecretString;
 use serde_json::Value;
 use support::{mailbox, names, SignedIn};
 
-mod support;
+use crate::support;
 
 const PMS_USER: &str = "anna";
 const PMS_PASSWORD: &str = "Pms-Pw-e2e-0b5d";

@@ -12,7 +12,7 @@ use docket_app::snapshot::{Activity, Snapshot, TrayState};
 use docket_app::{App, Lang};
 use support::{ics, mailbox, names, PagesBrowser, SignedIn};
 
-mod support;
+use crate::support;
 
 /// Wait (up to a minute) until the snapshot satisfies `f`.
 async fn until(c: &Companion, what: &str, f: impl Fn(&Snapshot) -> bool) -> Snapshot {

@@ -5,7 +5,7 @@
 //! `crates/docketsync/tests/cli.rs`: the emulator's tests never run the
 //! product.)
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

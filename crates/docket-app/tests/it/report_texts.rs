@@ -7,13 +7,13 @@ use docket_text::{Lang, Message, Texts};
 #[test]
 fn every_report_message_in_the_executor_has_english_and_german() {
     let code = [
-        include_str!("../src/executor/mod.rs"),
-        include_str!("../src/executor/adopt.rs"),
-        include_str!("../src/executor/apply.rs"),
-        include_str!("../src/executor/read.rs"),
-        include_str!("../src/executor/report.rs"),
-        include_str!("../src/executor/run.rs"),
-        include_str!("../src/executor/store.rs"),
+        include_str!("../../src/executor/mod.rs"),
+        include_str!("../../src/executor/adopt.rs"),
+        include_str!("../../src/executor/apply.rs"),
+        include_str!("../../src/executor/read.rs"),
+        include_str!("../../src/executor/report.rs"),
+        include_str!("../../src/executor/run.rs"),
+        include_str!("../../src/executor/store.rs"),
     ]
     .concat();
     let ids: Vec<&str> = code

@@ -1,0 +1,6 @@
+//! The integration tests of `docket-graph`, one module per file, in one test
+//! binary: one link instead of one per file, which keeps the test build's
+//! disk and link time down (docs/testing.md).
+
+mod emulator;
+mod hostile;

@@ -1,0 +1,10 @@
+//! The integration tests of `docket-source`, one module per file, in one test
+//! binary: one link instead of one per file, which keeps the test build's
+//! disk and link time down (docs/testing.md).
+
+mod dav_limits;
+mod radicale;
+mod read;
+mod sources;
+mod texts;
+mod url;
