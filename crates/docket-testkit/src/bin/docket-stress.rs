@@ -5,7 +5,13 @@
 //! cargo build --release -p docketsync -p m365-emulator -p docket-testkit
 //! target/release/docket-stress crash --runs 100 --items 2000
 //! target/release/docket-stress faults --items 2000
+//! target/release/docket-stress crash --keyring --runs 30 --items 2000
 //! ```
+//!
+//! `--keyring`: the tokens in a private gnome-keyring the harness starts
+//! (its own `dbus-run-session`; needs `dbus-run-session`,
+//! `gnome-keyring-daemon`, `dbus-send` and `secret-tool`), the runs killed
+//! inside the refresh token's rotation (`token-write`, `token-redeemed`).
 //!
 //! Build the three packages in one command: that is what arms the crash
 //! points (`docket-crash`'s feature `armed`, which this package turns on)
@@ -19,7 +25,7 @@ use docket_testkit::stress::{crash, faults};
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: docket-stress crash [--runs N] [--items N] [--seed N] [--verbose] [--docketsync PATH]\n       \
+        "usage: docket-stress crash [--runs N] [--items N] [--seed N] [--verbose] [--keyring] [--docketsync PATH]\n       \
          docket-stress faults [--items N] [--docketsync PATH]"
     );
     ExitCode::from(2)
@@ -43,6 +49,7 @@ async fn main() -> ExitCode {
     let mut items = 2000;
     let mut seed = 0x5eed_d0c4;
     let mut verbose = false;
+    let mut keyring = false;
     let mut docketsync = std::env::var_os("DOCKETSYNC_BIN")
         .map(PathBuf::from)
         .or_else(|| next_to_me("docketsync"));
@@ -61,6 +68,10 @@ async fn main() -> ExitCode {
             "--seed" => number(&mut seed),
             "--verbose" => {
                 verbose = true;
+                true
+            }
+            "--keyring" => {
+                keyring = true;
                 true
             }
             "--docketsync" => {
@@ -84,12 +95,19 @@ async fn main() -> ExitCode {
     }
     match command.as_str() {
         "crash" => {
+            if keyring {
+                if let Some(tool) = docket_testkit::stress::keyring::missing_tool() {
+                    eprintln!("--keyring needs {tool} (apt-get install gnome-keyring dbus libsecret-tools)");
+                    return ExitCode::from(2);
+                }
+            }
             let report = crash::run(crash::Options {
                 docketsync,
                 runs,
                 items,
                 seed,
                 verbose,
+                keyring,
             })
             .await;
             println!("{}", report.markdown());

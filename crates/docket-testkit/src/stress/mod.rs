@@ -22,6 +22,7 @@ use crate::emulator::EmulatorProcess;
 
 pub mod crash;
 pub mod faults;
+pub mod keyring;
 
 /// The demo fee-earner the harnesses sign in as.
 pub const UPN: &str = "james.wright@kanzlei-demo.onmicrosoft.com";
@@ -183,10 +184,13 @@ impl Run {
         self.ok() && self.json["failed"].as_array().is_none_or(Vec::is_empty)
     }
 
-    /// A sign-in problem: the fee-earner would have to sign in again.
+    /// A sign-in problem: the fee-earner would have to sign in again (a
+    /// refresh token the store cannot read whole, `keyring.corrupt`, is
+    /// replaced only by a new sign-in).
     pub fn needs_sign_in(&self) -> bool {
-        self.code()
-            .is_some_and(|c| c.starts_with("reauth.") || c.starts_with("signin."))
+        self.code().is_some_and(|c| {
+            c.starts_with("reauth.") || c.starts_with("signin.") || c == "keyring.corrupt"
+        })
     }
 }
 
@@ -198,6 +202,9 @@ pub struct Rig {
     pub config: PathBuf,
     pub pms: PathBuf,
     pub http: reqwest::Client,
+    /// `Some`: the tokens are in this private Secret Service (the keyring
+    /// store); `None`: in the opted-in plaintext file, without any bus.
+    pub keyring: Option<keyring::PrivateKeyring>,
 }
 
 impl Rig {
@@ -205,8 +212,16 @@ impl Rig {
     /// valid (as Entra does: "The Microsoft identity platform doesn't
     /// revoke old refresh tokens when used to fetch new access tokens",
     /// <https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens>),
-    /// configure a home and sign in through `docketsync signin`.
+    /// configure a home and sign in through `docketsync signin`. The
+    /// tokens go to the opted-in plaintext file.
     pub async fn start(docketsync: &Path) -> Rig {
+        Rig::start_with(docketsync, None).await
+    }
+
+    /// As [`Rig::start`], the tokens in the OS keyring when `keyring` is
+    /// given: the plaintext opt-in is off, and every `docketsync` talks
+    /// to that private Secret Service.
+    pub async fn start_with(docketsync: &Path, keyring: Option<keyring::PrivateKeyring>) -> Rig {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let emulator = EmulatorProcess::start(&[]);
         let home = tempfile::tempdir().expect("tempdir");
@@ -217,7 +232,7 @@ impl Rig {
             "[source]\nkind = \"ics\"\npath = {}\n",
             Value::from(pms.display().to_string())
         );
-        firm.plaintext_tokens = true;
+        firm.plaintext_tokens = keyring.is_none();
         let config = home.path().join("firm.toml");
         std::fs::write(&config, firm.toml()).expect("config");
         let browser = home.path().join("browser.sh");
@@ -243,6 +258,7 @@ impl Rig {
             config,
             pms,
             http: reqwest::Client::new(),
+            keyring,
         };
         rig.admin(
             "/_admin/entra/settings",
@@ -264,18 +280,20 @@ impl Rig {
         self.emulator.base_url()
     }
 
-    /// `docketsync …` in this home, without the session's Secret Service
-    /// (its bus address points nowhere, so the opted-in file holds the
-    /// tokens): a client killed in the middle of a Secret Service call can
-    /// abort gnome-keyring for everyone else on the bus.
+    /// `docketsync …` in this home, never on the session's Secret Service:
+    /// a client killed in the middle of a Secret Service call can abort
+    /// gnome-keyring for everyone else on the bus. Its bus is the private
+    /// keyring's, or points nowhere (so the opted-in file holds the
+    /// tokens).
     pub fn cmd(&self, args: &[&str]) -> Command {
+        let bus = match &self.keyring {
+            Some(k) => k.bus_address.clone(),
+            None => format!("unix:path={}", self.home.path().join("no-bus").display()),
+        };
         let mut cmd = Command::new(&self.docketsync);
         cmd.env("DOCKETSYNC_HOME", self.home.path())
             .env("BROWSER", self.home.path().join("browser.sh"))
-            .env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                format!("unix:path={}", self.home.path().join("no-bus").display()),
-            )
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
             .env_remove("DOCKETSYNC_CONFIG")
             .env_remove(docket_crash::VARIABLE)
             .arg("--config")
