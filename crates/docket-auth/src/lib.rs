@@ -57,11 +57,14 @@ pub(crate) fn english() -> &'static docket_text::Texts {
     texts(Lang::En)
 }
 
-/// The fix for a secret store that failed: unlock a locked keyring,
-/// otherwise IT provides one (or allows the token file).
+/// The fix for a secret store that failed: unlock a locked keyring; a
+/// stored sign-in that cannot be read back whole is replaced by signing in
+/// again (the user's to do: the keyring works); otherwise IT provides a
+/// keyring (or allows the token file).
 pub(crate) fn keyring_action(e: &docket_secrets::StoreError) -> docket_text::Action {
     match e {
         docket_secrets::StoreError::Locked { .. } => docket_text::Action::UnlockKeyring,
+        docket_secrets::StoreError::Corrupt { .. } => docket_text::Action::SignIn,
         _ => docket_text::Action::ProvideKeyring,
     }
 }

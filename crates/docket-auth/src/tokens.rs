@@ -112,6 +112,9 @@ impl RefreshError {
                 Message::new("auth-refresh-not-signed-in").text("account", user.clone())
             }
             RefreshError::Persist(_) => Message::new("auth-refresh-persist"),
+            RefreshError::Store(StoreError::Corrupt { .. }) => {
+                Message::new("auth-refresh-store-damaged")
+            }
             RefreshError::Store(_) => Message::new("auth-refresh-store"),
             RefreshError::LockTimeout { .. } => Message::new("auth-refresh-lock"),
             RefreshError::Lock { path, source } => Message::new("auth-refresh-lock-file")
@@ -432,6 +435,48 @@ impl FileLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check(error: StoreError, expect: (&str, &str, Action, Who)) {
+        let e = RefreshError::Store(error);
+        let message = e.message();
+        let got = (e.code(), message.id.as_str(), e.action(), e.who());
+        assert_eq!(got, expect, "{e:?}");
+    }
+
+    /// A stored sign-in that cannot be read back whole (for example torn
+    /// by a crash in an old version) is fixed by signing in again, which
+    /// the user can do: it was told as "IT: provide a system keyring".
+    #[test]
+    fn a_store_failure_names_who_can_fix_it() {
+        let d = || "x".to_string();
+        check(
+            StoreError::Corrupt { detail: d() },
+            (
+                "keyring.corrupt",
+                "auth-refresh-store-damaged",
+                Action::SignIn,
+                Who::User,
+            ),
+        );
+        check(
+            StoreError::Locked { detail: d() },
+            (
+                "keyring.locked",
+                "auth-refresh-store",
+                Action::UnlockKeyring,
+                Who::User,
+            ),
+        );
+        check(
+            StoreError::Unavailable { detail: d() },
+            (
+                "keyring.unavailable",
+                "auth-refresh-store",
+                Action::ProvideKeyring,
+                Who::Admin,
+            ),
+        );
+    }
 
     #[test]
     fn the_lock_wait_outlasts_a_whole_refresh() {
