@@ -13,8 +13,9 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use docket_app::Texts;
+use docket_app::{Message, Texts};
 
 // The texts of the commands and options are in `locales/*/cli-help.ftl`
 // (cli-help-command-<command>, cli-help-arg-<argument>), not in doc
@@ -119,8 +120,118 @@ pub fn early_args(args: &[OsString]) -> EarlyArgs {
 /// Parse `args` with clap, the help in `texts`' language; prints the help,
 /// the version or clap's error and exits when that is what they ask for.
 pub fn parse(texts: &Texts, args: Vec<OsString>) -> Cli {
-    let matches = command(texts).get_matches_from(args);
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    let parsed = command(texts)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    parsed.unwrap_or_else(|e| match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        _ => match error_text(texts, &e) {
+            Some(text) => {
+                eprint!("{text}");
+                std::process::exit(crate::commands::exit::USAGE.into())
+            }
+            None => e.exit(),
+        },
+    })
+}
+
+/// Clap's error about the command line in the reader's words: the
+/// headline, a similar name clap found, the usage line and where to read
+/// more. `None` for the kinds this does not know (clap's own English text
+/// is shown then).
+pub fn error_text(texts: &Texts, e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind as K, ContextValue as V};
+    // Names and values quoted, in both languages: '--force'.
+    let raw = |k: K| match e.get(k) {
+        Some(V::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let text = |k: K| raw(k).map(|s| format!("'{s}'"));
+    let list = |k: K| match e.get(k) {
+        Some(V::String(s)) => Some(format!("'{s}'")),
+        Some(V::Strings(v)) if !v.is_empty() => Some(
+            v.iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        _ => None,
+    };
+    let m = Message::new;
+    let headline = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            m("cli-error-unknown-argument").text("arg", text(K::InvalidArg)?)
+        }
+        ErrorKind::InvalidSubcommand => {
+            m("cli-error-unknown-command").text("command", text(K::InvalidSubcommand)?)
+        }
+        ErrorKind::InvalidValue => {
+            let (arg, value) = (text(K::InvalidArg)?, raw(K::InvalidValue)?);
+            if value.is_empty() {
+                m("cli-error-missing-value").text("arg", arg)
+            } else {
+                m("cli-error-invalid-value")
+                    .text("arg", arg)
+                    .text("value", format!("'{value}'"))
+            }
+        }
+        ErrorKind::ArgumentConflict => {
+            let arg = text(K::InvalidArg)?;
+            match e.get(K::PriorArg) {
+                Some(V::String(prior)) if raw(K::InvalidArg).as_ref() == Some(prior) => {
+                    m("cli-error-repeated").text("arg", arg)
+                }
+                Some(V::String(_) | V::Strings(_)) => m("cli-error-conflict")
+                    .text("arg", arg)
+                    .text("other", list(K::PriorArg)?),
+                _ => return None,
+            }
+        }
+        ErrorKind::MissingSubcommand => {
+            m("cli-error-missing-command").text("command", text(K::InvalidSubcommand)?)
+        }
+        ErrorKind::NoEquals => m("cli-error-no-equals").text("arg", text(K::InvalidArg)?),
+        ErrorKind::TooManyValues => m("cli-error-too-many-values")
+            .text("arg", text(K::InvalidArg)?)
+            .text("value", text(K::InvalidValue)?),
+        _ => return None,
+    };
+    let mut out = format!("{}: {}", texts.word("cli-error"), texts.render(&headline));
+    if let Some(values) = list(K::ValidValue) {
+        out += &format!(
+            "\n  {}",
+            texts.render(&m("cli-error-possible-values").text("values", values))
+        );
+    }
+    if let Some(commands) = list(K::ValidSubcommand) {
+        out += &format!(
+            "\n  {}",
+            texts.render(&m("cli-error-commands").text("commands", commands))
+        );
+    }
+    out.push('\n');
+    for k in [K::SuggestedSubcommand, K::SuggestedArg, K::SuggestedValue] {
+        if let Some(similar) = list(k) {
+            out += &format!(
+                "\n  {}\n",
+                texts.render(&m("cli-error-similar").text("similar", similar))
+            );
+        }
+    }
+    if let Some(V::StyledStr(usage)) = e.get(K::Usage) {
+        // Clap's "Usage:" before the usage line (ours, `override_usage`).
+        let usage = usage.to_string();
+        let usage = usage
+            .trim_start()
+            .strip_prefix("Usage:")
+            .unwrap_or(&usage)
+            .trim();
+        out += &format!("\n{}: {usage}\n", texts.word("cli-help-heading-usage"));
+    }
+    out += &format!("\n{}\n", texts.word("cli-error-more"));
+    Some(out)
 }
 
 /// Clap's command for [`Cli`], every word from the catalogues in `texts`.
@@ -167,7 +278,7 @@ fn arg_id(texts: &Texts, path: &[&str], arg: &str) -> String {
 fn localize(cmd: clap::Command, path: &[&str], texts: &Texts) -> clap::Command {
     let word = |id: &str| texts.word(id);
     let about = command_id(path);
-    let after = texts.attr(&docket_app::Message::new(about.clone()), "after");
+    let after = texts.attr(&Message::new(about.clone()), "after");
     let args: Vec<(String, bool)> = cmd
         .get_arguments()
         .map(|a| (a.get_id().to_string(), a.is_positional()))

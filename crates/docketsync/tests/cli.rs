@@ -76,6 +76,23 @@ fn help_is_in_the_readers_language() {
     assert_eq!(export, sync);
 }
 
+/// Clap's errors about the command line are in the reader's language
+/// too, with clap's exit code 2.
+#[test]
+fn command_line_errors_are_in_the_readers_language() {
+    let home = temp_home();
+    let (out, _) = run(docketsync(home.path()).args(["--lang", "de", "sync", "--forc"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert_transcript(
+        "unknown_argument_de",
+        home.path(),
+        &transcript_of_output(&out),
+    );
+    let (out, _) = run(docketsync(home.path()).args(["sync", "--forc"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert_transcript("unknown_argument", home.path(), &transcript_of_output(&out));
+}
+
 /// The product says "export"; the command `sync` has kept its name for
 /// the scripts that call it, and `export` is the same command.
 #[test]

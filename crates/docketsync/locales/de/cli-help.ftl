@@ -54,3 +54,19 @@ cli-help-arg-force = Löschungen ausführen, die die Sicherheitsbremse zurückge
 cli-help-arg-retry-now = Einträge, die immer wieder fehlschlagen, jetzt versuchen statt nach ihrer Pause (15 Minuten nach dem zweiten Fehler, bis zu 12 Stunden)
 # Das Argument des Befehls `help` von clap.
 cli-help-arg-subcommand = Die Hilfe der genannten Befehle zeigen
+
+# Die Fehler von clap zur Befehlszeile, nach „Fehler: “ (cli-error). Namen
+# und Werte kommen in Anführungszeichen: '--force', 'en', 'de'.
+cli-error-unknown-argument = unerwartetes Argument { $arg }
+cli-error-unknown-command = unbekannter Befehl { $command }
+cli-error-missing-value = { $arg } braucht einen Wert, es wurde keiner angegeben
+cli-error-invalid-value = ungültiger Wert { $value } für { $arg }
+cli-error-repeated = das Argument { $arg } darf nur einmal angegeben werden
+cli-error-conflict = das Argument { $arg } kann nicht zusammen mit { $other } verwendet werden
+cli-error-missing-command = { $command } braucht einen Befehl, es wurde keiner angegeben
+cli-error-no-equals = für { $arg } ist ein Gleichheitszeichen nötig
+cli-error-too-many-values = unerwarteter Wert { $value } für { $arg }; es wurden keine weiteren erwartet
+cli-error-possible-values = [mögliche Werte: { $values }]
+cli-error-commands = [Befehle: { $commands }]
+cli-error-similar = Tipp: einen ähnlichen Namen gibt es: { $similar }
+cli-error-more = Mehr dazu mit '--help'.

@@ -53,3 +53,19 @@ cli-help-arg-force = Carry out deletions the safety brake held back (more than p
 cli-help-arg-retry-now = Try items that keep failing now, instead of after their pause (15 minutes after the second failure, growing to 12 hours)
 # The argument of clap's `help` command.
 cli-help-arg-subcommand = Print help for the subcommand(s)
+
+# Clap's errors about the command line, after "error: " (cli-error). Names
+# and values come quoted: '--force', 'en', 'de'.
+cli-error-unknown-argument = unexpected argument { $arg } found
+cli-error-unknown-command = unrecognized subcommand { $command }
+cli-error-missing-value = a value is required for { $arg } but none was supplied
+cli-error-invalid-value = invalid value { $value } for { $arg }
+cli-error-repeated = the argument { $arg } cannot be used multiple times
+cli-error-conflict = the argument { $arg } cannot be used with { $other }
+cli-error-missing-command = { $command } requires a subcommand but one was not provided
+cli-error-no-equals = equal sign is needed when assigning values to { $arg }
+cli-error-too-many-values = unexpected value { $value } for { $arg } found; no more were expected
+cli-error-possible-values = [possible values: { $values }]
+cli-error-commands = [subcommands: { $commands }]
+cli-error-similar = tip: a similar name exists: { $similar }
+cli-error-more = For more information, try '--help'.
