@@ -14,145 +14,40 @@
 //! days) and, from warnings up, to stderr (`docket_app::logging`). Nothing logged carries a token,
 //! code, secret or password.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use cli::{ClientSecretCommand, Command, SourceCredentialCommand};
 
+mod cli;
 mod commands;
 mod render;
-
-/// Docket Sync exports appointments, deadlines and contacts from your
-/// practice-management system into Outlook, Microsoft To Do and Outlook
-/// contacts.
-#[derive(Debug, Parser)]
-#[command(name = "docketsync", version, propagate_version = true)]
-#[command(after_help = "\
-Configuration: Docket Sync reads the firm configuration file (see --config)
-and merges your personal overrides file over it. DOCKETSYNC_HOME=DIR keeps
-every file (configuration, data, logs) under DIR instead.")]
-struct Cli {
-    /// The firm configuration file to use. Without it: the DOCKETSYNC_CONFIG
-    /// environment variable, else the platform's default location
-    /// (Linux /etc/docketsync/config.toml, Windows
-    /// %ProgramData%\DocketSync\config.toml, macOS /Library/Application
-    /// Support/DocketSync/config.toml, or DOCKETSYNC_HOME/firm/config.toml).
-    #[arg(long, global = true, value_name = "PATH", env = "DOCKETSYNC_CONFIG")]
-    config: Option<PathBuf>,
-
-    /// The language of what is printed: en or de. Without it: app.language
-    /// in your settings, else the system's language (LANG, LC_MESSAGES).
-    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "de"])]
-    lang: Option<String>,
-
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Sign in to Microsoft 365 in your browser. Opens the system browser
-    /// (the BROWSER environment variable is honoured) and always prints the
-    /// address too, for copy and paste. When an account is already signed
-    /// in, signs that account in again (another account is refused: sign
-    /// out first to switch).
-    Signin {
-        /// Do not open a browser; only print the address.
-        #[arg(long)]
-        no_browser: bool,
-    },
-    /// Sign out: removes the sign-in (refresh token and every other secret
-    /// of the account) from the keyring, and forgets the account.
-    Signout,
-    /// Show who is signed in, since when, the last good refresh, the last
-    /// problem with its fix, and warnings.
-    Status {
-        /// Print stable JSON for scripts (see docs/cli.md).
-        #[arg(long)]
-        json: bool,
-    },
-    /// Refresh the sign-in now and ask Microsoft Graph who is signed in;
-    /// records the result (success, or the problem and its fix).
-    Check {
-        /// Print stable JSON for scripts (see docs/cli.md).
-        #[arg(long)]
-        json: bool,
-    },
-    /// Export now: read the practice-management data, find what changed in
-    /// Microsoft 365, and bring Outlook, To Do and contacts in step with
-    /// the PMS. Prints what was created, updated, deleted, recreated and
-    /// skipped (with reasons), and how many Graph requests it took.
-    /// `docketsync export` is the same command.
-    #[command(visible_alias = "export")]
-    Sync {
-        /// Only show the plan, in plain words; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Carry out deletions the safety brake held back (more than
-        /// policy.max_delete_share of the exported items in one run).
-        #[arg(long)]
-        force: bool,
-        /// Try items that keep failing now, instead of after their pause
-        /// (15 minutes after the second failure, growing to 12 hours).
-        #[arg(long)]
-        retry_now: bool,
-        /// Print stable JSON for scripts (see docs/cli.md).
-        #[arg(long)]
-        json: bool,
-    },
-    /// Keep exporting in the foreground, as the tray does in the background:
-    /// every policy.sync_interval_minutes, retrying temporary failures
-    /// sooner, waiting when the sign-in needs the user (it goes on by
-    /// itself after `docketsync signin` in another terminal), and printing
-    /// each run and any notification. Stop with Ctrl-C.
-    Run,
-    /// Manage the client secret of a confidential (Web) app registration.
-    #[command(subcommand)]
-    ClientSecret(ClientSecretCommand),
-    /// Manage the password or token for the PMS server (source.auth =
-    /// "basic" or "bearer": an HTTPS calendar file or CalDAV/CardDAV).
-    #[command(subcommand)]
-    SourceCredential(SourceCredentialCommand),
-    /// Check that Docket Sync can work here: the configuration is valid,
-    /// the sign-in port is free, the extra CA file is readable, the data
-    /// and log folders are writable, and Microsoft's sign-in service (the
-    /// authority) answers. Prints one line per check: OK, WARN, FAIL or
-    /// SKIP, and what to do. Exits 0 when no check fails, else with the
-    /// code of who must act on the first failure (see docs/cli.md).
-    Doctor {
-        /// Print the report as stable JSON for scripts (see docs/cli.md).
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum ClientSecretCommand {
-    /// Store the client secret in the OS keyring. Reads it from standard
-    /// input (never from the command line, where other users could see
-    /// it), e.g. `docketsync client-secret set < secret.txt`.
-    Set,
-}
-
-#[derive(Debug, Subcommand)]
-enum SourceCredentialCommand {
-    /// Store the PMS password (source.auth = "basic", for source.username)
-    /// or token ("bearer") in the OS keyring. Asks for it without showing
-    /// it, or reads it from standard input (never from the command line),
-    /// e.g. `docketsync source-credential set < password.txt`.
-    Set,
-}
 
 fn main() -> ExitCode {
     // Before any thread or file: everything this process creates (state
     // database and its side files, logs, locks, caches) is owner-only.
     docket_app::frontend::prepare_process();
-    let cli = Cli::parse();
-    let paths = match docket_app::frontend::paths() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let paths = docket_app::frontend::paths();
+    // The help and clap's messages are in the reader's language too, so
+    // it is chosen before clap parses, by the same rule as below.
+    let early = cli::early_args(&args);
+    let early_config = early
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("DOCKETSYNC_CONFIG").map(PathBuf::from));
+    let early_lang = reader_lang(
+        early.lang.as_deref(),
+        paths.as_ref().ok(),
+        early_config.as_deref(),
+    );
+    let cli = cli::parse(&render::texts(early_lang), args);
+    let paths = match paths {
         Ok(p) => p,
         Err(e) => {
             // No folders, so no configuration: `--lang`, else the system's.
-            let texts = render::texts(docket_app::Lang::choose(cli.lang.as_deref()));
+            let texts = render::texts(reader_lang(cli.lang.as_deref(), None, None));
             eprint!("{}", render::error(&texts, &e.describe()));
             return ExitCode::from(commands::exit::USAGE);
         }
@@ -161,9 +56,12 @@ fn main() -> ExitCode {
     let settings = docket_app::logging::LogSettings::from_config(&paths, config);
     let _log_guard =
         docket_app::logging::init(&paths, docket_app::logging::LogTarget::Cli, &settings);
-    let lang = match cli.lang.as_deref() {
-        Some(tag) => docket_app::Lang::choose(Some(tag)),
-        None => docket_app::frontend::language(&paths, config),
+    // What clap parsed decides; the same as before it parsed, unless an
+    // odd command line fooled `early_args`.
+    let lang = if cli.lang == early.lang && config == early_config.as_deref() {
+        early_lang
+    } else {
+        reader_lang(cli.lang.as_deref(), Some(&paths), config)
     };
     let ctx = commands::Ctx {
         config: cli.config.clone(),
@@ -206,4 +104,18 @@ fn main() -> ExitCode {
             }
         }
     })
+}
+
+/// The reader's language: `--lang`, else `app.language` in the settings
+/// (when the folders are known), else the system's.
+fn reader_lang(
+    lang: Option<&str>,
+    paths: Option<&docket_app::frontend::FilePaths>,
+    config: Option<&Path>,
+) -> docket_app::Lang {
+    match (lang, paths) {
+        (Some(tag), _) => docket_app::Lang::choose(Some(tag)),
+        (None, Some(paths)) => docket_app::frontend::language(paths, config),
+        (None, None) => docket_app::Lang::choose(None),
+    }
 }

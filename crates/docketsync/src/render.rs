@@ -1,5 +1,6 @@
 //! Words for the terminal: docket-text's catalogues plus the CLI's own
-//! (`locales/<lang>/cli.ftl`, the command names), the one function that
+//! (`locales/<lang>/cli.ftl`, the command names, and `cli-help.ftl`, the
+//! help), the one function that
 //! turns a fix ([`Action`]) into CLI words, and the renderings of errors
 //! and of the doctor report.
 
@@ -20,6 +21,16 @@ pub const RESOURCES: &[Resource] = &[
         lang: Lang::De,
         area: "cli",
         source: include_str!("../locales/de/cli.ftl"),
+    },
+    Resource {
+        lang: Lang::En,
+        area: "cli-help",
+        source: include_str!("../locales/en/cli-help.ftl"),
+    },
+    Resource {
+        lang: Lang::De,
+        area: "cli-help",
+        source: include_str!("../locales/de/cli-help.ftl"),
     },
 ];
 

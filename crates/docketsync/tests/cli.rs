@@ -53,6 +53,46 @@ fn help_lists_and_explains_the_commands() {
     }
 }
 
+/// The help in German: with `--lang de` anywhere on the command line or
+/// from the system's language, and `help <command>` is the command's
+/// `--help`.
+#[test]
+fn help_is_in_the_readers_language() {
+    let home = temp_home();
+    let (out, stdout) = run(docketsync(home.path()).args(["--lang", "de", "--help"]));
+    assert!(out.status.success());
+    assert_transcript("help_de", home.path(), &transcript_of_output(&out));
+    let (_, system) = run(docketsync(home.path()).env("LANG", "de_DE.UTF-8").arg("-h"));
+    assert_eq!(system, stdout);
+    let (_, help) = run(docketsync(home.path()).args(["--lang=de", "help"]));
+    assert_eq!(help, stdout);
+
+    let (out, sync) = run(docketsync(home.path()).args(["sync", "--help", "--lang", "de"]));
+    assert!(out.status.success());
+    assert_transcript("sync_help_de", home.path(), &transcript_of_output(&out));
+    let (_, help_sync) = run(docketsync(home.path()).args(["--lang=de", "help", "sync"]));
+    assert_eq!(help_sync, sync);
+    let (_, export) = run(docketsync(home.path()).args(["--lang", "de", "export", "-h"]));
+    assert_eq!(export, sync);
+}
+
+/// Clap's errors about the command line are in the reader's language
+/// too, with clap's exit code 2.
+#[test]
+fn command_line_errors_are_in_the_readers_language() {
+    let home = temp_home();
+    let (out, _) = run(docketsync(home.path()).args(["--lang", "de", "sync", "--forc"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert_transcript(
+        "unknown_argument_de",
+        home.path(),
+        &transcript_of_output(&out),
+    );
+    let (out, _) = run(docketsync(home.path()).args(["sync", "--forc"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert_transcript("unknown_argument", home.path(), &transcript_of_output(&out));
+}
+
 /// The product says "export"; the command `sync` has kept its name for
 /// the scripts that call it, and `export` is the same command.
 #[test]

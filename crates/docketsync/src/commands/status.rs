@@ -150,11 +150,12 @@ pub fn render(t: &Texts, s: &Snapshot) -> String {
             o += &format!("  {}\n", line(r));
         }
     }
+    // The location says the kind in words; the code (`keyring`) is for
+    // `--json`.
     o += &format!(
-        "{}: {} ({})\n",
+        "{}: {}\n",
         t.word("cli-status-secrets"),
         t.render(&s.sign_in.secret_store.location),
-        s.sign_in.secret_store.kind
     );
     o
 }
@@ -255,7 +256,7 @@ Next export: 1 Dec 2026, 15:00 (in 10 minutes), planned 5 minutes ago by Docket 
 Last export: 1 Dec 2026, 14:45 (5 minutes ago): 1 failed
 Earlier exports:
   1 Dec 2026, 14:30 (20 minutes ago): 2 created
-Sign-in kept in: the Secret Service (gnome-keyring, KWallet or KeePassXC), service \"DocketSync\" (keyring)
+Sign-in kept in: the Secret Service (gnome-keyring, KWallet or KeePassXC), service \"DocketSync\"
 ";
 
     const DE: &str = "\
@@ -273,7 +274,7 @@ Nächster Export: 1. Dez. 2026, 15:00 (in 10 Minuten), geplant vor 5 Minuten von
 Letzter Export: 1. Dez. 2026, 14:45 (vor 5 Minuten): 1 fehlgeschlagen
 Frühere Exporte:
   1. Dez. 2026, 14:30 (vor 20 Minuten): 2 angelegt
-Anmeldung gespeichert in: dem Secret Service (gnome-keyring, KWallet oder KeePassXC), Dienst „DocketSync“ (keyring)
+Anmeldung gespeichert in: dem Secret Service (gnome-keyring, KWallet oder KeePassXC), Dienst „DocketSync“
 ";
 
     /// `docketsync status` while the tray runs: the module whose item
