@@ -97,7 +97,12 @@ function render(view) {
     el("td", { class: m.enabled ? "" : "off" }, m.enabled ? w("tray-module-on") : w("tray-module-off")),
     el("td", { "data-count": String(m.in_step) }, m.enabled ? String(m.in_step) : ""),
     el("td", { class: "when" }, m.last_good_run ? when(m.last_good_run) : ""),
-    el("td", { class: "when" }, m.next_run ? "→ " + when(m.next_run) : ""))));
+    el("td", { class: "when" }, m.next_run ? "→ " + when(m.next_run) : ""),
+    // The module's last problem (its items failed, or the run stopped);
+    // the fix is with the problems above when the run stopped.
+    m.problem
+      ? el("td", { class: `problem ${m.problem.who}`, "data-problem": m.problem.code, title: m.problem.body }, m.problem.headline)
+      : "")));
 
   $("runs-section").hidden = s.runs.length === 0;
   $("runs").replaceChildren(...s.runs.map((r) => el("li", {},

@@ -11,7 +11,7 @@
 //! `build.rs`, allowed by `capabilities/status.json` only).
 //!
 //! Words come from `docket-text`: the snapshot's own texts, plus the
-//! tray's words (`locales/*/tray.ftl`, [`texts`]).
+//! tray's words (`tray.ftl`, `docket_app::text::TRAY`, [`texts`]).
 
 pub mod autostart;
 pub mod commands;

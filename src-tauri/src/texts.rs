@@ -1,28 +1,12 @@
-//! The tray's own words (`docket-text`'s `locales/*/tray.ftl`: menu
-//! labels, the window's headings and buttons) next to the built-in
-//! catalogues, in the snapshot's language.
+//! The tray's own words (`docket-text`'s `locales/*/tray.ftl`, embedded
+//! there and reached through `docket_app::text::TRAY`: menu labels, the
+//! window's headings and buttons) next to the built-in catalogues, in the
+//! snapshot's language.
 
 use std::collections::BTreeMap;
 
-use docket_app::text::Resource;
+use docket_app::text::TRAY;
 use docket_app::{Lang, Texts};
-
-macro_rules! tray_ftl {
-    ($lang:ident, $code:literal) => {
-        Resource {
-            lang: Lang::$lang,
-            area: "tray",
-            source: include_str!(concat!(
-                "../../crates/docket-text/locales/",
-                $code,
-                "/tray.ftl"
-            )),
-        }
-    };
-}
-
-/// `tray.ftl` in every language.
-pub const TRAY: &[Resource] = &[tray_ftl!(En, "en"), tray_ftl!(De, "de")];
 
 /// The built-in catalogues plus the tray's, in `lang`.
 pub fn texts(lang: Lang) -> Texts {

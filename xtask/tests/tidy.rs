@@ -9,6 +9,9 @@
 //!   its own words;
 //! - the front ends (the CLI, the tray) depend on `docket-app` alone of
 //!   the product's crates (their tests may look further);
+//! - no crate's code embeds a file of another crate (`include_str!`,
+//!   `include_bytes!` with a path out of its own folder): what a crate
+//!   needs of another comes through that crate's API;
 //! - ARCHITECTURE.md names every crate of the workspace.
 
 use std::path::{Path, PathBuf};
@@ -271,6 +274,67 @@ fn front_ends_depend_on_docket_app_alone() {
     );
 }
 
+/// The paths `include_str!`/`include_bytes!` name in `source` (the first
+/// literal, also inside `concat!`), each with its line.
+fn included_paths(source: &str) -> Vec<(usize, String)> {
+    let mut out = vec![];
+    for mac in ["include_str!(", "include_bytes!("] {
+        for (at, _) in source.match_indices(mac) {
+            let mut rest = source[at + mac.len()..].trim_start();
+            if let Some(inner) = rest.strip_prefix("concat!(") {
+                rest = inner.trim_start();
+            }
+            if let Some(path) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                let line = source[..at].matches('\n').count() + 1;
+                out.push((line, path.to_string()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `path`, relative to `dir`, with `..` and `.` resolved (no file system).
+fn resolve(dir: &Path, path: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in dir.join(path).components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[test]
+fn no_crate_embeds_another_crates_files() {
+    let mut found = vec![];
+    for c in crates() {
+        let mut rs = vec![];
+        files(&c.join("src"), "rs", &mut rs);
+        rs.push(c.join("build.rs"));
+        for f in rs {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let dir = f.parent().expect("a file is in a folder");
+            for (n, path) in included_paths(&text) {
+                if !resolve(dir, &path).starts_with(&c) {
+                    found.push(format!("{}:{n}: {path}", rel(&f)));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a crate embeds a file from outside its folder (let the crate it belongs to embed it and expose it):\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn architecture_names_every_crate() {
     let arch = std::fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
@@ -298,6 +362,19 @@ fn the_checks_catch_what_they_look_for() {
         product_dependencies(manifest),
         ["docket-app", "docket-text", "docket-paths"]
     );
+    let embeds =
+        "const T: &str = include_str!(concat!(\n    \"../../crates/x/locales/\", \"en\"));\n\
+                  const B: &[u8] = include_bytes!(\"../sample/a.csv\");";
+    assert_eq!(
+        included_paths(embeds),
+        [
+            (1, "../../crates/x/locales/".to_string()),
+            (3, "../sample/a.csv".to_string())
+        ]
+    );
+    let tray = root().join("src-tauri");
+    assert!(!resolve(&tray.join("src"), "../../crates/x/locales/").starts_with(&tray));
+    assert!(resolve(&tray.join("src"), "../icons/a.png").starts_with(&tray));
     let source = r##"
         // A comment may say `docketsync sync`.
         let quote = '"'; let lifetime: &'a str = "a"; /* "docketsync run" */

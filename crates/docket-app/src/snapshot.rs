@@ -505,5 +505,8 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
     }
 }
 
+#[cfg(any(test, feature = "fixtures"))]
+#[doc(hidden)]
+pub mod fixtures;
 #[cfg(test)]
 mod tests;

@@ -34,6 +34,12 @@ macro_rules! areas {
 pub const BUILTIN: &[Resource] =
     areas!["app", "auth", "common", "config", "doctor", "secrets", "source", "sync", "time"];
 
+/// The tray's own words (`tray.ftl`: its menu, the status window's
+/// headings and buttons), kept here with the others so that translators
+/// find every file in one place; not built in: the tray adds them with
+/// [`Texts::with_resources`].
+pub const TRAY: &[Resource] = areas!["tray"];
+
 /// A catalogue file does not parse, or two files define the same id.
 #[derive(Debug, thiserror::Error)]
 #[error("message catalogue {lang}/{area}.ftl: {detail}")]

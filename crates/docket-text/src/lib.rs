@@ -27,7 +27,8 @@
 //! attributes and the same variables; `tests::catalogues_agree` fails the
 //! build otherwise. Front ends may bring catalogue files of their own
 //! ([`Texts::with_resources`]) for words only they use (the CLI's command
-//! names); the same check applies to them.
+//! names); the same check applies to them. The tray's words ([`TRAY`])
+//! live here too, checked with the built-in ones.
 
 mod action;
 mod catalogue;
@@ -36,7 +37,7 @@ mod message;
 mod time;
 
 pub use action::{Action, Who};
-pub use catalogue::{disagreements, CatalogueError, Resource, Texts, BUILTIN};
+pub use catalogue::{disagreements, CatalogueError, Resource, Texts, BUILTIN, TRAY};
 pub use lang::Lang;
 pub use message::{Arg, Message, TimeStyle};
 pub use time::local_zone;

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::{disagreements, Action, Lang, Message, Texts, TimeStyle, Who, BUILTIN};
+use crate::{disagreements, Action, Lang, Message, Texts, TimeStyle, Who, BUILTIN, TRAY};
 
 #[test]
 fn catalogues_agree() {
@@ -14,6 +14,25 @@ fn catalogues_agree() {
         "catalogues disagree:\n{}",
         problems.join("\n")
     );
+}
+
+/// The tray's words agree across languages too, and add to the built-in
+/// ones without redefining any.
+#[test]
+fn the_tray_catalogues_agree_and_load() {
+    let all: Vec<_> = BUILTIN.iter().chain(TRAY).copied().collect();
+    let problems = disagreements(&all);
+    assert!(
+        problems.is_empty(),
+        "catalogues disagree:\n{}",
+        problems.join("\n")
+    );
+    assert_eq!(TRAY.len(), Lang::ALL.len());
+    for lang in Lang::ALL {
+        let t =
+            Texts::with_resources(lang, TRAY).expect("tray.ftl adds to the built-in catalogues");
+        assert!(t.has("tray-menu-export-now", None), "{lang}");
+    }
 }
 
 #[test]

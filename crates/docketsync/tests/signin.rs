@@ -38,6 +38,15 @@ fn require_keyring() -> bool {
     std::env::var("DOCKET_REQUIRE_KEYRING").as_deref() == Ok("1")
 }
 
+/// A `docketsync run` started by [`Env::start_run`]: its stdout's lines
+/// as they come (after the first), and all of it once it ends.
+#[cfg(unix)]
+struct Running {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<String>,
+}
+
 struct Env {
     home: tempfile::TempDir,
     _emulator: EmulatorProcess,
@@ -203,6 +212,61 @@ impl Env {
         let (code, stdout, stderr) = self.run(&["status", "--json"], None);
         assert_eq!(code, 0, "{stdout}{stderr}");
         serde_json::from_str(&stdout).expect("status JSON")
+    }
+
+    /// Start `docketsync run` (in `self.lang`) and wait up to a minute for
+    /// its first line.
+    #[cfg(unix)]
+    fn start_run(&self) -> Running {
+        let mut child = self
+            .cmd()
+            .arg("run")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run");
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        let stdout = child.stdout.take().expect("stdout");
+        let reader = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line.clone());
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a first line");
+        Running {
+            child,
+            lines,
+            reader,
+        }
+    }
+
+    /// Check that `run` is still going after `wait`, then stop it with
+    /// Ctrl-C (SIGINT); it must end with 0. Returns everything it printed
+    /// on stdout, and its stderr.
+    #[cfg(unix)]
+    fn interrupt(&mut self, mut run: Running, wait: Duration) -> (String, String) {
+        std::thread::sleep(wait);
+        assert!(
+            run.child.try_wait().expect("poll").is_none(),
+            "run ended by itself"
+        );
+        let status = Command::new("kill")
+            .args(["-INT", &run.child.id().to_string()])
+            .status()
+            .expect("kill -INT");
+        assert!(status.success());
+        let (code, _, stderr) = self.finish(run.child);
+        let printed = run.reader.join().expect("reader");
+        assert_eq!(code, 0, "{printed}{stderr}");
+        (printed, stderr)
     }
 
     /// `docketsync signin`, with the person at the browser signing in as
@@ -740,49 +804,17 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
     let pw = env.password(ANNA);
     let (code, stdout, stderr, _) = env.sign_in(ANNA, &pw, false).await;
     assert_eq!(code, 0, "{stdout}{stderr}");
-    let mut child = env
-        .cmd()
-        .arg("run")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let _ = tx.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("a first line");
+    let run = env.start_run();
     // The run's line: its time and summary ("09:00 12 created, …").
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !rx
+    while !run
+        .lines
         .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         .expect("a run within two minutes")
         .contains(" created")
     {}
     // Still running: the next run is 15 minutes away.
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(
-        child.try_wait().expect("poll").is_none(),
-        "run ended by itself"
-    );
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(status.success());
-    let (code, _, stderr) = env.finish(child);
-    let printed = reader.join().expect("reader");
-    assert_eq!(code, 0, "{printed}{stderr}");
+    let (printed, stderr) = env.interrupt(run, Duration::from_millis(300));
     let rt_key = env.key("public_client_id", ANNA, SecretKind::RefreshToken);
     env.secret(&rt_key).expect("still signed in");
     // The first line's state races with the first export, which starts
@@ -794,7 +826,7 @@ async fn run_exports_at_once_and_stops_on_ctrl_c() {
             1,
         )
         .replacen("Docket Sync: Exporting… · ", "Docket Sync: [STATE] · ", 1);
-    env.snap("run", &transcript_of(code, &shown, &stderr));
+    env.snap("run", &transcript_of(0, &shown, &stderr));
     env.outputs.push(printed);
     // The status tells how the last export went.
     let s = env.status();
@@ -823,48 +855,12 @@ async fn run_keeps_a_pause_made_in_the_tray_and_speaks_german() {
         .expect("db")
         .set_export_meta("paused", "1")
         .expect("pause");
-    let mut child = env
-        .cmd()
-        .arg("run")
-        .env_remove("LANGUAGE")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "de_DE.UTF-8")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let _ = tx.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("a first line");
+    env.lang = "de_DE.UTF-8";
+    let run = env.start_run();
     // Unpaused, the first run would start at once and take a few seconds.
-    std::thread::sleep(Duration::from_secs(5));
-    assert!(
-        child.try_wait().expect("poll").is_none(),
-        "run ended by itself"
-    );
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(status.success());
-    let (code, _, stderr) = env.finish(child);
-    let printed = reader.join().expect("reader");
-    assert_eq!(code, 0, "{printed}{stderr}");
+    let (printed, stderr) = env.interrupt(run, Duration::from_secs(5));
     // Only the first line.
-    env.snap("run_paused_de", &transcript_of(code, &printed, &stderr));
+    env.snap("run_paused_de", &transcript_of(0, &printed, &stderr));
     env.outputs.push(printed);
     let mailbox: Value = reqwest::get(format!("{}/_admin/mailboxes/{ANNA}", env.base()))
         .await

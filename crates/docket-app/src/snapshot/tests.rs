@@ -1,41 +1,10 @@
 //! The snapshot as a user reads it: tray state, status line, problems
 //! with their fix, in both languages.
 
-use chrono::TimeZone;
 use chrono_tz::Tz;
 
+use super::fixtures::{at, input, status};
 use super::*;
-use crate::settings::{SettingsView, UserSettings};
-use crate::status::{AccountInfo, SecretStoreInfo, TokenState};
-
-fn at(h: u32, m: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
-}
-
-fn status(state: SignInState, signed_in: bool) -> Status {
-    Status {
-        state,
-        account: signed_in.then(|| AccountInfo {
-            username: "anna@kanzlei.example".into(),
-            display_name: Some("Anna Berger".into()),
-            object_id: "o".into(),
-            tenant_id: "t".into(),
-        }),
-        signed_in_at: signed_in.then(|| at(7, 0)),
-        last_good_refresh_at: None,
-        token: TokenState::Present,
-        problem: None,
-        keep_alive: None,
-        warnings: vec![],
-        notify: vec![],
-        remember_notified: None,
-        secret_store: SecretStoreInfo {
-            kind: "keyring",
-            location: docket_text::Message::new("secrets-location-memory"),
-        },
-        last_export: None,
-    }
-}
 
 fn run(ok: bool, error: Option<AppErrorKind>) -> LastExport {
     LastExport {
@@ -99,38 +68,6 @@ impl AppErrorKind {
             .describe(),
             AppErrorKind::SignIn => crate::AppError::NotSignedIn.describe(),
         }
-    }
-}
-
-fn settings() -> SettingsView {
-    SettingsView {
-        user: UserSettings {
-            calendar: true,
-            tasks: true,
-            contacts: false,
-            interval_minutes: 15,
-            start_at_login: true,
-            language: None,
-        },
-        user_may_set: vec![],
-        firm: vec![],
-    }
-}
-
-fn input(status: Status, activity: Activity, runs: Vec<LastExport>) -> Input {
-    Input {
-        status,
-        activity,
-        signing_in: false,
-        runs,
-        in_step: InStep {
-            calendar: 40,
-            tasks: 7,
-            contacts: 0,
-        },
-        modules: (true, true, false),
-        settings: settings(),
-        planned: None,
     }
 }
 

@@ -162,45 +162,11 @@ pub fn render(t: &Texts, s: &Snapshot) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, TimeZone, Utc};
-    use docket_app::settings::{SettingsView, UserSettings};
-    use docket_app::snapshot::{self, Activity, InStep, PlannedRun};
-    use docket_app::status::{
-        AccountInfo, LastExport, ModuleId, ModuleProblem, SecretStoreInfo, SignInState, Status,
-        TokenState,
-    };
+    use chrono::{DateTime, Utc};
+    use docket_app::snapshot::fixtures::{at, input, status};
+    use docket_app::snapshot::{self, Activity, PlannedRun};
+    use docket_app::status::{LastExport, ModuleId, ModuleProblem, SignInState};
     use docket_app::{Action, Described, Lang, Message, Who};
-
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
-    }
-
-    fn status() -> Status {
-        Status {
-            state: SignInState::Ok,
-            account: Some(AccountInfo {
-                username: "anna@kanzlei.example".into(),
-                display_name: Some("Anna Berger".into()),
-                object_id: "o".into(),
-                tenant_id: "t".into(),
-            }),
-            signed_in_at: Some(at(7, 0)),
-            last_good_refresh_at: None,
-            token: TokenState::Present,
-            problem: None,
-            keep_alive: None,
-            warnings: vec![],
-            notify: vec![],
-            remember_notified: None,
-            secret_store: SecretStoreInfo {
-                kind: "keyring",
-                location: Message::new("secrets-location-keyring")
-                    .text("platform", "linux")
-                    .text("service", "DocketSync"),
-            },
-            last_export: None,
-        }
-    }
 
     fn run(at: DateTime<Utc>, created: usize, failed_appointment: bool) -> LastExport {
         LastExport {
@@ -287,29 +253,12 @@ Anmeldung gespeichert in: dem Secret Service (gnome-keyring, KWallet oder KeePas
             let texts = crate::render::texts(lang).in_zone("Europe/Berlin".parse().unwrap());
             let s = snapshot::decide(
                 snapshot::Input {
-                    status: status(),
-                    activity: Activity::NotRunning,
-                    signing_in: false,
-                    runs: vec![run(at(13, 45), 0, true), run(at(13, 30), 2, false)],
-                    in_step: InStep {
-                        calendar: 40,
-                        tasks: 7,
-                        contacts: 0,
-                    },
-                    modules: (true, true, false),
-                    settings: SettingsView {
-                        user: UserSettings {
-                            calendar: true,
-                            tasks: true,
-                            contacts: false,
-                            interval_minutes: 15,
-                            start_at_login: true,
-                            language: None,
-                        },
-                        user_may_set: vec![],
-                        firm: vec![],
-                    },
                     planned,
+                    ..input(
+                        status(SignInState::Ok, true),
+                        Activity::NotRunning,
+                        vec![run(at(13, 45), 0, true), run(at(13, 30), 2, false)],
+                    )
                 },
                 &texts,
                 at(13, 50),
