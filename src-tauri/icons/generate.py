@@ -12,6 +12,7 @@ reads on light panels (the outline) and on dark ones (the fill).
 |------------------|----------------------------------------|
 | in step          | green circle, check mark               |
 | exporting        | blue circle, circular arrow            |
+| not exported yet | blue ring (hollow), three dots         |
 | needs the user   | orange triangle, exclamation mark      |
 | needs IT         | red diamond, wrench-like "T" bar       |
 | retrying         | amber circle, clock hands              |
@@ -135,6 +136,12 @@ STATES = {
         (0x1D, 0x5F, 0xC8),
         union(arc(C, C, 14, 6, 200, 110), arrowhead(C, C, 14, 110, 9)),
     ),
+    "not-exported": [
+        (ring(C, C, 22, 10 + 2 * OUTLINE), DARK),
+        (ring(C, C, 22, 10), (0x1D, 0x5F, 0xC8)),
+        (union(*(circle(x, C, 3 + OUTLINE) for x in (24, C, 40))), DARK),
+        (union(*(circle(x, C, 3) for x in (24, C, 40))), WHITE),
+    ],
     "needs-user": badge(
         polygon([(C, 5), (60, 57), (4, 57)]),
         (0xE0, 0x6A, 0x00),

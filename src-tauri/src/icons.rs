@@ -9,6 +9,7 @@ pub fn png(state: TrayState) -> &'static [u8] {
     match state {
         TrayState::InStep => include_bytes!("../icons/state-in-step.png"),
         TrayState::Exporting => include_bytes!("../icons/state-exporting.png"),
+        TrayState::NotExported => include_bytes!("../icons/state-not-exported.png"),
         TrayState::NeedsUser => include_bytes!("../icons/state-needs-user.png"),
         TrayState::NeedsAdmin => include_bytes!("../icons/state-needs-admin.png"),
         TrayState::Retrying => include_bytes!("../icons/state-retrying.png"),
@@ -21,9 +22,10 @@ pub fn png(state: TrayState) -> &'static [u8] {
 mod tests {
     use super::*;
 
-    const ALL: [TrayState; 7] = [
+    const ALL: [TrayState; 8] = [
         TrayState::InStep,
         TrayState::Exporting,
+        TrayState::NotExported,
         TrayState::NeedsUser,
         TrayState::NeedsAdmin,
         TrayState::Retrying,

@@ -28,6 +28,10 @@ pub enum TrayState {
     InStep,
     /// An export is running.
     Exporting,
+    /// Signed in, and no export has finished yet: Outlook is not in step
+    /// yet, but nothing is wrong and no export may be running (the CLI's
+    /// `status` right after `signin`). It said `exporting` then.
+    NotExported,
     /// Only the fee-earner can fix it (sign in again).
     NeedsUser,
     /// Only IT can fix it.
@@ -234,12 +238,11 @@ pub fn tray_state(status: &Status, activity: &Activity, last: Option<&LastExport
     if status.state == SignInState::Retrying {
         return TrayState::Retrying;
     }
-    // Signed in, and no export has run yet: Outlook is not in step yet,
-    // and the first export is on its way (the tray starts it at once; the
-    // status line says "Not exported yet" while none runs). It said "In
-    // step" with every module at 0 items.
+    // Signed in, and no export has run yet: Outlook is not in step yet.
+    // It said "In step" with every module at 0 items, and later
+    // "exporting" while none ran.
     if last.is_none() {
-        return TrayState::Exporting;
+        return TrayState::NotExported;
     }
     match last.and_then(|l| l.error.as_ref()).map(|e| e.who) {
         Some(Who::User) => TrayState::NeedsUser,
@@ -346,13 +349,11 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
     let braked_only = tray == TrayState::NeedsUser
         && status.state == SignInState::Ok
         && last.is_some_and(|l| l.error.is_none() && l.braked.is_some());
-    // The first export has not started yet (signed in, none ran).
-    let not_exported = last.is_none() && !matches!(input.activity, Activity::Exporting { .. });
     let status_line = {
         let id = match tray {
             TrayState::InStep => "state-in-step",
-            TrayState::Exporting if not_exported => "state-not-exported",
             TrayState::Exporting => "state-exporting",
+            TrayState::NotExported => "state-not-exported",
             TrayState::NeedsUser if braked_only => "state-deletions-wait",
             TrayState::NeedsUser => "state-needs-user",
             TrayState::NeedsAdmin => "state-needs-admin",

@@ -98,13 +98,15 @@ fn tray_states() {
         status(SignInState::Ok, true),
         idle,
         None,
-        TrayState::Exporting,
+        TrayState::NotExported,
     );
+    // No loop runs (the CLI's status right after signing in): nothing is
+    // exporting, and saying so would be false.
     check(
         status(SignInState::Ok, true),
         Activity::NotRunning,
         None,
-        TrayState::Exporting,
+        TrayState::NotExported,
     );
     // The PMS export could not be read whole (its server answered 500, a
     // file is gone): not in step, and IT's to look at. It used to read
