@@ -117,11 +117,54 @@ pub fn early_args(args: &[OsString]) -> EarlyArgs {
     found
 }
 
+/// `args` without the `--lang` options that follow a `help` command
+/// (`docketsync help --lang de`, `help sync --lang=de`): clap's `help`
+/// takes command names only and called them unexpected, although
+/// [`early_args`] had already chosen the help's language from them.
+/// Everything else is left to clap, which checks the value.
+fn without_lang_after_help(args: Vec<OsString>) -> Vec<OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut rest = args.into_iter();
+    out.extend(rest.next());
+    let mut in_help = false;
+    while let Some(arg) = rest.next() {
+        let text = arg.to_str().unwrap_or_default();
+        if text == "--" {
+            out.push(arg);
+            out.extend(rest);
+            break;
+        }
+        if in_help && text == "--lang" {
+            rest.next();
+            continue;
+        }
+        if in_help && text.starts_with("--lang=") {
+            continue;
+        }
+        // The first word that is neither an option nor an option's value
+        // is the command.
+        let takes_value = matches!(text, "--lang" | "--config");
+        if !in_help && !text.starts_with('-') {
+            if text != "help" {
+                out.push(arg);
+                out.extend(rest);
+                break;
+            }
+            in_help = true;
+        }
+        out.push(arg);
+        if takes_value {
+            out.extend(rest.next());
+        }
+    }
+    out
+}
+
 /// Parse `args` with clap, the help in `texts`' language; prints the help,
 /// the version or clap's error and exits when that is what they ask for.
 pub fn parse(texts: &Texts, args: Vec<OsString>) -> Cli {
     let parsed = command(texts)
-        .try_get_matches_from(args)
+        .try_get_matches_from(without_lang_after_help(args))
         .and_then(|m| Cli::from_arg_matches(&m));
     parsed.unwrap_or_else(|e| match e.kind() {
         ErrorKind::DisplayHelp
@@ -402,6 +445,48 @@ mod tests {
         check(&["--", "--lang", "de"], None, None);
         // `--lang` as the last word has no value (clap says so).
         check(&["status", "--lang"], None, None);
+    }
+
+    /// `help --lang de`: the `--lang` that follows `help` chose the
+    /// language already and is not passed on to clap's `help`.
+    #[test]
+    fn help_drops_the_lang_that_follows_it() {
+        #[track_caller]
+        fn check(args: &[&str], expect: &[&str]) {
+            let args = args.iter().map(OsString::from).collect();
+            let got: Vec<OsString> = without_lang_after_help(args);
+            let expect: Vec<OsString> = expect.iter().map(OsString::from).collect();
+            assert_eq!(got, expect);
+        }
+        check(
+            &["docketsync", "help", "--lang", "de"],
+            &["docketsync", "help"],
+        );
+        check(
+            &["docketsync", "help", "sync", "--lang=de"],
+            &["docketsync", "help", "sync"],
+        );
+        check(
+            &["docketsync", "--lang", "de", "help", "sync", "--lang", "en"],
+            &["docketsync", "--lang", "de", "help", "sync"],
+        );
+        // Before `help`, and for every other command, clap decides.
+        check(
+            &["docketsync", "--lang", "help", "status"],
+            &["docketsync", "--lang", "help", "status"],
+        );
+        check(
+            &["docketsync", "--config", "help", "help", "--lang", "de"],
+            &["docketsync", "--config", "help", "help"],
+        );
+        check(
+            &["docketsync", "status", "help", "--lang", "fr"],
+            &["docketsync", "status", "help", "--lang", "fr"],
+        );
+        check(
+            &["docketsync", "help", "--", "--lang", "de"],
+            &["docketsync", "help", "--", "--lang", "de"],
+        );
     }
 
     /// Every command (also clap's `help`) and every argument has a help in

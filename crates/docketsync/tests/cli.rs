@@ -74,6 +74,44 @@ fn help_is_in_the_readers_language() {
     assert_eq!(help_sync, sync);
     let (_, export) = run(docketsync(home.path()).args(["--lang", "de", "export", "-h"]));
     assert_eq!(export, sync);
+    // `--lang` after `help` too (clap's `help` called it unexpected).
+    let (out, after) = run(docketsync(home.path()).args(["help", "sync", "--lang", "de"]));
+    assert!(out.status.success(), "{}", transcript_of_output(&out));
+    assert_eq!(after, sync);
+    let (_, after) = run(docketsync(home.path()).args(["help", "--lang=de"]));
+    assert_eq!(after, stdout);
+}
+
+/// With no `--lang`, the help follows the user's `app.language` (the
+/// tray's language setting writes it), over the system's; `--lang`
+/// outranks both.
+#[test]
+fn help_follows_the_users_language_setting() {
+    let home = temp_home();
+    let (_, german) = run(docketsync(home.path()).args(["--lang", "de", "--help"]));
+    let (_, english) = run(docketsync(home.path()).arg("--help"));
+    assert_ne!(german, english);
+    let write = |path: &str, text: &str| {
+        let path = home.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "firm/config.toml",
+        "[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\n\
+         client_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n\
+         [source]\nkind = \"demo\"\n",
+    );
+    write("config/config.toml", "[app]\nlanguage = \"de\"\n");
+    let (out, setting) = run(docketsync(home.path()).arg("--help"));
+    assert!(out.status.success());
+    assert_eq!(setting, german);
+    let (_, over_system) = run(docketsync(home.path())
+        .env("LANG", "en_GB.UTF-8")
+        .arg("help"));
+    assert_eq!(over_system, german);
+    let (_, forced) = run(docketsync(home.path()).args(["--help", "--lang", "en"]));
+    assert_eq!(forced, english);
 }
 
 /// Clap's errors about the command line are in the reader's language
