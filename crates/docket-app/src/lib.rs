@@ -69,7 +69,7 @@ pub use status::Status;
 /// own catalogue files (the CLI's `cli.ftl`, the tray's `tray.ftl`) and
 /// the check that they agree with the built-in ones.
 pub mod text {
-    pub use docket_text::{disagreements, Resource, BUILTIN, TRAY};
+    pub use docket_text::{disagreements, resources, Resource, BUILTIN, TRAY};
 }
 
 /// What a front end needs of `docket-paths`: where the tray's XDG

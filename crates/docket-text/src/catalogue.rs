@@ -18,12 +18,26 @@ pub struct Resource {
     pub source: &'static str,
 }
 
-macro_rules! areas {
-    ($($area:literal),* $(,)?) => {
+/// The catalogue files of `areas`, English and German:
+/// `<dir>/en/<area>.ftl` and `<dir>/de/<area>.ftl`, built into the
+/// binary. `dir` is relative to the file that calls the macro (as
+/// `include_str!`'s paths are). Front ends with catalogues of their own
+/// (the CLI's) list them with it too.
+#[macro_export]
+macro_rules! resources {
+    ($dir:literal: $($area:literal),* $(,)?) => {
         &[
             $(
-                Resource { lang: Lang::En, area: $area, source: include_str!(concat!("../locales/en/", $area, ".ftl")) },
-                Resource { lang: Lang::De, area: $area, source: include_str!(concat!("../locales/de/", $area, ".ftl")) },
+                $crate::Resource {
+                    lang: $crate::Lang::En,
+                    area: $area,
+                    source: include_str!(concat!($dir, "/en/", $area, ".ftl")),
+                },
+                $crate::Resource {
+                    lang: $crate::Lang::De,
+                    area: $area,
+                    source: include_str!(concat!($dir, "/de/", $area, ".ftl")),
+                },
             )*
         ]
     };
@@ -31,14 +45,15 @@ macro_rules! areas {
 
 /// The catalogues built into every front end. One line per area; each
 /// area has a file in `locales/en/` and `locales/de/`.
-pub const BUILTIN: &[Resource] =
-    areas!["app", "auth", "common", "config", "doctor", "secrets", "source", "sync", "time"];
+pub const BUILTIN: &[Resource] = crate::resources![
+    "../locales": "app", "auth", "common", "config", "doctor", "secrets", "source", "sync", "time"
+];
 
 /// The tray's own words (`tray.ftl`: its menu, the status window's
 /// headings and buttons), kept here with the others so that translators
 /// find every file in one place; not built in: the tray adds them with
 /// [`Texts::with_resources`].
-pub const TRAY: &[Resource] = areas!["tray"];
+pub const TRAY: &[Resource] = crate::resources!["../locales": "tray"];
 
 /// A catalogue file does not parse, or two files define the same id.
 #[derive(Debug, thiserror::Error)]

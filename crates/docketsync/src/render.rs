@@ -11,28 +11,7 @@ use docket_app::text::Resource;
 use docket_app::{Action, Described, Lang, Message, Texts};
 
 /// The CLI's own catalogue files.
-pub const RESOURCES: &[Resource] = &[
-    Resource {
-        lang: Lang::En,
-        area: "cli",
-        source: include_str!("../locales/en/cli.ftl"),
-    },
-    Resource {
-        lang: Lang::De,
-        area: "cli",
-        source: include_str!("../locales/de/cli.ftl"),
-    },
-    Resource {
-        lang: Lang::En,
-        area: "cli-help",
-        source: include_str!("../locales/en/cli-help.ftl"),
-    },
-    Resource {
-        lang: Lang::De,
-        area: "cli-help",
-        source: include_str!("../locales/de/cli-help.ftl"),
-    },
-];
+pub const RESOURCES: &[Resource] = docket_app::text::resources!["../locales": "cli", "cli-help"];
 
 /// Every word the CLI prints, in `lang`.
 pub fn texts(lang: Lang) -> Texts {
