@@ -9,6 +9,9 @@
 //!   its own words;
 //! - the front ends (the CLI, the tray) depend on `docket-app` alone of
 //!   the product's crates (their tests may look further);
+//! - what firms deploy carries no fake Microsoft: no crate the front ends
+//!   link (their normal dependencies, followed through the workspace) is
+//!   the emulator or the test kit;
 //! - no crate's code embeds a file of another crate (`include_str!`,
 //!   `include_bytes!` with a path out of its own folder): what a crate
 //!   needs of another comes through that crate's API;
@@ -101,6 +104,8 @@ fn names_a_command(line: &str) -> bool {
         "client-secret",
         "source-credential",
         "check",
+        "export",
+        "help",
     ];
     line.match_indices("docketsync ").any(|(i, m)| {
         let rest = &line[i + m.len()..];
@@ -237,6 +242,15 @@ fn no_library_crate_names_a_cli_command_in_user_text() {
 /// The product crates (`docket-*`) a manifest depends on outside its
 /// dev- and build-dependencies.
 fn product_dependencies(manifest: &str) -> Vec<String> {
+    normal_dependencies(manifest)
+        .into_iter()
+        .filter(|name| name.starts_with("docket-"))
+        .collect()
+}
+
+/// The names of the normal dependencies in `manifest` (also
+/// target-specific ones; not dev- or build-dependencies).
+fn normal_dependencies(manifest: &str) -> Vec<String> {
     let mut section = "";
     let mut out = vec![];
     for line in manifest.lines().map(str::trim) {
@@ -248,11 +262,65 @@ fn product_dependencies(manifest: &str) -> Vec<String> {
             && !section.ends_with("dev-dependencies]")
             && !section.ends_with("build-dependencies]");
         let name = line.split(['=', ' ', '.']).next().unwrap_or_default();
-        if normal && name.starts_with("docket-") {
+        if normal && !name.is_empty() && !name.starts_with('#') {
             out.push(name.to_string());
         }
     }
     out
+}
+
+/// A manifest's `[package] name`.
+fn package_name(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package && line.starts_with("name") {
+            return line.split('"').nth(1).map(str::to_string);
+        }
+    }
+    None
+}
+
+#[test]
+fn the_product_links_no_emulator() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let manifests: BTreeMap<String, String> = crates()
+        .iter()
+        .filter_map(|c| {
+            let text = std::fs::read_to_string(c.join("Cargo.toml")).ok()?;
+            Some((package_name(&text)?, text))
+        })
+        .collect();
+    for must in [
+        "docketsync",
+        "docket-tray",
+        "m365-emulator",
+        "docket-testkit",
+    ] {
+        assert!(manifests.contains_key(must), "no workspace crate {must}");
+    }
+    // What the front ends link, followed through the workspace's crates.
+    let mut linked = BTreeSet::new();
+    let mut todo = vec!["docketsync".to_string(), "docket-tray".to_string()];
+    while let Some(name) = todo.pop() {
+        if let Some(manifest) = manifests.get(&name) {
+            for dep in normal_dependencies(manifest) {
+                if manifests.contains_key(&dep) && linked.insert(dep.clone()) {
+                    todo.push(dep);
+                }
+            }
+        }
+    }
+    assert!(linked.contains("docket-app"), "{linked:?}");
+    let fakes: Vec<&str> = ["m365-emulator", "docket-testkit"]
+        .into_iter()
+        .filter(|f| linked.contains(*f))
+        .collect();
+    assert!(
+        fakes.is_empty(),
+        "the product links {fakes:?} (a normal dependency of {linked:?}): only tests may"
+    );
 }
 
 #[test]
@@ -274,11 +342,12 @@ fn front_ends_depend_on_docket_app_alone() {
     );
 }
 
-/// The paths `include_str!`/`include_bytes!` name in `source` (the first
-/// literal, also inside `concat!`), each with its line.
+/// The paths `include_str!`/`include_bytes!`/`resources!` name in
+/// `source` (the first literal, also inside `concat!`), each with its line.
 fn included_paths(source: &str) -> Vec<(usize, String)> {
     let mut out = vec![];
-    for mac in ["include_str!(", "include_bytes!("] {
+    // `resources![dir: …]` (docket-text's catalogue list) names a folder.
+    for mac in ["include_str!(", "include_bytes!(", "resources!["] {
         for (at, _) in source.match_indices(mac) {
             let mut rest = source[at + mac.len()..].trim_start();
             if let Some(inner) = rest.strip_prefix("concat!(") {
@@ -355,6 +424,18 @@ fn the_checks_catch_what_they_look_for() {
     assert!(names_a_command("fix: run `docketsync signin`"));
     assert!(names_a_command("\"IT: `docketsync client-secret set`\""));
     assert!(!names_a_command("docketsync's state folder"));
+    assert!(names_a_command("then `docketsync export --dry-run`"));
+    assert_eq!(
+        normal_dependencies(
+            "[package]\nname = \"a\"\n[dependencies]\nm365-emulator = { path = \"x\" }\n\
+             [dev-dependencies]\ndocket-testkit.workspace = true\n"
+        ),
+        ["m365-emulator"]
+    );
+    assert_eq!(
+        package_name("[package]\nname = \"docket-tray\"\n[lib]\nname = \"x\"\n").as_deref(),
+        Some("docket-tray")
+    );
     let manifest = "[dependencies]\ndocket-app = { path = \"a\" }\ndocket-text.workspace = true\n\
                     [target.'cfg(unix)'.dependencies]\ndocket-paths = \"0.1\"\n\
                     [dev-dependencies]\ndocket-store = \"0.1\"\n[build-dependencies]\ndocket-x = \"1\"\n";
@@ -364,12 +445,14 @@ fn the_checks_catch_what_they_look_for() {
     );
     let embeds =
         "const T: &str = include_str!(concat!(\n    \"../../crates/x/locales/\", \"en\"));\n\
-                  const B: &[u8] = include_bytes!(\"../sample/a.csv\");";
+                  const B: &[u8] = include_bytes!(\"../sample/a.csv\");\n\
+                  const R: &[Resource] = resources![\"../../x/locales\": \"cli\"];";
     assert_eq!(
         included_paths(embeds),
         [
             (1, "../../crates/x/locales/".to_string()),
-            (3, "../sample/a.csv".to_string())
+            (3, "../sample/a.csv".to_string()),
+            (4, "../../x/locales".to_string())
         ]
     );
     let tray = root().join("src-tauri");
