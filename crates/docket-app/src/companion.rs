@@ -530,17 +530,13 @@ impl Observer for Watcher {
         if !changed {
             return;
         }
-        let plan = match activity {
-            Activity::Idle { next_run } => Some((next_run, false)),
-            Activity::BackingOff { until, .. } => Some((until, true)),
-            _ => None,
-        };
         let now = self.0.clock.now();
-        self.0.app.plan_next_run(plan.map(|(at, retry)| PlannedRun {
-            at,
-            retry,
-            planned_at: Some(now),
-        }));
+        self.0
+            .app
+            .plan_next_run(activity.planned_run().map(|p| PlannedRun {
+                planned_at: Some(now),
+                ..p
+            }));
         if let Some((old, new)) = self.0.publish() {
             let back = new == TrayState::InStep && old != TrayState::InStep;
             let mut view = lock(&self.0.view);

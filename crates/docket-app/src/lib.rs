@@ -60,9 +60,8 @@ pub use credentials::source_credential_key;
 pub(crate) use credentials::{open_secret_store, source_auth};
 pub use docket_text::{Action, Lang, Message, Texts, TimeStyle, Who};
 pub use error::{AppError, Described, ExportFailure, HttpSetup};
-pub use export::plan_choices;
-pub(crate) use export::{last_export_of, mailbox_zone, ZoneOrigin, LAST_EXPORT};
-pub use pms::{read_options, PmsPreview};
+pub(crate) use export::{last_export_of, mailbox_zone, plan_choices, ZoneOrigin, LAST_EXPORT};
+pub(crate) use pms::PmsPreview;
 pub use status::Status;
 
 /// What a front end needs of `docket-text` beyond the words above: its
@@ -79,7 +78,7 @@ pub mod paths {
 }
 
 /// `docket-config`'s view → `docket-auth`'s.
-pub fn auth_config(config: &Config) -> Result<AuthConfig, AppError> {
+pub(crate) fn auth_config(config: &Config) -> Result<AuthConfig, AppError> {
     let ms = &config.microsoft;
     let scopes: Vec<&str> = ms.scopes.iter().map(String::as_str).collect();
     let mut auth = AuthConfig::new(

@@ -10,7 +10,7 @@ use docket_paths::SourceCache;
 use crate::{executor, plan_choices, App, AppError};
 
 /// How the source reads the firm's conventions (`[conventions]`).
-pub fn read_options(c: &docket_config::Conventions) -> docket_source::ReadOptions {
+pub(crate) fn read_options(c: &docket_config::Conventions) -> docket_source::ReadOptions {
     use docket_source::{DeadlineKind, KindRule, ReadOptions, SubscriptionRule};
     ReadOptions {
         kind: KindRule {

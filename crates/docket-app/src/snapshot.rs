@@ -72,6 +72,23 @@ pub enum Activity {
     Paused,
 }
 
+impl Activity {
+    /// The next export this activity waits for, if it waits for one
+    /// (`planned_at`: `None`, the plan of this process's loop).
+    pub fn planned_run(&self) -> Option<PlannedRun> {
+        let (at, after_failures) = match *self {
+            Activity::Idle { next_run } => (next_run, false),
+            Activity::BackingOff { until, .. } => (until, true),
+            _ => return None,
+        };
+        Some(PlannedRun {
+            at,
+            after_failures,
+            planned_at: None,
+        })
+    }
+}
+
 /// An action with its words, for a button or an instruction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionView {
@@ -121,7 +138,9 @@ pub struct ModuleRow {
 pub struct PlannedRun {
     pub at: DateTime<Utc>,
     /// A try again after failures (the loop backs off), not the interval.
-    pub retry: bool,
+    /// Stored as `retry` before 2026-12-03 (the state database may hold it).
+    #[serde(alias = "retry")]
+    pub after_failures: bool,
     /// When the plan was made, if by a loop in another process (the
     /// tray), read from the state database: its plan as of then. `None`:
     /// this process's own loop, whose plan is current.
@@ -432,18 +451,8 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
         _ => None,
     };
     let next_run = match input.activity {
-        Activity::Idle { next_run } => Some(PlannedRun {
-            at: next_run,
-            retry: false,
-            planned_at: None,
-        }),
-        Activity::BackingOff { until, .. } => Some(PlannedRun {
-            at: until,
-            retry: true,
-            planned_at: None,
-        }),
         Activity::NotRunning => input.planned.filter(|p| still_planned(p, now)),
-        _ => None,
+        activity => activity.planned_run(),
     };
     let row = |id: ModuleId, enabled: bool, in_step: usize| {
         let module = id.as_str();

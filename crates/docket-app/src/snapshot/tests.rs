@@ -395,7 +395,7 @@ fn module_rows_and_the_next_run() {
             format!(
                 "{} retry={} planned={}",
                 hm(n.at),
-                n.retry,
+                n.after_failures,
                 n.planned_at.map_or("-".into(), hm)
             )
         });
@@ -486,7 +486,7 @@ fn module_rows_and_the_next_run() {
     let planned = |input: Input| Input {
         planned: Some(PlannedRun {
             at: at(14, 15),
-            retry: false,
+            after_failures: false,
             planned_at: Some(at(14, 0)),
         }),
         ..input
@@ -590,4 +590,19 @@ fn recent_runs_as_stored() {
     check(Some(&list), None, &[24, 23, 22, 21, 20, 19, 18, 17, 16, 15]);
     let damaged = format!("[{}, {{\"at\": 5}}, {last}]", json(&created(1)));
     check(Some(&damaged), None, &[1, 7]);
+}
+
+/// A plan another process stored before the field's rename (`retry`)
+/// still reads as a try again after failures: the CLI's status and a
+/// tray of the new version share the state database with an old tray.
+#[test]
+fn a_plan_stored_by_an_older_version_still_reads() {
+    let old: PlannedRun = serde_json::from_str(
+        r#"{"at":"2026-12-01T14:00:00Z","retry":true,"planned_at":"2026-12-01T13:58:00Z"}"#,
+    )
+    .expect("the old form");
+    assert!(old.after_failures);
+    assert_eq!(old.at, at(14, 0));
+    let new = serde_json::to_value(old).unwrap();
+    assert_eq!(new["after_failures"], true);
 }

@@ -110,7 +110,7 @@ pub fn render(t: &Texts, s: &Snapshot) -> String {
     }
     match (&s.next_run, s.activity) {
         (Some(n), _) => {
-            let label = if n.retry {
+            let label = if n.after_failures {
                 "cli-status-next-retry"
             } else {
                 "cli-status-next-run"
@@ -267,7 +267,7 @@ Anmeldung gespeichert in: dem Secret Service (gnome-keyring, KWallet oder KeePas
         }
         let planned = Some(PlannedRun {
             at: at(14, 0),
-            retry: false,
+            after_failures: false,
             planned_at: Some(at(13, 45)),
         });
         check(Lang::En, planned, EN);
