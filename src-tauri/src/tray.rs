@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 
 use docket_app::snapshot::{Activity, ProblemView, Snapshot, TrayState};
-use docket_app::{Action, Texts, Who};
+use docket_app::{Action, Texts};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -79,11 +79,7 @@ pub fn model(snapshot: &Snapshot, texts: &Texts) -> MenuModel {
 /// whoever must act; the window says the rest.
 pub fn model_without_app(problem: &ProblemView, texts: &Texts) -> MenuModel {
     MenuModel {
-        icon: match problem.who {
-            Who::User => TrayState::NeedsUser,
-            Who::Admin => TrayState::NeedsAdmin,
-            Who::Nobody => TrayState::Retrying,
-        },
+        icon: TrayState::of_who(problem.who),
         status_line: problem.headline.clone(),
         sign_in: None,
         pause: texts.word("tray-menu-pause"),

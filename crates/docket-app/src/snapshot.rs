@@ -72,6 +72,18 @@ pub enum Activity {
     Paused,
 }
 
+impl TrayState {
+    /// The icon of whoever must act on a problem: the user's, IT's, or
+    /// nobody's (it passes by itself).
+    pub fn of_who(who: Who) -> TrayState {
+        match who {
+            Who::User => TrayState::NeedsUser,
+            Who::Admin => TrayState::NeedsAdmin,
+            Who::Nobody => TrayState::Retrying,
+        }
+    }
+}
+
 impl Activity {
     /// The next export this activity waits for, if it waits for one
     /// (`planned_at`: `None`, the plan of this process's loop).
@@ -264,9 +276,7 @@ pub fn tray_state(status: &Status, activity: &Activity, last: Option<&LastExport
         return TrayState::NotExported;
     }
     match last.and_then(|l| l.error.as_ref()).map(|e| e.who) {
-        Some(Who::User) => TrayState::NeedsUser,
-        Some(Who::Admin) => TrayState::NeedsAdmin,
-        Some(Who::Nobody) => TrayState::Retrying,
+        Some(who) => TrayState::of_who(who),
         // Deletions wait for the user: Outlook is not in step until then.
         None if last.is_some_and(|l| l.braked.is_some()) => TrayState::NeedsUser,
         // The PMS export could not be read whole: what it could not give
