@@ -172,7 +172,7 @@ def cpu_ticks(pids):
     return total
 
 
-def close_window(title):
+def close_window(title, missing_ok=False):
     from Xlib import X, display, protocol
 
     d = display.Display()
@@ -193,6 +193,9 @@ def close_window(title):
 
     w = find(d.screen().root)
     if w is None:
+        if missing_ok:  # it went meanwhile
+            d.close()
+            return
         sys.exit(f"tray-bench: no window titled {title!r}")
     ev = protocol.event.ClientMessage(window=w, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0]))
     w.send_event(ev, event_mask=X.NoEventMask)
@@ -254,10 +257,21 @@ def main():
     if args.shot:
         shooter = os.path.join(os.path.dirname(os.path.abspath(__file__)), "window_shot.py")
         subprocess.run([sys.executable, shooter, "Docket Sync", args.shot], check=True, timeout=60)
-    close_window("Docket Sync")
     # The window is a process of its own (with WebKit's web and network
-    # processes under it): all of it ends with the window.
-    wait("the window's processes to end", lambda: tree(proc.pid) == [proc.pid], timeout=60, step=0.1)
+    # processes under it): all of it ends with the window. On a loaded
+    # machine the debug build's window has let a first close go unheeded
+    # (2026-12-03, twice in a row at load ~8, never when quiet), so the
+    # close is asked again every 5 s, as a user clicks the X again, and
+    # the closes it took are reported.
+    closes = 0
+    until = time.monotonic() + 60
+    while tree(proc.pid) != [proc.pid]:
+        if time.monotonic() > until:
+            sys.exit(f"tray-bench: the window's processes to end did not happen within 60 s ({closes} closes)")
+        if closes == 0 or time.monotonic() > last_close + 5:
+            close_window("Docket Sync", missing_ok=closes > 0)
+            closes, last_close = closes + 1, time.monotonic()
+        time.sleep(0.1)
     time.sleep(args.settle)
     closed, closed_parts = memory(proc.pid)
     closed_maps = top_mappings(proc.pid)
@@ -283,6 +297,7 @@ def main():
     print(f"| PSS, window never opened | {mib(never)} |")
     print(f"| PSS, window open | {mib(opened)} |")
     print(f"| PSS, window closed again | {mib(closed)} |")
+    print(f"| closes the window needed (WM_DELETE_WINDOW, 5 s apart) | {closes} |")
     print(f"| CPU over {args.idle_seconds:.0f} s idle (window closed) | {cpu_s:.2f} s ({100 * cpu_s / (t1 - t0):.3f} % of one core) |")
     print()
     for name, parts in [("never opened", never_parts), ("open", opened_parts), ("closed", closed_parts)]:
