@@ -652,6 +652,18 @@ async fn the_tray_in_a_real_desktop_session() {
         "return !!document.querySelector('#problems [data-action=sign_in]');",
     )
     .await;
+    // The stopped run's problem is in each module's row too, by its code.
+    let code = wait_script(
+        &window,
+        "the calendar row names the problem",
+        "const c = document.querySelector('tr[data-module=calendar] td.problem[data-problem]'); \
+         return c && c.dataset.problem;",
+    )
+    .await;
+    assert!(
+        code.as_str().is_some_and(|c| c.starts_with("reauth.")),
+        "the row's problem: {code}"
+    );
     screenshots(&window, "sign-in-again").await;
     // Another "Export now" while it waits for the user tells nothing new.
     menu.click("Export now");
@@ -680,6 +692,13 @@ async fn the_tray_in_a_real_desktop_session() {
         e.first().is_some_and(|s| s.label.starts_with("In step"))
             && !e.iter().any(|e| e.label.starts_with("Sign in"))
     });
+    wait_script(
+        &window,
+        "the calendar row without a problem again",
+        "return document.querySelector('tr[data-module=calendar]') \
+                && !document.querySelector('tr[data-module=calendar] td.problem');",
+    )
+    .await;
     let sign_in_notes = notifications()[before..]
         .iter()
         .filter(|n| has_action(n, "sign_in"))
