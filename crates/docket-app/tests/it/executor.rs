@@ -306,6 +306,61 @@ async fn the_budget_window_survives_a_failed_run_and_a_restart() {
     assert_eq!(c.throttled, 0);
 }
 
+/// The short version of the real-budget run (docs/benchmarks.md, "The
+/// real budget"): more items than the mailbox's budget allows in one
+/// window, against an emulator that enforces the budget (each `$batch`
+/// item counted, as Outlook does) and a client told the same budget. The
+/// client waits for the window instead of running into it: no 429, every
+/// item created once, and the next run finds them all in step. (80
+/// requests per 2 s; 200 items need three windows.)
+#[tokio::test]
+async fn an_export_larger_than_the_budget_paces_itself_and_meets_no_429() {
+    let fx = Fixture::new().await;
+    let (budget, window) = (80, 2);
+    fx.admin(
+        reqwest::Method::POST,
+        "/_admin/throttle",
+        json!({"max_concurrent": 4, "budget": budget, "window_seconds": window}),
+    )
+    .await;
+    let mut options = Options::new(format!("{}/v1.0", fx.server.base_url));
+    options.budget = docket_graph::pace::Budget {
+        requests: budget,
+        window: std::time::Duration::from_secs(window),
+    };
+    let graph = GraphClient::new(http(), options, Token(fx.server.shared.test_token(ANNA)));
+    let items: Vec<String> = (0..200)
+        .map(|i| event(&format!("e{i}"), &format!("Termin {i}"), 1 + i % 28))
+        .collect();
+    let snap = ics(&items);
+    let report = export(
+        &graph,
+        &ExportStore(&fx.db),
+        &snap,
+        &choices(),
+        ExportOptions::default(),
+        now(),
+        &|_| {},
+    )
+    .await
+    .expect("export");
+    assert_eq!(
+        (report.created, report.failed.len()),
+        (200, 0),
+        "{}",
+        report.plan
+    );
+    let c = graph.counters();
+    assert!(
+        c.budget_requests > u64::from(budget) * 2,
+        "more than two windows' worth: {c:?}"
+    );
+    assert_eq!(c.throttled, 0, "the client ran into the limit: {c:?}");
+    assert!(c.paced > 0, "it waited for the window: {c:?}");
+    let again = fx.run(&snap, &choices()).await;
+    assert_eq!((again.requests.writes, again.unchanged), (0, 200));
+}
+
 /// A run cut off mid-export, as by a kill (its future dropped, so no final
 /// store), has already stored nearly all of the budget it spent, so the
 /// next process does not spend those requests a second time. The window
