@@ -80,8 +80,24 @@ fn keyring_check(opened: Result<(Message, bool), StoreError>) -> Check {
     }
 }
 
-/// What the PMS credential is: a token, or the password of `source.username`.
-fn credential_kind(auth: SourceAuth, source: &Source) -> Message {
+/// What the PMS credential is: a token, or the password of
+/// `source.username` (the arguments `kind` and `user` of the
+/// `doctor-source-credential-*` messages).
+#[derive(Debug, Clone)]
+struct CredentialKind {
+    kind: &'static str,
+    user: String,
+}
+
+impl CredentialKind {
+    fn message(&self, id: &str) -> Message {
+        Message::new(id)
+            .text("kind", self.kind)
+            .text("user", self.user.clone())
+    }
+}
+
+fn credential_kind(auth: SourceAuth, source: &Source) -> CredentialKind {
     let user = match source {
         Source::IcsUrl { username, .. } | Source::CalDav { username, .. } => {
             username.clone().unwrap_or_default()
@@ -92,7 +108,7 @@ fn credential_kind(auth: SourceAuth, source: &Source) -> Message {
         SourceAuth::Bearer => "token",
         _ => "password",
     };
-    Message::new("").text("kind", kind).text("user", user)
+    CredentialKind { kind, user }
 }
 
 /// Is the PMS server's password or token stored (`source.auth` basic or
@@ -110,12 +126,9 @@ pub(super) fn source_credential(config: &Config, paths: &Paths) -> Option<Check>
     ))
 }
 
-fn credential_check(kind: Message, found: Result<bool, StoreError>) -> Check {
+fn credential_check(kind: CredentialKind, found: Result<bool, StoreError>) -> Check {
     let id = "source-credential";
-    let with = |id: &str| Message {
-        id: id.to_string(),
-        args: kind.args.clone(),
-    };
+    let with = |id: &str| kind.message(id);
     match found {
         Ok(true) => Check::pass(id, with("doctor-source-credential-ok")),
         Ok(false) => Check::fail(
