@@ -12,7 +12,9 @@
 //! to the loop's next run time in naps of at most a minute (as the loop
 //! itself sleeps), and in small steps while an export runs (its
 //! `Retry-After` waits and backoffs). The emulator's clock is set to the
-//! loop's at every reading.
+//! loop's at every reading. A sleep of the machine moves the simulated
+//! wall clock alone (`SimClock::sleep`), as a suspend leaves the monotonic
+//! clock behind; while the user signs in the driver moves no clock.
 //!
 //! The timeline (day 0 = start):
 //! - every day at 08:00 the PMS export changes (edits, additions,
