@@ -77,11 +77,19 @@ fn main() -> std::process::ExitCode {
             .map(|s| s.log_names.join(", "))
             .unwrap_or_default()
     );
+    let revoked = f.revocations.len() as u32;
     if f.converged
         && f.lagged_events == 0
-        && f.notified
+        && f.notified.iter().all(|(k, &n)| {
+            n == 1 || k == "back_in_step" || (k.starts_with("problem:reauth.") && n <= revoked)
+        })
+        && f.sleeps.iter().all(|s| !s.sign_in_alarm)
+        && f.cuts
             .iter()
-            .all(|(k, &n)| n == 1 || k == "back_in_step")
+            .all(|c| c.vanished == 0 && c.converged_after == Some(true))
+        && f.revocations
+            .iter()
+            .all(|r| r.waiting_for_user && r.resumed)
     {
         std::process::ExitCode::SUCCESS
     } else {
@@ -171,6 +179,53 @@ fn markdown(o: &long_run::Options, f: &long_run::Figures) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         f.lagged_events
+    );
+    let count = |n: usize, of: usize| format!("{n} of {of}");
+    let s = &f.sleeps;
+    out += &format!(
+        "Faults drawn (name: windows): {}.\n\
+         Machine sleeping 2 h across the token's expiry: {} (mid-batch: {}); runs in their \
+         windows {} ({} failed); a sign-in asked for: {}.\n",
+        f.faults
+            .iter()
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        s.len(),
+        count(s.iter().filter(|s| s.mid_batch).count(), s.len()),
+        s.iter().map(|s| s.runs).sum::<u32>(),
+        s.iter().map(|s| s.failed_runs).sum::<u32>(),
+        s.iter().filter(|s| s.sign_in_alarm).count(),
+    );
+    let c = &f.cuts;
+    out += &format!(
+        "PMS export cut short: {} ({} mid-record, the others between records); runs that \
+         read a cut export {}; Outlook items the PMS still had that went during a cut: {}; \
+         mailbox equal to the PMS before the next day's change: {}.\n",
+        c.len(),
+        c.iter().filter(|c| c.mid_record).count(),
+        c.iter().map(|c| c.runs).sum::<u32>(),
+        c.iter().map(|c| c.vanished).sum::<usize>(),
+        count(
+            c.iter().filter(|c| c.converged_after == Some(true)).count(),
+            c.len()
+        ),
+    );
+    let r = &f.revocations;
+    let codes: std::collections::BTreeSet<&str> =
+        r.iter().filter_map(|r| r.problem.as_deref()).collect();
+    out += &format!(
+        "Refresh token revoked: {} (mid-batch: {}); the loop waiting for the user, tray \
+         \"needs you\": {}; problem shown {:?}, the user's: {}; sign-ins asked {}, completed: \
+         {}; exporting again without a restart: {}.\n",
+        r.len(),
+        count(r.iter().filter(|r| r.mid_batch).count(), r.len()),
+        count(r.iter().filter(|r| r.waiting_for_user).count(), r.len()),
+        codes,
+        count(r.iter().filter(|r| r.who_user).count(), r.len()),
+        r.iter().map(|r| r.sign_ins).sum::<u32>(),
+        count(r.iter().filter(|r| r.signed_in).count(), r.len()),
+        count(r.iter().filter(|r| r.resumed).count(), r.len()),
     );
     out
 }

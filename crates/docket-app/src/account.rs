@@ -253,7 +253,12 @@ impl App {
             // The learned window belongs to the tenant's policy: keep it.
             sign_in_frequency_seconds: previous.and_then(|p| p.sign_in_frequency_seconds),
             last_problem: None,
-            notified: None,
+            // What was told stays told (a standing warning is not told
+            // again because the user signed in again), but for the
+            // problems, which the new sign-in ends.
+            notified: previous
+                .and_then(|p| p.notified.as_deref())
+                .and_then(docket_store::still_told),
         };
         // The export state is this mailbox's, or it goes in the same
         // transaction that saves the account (with the source caches). An

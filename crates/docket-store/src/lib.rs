@@ -204,9 +204,22 @@ pub struct AccountRecord {
     /// The sign-in frequency learned from AADSTS70043, in seconds.
     pub sign_in_frequency_seconds: Option<i64>,
     pub last_problem: Option<ProblemRecord>,
-    /// What the user was last notified of (opaque to the store, e.g.
+    /// What the user was last notified of (one key a line; opaque to the
+    /// store but for [`still_told`]'s `problem:` keys, e.g.
     /// `secret_expiry:14`), so a notice is shown once per step.
     pub notified: Option<String>,
+}
+
+/// What stays told of `notified` (one key a line) once the sign-in works
+/// again: all but the `problem:` keys, which are forgotten with their
+/// problem, so that the same problem coming back is told again. `None`:
+/// nothing. Pure.
+pub fn still_told(notified: &str) -> Option<String> {
+    let kept: Vec<&str> = notified
+        .lines()
+        .filter(|k| !k.is_empty() && !k.starts_with("problem:"))
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("\n"))
 }
 
 /// An open state database.
@@ -527,13 +540,20 @@ impl StateDb {
     /// memory of having told the user about it (`problem:` notifications),
     /// so that the same problem coming back later is told again.
     pub fn record_good_refresh(&self, at: DateTime<Utc>) -> Result<(), StateError> {
-        self.update(
-            "UPDATE account SET last_good_refresh_at = ?1, problem_code = NULL,
-                problem_aadsts = NULL, problem_at = NULL,
-                notified = CASE WHEN notified LIKE 'problem:%' THEN NULL ELSE notified END
-             WHERE id = 1",
-            params![ts(at)],
-        )
+        self.in_transaction(|tx| {
+            let told: Option<Option<String>> = tx
+                .query_row("SELECT notified FROM account WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            tx.execute(
+                "UPDATE account SET last_good_refresh_at = ?1, problem_code = NULL,
+                    problem_aadsts = NULL, problem_at = NULL, notified = ?2
+                 WHERE id = 1",
+                params![ts(at), told.flatten().as_deref().and_then(still_told)],
+            )
+            .map(drop)
+        })
     }
 
     /// A refresh failed with a classified problem; `sign_in_frequency`:
@@ -726,6 +746,38 @@ fn classify(path: &Path, e: rusqlite::Error) -> StateError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn what_stays_told_once_the_sign_in_works_again() {
+        use super::still_told;
+        let table: [(&str, Option<&str>); 7] = [
+            ("", None),
+            ("problem:reauth.password_changed", None),
+            (
+                "client_secret_expiring:30",
+                Some("client_secret_expiring:30"),
+            ),
+            // Before the fix a list that began with a problem was
+            // forgotten whole, and its warnings were told again.
+            (
+                "problem:reauth.password_changed\nclient_secret_expiring:30",
+                Some("client_secret_expiring:30"),
+            ),
+            // … and a problem after a warning was kept for ever.
+            (
+                "client_secret_expiring:30\nproblem:keyring.unavailable",
+                Some("client_secret_expiring:30"),
+            ),
+            (
+                "inactivity_expiry:2027-03-04\nproblem:a\n\nclient_secret_expiring:7",
+                Some("inactivity_expiry:2027-03-04\nclient_secret_expiring:7"),
+            ),
+            ("problem:a\nproblem:b", None),
+        ];
+        for (told, want) in table {
+            assert_eq!(still_told(told).as_deref(), want, "{told:?}");
+        }
+    }
+
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -810,6 +862,25 @@ mod tests {
             Some(AccountRecord {
                 last_good_refresh_at: Some(at("2026-03-03T10:00:00Z")),
                 notified: None,
+                ..anna()
+            }),
+        );
+        // Told beside a problem (the status lists the problem first): the
+        // warning stays told, the problem goes.
+        let p = problem.clone();
+        check(
+            move |db| {
+                db.save_account(&anna()).unwrap();
+                db.record_problem(&p, None).unwrap();
+                db.set_notified(Some(
+                    "problem:reauth.password_changed\nclient_secret_expiring:30",
+                ))
+                .unwrap();
+                db.record_good_refresh(at("2026-03-03T10:00:00Z")).unwrap();
+            },
+            Some(AccountRecord {
+                last_good_refresh_at: Some(at("2026-03-03T10:00:00Z")),
+                notified: Some("client_secret_expiring:30".into()),
                 ..anna()
             }),
         );

@@ -1,13 +1,19 @@
 //! The short version of the long run of the background loop (the
 //! harness is `examples/long_run.rs`; figures in `docs/reliability.md`):
 //! 120 simulated days of the tray's companion with an 8-hour interval,
-//! the PMS changing daily and faults on most days, a 78-day outage of
-//! the token endpoint and a client secret expiring just after. What a
-//! user notices: the mailbox equals the PMS at the end; the 90-day
-//! inactivity warning and the secret's 30-, 14- and 7-day warnings are
-//! told once each and nothing is told twice; the sign-in is refreshed on
-//! every day the token endpoint answers; no file descriptor, thread or
-//! temp-file growth.
+//! the PMS changing daily and faults on most days (among them the
+//! machine sleeping across the token's expiry mid-batch, the PMS export
+//! cut short while it is written, the refresh token revoked mid-batch), a
+//! 78-day outage of the token endpoint and a client secret expiring just
+//! after. What a user notices: the mailbox equals the PMS at the end; the
+//! 90-day inactivity warning and the secret's 30-, 14- and 7-day warnings
+//! are told once each and nothing is told twice but a revoked sign-in
+//! once per revocation; the sign-in is refreshed on every day the token
+//! endpoint answers; a sleep across the token's expiry asks for no
+//! sign-in; nothing Outlook has is deleted while the export is cut short,
+//! and the runs after it make Outlook the PMS again; each revocation turns
+//! the tray to "sign in again", and after the sign-in the loop exports
+//! again by itself; no file descriptor, thread or temp-file growth.
 
 #[path = "support/long_run.rs"]
 mod harness;
@@ -89,14 +95,67 @@ async fn a_hundred_and_twenty_simulated_days_of_the_background_loop() {
         );
     }
     // "Back in step" ends each episode of trouble under one key (a front
-    // end replaces the shown one); every other key is told once.
+    // end replaces the shown one), a revoked sign-in is told at each
+    // revocation; every other key is told once.
+    let revoked = f.revocations.len() as u32;
     assert!(
-        f.notified
-            .iter()
-            .all(|(k, &n)| n == 1 || k == "back_in_step"),
+        f.notified.iter().all(|(k, &n)| n == 1
+            || k == "back_in_step"
+            || (k.starts_with("problem:reauth.") && n <= revoked)),
         "nothing told twice: {:?}",
         f.notified
     );
+    // The machine slept across the token's expiry while the export's
+    // writes were in flight: no sign-in asked for.
+    assert!(
+        f.sleeps.iter().any(|s| s.mid_batch),
+        "no sleep mid-batch: {:?}",
+        f.sleeps
+    );
+    assert!(
+        f.sleeps.iter().all(|s| !s.sign_in_alarm),
+        "a sleep asked for a sign-in: {:?}",
+        f.sleeps
+    );
+    // The PMS export cut short, in the middle of a record and between two:
+    // nothing Outlook has and the PMS still has went, and the runs after
+    // made Outlook the PMS again.
+    for mid_record in [true, false] {
+        assert!(
+            f.cuts
+                .iter()
+                .any(|c| c.mid_record == mid_record && c.runs > 0),
+            "no run read an export cut {}: {:?}",
+            if mid_record {
+                "mid-record"
+            } else {
+                "between records"
+            },
+            f.cuts
+        );
+    }
+    assert!(
+        f.cuts
+            .iter()
+            .all(|c| c.vanished == 0 && c.converged_after == Some(true)),
+        "cut exports: {:?}",
+        f.cuts
+    );
+    // Each revocation: the tray asks the user to sign in again (the loop
+    // waits for them), and after the sign-in it exports by itself.
+    assert!(!f.revocations.is_empty(), "no revocation drawn");
+    for r in &f.revocations {
+        assert!(
+            r.waiting_for_user
+                && r.who_user
+                && r.problem
+                    .as_deref()
+                    .is_some_and(|p| p.starts_with("reauth."))
+                && r.signed_in
+                && r.resumed,
+            "revocation: {r:?}"
+        );
+    }
     assert!(
         f.days_without_refresh.is_empty(),
         "days without a good refresh: {:?}",

@@ -228,3 +228,24 @@ async fn a_sign_out_waits_for_a_running_export() {
     let who = signing_out.await.expect("join").expect("sign out");
     assert_eq!(who.as_deref(), Some(signed_in.upn));
 }
+
+/// Signing in again (the password changed, the sign-in was revoked) ends
+/// the sign-in's problem, not the memory of what the user was told: a
+/// warning that still stands is not told a second time. (Found by the long
+/// run: the client secret's 30-day warning came again after a revoked
+/// sign-in and the sign-in that followed.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_again_does_not_tell_a_standing_warning_again() {
+    let fx = SignedIn::start(DEMO).await;
+    fx.app
+        .mark_notified(&[
+            "problem:reauth.password_changed".to_string(),
+            "client_secret_expiring:30".to_string(),
+        ])
+        .unwrap();
+    let (.., password) = m365_emulator::world::demo::USERS[0];
+    fx.sign_in(password).await;
+    let db = docket_store::StateDb::open(&fx.paths.state_db_file()).unwrap();
+    let told = db.account().unwrap().and_then(|a| a.notified);
+    assert_eq!(told.as_deref(), Some("client_secret_expiring:30"));
+}

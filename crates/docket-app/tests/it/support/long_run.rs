@@ -12,13 +12,19 @@
 //! to the loop's next run time in naps of at most a minute (as the loop
 //! itself sleeps), and in small steps while an export runs (its
 //! `Retry-After` waits and backoffs). The emulator's clock is set to the
-//! loop's at every reading.
+//! loop's at every reading. A sleep of the machine moves the simulated
+//! wall clock alone (`SimClock::sleep`), as a suspend leaves the monotonic
+//! clock behind; while the user signs in the driver moves no clock.
 //!
 //! The timeline (day 0 = start):
 //! - every day at 08:00 the PMS export changes (edits, additions,
 //!   deletions); most days one fault for six hours from 09:00 (429 with
 //!   `Retry-After`, 503, connection resets, malformed JSON, latency
-//!   spikes, the network gone, an expired delta token);
+//!   spikes, the network gone, an expired delta token; and these, which
+//!   act on the loop itself: the machine sleeping across the access
+//!   token's expiry mid-batch, the PMS export cut short while it is
+//!   written, the refresh token revoked mid-batch and the user signing in
+//!   again);
 //! - from day 1 12:00 for 78 days the token endpoint answers 503: no
 //!   refresh succeeds, so the 90-day inactivity warning is due on day
 //!   ~77; then it works again;
@@ -31,14 +37,15 @@
 
 #![allow(dead_code)] // the test reads some figures, the harness all
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use docket_app::companion::{Companion, Event, StartOptions};
 use docket_app::schedule::Clock;
-use docket_app::snapshot::Activity;
+use docket_app::snapshot::{Activity, TrayState};
 use docket_app::{App, Lang};
 use m365_emulator::docketsync_config::{DemoApp, DocketsyncConfig};
 use m365_emulator::world::demo;
@@ -107,6 +114,59 @@ pub struct Figures {
     /// Items the exports deleted, and deletions the brake held back in
     /// the last run.
     pub deleted: u64,
+    /// Fault windows by the fault's name.
+    pub faults: BTreeMap<&'static str, u32>,
+    /// The machine slept (the clock jumped) across the token's expiry.
+    pub sleeps: Vec<Sleep>,
+    /// The PMS export was cut short for a window.
+    pub cuts: Vec<Cut>,
+    /// The refresh token was revoked.
+    pub revocations: Vec<Revocation>,
+}
+
+/// The clock jumped two hours while an export ran.
+#[derive(Debug, Clone, Default)]
+pub struct Sleep {
+    /// While a write of the export was in flight (else between two runs:
+    /// the export ended before its writes were seen).
+    pub mid_batch: bool,
+    /// Runs in the fault window, and how many failed.
+    pub runs: u32,
+    pub failed_runs: u32,
+    /// The tray asked for a sign-in, or a sign-in problem was notified.
+    pub sign_in_alarm: bool,
+}
+
+/// The PMS export cut short for a fault window.
+#[derive(Debug, Clone, Default)]
+pub struct Cut {
+    /// In the middle of a record, else between two records.
+    pub mid_record: bool,
+    /// Runs that read the cut file.
+    pub runs: u32,
+    /// Outlook items the PMS still has that went from the mailbox during
+    /// the window (must be 0).
+    pub vanished: usize,
+    /// The mailbox equal to the PMS before the next day's PMS change.
+    pub converged_after: Option<bool>,
+}
+
+/// The refresh token revoked (`revoke-sessions`) while an export's writes
+/// were in flight, and the clock two hours on (the access token expired).
+#[derive(Debug, Clone, Default)]
+pub struct Revocation {
+    pub mid_batch: bool,
+    /// The tray turned to "needs the user" and the loop to waiting for
+    /// the user.
+    pub waiting_for_user: bool,
+    /// The first problem shown then, and whether it was the user's.
+    pub problem: Option<String>,
+    pub who_user: bool,
+    /// Sign-ins asked of the simulated user, and whether one completed.
+    pub sign_ins: u32,
+    pub signed_in: bool,
+    /// A good run after the sign-in, without a restart.
+    pub resumed: bool,
 }
 
 /// The simulated clock: tokio's (paused) time from `start`; every reading
@@ -114,13 +174,25 @@ pub struct Figures {
 struct SimClock {
     start: DateTime<Utc>,
     at: tokio::time::Instant,
+    /// Seconds the machine slept: the wall clock moved on, tokio's
+    /// (monotonic) clock did not, as on a laptop whose lid was closed.
+    slept: AtomicI64,
     emulator: m365_emulator::Shared,
+}
+
+impl SimClock {
+    fn sleep(&self, d: Duration) {
+        self.slept.fetch_add(d.num_seconds(), Ordering::SeqCst);
+        self.now();
+    }
 }
 
 impl Clock for SimClock {
     fn now(&self) -> DateTime<Utc> {
         let elapsed = tokio::time::Instant::now() - self.at;
-        let now = self.start + Duration::from_std(elapsed).unwrap_or_default();
+        let now = self.start
+            + Duration::from_std(elapsed).unwrap_or_default()
+            + Duration::seconds(self.slept.load(Ordering::SeqCst));
         self.emulator.world().clock.offset_seconds = (now - Utc::now()).num_seconds();
         now
     }
@@ -149,7 +221,7 @@ struct Pms {
 }
 
 impl Pms {
-    fn write(&self) {
+    fn text(&self) -> String {
         let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pms//EN\r\n");
         // In June 2027, after the run's last day: a past appointment the
         // PMS drops stays in Outlook as history (by design), which would
@@ -164,19 +236,38 @@ impl Pms {
             );
         }
         s += "END:VCALENDAR\r\n";
+        s
+    }
+
+    fn write(&self) {
         // As a PMS would: a new file renamed over the old one.
         let tmp = self.file.with_extension("ics.part");
-        std::fs::write(&tmp, s).expect("write the PMS export");
+        std::fs::write(&tmp, self.text()).expect("write the PMS export");
         std::fs::rename(&tmp, &self.file).expect("rename the PMS export");
+    }
+
+    /// The export as a reader finds it while the PMS is still writing it
+    /// in place: only its first half.
+    fn write_cut(&self, mid_record: bool) {
+        let text = self.text();
+        let cut = docket_testkit::stress::faults::cut_short(&text, mid_record);
+        std::fs::write(&self.file, cut).expect("write the cut PMS export");
+    }
+
+    /// Edit `k` appointments (`tag` tells the edits of a day apart).
+    fn edit(&mut self, rng: &mut Rng, k: u64, tag: &str) {
+        let n = self.items.len() as u64;
+        for _ in 0..k {
+            if let Some((&uid, _)) = self.items.iter().nth(rng.below(n) as usize) {
+                self.items.insert(uid, format!("Termin {uid} ({tag})"));
+            }
+        }
     }
 
     fn change(&mut self, rng: &mut Rng, day: i64) {
         let n = self.items.len() as u64;
-        for _ in 0..(1 + rng.below(n / 20 + 1)) {
-            if let Some((&uid, _)) = self.items.iter().nth(rng.below(n) as usize) {
-                self.items.insert(uid, format!("Termin {uid} (Tag {day})"));
-            }
-        }
+        let k = 1 + rng.below(n / 20 + 1);
+        self.edit(rng, k, &format!("Tag {day}"));
         for _ in 0..rng.below(n / 30 + 2) {
             let uid = self.next_uid;
             self.next_uid += 1;
@@ -279,22 +370,44 @@ async fn clear_faults(base: &str) {
     assert!(r.status().is_success());
 }
 
+/// What a fault does beyond the emulator's fault rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Rules,
+    ExpireDeltaTokens,
+    /// Once an export's write is in flight: the machine sleeps two hours
+    /// (and with `revoke`, the refresh token is revoked first).
+    MidBatch {
+        revoke: bool,
+    },
+    /// The PMS export cut short while it is written: in the middle of a
+    /// record and between two records, by turns.
+    CutSource,
+}
+
 /// The fault of `day` (from 09:00 for six hours), by the day's draw.
-fn fault_of(draw: u64) -> Option<(&'static str, Vec<Value>)> {
+fn fault_of(draw: u64) -> Option<(&'static str, Vec<Value>, Act)> {
     let g = "/v1.0/*";
-    Some(match draw % 9 {
+    // Edits wait two seconds at Graph, so that the export's writes are in
+    // flight for a while.
+    let slow_edits = || {
+        vec![json!({"method": "PATCH", "path": "/v1.0/me/events/*", "kind": "latency", "ms": 2000})]
+    };
+    Some(match draw % 12 {
         0 => (
             "429 with Retry-After (0.5 s, 1.25 s)",
             vec![
                 json!({"path": g, "kind": "too_many_requests", "retry_after": 0.5, "probability": 0.1, "seed": draw}),
                 json!({"path": g, "kind": "too_many_requests", "retry_after": 1.25, "probability": 0.05, "seed": draw + 1}),
             ],
+            Act::Rules,
         ),
         1 => (
             "503 on 15 %",
             vec![
                 json!({"path": g, "kind": "service_unavailable", "probability": 0.15, "seed": draw}),
             ],
+            Act::Rules,
         ),
         2 => (
             "connection resets on 10 %",
@@ -302,26 +415,168 @@ fn fault_of(draw: u64) -> Option<(&'static str, Vec<Value>)> {
                 json!({"path": g, "kind": "connection_reset", "probability": 0.05, "seed": draw}),
                 json!({"path": g, "kind": "connection_reset", "after_handler": true, "probability": 0.05, "seed": draw + 1}),
             ],
+            Act::Rules,
         ),
         3 => (
             "malformed JSON on 10 %",
             vec![
                 json!({"path": g, "kind": "malformed_json", "after_handler": true, "probability": 0.1, "seed": draw}),
             ],
+            Act::Rules,
         ),
         4 => (
             "latency 1.5 s on 5 %",
             vec![
                 json!({"path": g, "kind": "latency", "ms": 1500, "probability": 0.05, "seed": draw}),
             ],
+            Act::Rules,
         ),
         5 => (
             "network gone",
             vec![json!({"path": "*", "kind": "connection_reset"})],
+            Act::Rules,
         ),
-        6 => ("delta tokens expired", vec![]),
+        6 => ("delta tokens expired", vec![], Act::ExpireDeltaTokens),
+        7 => (
+            "machine sleeping across the token's expiry mid-batch",
+            slow_edits(),
+            Act::MidBatch { revoke: false },
+        ),
+        // Twice as likely as the others: it comes in two kinds.
+        8 | 10 => ("PMS export cut short", vec![], Act::CutSource),
+        9 => (
+            "refresh token revoked mid-batch",
+            slow_edits(),
+            Act::MidBatch { revoke: true },
+        ),
         _ => return None,
     })
+}
+
+/// A fault that acts once an export's write is in flight: the latency
+/// rule that holds the writes, whether to revoke the sign-in first, and
+/// whether a run ended since it was armed.
+#[derive(Debug, Clone, Copy)]
+struct Armed {
+    rule: u64,
+    revoke: bool,
+    run_ended: bool,
+}
+
+/// What the day's fault window holds besides the emulator's rules.
+#[derive(Default)]
+struct Window {
+    armed: Option<Armed>,
+    sleep: Option<Sleep>,
+    /// The cut, and the appointments in the mailbox at its start.
+    cut: Option<(Cut, BTreeSet<u64>)>,
+}
+
+impl Window {
+    fn ran(&mut self, ok: bool) {
+        if let Some(a) = self.armed.as_mut() {
+            a.run_ended = true;
+        }
+        if let Some(s) = self.sleep.as_mut() {
+            s.runs += 1;
+            s.failed_runs += u32::from(!ok);
+        }
+        if let Some((c, _)) = self.cut.as_mut() {
+            c.runs += 1;
+        }
+    }
+
+    fn notified(&mut self, key: &str) {
+        if let Some(s) = self.sleep.as_mut() {
+            s.sign_in_alarm |= key.starts_with("problem:reauth");
+        }
+    }
+
+    fn look(&mut self, snapshot: &docket_app::snapshot::Snapshot) {
+        if let Some(s) = self.sleep.as_mut() {
+            s.sign_in_alarm |= snapshot.tray == TrayState::NeedsUser;
+        }
+    }
+
+    /// End the window: the full PMS export back, and the cut's deletions
+    /// counted. Returns the index of the cut ended.
+    async fn close(
+        &mut self,
+        base: &str,
+        upn: &str,
+        pms: &Pms,
+        figures: &mut Figures,
+    ) -> Option<usize> {
+        self.armed = None;
+        figures.sleeps.extend(self.sleep.take());
+        let (mut cut, had) = self.cut.take()?;
+        let left = uids(&mailbox(base, upn).await);
+        cut.vanished = had
+            .iter()
+            .filter(|u| pms.items.contains_key(u) && !left.contains(u))
+            .count();
+        pms.write();
+        figures.cuts.push(cut);
+        Some(figures.cuts.len() - 1)
+    }
+}
+
+impl Revocation {
+    /// Whether the loop waits for the user now (noting how it says so).
+    fn waits_for_user(&mut self, snapshot: &docket_app::snapshot::Snapshot) -> bool {
+        let waits = !snapshot.signing_in
+            && matches!(snapshot.activity, Activity::WaitingForUser { .. })
+            && snapshot.tray == TrayState::NeedsUser;
+        if waits && !self.waiting_for_user {
+            self.waiting_for_user = true;
+            // The problem the user must act on (a temporary one of the
+            // export may stand beside it).
+            let user = docket_text::Who::User;
+            self.problem = snapshot
+                .problems
+                .iter()
+                .find(|p| p.who == user)
+                .or(snapshot.problems.first())
+                .map(|p| p.code.clone());
+            self.who_user = snapshot.who_must_act == Some(user);
+        }
+        waits
+    }
+}
+
+async fn get(base: &str, path: &str) -> Value {
+    reqwest::get(format!("{base}{path}"))
+        .await
+        .expect("admin read")
+        .json()
+        .await
+        .expect("admin read's JSON")
+}
+
+/// The emulator's view of the mailbox.
+async fn mailbox(base: &str, upn: &str) -> Value {
+    get(base, &format!("/_admin/mailboxes/{upn}")).await
+}
+
+/// The calendar's subjects, sorted.
+fn subjects(mailbox: &Value) -> Vec<String> {
+    let mut got: Vec<String> = mailbox["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["props"]["subject"].as_str().map(str::to_owned))
+        .collect();
+    got.sort();
+    got
+}
+
+/// The PMS appointments in the calendar, by the UID in their subject
+/// ("Termin 12 (Tag 3)").
+fn uids(mailbox: &Value) -> BTreeSet<u64> {
+    subjects(mailbox)
+        .iter()
+        .filter_map(|s| s.split_whitespace().nth(1)?.parse().ok())
+        .collect()
 }
 
 /// Wait (in real time, up to `ms`) for the snapshot to change.
@@ -427,6 +682,7 @@ pub async fn run(options: Options) -> Figures {
     let clock = Arc::new(SimClock {
         start,
         at: tokio::time::Instant::now(),
+        slept: AtomicI64::new(0),
         emulator: emulator.shared.clone(),
     });
     let c = Companion::start(
@@ -456,12 +712,15 @@ pub async fn run(options: Options) -> Figures {
     let mut day_done = -1i64;
     let mut pms_day = 0i64;
     let mut fault_until: Option<DateTime<Utc>> = None;
+    let mut window = Window::default();
+    // The cut window whose convergence the next PMS change looks at.
+    let mut check_cut: Option<usize> = None;
+    let mut revocation: Option<Revocation> = None;
     let mut last_refresh: Option<DateTime<Utc>> = None;
     let mut refreshes: Vec<DateTime<Utc>> = vec![];
-    let mut faults_seen: BTreeMap<&'static str, u32> = BTreeMap::new();
     loop {
         let now = clock.now();
-        // What happened: runs, notifications.
+        // What happened: runs, notifications, sign-ins.
         loop {
             match events.try_recv() {
                 Ok(Event::RunFinished { run }) => {
@@ -475,9 +734,19 @@ pub async fn run(options: Options) -> Figures {
                         last_refresh = at;
                         refreshes.extend(at);
                     }
+                    window.ran(run.run.ok);
+                    if let Some(r) = revocation.as_mut().filter(|r| r.signed_in) {
+                        r.resumed |= run.run.ok;
+                    }
                 }
                 Ok(Event::NotificationDue { notification }) => {
+                    window.notified(&notification.key);
                     *figures.notified.entry(notification.key).or_default() += 1;
+                }
+                Ok(Event::SignInFinished { ok, .. }) => {
+                    if let Some(r) = revocation.as_mut() {
+                        r.signed_in |= ok;
+                    }
                 }
                 Ok(_) => {}
                 Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n)) => {
@@ -486,7 +755,53 @@ pub async fn run(options: Options) -> Figures {
                 Err(_) => break,
             }
         }
-        if now >= end {
+        window.look(&rx.borrow());
+        // A revoked sign-in: once the loop waits for the user, the user
+        // signs in again (the tray's "Sign in"); the loop goes on by itself.
+        if let Some(r) = revocation.as_mut() {
+            if !r.signed_in && r.sign_ins < 3 && r.waits_for_user(&rx.borrow()) {
+                r.sign_ins += 1;
+                c.sign_in();
+            }
+            if r.resumed {
+                figures.revocations.extend(revocation.take());
+            }
+        }
+        // An armed fault acts once the export's write is in flight (or
+        // after the run, if it was over before its writes were seen).
+        if let Some(armed) = window.armed {
+            let faults = get(&base, "/_admin/faults").await;
+            let fired = faults["faults"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f["id"].as_u64() == Some(armed.rule) && f["fired"].as_u64() > Some(0));
+            if fired || armed.run_ended {
+                window.armed = None;
+                if armed.revoke {
+                    admin(
+                        &base,
+                        &format!("/_admin/users/{upn}/revoke-sessions"),
+                        Value::Null,
+                    )
+                    .await;
+                    revocation = Some(Revocation {
+                        mid_batch: fired,
+                        ..Revocation::default()
+                    });
+                } else {
+                    window.sleep = Some(Sleep {
+                        mid_batch: fired,
+                        ..Sleep::default()
+                    });
+                }
+                // The lid closed for two hours: the access token expired.
+                clock.sleep(Duration::hours(2));
+                continue;
+            }
+        }
+        let unfinished = window.armed.is_some() || revocation.is_some();
+        if now >= end && (!unfinished || now >= end + Duration::days(1)) {
             break;
         }
         // The day's schedule.
@@ -504,15 +819,26 @@ pub async fn run(options: Options) -> Figures {
                 );
             }
         }
+        let in_outage = now >= outage.0 && now < outage.1;
         let at_day = now - Duration::days(day) - start;
         if at_day >= Duration::hours(8) && pms_day < day {
             pms_day = day;
+            // After a cut window: the runs since have made the mailbox
+            // the PMS again (the outage's runs cannot: wait for its end).
+            if let Some(i) = check_cut.filter(|_| !in_outage) {
+                check_cut = None;
+                let got = subjects(&mailbox(&base, upn).await);
+                figures.cuts[i].converged_after = Some(got == pms.expected());
+            }
             pms.change(&mut rng, day);
         }
-        let in_outage = now >= outage.0 && now < outage.1;
         if in_outage != outage_on {
             outage_on = in_outage;
             clear_faults(&base).await;
+            check_cut = window
+                .close(&base, upn, &pms, &mut figures)
+                .await
+                .or(check_cut);
             fault_until = None;
             if in_outage {
                 admin(&base, "/_admin/faults", token_fault.clone()).await;
@@ -520,37 +846,77 @@ pub async fn run(options: Options) -> Figures {
         }
         if !in_outage && fault_until.is_none() && at_day >= Duration::hours(9) && fault_day(day) {
             let draw = rng.next();
-            if let Some((name, rules)) = fault_of(draw) {
-                *faults_seen.entry(name).or_default() += 1;
+            if let Some((name, rules, act)) = fault_of(draw) {
+                *figures.faults.entry(name).or_default() += 1;
+                let mut ids = vec![];
                 for r in rules {
-                    admin(&base, "/_admin/faults", r).await;
+                    ids.extend(admin(&base, "/_admin/faults", r).await["id"].as_u64());
                 }
-                if name == "delta tokens expired" {
-                    admin(
-                        &base,
-                        &format!("/_admin/mailboxes/{upn}/delta-tokens/expire"),
-                        json!({}),
-                    )
-                    .await;
+                match act {
+                    Act::Rules => {}
+                    Act::ExpireDeltaTokens => {
+                        admin(
+                            &base,
+                            &format!("/_admin/mailboxes/{upn}/delta-tokens/expire"),
+                            json!({}),
+                        )
+                        .await;
+                    }
+                    Act::MidBatch { revoke } => {
+                        // The fee-earner saves some changes in the PMS and
+                        // closes the lid while their export runs.
+                        pms.edit(&mut rng, 8, &format!("Tag {day}, mittags"));
+                        pms.write();
+                        window.armed = Some(Armed {
+                            rule: ids[0],
+                            revoke,
+                            run_ended: false,
+                        });
+                        c.export_now();
+                    }
+                    Act::CutSource => {
+                        let mid_record = figures.faults[name] % 2 == 1;
+                        // Read while the PMS writes it (the watcher would
+                        // start the export).
+                        let had = uids(&mailbox(&base, upn).await);
+                        pms.write_cut(mid_record);
+                        window.cut = Some((
+                            Cut {
+                                mid_record,
+                                ..Cut::default()
+                            },
+                            had,
+                        ));
+                        c.export_now();
+                    }
                 }
             }
             fault_until = Some(now + Duration::hours(6));
         }
         if fault_until.is_some_and(|t| now >= t) {
             clear_faults(&base).await;
+            check_cut = window
+                .close(&base, upn, &pms, &mut figures)
+                .await
+                .or(check_cut);
             fault_until = Some(DateTime::<Utc>::MAX_UTC);
         }
         if at_day < Duration::hours(9) && fault_until == Some(DateTime::<Utc>::MAX_UTC) {
             fault_until = None;
         }
-        // Move time.
-        let activity = rx.borrow_and_update().activity;
+        // Move time (not while the user signs in: a sign-in's requests
+        // are answered in real time).
+        let (activity, signing_in) = {
+            let s = rx.borrow_and_update();
+            (s.activity, s.signing_in)
+        };
         let next = match activity {
             Activity::Idle { next_run: t }
             | Activity::BackingOff { until: t, .. }
             | Activity::WaitingForUser { next_look: t } => Some(t),
             _ => None,
-        };
+        }
+        .filter(|_| !signing_in);
         match next {
             Some(t) if t > now => {
                 let step = (t - now).min(Duration::seconds(60));
@@ -571,6 +937,11 @@ pub async fn run(options: Options) -> Figures {
     }
     // The last word: no faults, one more export, and the mailbox.
     clear_faults(&base).await;
+    check_cut = window
+        .close(&base, upn, &pms, &mut figures)
+        .await
+        .or(check_cut);
+    figures.revocations.extend(revocation.take());
     c.export_now();
     let want_runs = figures.runs + 1;
     while figures.runs < want_runs {
@@ -594,22 +965,13 @@ pub async fn run(options: Options) -> Figures {
         home.path(),
         options.log_dir.as_deref(),
     ));
-    let mailbox: Value = reqwest::get(format!("{base}/_admin/mailboxes/{upn}"))
-        .await
-        .expect("mailbox")
-        .json()
-        .await
-        .expect("mailbox json");
-    let mut got: Vec<String> = mailbox["events"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|i| i["props"]["subject"].as_str().map(str::to_owned))
-        .collect();
-    got.sort();
+    let mailbox = mailbox(&base, upn).await;
+    let got = subjects(&mailbox);
     let want = pms.expected();
     figures.converged = got == want;
+    if let Some(i) = check_cut {
+        figures.cuts[i].converged_after = Some(figures.converged);
+    }
     if !figures.converged {
         let missing: Vec<_> = want.iter().filter(|w| !got.contains(w)).take(5).collect();
         let extra: Vec<_> = got.iter().filter(|g| !want.contains(g)).take(5).collect();
@@ -662,7 +1024,11 @@ pub async fn run(options: Options) -> Figures {
     let _ = holder.await;
     figures.real_seconds = real.elapsed().as_secs_f64();
     if options.verbose {
-        eprintln!("faults drawn: {faults_seen:?}");
+        eprintln!("faults drawn: {:?}", figures.faults);
+        eprintln!("sleeps: {:?}", figures.sleeps);
+        eprintln!("cuts: {:?}", figures.cuts);
+        eprintln!("revocations: {:?}", figures.revocations);
+        eprintln!("notified: {:?}", figures.notified);
     }
     drop(emulator);
     figures
