@@ -18,53 +18,38 @@
 #[path = "support/long_run.rs"]
 mod harness;
 
-/// Set in the copy of this test that runs inside the private keyring.
-const IN_PRIVATE_KEYRING: &str = "DOCKET_LONG_RUN_IN_PRIVATE_KEYRING";
+/// Set in the copy of this test that runs with no Secret Service.
+const WITHOUT_KEYRING: &str = "DOCKET_LONG_RUN_WITHOUT_KEYRING";
 
-/// The long run makes hundreds of Secret Service calls, each on a D-Bus
-/// connection of its own; gnome-keyring has been seen to abort when a
-/// client's connection ends in the middle of its request (CI, 2026-12-02:
-/// during this test, under load), and the session's one daemon going down
-/// failed 19 other tests and the desktop layer. So the test runs itself
-/// again inside a private D-Bus session with a gnome-keyring of its own
-/// (docket-testkit's `PrivateKeyring`): if that daemon dies, this test
-/// fails, saying so, and nothing else is touched. Without the tools (and
-/// without `DOCKET_REQUIRE_KEYRING=1`) it runs here, on whatever store the
-/// machine has.
-fn in_a_private_keyring(test: &str) -> bool {
-    use docket_testkit::stress::keyring::{missing_tool, PrivateKeyring};
-    if let Some(tool) = missing_tool() {
-        assert!(
-            std::env::var_os("DOCKET_REQUIRE_KEYRING").is_none(),
-            "DOCKET_REQUIRE_KEYRING=1 but {tool} is missing"
-        );
-        eprintln!("{tool} is missing: the long run uses this session's secret store");
-        return false;
-    }
-    let keyring = PrivateKeyring::start();
+/// The long run makes hundreds of Secret Service calls (a token written
+/// at every refresh, many refreshes a simulated day), and gnome-keyring
+/// aborts under them now and then (`trap int3` in libglib, seen in CI on
+/// 2026-12-02 and on this machine on 2026-12-03 in about one run of
+/// three, also of the code before the newest faults). The session's daemon
+/// going down once failed 19 other tests; a private daemon of its own
+/// still failed this test. What this test is for is the loop over days,
+/// not the keyring (that is `docket-secrets`' `real_keyring` and the
+/// keyring crash harness), so it runs itself again in a child whose
+/// D-Bus address leads nowhere: the keyring is unavailable there, and the
+/// tokens go to the secrets file the long run's firm allows
+/// (`plaintext_tokens`). Nothing it does can touch the session's keyring.
+fn without_a_keyring(test: &str) {
     let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
         .args(["--exact", test, "--nocapture"])
-        .env(IN_PRIVATE_KEYRING, "1")
-        .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus_address)
+        .env(WITHOUT_KEYRING, "1")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/docket-long-run/bus",
+        )
         .status()
-        .expect("run the long run in the private keyring");
-    let alive = keyring.alive();
-    let log = std::fs::read_to_string(keyring.log()).unwrap_or_default();
-    assert!(
-        alive,
-        "the long run's private gnome-keyring died during the run (its last words: {log})"
-    );
+        .expect("run the long run without a keyring");
     assert!(status.success(), "the long run failed: {status}");
-    true
 }
 
 #[tokio::test]
 async fn a_hundred_and_twenty_simulated_days_of_the_background_loop() {
-    if std::env::var_os(IN_PRIVATE_KEYRING).is_none()
-        && in_a_private_keyring(
-            "long_run::a_hundred_and_twenty_simulated_days_of_the_background_loop",
-        )
-    {
+    if std::env::var_os(WITHOUT_KEYRING).is_none() {
+        without_a_keyring("long_run::a_hundred_and_twenty_simulated_days_of_the_background_loop");
         return;
     }
     let f = harness::run(harness::Options {
@@ -77,6 +62,10 @@ async fn a_hundred_and_twenty_simulated_days_of_the_background_loop() {
         log_dir: None,
     })
     .await;
+    assert_ne!(
+        f.secrets_location, "secrets-location-keyring",
+        "the long run must not lean on a Secret Service"
+    );
     assert!(f.converged, "the mailbox is not the PMS: {}", f.mismatch);
     assert_eq!(f.lagged_events, 0);
     let keys: Vec<&String> = f.notified.keys().collect();

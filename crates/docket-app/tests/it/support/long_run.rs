@@ -89,6 +89,8 @@ pub struct Sample {
 
 #[derive(Debug, Clone, Default)]
 pub struct Figures {
+    /// Where the tokens were kept (`secrets-location-keyring`, `-file` …).
+    pub secrets_location: String,
     pub days: i64,
     pub runs: u64,
     pub failed_runs: u64,
@@ -662,6 +664,7 @@ pub async fn run(options: Options) -> Figures {
     .expect("valid config");
     let paths = docket_paths::Paths::under_home(home.path());
     let app = App::with_config(config, paths.clone()).expect("app");
+    let secrets_location = app.secrets_location().id;
     app.set_client_secret(docket_secrets::SecretString::new(demo::WEB_CLIENT_SECRET))
         .expect("client secret");
     let browser = Arc::new(docket_testkit::pages_browser::PagesBrowser {
@@ -698,6 +701,7 @@ pub async fn run(options: Options) -> Figures {
     let mut events = c.events();
     let mut rng = Rng(options.seed.max(1));
     let mut figures = Figures {
+        secrets_location,
         days: options.days,
         ..Figures::default()
     };
