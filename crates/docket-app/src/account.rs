@@ -161,7 +161,7 @@ impl App {
         self.hold(None);
     }
 
-    fn clock(&self) -> docket_auth::tokens::Now {
+    pub(crate) fn clock(&self) -> docket_auth::tokens::Now {
         self.clock.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 

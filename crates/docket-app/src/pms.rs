@@ -132,10 +132,14 @@ impl App {
         let options = read_options(&self.config().conventions);
         let snapshot = match &self.config().source {
             docket_config::Source::Demo => {
-                let source =
-                    DemoSource::new(username, options).map_err(|_| AppError::DemoUserUnknown {
+                // The sample firm as of today on the app's clock (it moves
+                // with the weeks, so that it never ages).
+                let today = (self.clock())().date_naive();
+                let source = DemoSource::new(username, options, today).map_err(|_| {
+                    AppError::DemoUserUnknown {
                         username: username.to_string(),
-                    })?;
+                    }
+                })?;
                 tokio::task::spawn_blocking(move || source.read()).await
             }
             docket_config::Source::IcsFile { path } if path.is_dir() => {

@@ -25,6 +25,7 @@
 mod cache;
 mod dav;
 mod dav_xml;
+pub mod demo_dates;
 mod http;
 mod ical;
 mod model;

@@ -193,15 +193,24 @@ pub struct UnknownDemoUser {
 /// The bundled sample firm's data for one fee-earner, compiled into the
 /// binary. It contains a few deliberately broken records, so a demo shows
 /// per-item problems.
+/// Its dates are moved to the week of `today` ([`crate::demo_dates`]), so
+/// that the sample does not age.
 #[derive(Debug, Clone)]
 pub struct DemoSource {
     user: DemoUser,
     options: ReadOptions,
+    shift_days: i64,
 }
 
 impl DemoSource {
-    /// The demo data of the user with this sign-in name (case-insensitive).
-    pub fn new(upn: &str, options: ReadOptions) -> Result<DemoSource, UnknownDemoUser> {
+    /// The demo data of the user with this sign-in name (case-insensitive),
+    /// as of `today` (the sample's own week:
+    /// [`crate::demo_dates::SAMPLE_WEEK`]).
+    pub fn new(
+        upn: &str,
+        options: ReadOptions,
+        today: chrono::NaiveDate,
+    ) -> Result<DemoSource, UnknownDemoUser> {
         let user = DEMO_USERS
             .iter()
             .find(|u| u.upn.eq_ignore_ascii_case(upn.trim()))
@@ -212,6 +221,7 @@ impl DemoSource {
         Ok(DemoSource {
             user: *user,
             options,
+            shift_days: crate::demo_dates::shift_days(today),
         })
     }
 
@@ -223,8 +233,21 @@ impl DemoSource {
 
 impl Source for DemoSource {
     fn read(&self) -> Snapshot {
+        let files: Vec<(String, std::borrow::Cow<'static, [u8]>)> = self
+            .user
+            .files
+            .iter()
+            .map(|(name, bytes)| {
+                let bytes = if name.ends_with(".ics") && self.shift_days != 0 {
+                    std::borrow::Cow::Owned(crate::demo_dates::shift(bytes, self.shift_days))
+                } else {
+                    std::borrow::Cow::Borrowed(*bytes)
+                };
+                (name.to_string(), bytes)
+            })
+            .collect();
         read_files(
-            self.user.files.iter().map(|(n, b)| (n.to_string(), *b)),
+            files.iter().map(|(n, b)| (n.clone(), b.as_ref())),
             &self.options,
         )
     }

@@ -839,7 +839,8 @@ fn describe_speaks_plainly() {
 fn the_sample_firm_maps_without_new_problems() {
     use docket_source::{DemoSource, Source, DEMO_USERS};
     for user in DEMO_USERS {
-        let s = DemoSource::new(user.upn, ReadOptions::default())
+        let week = docket_source::demo_dates::SAMPLE_WEEK;
+        let s = DemoSource::new(user.upn, ReadOptions::default(), week)
             .unwrap()
             .read();
         // 2026-10-15: the whole sample (to 2027-06-30) lies in the window.

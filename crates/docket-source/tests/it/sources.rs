@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use docket_source::demo_dates::SAMPLE_WEEK;
 use docket_source::{
     DeadlineKind, DemoSource, FolderSource, Limits, ProblemKind, ReadOptions, Snapshot, Source,
     Timing, DEMO_USERS,
@@ -51,7 +52,9 @@ fn locate(file: &str, needle: &[u8], begin: &str) -> (usize, usize, usize) {
 }
 
 fn demo(upn: &str) -> Snapshot {
-    DemoSource::new(upn, ReadOptions::default()).unwrap().read()
+    DemoSource::new(upn, ReadOptions::default(), SAMPLE_WEEK)
+        .unwrap()
+        .read()
 }
 
 /// Problems as `(file, record, problem)`.
@@ -229,6 +232,7 @@ fn unknown_demo_user_is_refused() {
     let err = DemoSource::new(
         "nobody@kanzlei-demo.onmicrosoft.com",
         ReadOptions::default(),
+        SAMPLE_WEEK,
     )
     .unwrap_err();
     assert!(err
@@ -236,7 +240,8 @@ fn unknown_demo_user_is_refused() {
         .contains("anna.berger@kanzlei-demo.onmicrosoft.com"));
     assert!(DemoSource::new(
         "Anna.Berger@Kanzlei-Demo.onmicrosoft.com",
-        ReadOptions::default()
+        ReadOptions::default(),
+        SAMPLE_WEEK,
     )
     .is_ok());
 }
@@ -345,4 +350,39 @@ fn a_file_over_the_limit_is_not_read_and_the_snapshot_is_incomplete() {
             "the file is 2.6 MB, over the 2 MB limit; not read".to_string()
         )]
     );
+}
+
+/// The sample firm does not age: read a year on (52 weeks), it has the
+/// same records with the same problems (named the same way, byte offsets
+/// and all), only its appointments start 364 days later, each on the same
+/// weekday.
+#[test]
+fn the_sample_firm_moves_with_the_weeks() {
+    let later = SAMPLE_WEEK + chrono::Duration::days(364 + 3);
+    for user in docket_source::DEMO_USERS {
+        let now = demo(user.upn);
+        let then = DemoSource::new(user.upn, ReadOptions::default(), later)
+            .unwrap()
+            .read();
+        let text = |s: &Snapshot| s.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(text(&then), text(&now), "{}", user.upn);
+        assert_eq!(
+            (
+                then.appointments.len(),
+                then.deadlines.len(),
+                then.contacts.len()
+            ),
+            (
+                now.appointments.len(),
+                now.deadlines.len(),
+                now.contacts.len()
+            )
+        );
+        assert_eq!(then.contacts, now.contacts);
+        for (a, b) in now.appointments.iter().zip(&then.appointments) {
+            assert_eq!(a.uid, b.uid);
+            assert_eq!(a.summary, b.summary);
+            assert_ne!(a.timing, b.timing, "{} did not move", a.uid);
+        }
+    }
 }
