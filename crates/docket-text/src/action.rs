@@ -84,6 +84,10 @@ pub enum Action {
     ChangeSetting { key: String },
     /// IT: check the PMS server or export folder.
     CheckSource,
+    /// Correct the records named in the PMS (bad dates, missing UIDs):
+    /// whoever keeps the firm's data there, usually the fee-earner's
+    /// office; the rest is exported meanwhile.
+    CorrectRecords,
     /// Hand it to IT, quoting the code.
     AskAdmin,
 }
@@ -131,6 +135,7 @@ impl Action {
                 key: "modules.contacts".into(),
             },
             Action::CheckSource,
+            Action::CorrectRecords,
             Action::AskAdmin,
         ]
     }
@@ -159,6 +164,7 @@ impl Action {
             Action::EditConfig { .. } => "action-edit-config",
             Action::ChangeSetting { .. } => "action-change-setting",
             Action::CheckSource => "action-check-source",
+            Action::CorrectRecords => "action-correct-records",
             Action::AskAdmin => "action-ask-admin",
         };
         match self {
@@ -182,7 +188,8 @@ impl Action {
             | Action::OpenStatus
             | Action::CheckNetwork
             | Action::UnlockKeyring
-            | Action::ChangeSetting { .. } => Who::User,
+            | Action::ChangeSetting { .. }
+            | Action::CorrectRecords => Who::User,
             Action::Wait => Who::Nobody,
             Action::ProvideKeyring
             | Action::GrantConsent

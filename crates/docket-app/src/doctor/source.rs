@@ -59,7 +59,7 @@ fn decide(p: &PmsPreview) -> Check {
             Message::new("doctor-pms-skipped")
                 .message("counts", counts)
                 .number("skipped", skipped),
-            Action::CheckSource,
+            Action::CorrectRecords,
         )
     } else {
         Check::pass(ID, Message::new("doctor-pms-ok").message("counts", counts))
@@ -157,9 +157,12 @@ mod tests {
         );
         check(
             preview(true, 1),
+            // A bad record is corrected in the PMS by whoever keeps the
+            // data (it said "IT: check the PMS server", under a body that
+            // says to correct the records).
             (
                 Warn,
-                Who::Admin,
+                Who::User,
                 "1 appointment, 2 deadlines and follow-ups, 0 contacts; 1 record skipped",
                 1,
             ),
@@ -169,7 +172,7 @@ mod tests {
             preview(true, 12),
             (
                 Warn,
-                Who::Admin,
+                Who::User,
                 "1 appointment, 2 deadlines and follow-ups, 0 contacts; 12 records skipped",
                 11,
             ),

@@ -24,4 +24,5 @@ action-set-source-credential = IT: die Zugangsdaten des Kanzleisoftware-Servers 
 action-edit-config = IT: { $key } in der Konfigurationsdatei ändern
 action-change-setting = { $key } in Ihren Einstellungen ändern (oder in Ihrer eigenen Konfigurationsdatei)
 action-check-source = IT: den Server oder Exportordner der Kanzleisoftware prüfen
+action-correct-records = Diese Datensätze in der Kanzleisoftware korrigieren
 action-ask-admin = Wenden Sie sich mit dem Code an Ihre IT

@@ -25,4 +25,5 @@ action-set-source-credential = IT: store the PMS server's credential
 action-edit-config = IT: change { $key } in the configuration file
 action-change-setting = Change { $key } in your settings (or in your own configuration file)
 action-check-source = IT: check the PMS server or export folder
+action-correct-records = Correct these records in the PMS
 action-ask-admin = Ask your IT, quoting the code
