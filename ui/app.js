@@ -1,6 +1,6 @@
 // The status window: renders the `view` command's answer (the companion's
-// snapshot, its texts already in the reader's language, plus the tray's
-// words) and calls the few commands the window is allowed. No framework,
+// snapshot, its texts already in the reader's language, the tray's words,
+// and the lines worded for it: account, module counts and times, run times) and calls the few commands the window is allowed. No framework,
 // no build step, nothing remote (see the CSP in src-tauri/tauri.conf.json).
 "use strict";
 
@@ -22,16 +22,6 @@ function el(tag, attrs = {}, ...children) {
   }
   for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c ?? ""));
   return e;
-}
-
-function when(at) {
-  if (!at) return "";
-  // As the text model writes times ("2 Dec 2026, 14:32", "2. Dez. 2026,
-  // 14:32"): British English, not the US form, and a 24-hour clock.
-  const locale = lang === "de" ? "de-DE" : "en-GB";
-  return new Intl.DateTimeFormat(locale, {
-    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-  }).format(new Date(at));
 }
 
 // The fix as a button when the window can do it, else as an instruction.
@@ -91,22 +81,24 @@ function render(view) {
   $("account").replaceChildren(...view.account.map((l) => el("div", {}, l)));
 
   $("modules-section").hidden = !s.account;
-  $("modules").replaceChildren(...s.modules.map((m) => el("tr", { "data-module": m.module, "data-ok": String(m.ok) },
+  // Counts and times come worded (view.modules, in the same order).
+  $("modules").replaceChildren(...s.modules.map((m, i) => el("tr", { "data-module": m.module, "data-ok": String(m.ok) },
     el("td", {}, m.ok ? el("span", { class: "mark", title: w("tray-module-ok") }, "✔") : ""),
     el("td", {}, m.name),
     el("td", { class: m.enabled ? "" : "off" }, m.enabled ? w("tray-module-on") : w("tray-module-off")),
-    el("td", { "data-count": String(m.in_step) }, m.enabled ? String(m.in_step) : ""),
-    el("td", { class: "when" }, m.last_good_run ? when(m.last_good_run) : ""),
-    el("td", { class: "when" }, m.next_run ? "→ " + when(m.next_run) : ""),
+    el("td", { "data-count": String(m.in_step) }, view.modules[i].items ?? ""),
+    el("td", { class: "when" }, view.modules[i].last_run ?? "",
+      view.modules[i].next_run ? el("div", {}, view.modules[i].next_run) : ""),
     // The module's last problem (its items failed, or the run stopped);
     // the fix is with the problems above when the run stopped.
     m.problem
       ? el("td", { class: `problem ${m.problem.who}`, "data-problem": m.problem.code, title: m.problem.body }, m.problem.headline)
-      : "")));
+      // An empty cell, so that every row's line runs the table's width.
+      : el("td", {}))));
 
   $("runs-section").hidden = s.runs.length === 0;
-  $("runs").replaceChildren(...s.runs.map((r) => el("li", {},
-    el("span", { class: "when" }, when(r.at)), r.summary,
+  $("runs").replaceChildren(...s.runs.map((r, i) => el("li", {},
+    el("span", { class: "when" }, view.run_times[i]), r.summary,
     r.problem ? el("div", { class: "fix" }, r.problem.headline) : "",
     (r.left_out || []).length
       ? el("ul", { class: "left-out" }, ...r.left_out.map((line) => el("li", {}, line)))
@@ -179,3 +171,6 @@ $("sign-in").addEventListener("click", () => invoke("sign_in"));
 $("cancel-sign-in").addEventListener("click", () => invoke("cancel_sign_in"));
 listen("view-changed", refresh);
 refresh();
+// The times say how long ago ("5 minutes ago"): asked again each minute
+// so that they stay true while the window stays open.
+setInterval(refresh, 60_000);

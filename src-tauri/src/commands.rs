@@ -7,12 +7,7 @@
 //! Declared in `build.rs` (`AppManifest::commands`) and allowed for the
 //! `status` window only by `capabilities/status.json`.
 
-use std::collections::BTreeMap;
-
-use docket_app::companion::Companion;
 use docket_app::settings::UserSetting;
-use docket_app::snapshot::{ProblemView, Snapshot};
-use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 
 use crate::pipe::{Reply, Request};
@@ -31,55 +26,6 @@ pub const NAMES: &[&str] = &[
     "set_setting",
     "open_log_folder",
 ];
-
-/// What the window shows: the snapshot (its texts in the reader's
-/// language) and the tray's own words in the same language.
-#[derive(Debug, Clone, Serialize)]
-pub struct View {
-    /// `None` when the app could not start (then `problem` says why).
-    pub snapshot: Option<Snapshot>,
-    pub problem: Option<ProblemView>,
-    pub words: BTreeMap<String, String>,
-    /// The account's lines ("Signed in as …", "since …"), rendered.
-    pub account: Vec<String>,
-}
-
-/// The `view` command's answer for `companion` (also used by tests).
-pub fn view_of(companion: &Companion) -> View {
-    let snapshot = companion.snapshot();
-    let texts = crate::texts::texts(snapshot.lang);
-    let words = crate::texts::words(&texts);
-    let account = account_lines(&snapshot, &texts);
-    View {
-        snapshot: Some(snapshot),
-        problem: None,
-        words,
-        account,
-    }
-}
-
-fn account_lines(snapshot: &Snapshot, texts: &docket_app::Texts) -> Vec<String> {
-    use docket_app::{Message, TimeStyle};
-    let Some(a) = &snapshot.account else {
-        return vec![];
-    };
-    let who = match &a.display_name {
-        Some(name) => format!("{name} <{}>", a.username),
-        None => a.username.clone(),
-    };
-    let mut lines =
-        vec![texts.render(&Message::new("tray-account-signed-in-as").text("user", who))];
-    for (id, at) in [
-        ("tray-account-since", a.signed_in_at),
-        ("tray-account-last-refresh", a.last_good_refresh_at),
-        ("tray-account-next-sign-in", a.next_required_sign_in),
-    ] {
-        if let Some(at) = at {
-            lines.push(texts.render(&Message::new(id).time("time", at, TimeStyle::DateTime)));
-        }
-    }
-    lines
-}
 
 /// Where the window's commands go: to this process's companion (the
 /// tray; also its in-process window under WebDriver), or over the pipe to

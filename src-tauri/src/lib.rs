@@ -7,8 +7,9 @@
 //! (`ui/`, shown by a window process of its own that ends when the window
 //! closes: [`window`], [`window_process`], [`pipe`], `window_pipe`),
 //! desktop notifications ([`notify`]), start at login ([`autostart`]),
-//! and the commands the window may call ([`commands`]: declared in
-//! `build.rs`, allowed by `capabilities/status.json` only).
+//! the commands the window may call ([`commands`]: declared in
+//! `build.rs`, allowed by `capabilities/status.json` only) and the view
+//! they answer with ([`view`]: the snapshot and its lines in words).
 //!
 //! Words come from `docket-text`: the snapshot's own texts, plus the
 //! tray's words (`tray.ftl`, `docket_app::text::TRAY`, [`texts`]).
@@ -22,6 +23,7 @@ mod platform;
 mod shell;
 pub mod texts;
 pub mod tray;
+pub mod view;
 pub mod window;
 mod window_pipe;
 pub mod window_process;

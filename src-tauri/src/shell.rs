@@ -10,10 +10,11 @@ use docket_app::snapshot::ProblemView;
 use docket_app::App;
 use tauri::{AppHandle, Manager, RunEvent, Runtime};
 
-use crate::commands::{self, View};
+use crate::commands;
 use crate::notify::{Notifier, Shown};
 use crate::pipe::{Reply, Request};
 use crate::tray::{self, Tray};
+use crate::view::{self, View};
 use crate::window;
 
 /// The app's state, shared by the commands and the menu.
@@ -45,15 +46,10 @@ impl Shell {
 
     pub fn view(&self) -> View {
         match self.companion() {
-            Some(c) => commands::view_of(&c),
+            Some(c) => view::view_of(&c),
             None => {
                 let texts = crate::texts::texts(docket_app::Lang::from_system());
-                View {
-                    snapshot: None,
-                    problem: lock(&self.problem).clone(),
-                    words: crate::texts::words(&texts),
-                    account: vec![],
-                }
+                View::without_app(lock(&self.problem).clone(), &texts)
             }
         }
     }

@@ -108,7 +108,7 @@ async fn no_command_answer_carries_a_token() {
     );
     let mut answers: Vec<(String, Value)> = vec![];
     let record = |answers: &mut Vec<(String, Value)>, name: &str, companion: &Companion| {
-        let view = docket_tray::commands::view_of(companion);
+        let view = docket_tray::view::view_of(companion);
         answers.push((name.into(), serde_json::to_value(&view).unwrap()));
     };
     record(&mut answers, "view (signed out)", &companion);

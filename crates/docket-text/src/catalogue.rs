@@ -226,6 +226,17 @@ impl Texts {
         }
     }
 
+    /// An instant with how far it is from `now`, as the status shows a
+    /// time: "3 Dec 2026, 13:19 (5 minutes ago)", "3. Dez. 2026, 14:19
+    /// (in 55 Minuten)".
+    pub fn moment(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        format!(
+            "{} ({})",
+            self.time(at, TimeStyle::DateTime),
+            self.span((at - now).num_seconds())
+        )
+    }
+
     /// A size in decimal megabytes, one decimal when needed, in the
     /// reader's number format: "10.4 MB" / "10,4 MB", "4 MB".
     pub fn size(&self, bytes: u64) -> String {

@@ -109,6 +109,18 @@ fn times() {
 }
 
 #[test]
+fn moments() {
+    fn check(lang: Lang, at: (u32, u32), expect: &str) {
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 19, 0).unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, at.0, at.1, 0).unwrap();
+        assert_eq!(munich(lang).moment(at, now), expect, "{lang} {at}");
+    }
+    check(Lang::En, (12, 14), "3 Dec 2026, 13:14 (5 minutes ago)");
+    check(Lang::De, (13, 14), "3. Dez. 2026, 14:14 (in 55 Minuten)");
+    check(Lang::De, (12, 19), "3. Dez. 2026, 13:19 (gerade eben)");
+}
+
+#[test]
 fn dates() {
     let d = NaiveDate::from_ymd_opt(2027, 5, 9).unwrap();
     assert_eq!(Texts::new(Lang::De).date(d), "9. Mai 2027");

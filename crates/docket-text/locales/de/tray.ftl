@@ -1,9 +1,6 @@
 # Die eigenen Wörter der Tray-Anwendung: Menü, Tooltip des Symbols,
 # Überschriften und Schaltflächen des Statusfensters.
 
-## Während die Anmeldung im Browser wartet.
-tray-state-signing-in = Warte auf die Anmeldung im Browser…
-
 ## Das Menü.
 tray-menu-export-now = Jetzt exportieren
 tray-menu-sign-in = Anmelden
@@ -26,7 +23,6 @@ tray-account-signed-in-as = Angemeldet als { $user }
 tray-account-since = seit { $time }
 tray-account-last-refresh = Anmeldung zuletzt bestätigt { $time }
 tray-account-next-sign-in = Nächste Anmeldung nötig { $time }
-tray-account-secret-expiry = Das Client-Geheimnis der Kanzlei läuft ab { $time }
 tray-modules = In Outlook
 tray-module-on = Ein
 tray-module-off = Aus
@@ -40,22 +36,13 @@ tray-module-next-run = Nächster Export { $time }
 tray-problems = Bitte beachten
 tray-no-problems = Nichts erfordert Ihre Aufmerksamkeit.
 tray-recent-runs = Letzte Exporte
-tray-no-runs = Noch kein Export.
-tray-skipped = Übersprungene Einträge
 tray-settings = Einstellungen
 tray-settings-firm = Von der Kanzlei festgelegt
 tray-setting-modules = Was nach Outlook kommt
-tray-setting-interval = Exportieren alle
-tray-setting-interval-minutes = { $n ->
-    [one] 1 Minute
-   *[other] { $n } Minuten
-}
+tray-setting-interval = Minuten zwischen zwei Exporten
 tray-setting-start-at-login = Bei der Anmeldung starten
 tray-setting-language = Sprache
 tray-language-system = Wie das System
 tray-language-en = English
 tray-language-de = Deutsch
-tray-save = Speichern
 tray-saved = Gespeichert.
-tray-yes = Ja
-tray-no = Nein

@@ -2,9 +2,6 @@
 # window's headings and buttons, notifications' action labels.
 # Problem headlines and explanations come from the other areas.
 
-## While the browser sign-in waits (the status line says the rest).
-tray-state-signing-in = Waiting for the browser sign-in…
-
 ## The menu.
 tray-menu-export-now = Export now
 tray-menu-sign-in = Sign in
@@ -27,7 +24,6 @@ tray-account-signed-in-as = Signed in as { $user }
 tray-account-since = since { $time }
 tray-account-last-refresh = Sign-in last confirmed { $time }
 tray-account-next-sign-in = Next sign-in required { $time }
-tray-account-secret-expiry = The firm's client secret expires { $time }
 tray-modules = In Outlook
 tray-module-on = On
 tray-module-off = Off
@@ -41,22 +37,13 @@ tray-module-next-run = Next export { $time }
 tray-problems = Needs attention
 tray-no-problems = Nothing needs your attention.
 tray-recent-runs = Recent exports
-tray-no-runs = No export yet.
-tray-skipped = Skipped records
 tray-settings = Settings
 tray-settings-firm = Set by your firm
 tray-setting-modules = What goes into Outlook
-tray-setting-interval = Export every
-tray-setting-interval-minutes = { $n ->
-    [one] 1 minute
-   *[other] { $n } minutes
-}
+tray-setting-interval = Minutes between exports
 tray-setting-start-at-login = Start at login
 tray-setting-language = Language
 tray-language-system = Like the system
 tray-language-en = English
 tray-language-de = Deutsch
-tray-save = Save
 tray-saved = Saved.
-tray-yes = Yes
-tray-no = No

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use docket_app::snapshot::{Activity, ProblemView, RunView, Snapshot};
-use docket_app::{Texts, TimeStyle};
+use docket_app::Texts;
 
 use super::{fail, open, out, Ctx};
 
@@ -51,13 +51,7 @@ fn details(t: &Texts, o: &mut String, p: &ProblemView, indent: &str) {
 
 /// The snapshot for a terminal, in the reader's language and zone.
 pub fn render(t: &Texts, s: &Snapshot) -> String {
-    let when = |at: chrono::DateTime<chrono::Utc>| {
-        format!(
-            "{} ({})",
-            t.time(at, TimeStyle::DateTime),
-            t.span((at - s.at).num_seconds())
-        )
-    };
+    let when = |at: chrono::DateTime<chrono::Utc>| t.moment(at, s.at);
     let mut o = format!("Docket Sync: {}\n", s.status_line);
     if let Some(a) = &s.account {
         let who = match &a.display_name {
