@@ -62,6 +62,7 @@ function render(view) {
   if (!s) {
     state.className = "state needs_admin";
     state.textContent = view.problem ? view.problem.headline : "";
+    $("problems-section").hidden = false;
     $("problems").replaceChildren(...(view.problem ? [problemCard(view.problem)] : []));
     return;
   }
@@ -73,6 +74,9 @@ function render(view) {
   $("waiting").hidden = !s.signing_in;
 
   const problems = [...s.problems, ...s.warnings].filter((p) => p.code !== "signin.none");
+  // Before the first sign-in the welcome says what to do: no "Nothing
+  // needs your attention" under it.
+  $("problems-section").hidden = !s.account && problems.length === 0;
   $("problems").replaceChildren(...(problems.length
     ? problems.map(problemCard)
     : [el("li", { class: "nobody" }, w("tray-no-problems"))]));
@@ -104,10 +108,10 @@ function render(view) {
       ? el("ul", { class: "left-out" }, ...r.left_out.map((line) => el("li", {}, line)))
       : "")));
 
-  renderSettings(s.settings);
+  renderSettings(s.settings, view.firm);
 }
 
-function renderSettings(settings) {
+function renderSettings(settings, firm) {
   $("settings-section").hidden = false;
   const may = new Set(settings.user_may_set);
   const u = settings.user;
@@ -139,7 +143,7 @@ function renderSettings(settings) {
     el("label", {}, w("tray-setting-interval") + " ", interval),
     box("app.start_at_login", w("tray-setting-start-at-login"), u.start_at_login, (on) => ({ setting: "start_at_login", value: on })),
     el("label", {}, w("tray-setting-language") + " ", language));
-  $("firm").replaceChildren(...settings.firm.flatMap((f) => [el("dt", {}, f.key), el("dd", {}, f.value)]));
+  $("firm").replaceChildren(...firm.flatMap((f) => [el("dt", { title: f.key }, f.label), el("dd", {}, f.value)]));
 }
 
 let lastModules = [];

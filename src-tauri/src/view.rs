@@ -1,7 +1,7 @@
 //! What the status window shows: the companion's snapshot (its texts
 //! already in the reader's language), the tray's words, and the lines the
 //! window would otherwise have to word itself — the account, each module's
-//! counts and times, each run's time — rendered here from the text model,
+//! counts and times, each run's time, the firm's settings — rendered here from the text model,
 //! with times in the reader's zone and relative to now ("3 Dec 2026,
 //! 13:19 (5 minutes ago)"). The page only places them.
 
@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use docket_app::companion::Companion;
+use docket_app::settings::FirmSetting;
 use docket_app::snapshot::{ModuleRow, ProblemView, Snapshot};
 use docket_app::{Message, Texts};
 use serde::Serialize;
@@ -26,6 +27,19 @@ pub struct View {
     pub modules: Vec<ModuleWords>,
     /// When each of the snapshot's runs was, in its order.
     pub run_times: Vec<String>,
+    /// The firm's settings in words, in the snapshot's order.
+    pub firm: Vec<FirmLine>,
+}
+
+/// A firm setting as the window lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FirmLine {
+    /// The key in the firm file (the line's tooltip, for IT).
+    pub key: &'static str,
+    /// "Deadlines and follow-ups go to".
+    pub label: String,
+    /// "Microsoft To Do", or the value as it is (a tenant id, a folder).
+    pub value: String,
 }
 
 /// A module row's words.
@@ -51,6 +65,7 @@ impl View {
             account: vec![],
             modules: vec![],
             run_times: vec![],
+            firm: vec![],
         }
     }
 }
@@ -77,6 +92,12 @@ pub fn of(snapshot: Snapshot, texts: &Texts) -> View {
             .runs
             .iter()
             .map(|r| texts.moment(r.run.at, now))
+            .collect(),
+        firm: snapshot
+            .settings
+            .firm
+            .iter()
+            .map(|f| firm_line(f, texts))
             .collect(),
         snapshot: Some(snapshot),
         problem: None,
@@ -107,6 +128,17 @@ fn account_lines(snapshot: &Snapshot, texts: &Texts) -> Vec<String> {
         }
     }
     lines
+}
+
+fn firm_line(f: &FirmSetting, texts: &Texts) -> FirmLine {
+    FirmLine {
+        key: f.key,
+        label: texts.render(&f.label),
+        value: f
+            .shown
+            .as_ref()
+            .map_or_else(|| f.value.clone(), |m| texts.render(m)),
+    }
 }
 
 fn module_words(m: &ModuleRow, texts: &Texts, now: DateTime<Utc>) -> ModuleWords {
@@ -184,6 +216,33 @@ mod tests {
             Lang::En,
             row(false, 0, Some(11), Some(13)),
             (None, None, None),
+        );
+    }
+
+    /// A firm setting reads in words when it has them, else as it is.
+    #[test]
+    fn firm_lines_show_words_or_the_value_as_it_is() {
+        let setting = |shown: Option<&str>| FirmSetting {
+            key: "policy.deadlines_to",
+            value: "todo".into(),
+            label: Message::new("setting-deadlines-to"),
+            shown: shown.map(Message::new),
+        };
+        let de = crate::texts::texts(Lang::De);
+        let line = |s| {
+            let l = firm_line(&s, &de);
+            (l.label, l.value)
+        };
+        assert_eq!(
+            line(setting(Some("setting-deadlines-to-todo"))),
+            (
+                "Ziel der Fristen und Wiedervorlagen".into(),
+                "Microsoft To Do".into()
+            )
+        );
+        assert_eq!(
+            line(setting(None)),
+            ("Ziel der Fristen und Wiedervorlagen".into(), "todo".into())
         );
     }
 }

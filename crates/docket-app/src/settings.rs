@@ -13,7 +13,7 @@ use std::path::Path;
 use docket_config::{user_may_set, Config};
 use serde::{Deserialize, Serialize};
 
-use crate::AppError;
+use crate::{AppError, Message};
 
 /// One change a user asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,11 +68,30 @@ pub struct UserSettings {
     pub language: Option<String>,
 }
 
-/// A firm setting, shown read-only.
+/// A firm setting, shown read-only: the key and value as the firm file
+/// has them (for IT and scripts), and what a fee-earner reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FirmSetting {
     pub key: &'static str,
     pub value: String,
+    /// Its name in words ("Deadlines and follow-ups go to").
+    #[serde(skip)]
+    pub label: Message,
+    /// The value in words ("Microsoft To Do"); `None`: `value` as it is
+    /// (a tenant id, a folder, an address).
+    #[serde(skip)]
+    pub shown: Option<Message>,
+}
+
+impl FirmSetting {
+    fn new(key: &'static str, value: String, label: &str, shown: Option<&str>) -> FirmSetting {
+        FirmSetting {
+            key,
+            value,
+            label: Message::new(label),
+            shown: shown.map(Message::new),
+        }
+    }
 }
 
 /// The settings part of the snapshot.
@@ -118,25 +137,43 @@ pub fn view(config: &Config) -> SettingsView {
         },
         user_may_set: user_may,
         firm: vec![
-            FirmSetting {
-                key: "microsoft.tenant",
-                value: config.microsoft.tenant.to_string(),
+            FirmSetting::new(
+                "microsoft.tenant",
+                config.microsoft.tenant.to_string(),
+                "setting-tenant",
+                None,
+            ),
+            FirmSetting::new(
+                "source",
+                source,
+                "setting-source",
+                matches!(config.source, docket_config::Source::Demo)
+                    .then_some("setting-source-demo"),
+            ),
+            match config.policy.deadlines_to {
+                docket_config::DeadlinesTo::Todo => FirmSetting::new(
+                    "policy.deadlines_to",
+                    "todo".into(),
+                    "setting-deadlines-to",
+                    Some("setting-deadlines-to-todo"),
+                ),
+                docket_config::DeadlinesTo::Calendar => FirmSetting::new(
+                    "policy.deadlines_to",
+                    "calendar".into(),
+                    "setting-deadlines-to",
+                    Some("setting-deadlines-to-calendar"),
+                ),
             },
-            FirmSetting {
-                key: "source",
-                value: source,
-            },
-            FirmSetting {
-                key: "policy.deadlines_to",
-                value: match config.policy.deadlines_to {
-                    docket_config::DeadlinesTo::Todo => "todo".into(),
-                    docket_config::DeadlinesTo::Calendar => "calendar".into(),
-                },
-            },
-            FirmSetting {
-                key: "policy.force_private",
-                value: config.policy.force_private.to_string(),
-            },
+            FirmSetting::new(
+                "policy.force_private",
+                config.policy.force_private.to_string(),
+                "setting-force-private",
+                Some(if config.policy.force_private {
+                    "setting-yes"
+                } else {
+                    "setting-no"
+                }),
+            ),
         ],
     }
 }
@@ -241,6 +278,95 @@ mod tests {
     use super::*;
 
     const FIRM: &str = "[microsoft]\ntenant = \"contoso.onmicrosoft.com\"\nclient_id = \"0d0c5e7a-1f01-4b6a-8c2e-d0c4e75a9b01\"\n[source]\nkind = \"demo\"\n";
+
+    /// The firm's settings read as words in both languages, not as the
+    /// firm file's keys and values ("policy.deadlines_to  todo",
+    /// "policy.force_private  false"); a tenant or a folder stays as it is.
+    #[test]
+    fn firm_settings_read_as_words() {
+        #[track_caller]
+        fn check(policy: &str, lang: crate::Lang, expect: [(&str, &str); 4]) {
+            let dir = tempfile::tempdir().unwrap();
+            let firm = dir.path().join("firm.toml");
+            let pms = dir.path().join("termine.ics");
+            std::fs::write(&pms, "").unwrap();
+            let pms = pms.display().to_string();
+            let text = FIRM.replace(
+                "[source]\nkind = \"demo\"\n",
+                &format!("[source]\nkind = \"ics\"\npath = {pms:?}\n"),
+            );
+            std::fs::write(&firm, format!("{text}{policy}")).unwrap();
+            let config = docket_config::load(&firm, &dir.path().join("none.toml")).unwrap();
+            let texts = crate::Texts::new(lang);
+            let got: Vec<(String, String)> = view(&config)
+                .firm
+                .iter()
+                .map(|f| {
+                    let value = f.shown.as_ref().map(|m| texts.render(m));
+                    (texts.render(&f.label), value.unwrap_or(f.value.clone()))
+                })
+                .collect();
+            let want: Vec<(String, String)> = expect
+                .iter()
+                .map(|(l, v)| (l.to_string(), v.replace("{pms}", &pms)))
+                .collect();
+            assert_eq!(got, want, "{lang}");
+        }
+        use crate::Lang::{De, En};
+        let calendar = "[policy]\ndeadlines_to = \"calendar\"\nforce_private = true\n";
+        check(
+            "",
+            En,
+            [
+                (
+                    "Microsoft 365 organisation (tenant)",
+                    "contoso.onmicrosoft.com",
+                ),
+                ("Where the PMS data comes from", "{pms}"),
+                ("Deadlines and follow-ups go to", "Microsoft To Do"),
+                ("Appointments marked private in Outlook", "No"),
+            ],
+        );
+        check(
+            "",
+            De,
+            [
+                (
+                    "Microsoft-365-Organisation (Mandant)",
+                    "contoso.onmicrosoft.com",
+                ),
+                ("Herkunft der Daten der Kanzleisoftware", "{pms}"),
+                ("Ziel der Fristen und Wiedervorlagen", "Microsoft To Do"),
+                ("Termine in Outlook als privat markiert", "Nein"),
+            ],
+        );
+        check(
+            calendar,
+            En,
+            [
+                (
+                    "Microsoft 365 organisation (tenant)",
+                    "contoso.onmicrosoft.com",
+                ),
+                ("Where the PMS data comes from", "{pms}"),
+                ("Deadlines and follow-ups go to", "The Outlook calendar"),
+                ("Appointments marked private in Outlook", "Yes"),
+            ],
+        );
+        check(
+            calendar,
+            De,
+            [
+                (
+                    "Microsoft-365-Organisation (Mandant)",
+                    "contoso.onmicrosoft.com",
+                ),
+                ("Herkunft der Daten der Kanzleisoftware", "{pms}"),
+                ("Ziel der Fristen und Wiedervorlagen", "Outlook-Kalender"),
+                ("Termine in Outlook als privat markiert", "Ja"),
+            ],
+        );
+    }
 
     /// Apply `settings` in turn to an empty overrides file; `expect` is
     /// `Ok(fragments of the resulting file)` or `Err(key of the problem)`.

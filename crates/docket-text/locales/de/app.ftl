@@ -175,3 +175,15 @@ check-module-permission-missing = Die Berechtigung { $scope } fehlt
     .body = Die IT fügt sie im Azure-Portal hinzu (App-Registrierungen → API-Berechtigungen → Microsoft Graph → Delegiert) und erteilt die Administratorzustimmung; melden Sie sich danach erneut an.
 check-module-unreachable = Microsoft Graph konnte nicht gefragt werden: { $detail }
     .body = Docket Sync versucht es später erneut.
+
+## Die Einstellungen der Kanzlei, wie das Statusfenster sie zeigt (nur lesbar).
+
+setting-tenant = Microsoft-365-Organisation (Mandant)
+setting-source = Herkunft der Daten der Kanzleisoftware
+setting-source-demo = Die Beispielkanzlei (Demo)
+setting-deadlines-to = Ziel der Fristen und Wiedervorlagen
+setting-deadlines-to-todo = Microsoft To Do
+setting-deadlines-to-calendar = Outlook-Kalender
+setting-force-private = Termine in Outlook als privat markiert
+setting-yes = Ja
+setting-no = Nein

@@ -175,3 +175,15 @@ check-module-permission-missing = The permission { $scope } is missing
     .body = IT adds it in the Azure portal (App registrations → API permissions → Microsoft Graph → Delegated) and grants admin consent; then sign in again.
 check-module-unreachable = Microsoft Graph could not be asked: { $detail }
     .body = Docket Sync tries again later.
+
+## The firm's settings as the status window lists them (read-only).
+
+setting-tenant = Microsoft 365 organisation (tenant)
+setting-source = Where the PMS data comes from
+setting-source-demo = The sample firm (demo)
+setting-deadlines-to = Deadlines and follow-ups go to
+setting-deadlines-to-todo = Microsoft To Do
+setting-deadlines-to-calendar = The Outlook calendar
+setting-force-private = Appointments marked private in Outlook
+setting-yes = Yes
+setting-no = No
