@@ -437,8 +437,9 @@ impl fmt::Display for Problems {
 }
 
 /// Read the firm file and (if it exists) the user overrides file, and
-/// validate them. A missing firm file is a problem; a missing user file
-/// is not.
+/// validate them. A missing or unreadable firm file is the one problem
+/// reported (the keys it would hold are not listed as missing); a missing
+/// user file is no problem.
 pub fn load(firm_file: &Path, user_file: &Path) -> Result<Config, Problems> {
     let read = |path: &Path| -> Result<Option<String>, Box<Problem>> {
         match std::fs::read_to_string(path) {
@@ -468,6 +469,11 @@ pub fn load(firm_file: &Path, user_file: &Path) -> Result<Config, Problems> {
                 .text("path", firm_file.display().to_string()),
             fix: Action::AskAdmin,
         });
+    }
+    if firm.is_none() {
+        // Without the firm file every required key is missing too: those
+        // are not further problems, and listing them buries the one that is.
+        return Err(Problems(problems));
     }
     let firm_text = firm.as_deref().map(|text| FileText {
         path: firm_file,
@@ -626,5 +632,33 @@ mod notice_tests {
             &[(Severity::Fail, "AADSTS7000222")],
         );
         check(None, "2026-01-01", &[(Severity::Warn, "not set")]);
+    }
+}
+
+#[cfg(test)]
+mod load_tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_firm_file_is_one_problem_not_also_every_key_it_would_hold() {
+        // It listed "4 problems": the file, then tenant, client_id and
+        // source.kind as missing; the tray's first line said "The
+        // configuration has 4 problems" instead of what is wrong.
+        let missing = Path::new("/nonexistent-docketsync-test/config.toml");
+        let Err(Problems(problems)) = load(missing, &missing.with_file_name("user.toml")) else {
+            panic!("a missing firm file loads");
+        };
+        let got: Vec<_> = problems
+            .iter()
+            .map(|p| (english().render(&p.reason), p.key.clone(), p.fix.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "Configuration file missing".to_string(),
+                None,
+                Action::AskAdmin
+            )]
+        );
     }
 }
