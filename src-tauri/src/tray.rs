@@ -37,6 +37,9 @@ pub struct MenuModel {
     /// "Pause", or "Resume" while paused.
     pub pause: String,
     pub export: String,
+    /// Whether Export now and Pause can act: not while the app could not
+    /// start, where a click would do nothing.
+    pub controls: bool,
     pub open: String,
     pub logs: String,
     pub quit: String,
@@ -68,6 +71,7 @@ pub fn model(snapshot: &Snapshot, texts: &Texts) -> MenuModel {
             "tray-menu-pause"
         }),
         export: texts.word("tray-menu-export-now"),
+        controls: true,
         open: texts.word("tray-menu-open-window"),
         logs: texts.word("tray-menu-open-log"),
         quit: texts.word("tray-menu-quit"),
@@ -76,7 +80,8 @@ pub fn model(snapshot: &Snapshot, texts: &Texts) -> MenuModel {
 
 /// The menu when the app could not start (no configuration, a locked
 /// keyring …): the problem's headline as the status line, the icon of
-/// whoever must act; the window says the rest.
+/// whoever must act; the window says the rest. Export now and Pause are
+/// shown disabled: there is nothing to export or pause.
 pub fn model_without_app(problem: &ProblemView, texts: &Texts) -> MenuModel {
     MenuModel {
         icon: TrayState::of_who(problem.who),
@@ -84,6 +89,7 @@ pub fn model_without_app(problem: &ProblemView, texts: &Texts) -> MenuModel {
         sign_in: None,
         pause: texts.word("tray-menu-pause"),
         export: texts.word("tray-menu-export-now"),
+        controls: false,
         open: texts.word("tray-menu-open-window"),
         logs: texts.word("tray-menu-open-log"),
         quit: texts.word("tray-menu-quit"),
@@ -118,9 +124,9 @@ impl<R: Runtime> Tray<R> {
             MenuItem::with_id(app, id, text, enabled, None::<&str>)
         };
         let status = item(id::STATUS, &first.status_line, false)?;
-        let export = item(id::EXPORT, &first.export, true)?;
+        let export = item(id::EXPORT, &first.export, first.controls)?;
         let sign_in = item(id::SIGN_IN, first.sign_in.as_deref().unwrap_or(""), true)?;
-        let pause = item(id::PAUSE, &first.pause, true)?;
+        let pause = item(id::PAUSE, &first.pause, first.controls)?;
         let open = item(id::OPEN, &first.open, true)?;
         let logs = item(id::LOGS, &first.logs, true)?;
         let quit = item(id::QUIT, &first.quit, true)?;
@@ -189,6 +195,10 @@ impl<R: Runtime> Tray<R> {
                 item.set_text(f(model))?;
             }
         }
+        if old.as_ref().is_none_or(|o| o.controls != model.controls) {
+            self.export.set_enabled(model.controls)?;
+            self.pause.set_enabled(model.controls)?;
+        }
         let was = old.as_ref().and_then(|o| o.sign_in.clone());
         match (&was, &model.sign_in) {
             (None, Some(label)) => {
@@ -201,5 +211,54 @@ impl<R: Runtime> Tray<R> {
         }
         *shown = Some(model.clone());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docket_app::snapshot::ActionView;
+    use docket_app::{Lang, Who};
+
+    fn problem(who: Who, action: Action) -> ProblemView {
+        ProblemView {
+            code: "test".into(),
+            who,
+            headline: "The headline".into(),
+            body: String::new(),
+            action: ActionView {
+                invocable: action.invocable(),
+                label: String::new(),
+                action,
+            },
+            at: None,
+        }
+    }
+
+    fn check(problem: ProblemView, expect: (TrayState, bool)) {
+        let texts = crate::texts::texts(Lang::En);
+        let m = model_without_app(&problem, &texts);
+        assert_eq!((m.icon, m.controls), expect, "{problem:?}");
+        assert_eq!(m.status_line, problem.headline);
+        assert_eq!(m.sign_in, None);
+    }
+
+    #[test]
+    fn without_the_app_export_and_pause_are_disabled() {
+        // They were enabled and a click did nothing: there is no companion
+        // to export or pause until the configuration or keyring is fixed.
+        check(
+            problem(
+                Who::Admin,
+                Action::EditConfig {
+                    key: "tenant".into(),
+                },
+            ),
+            (TrayState::NeedsAdmin, false),
+        );
+        check(
+            problem(Who::User, Action::UnlockKeyring),
+            (TrayState::NeedsUser, false),
+        );
     }
 }

@@ -23,6 +23,9 @@
 //!    process;
 //! 6. Quit from the menu leaves no process behind and the tray item gone.
 //!
+//! Beside it: a tray started without a firm file says why on its first
+//! line and greys out Export now and Pause.
+//!
 //! Nothing sleeps as an assertion: every wait polls the bus, the mailbox or
 //! the window for the expected state, with a deadline.
 
@@ -789,6 +792,64 @@ async fn the_tray_in_a_real_desktop_session() {
     );
     drop(window);
     drop(driver);
+}
+
+/// Started without a usable configuration (IT has not deployed the firm
+/// file yet), the tray still appears and says why on its first line; the
+/// window is there for the rest, and Export now and Pause are greyed out:
+/// with no app behind them a click did nothing.
+#[test]
+fn without_a_firm_file_the_tray_says_so_and_offers_no_dead_buttons() {
+    if std::env::var_os("DOCKET_DESKTOP").is_none() {
+        eprintln!("skipped: run through scripts/desktop-test.sh (needs a desktop session)");
+        return;
+    }
+    let bin = tray_binary();
+    let work = tempfile::tempdir().expect("temp dir");
+    let home = work.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let missing = work.path().join("firm.toml");
+    let Err(e) =
+        docket_app::App::open_with(missing.clone(), docket_paths::Paths::under_home(&home))
+    else {
+        panic!("a missing firm file opens");
+    };
+    let texts = docket_tray::texts::texts(docket_app::Lang::En);
+    let headline = docket_app::snapshot::problem_view(&texts, &e.describe(), None).headline;
+
+    let tray = Killed(
+        Command::new(&bin)
+            .arg("--config")
+            .arg(&missing)
+            .env_remove("TAURI_WEBVIEW_AUTOMATION")
+            .env("DOCKETSYNC_HOME", &home)
+            .env("HOME", work.path())
+            .env("XDG_CONFIG_HOME", work.path().join("config"))
+            .env("LANG", "en_GB.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LANGUAGE")
+            .stdin(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("start the tray"),
+    );
+    let menu = TrayMenu::find(WAIT);
+    let entries = menu.wait_until("the configuration problem", |e| {
+        e.first().is_some_and(|s| s.label == headline)
+    });
+    eprintln!("menu: {entries:?}");
+    let enabled = |label: &str| {
+        entries
+            .iter()
+            .find(|e| e.label == label)
+            .unwrap_or_else(|| panic!("no {label} in {entries:#?}"))
+            .enabled
+    };
+    assert!(!enabled("Export now"), "{entries:#?}");
+    assert!(!enabled("Pause"), "{entries:#?}");
+    assert!(enabled("Open status window"), "{entries:#?}");
+    assert!(enabled("Quit"), "{entries:#?}");
+    drop(tray);
 }
 
 /// The status window as a process of its own (what "Open status window"
