@@ -173,8 +173,9 @@ async function refresh() {
 
 $("sign-in").addEventListener("click", () => invoke("sign_in"));
 $("cancel-sign-in").addEventListener("click", () => invoke("cancel_sign_in"));
-listen("view-changed", refresh);
-refresh();
+// Listen before asking: a change told while the first view is on its way
+// would otherwise be missed until the next minute's refresh.
+listen("view-changed", refresh).finally(refresh);
 // The times say how long ago ("5 minutes ago"): asked again each minute
 // so that they stay true while the window stays open.
 setInterval(refresh, 60_000);
