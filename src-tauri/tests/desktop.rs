@@ -140,6 +140,17 @@ fn tray_item() -> Option<(String, String)> {
     found.map(|bus| (bus, ITEM_PATH.to_string()))
 }
 
+/// A fee-earner's session under `work`: Docket Sync's home, the home and
+/// config folders, English.
+fn user_session(work: &Path, home: &Path) -> [(&'static str, PathBuf); 4] {
+    [
+        ("DOCKETSYNC_HOME", home.to_path_buf()),
+        ("HOME", work.to_path_buf()),
+        ("XDG_CONFIG_HOME", work.join("config")),
+        ("LANG", "en_GB.UTF-8".into()),
+    ]
+}
+
 /// One menu entry as dbusmenu shows it.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -493,11 +504,8 @@ async fn the_tray_in_a_real_desktop_session() {
                     .map(|d| vec!["--native-driver".into(), d])
                     .unwrap_or_default(),
             )
-            .env("DOCKETSYNC_HOME", &home)
+            .envs(user_session(work.path(), &home))
             .env("BROWSER", &browser)
-            .env("HOME", work.path())
-            .env("XDG_CONFIG_HOME", work.path().join("config"))
-            .env("LANG", "en_GB.UTF-8")
             .env_remove("LC_ALL")
             .env_remove("LANGUAGE")
             .stdin(Stdio::null())
@@ -734,9 +742,7 @@ async fn the_tray_in_a_real_desktop_session() {
     let second = Command::new(&bin)
         .arg("--config")
         .arg(&config)
-        .env("DOCKETSYNC_HOME", &home)
-        .env("HOME", work.path())
-        .env("XDG_CONFIG_HOME", work.path().join("config"))
+        .envs(user_session(work.path(), &home))
         .stdin(Stdio::null())
         .status()
         .expect("a second launch");
@@ -822,10 +828,7 @@ fn without_a_firm_file_the_tray_says_so_and_offers_no_dead_buttons() {
             .arg("--config")
             .arg(&missing)
             .env_remove("TAURI_WEBVIEW_AUTOMATION")
-            .env("DOCKETSYNC_HOME", &home)
-            .env("HOME", work.path())
-            .env("XDG_CONFIG_HOME", work.path().join("config"))
-            .env("LANG", "en_GB.UTF-8")
+            .envs(user_session(work.path(), &home))
             .env_remove("LC_ALL")
             .env_remove("LANGUAGE")
             .stdin(Stdio::null())
