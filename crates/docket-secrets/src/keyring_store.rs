@@ -8,6 +8,7 @@
 //! the credential's target name is `<account>.DocketSync`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::chunked::{Chunked, RawEntries};
@@ -104,6 +105,23 @@ pub(crate) struct KeyringEntries {
     service: String,
 }
 
+/// One keyring request at a time in this process. gnome-keyring has been
+/// seen to abort (`g_variant_new: expected GVariant of type 'v'`) when
+/// several clients create, read and delete items at the same moment: eight
+/// threads probing at once brought a fresh daemon down about one run in
+/// three. The daemon is the user's whole desktop's keyring, so the app
+/// never sends it such a burst; its requests are few and short, and none
+/// waits noticeably for another.
+static ONE_REQUEST_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_request_at_a_time() -> MutexGuard<'static, ()> {
+    // The guard protects no data: a panic while it was held leaves nothing
+    // inconsistent.
+    ONE_REQUEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl KeyringEntries {
     fn entry(&self, account: &str) -> Result<keyring::Entry, StoreError> {
         keyring::Entry::new(&self.service, account).map_err(|e| map_error(e, account))
@@ -112,6 +130,7 @@ impl KeyringEntries {
 
 impl RawEntries for KeyringEntries {
     fn read(&self, account: &str) -> Result<Option<String>, StoreError> {
+        let _turn = one_request_at_a_time();
         match self.entry(account)?.get_password() {
             Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -120,12 +139,14 @@ impl RawEntries for KeyringEntries {
     }
 
     fn write(&self, account: &str, value: &str) -> Result<(), StoreError> {
+        let _turn = one_request_at_a_time();
         self.entry(account)?
             .set_password(value)
             .map_err(|e| map_error(e, account))
     }
 
     fn remove(&self, account: &str) -> Result<bool, StoreError> {
+        let _turn = one_request_at_a_time();
         match self.entry(account)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
