@@ -7,8 +7,7 @@
 # It builds the session the tray meets on a fee-earner's Linux desktop:
 #   Xvfb                     a display (GTK, WebKit and dunst need one)
 #   dbus-run-session         a private session bus (when not already in one)
-#   gnome-keyring            the Secret Service (scripts/test.sh starts it;
-#                            started here when run on its own)
+#   gnome-keyring            the Secret Service, the session's own
 #   status-notifier-watcher  the StatusNotifier watcher a panel provides,
 #                            plus one registered host, so the item registers
 #   dunst                    a real notification daemon; every Notify call
@@ -44,11 +43,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The keyring: test.sh's when it started one, else our own.
+# The keyring: the session's own, with its keyring files and runtime
+# folder in $WORK, so no `login` keyring of another password (a daemon of
+# an earlier session) is ever met. Unless one already owns the name (a
+# bus that has one), it is started here.
 if ! dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
     org.freedesktop.DBus.GetNameOwner string:org.freedesktop.secrets >/dev/null 2>&1; then
+    mkdir -p "$WORK/keyring-data" "$WORK/keyring-config"
+    mkdir -m 700 "$WORK/keyring-run"
     printf '%s' "docketsync-desktop-test" |
-        gnome-keyring-daemon --foreground --unlock --components=secrets >"$WORK/keyring.log" 2>&1 &
+        env XDG_DATA_HOME="$WORK/keyring-data" XDG_CONFIG_HOME="$WORK/keyring-config" \
+            XDG_RUNTIME_DIR="$WORK/keyring-run" \
+            gnome-keyring-daemon --foreground --unlock --components=secrets >"$WORK/keyring.log" 2>&1 &
     PIDS+=($!)
 fi
 
@@ -74,6 +80,8 @@ wait_for_name() {
 status-notifier-watcher >"$WORK/watcher.log" 2>&1 &
 PIDS+=($!)
 wait_for_name org.kde.StatusNotifierWatcher
+# The keyring started above (the tray's first probe must find it).
+wait_for_name org.freedesktop.secrets
 busctl --user call org.kde.StatusNotifierWatcher /StatusNotifierWatcher \
     org.kde.StatusNotifierWatcher RegisterStatusNotifierHost s org.docketsync.TestHost
 

@@ -82,8 +82,9 @@ ensure_apt() {
 # configuration like the system's default one, whose activatable services
 # are the system's session services *except* the Secret Service
 # (org.freedesktop.secrets and gnome-keyring's own names), linked into
-# DIR/services. scripts/test.sh starts its gnome-keyring itself; with this
-# bus a daemon that dies is not silently replaced by a new, locked one.
+# DIR/services. The keyring tests get theirs from scripts/private-keyring.sh
+# and the desktop session starts its own; on this bus a test that reaches
+# for a keyring elsewhere finds none, not a new, locked one.
 write_session_bus_config() {
     local dir="$1" d f
     mkdir -p "$dir/services"

@@ -2,8 +2,8 @@
 # The README's test command:  bash scripts/test.sh
 #
 # Sets up what it needs (Debian packages, Rust, .venv; see scripts/lib.sh),
-# then, inside a private D-Bus session with an unlocked gnome-keyring as the
-# Secret Service and a throw-away HOME, runs every layer:
+# then, inside a private D-Bus session with a throw-away HOME (and a private,
+# unlocked gnome-keyring for each test that needs one), runs every layer:
 #
 #   fmt       cargo fmt --all -- --check
 #   clippy    cargo clippy --workspace --all-targets -- -D warnings
@@ -38,8 +38,9 @@ if [ "${1:-}" != "--in-session" ]; then
     # A private session bus: the keyring and anything else the tests start
     # on D-Bus go away with it, and nothing reaches the user's own session.
     # Its configuration (write_session_bus_config) lets nothing start a
-    # Secret Service by D-Bus activation: if the one started below dies, the
-    # tests see "no Secret Service" instead of a fresh, locked gnome-keyring.
+    # Secret Service by D-Bus activation: a test that reaches for one
+    # outside scripts/private-keyring.sh sees "no Secret Service" instead of
+    # a fresh, locked gnome-keyring.
     BUS_CONFIG_DIR="$(mktemp -d -t docketsync-bus.XXXXXX)"
     write_session_bus_config "$BUS_CONFIG_DIR"
     export DOCKETSYNC_TEST_BUS_CONFIG_DIR="$BUS_CONFIG_DIR"
@@ -52,7 +53,7 @@ STEPS=("$@")
 
 # --- a throw-away home --------------------------------------------------------
 # Tests must never touch the real home: HOME and the XDG folders point into a
-# temporary folder for the whole run (the keyring file lives there too).
+# temporary folder for the whole run.
 # Cargo and rustup keep their real homes so the toolchain stays found.
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 # No incremental compilation data: a test run builds each crate once, and
@@ -61,12 +62,7 @@ export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 SESSION_DIR="$(mktemp -d -t docketsync-test.XXXXXX)"
-KEYRING_PID=""
-WATCH_PID=""
 cleanup() {
-    # The watcher first, so that stopping the daemon is not reported as a death.
-    if [ -n "$WATCH_PID" ]; then kill "$WATCH_PID" 2>/dev/null || true; fi
-    if [ -n "$KEYRING_PID" ]; then kill "$KEYRING_PID" 2>/dev/null || true; fi
     rm -rf "$SESSION_DIR"
     if [ -n "${DOCKETSYNC_TEST_BUS_CONFIG_DIR:-}" ]; then rm -rf "$DOCKETSYNC_TEST_BUS_CONFIG_DIR"; fi
 }
@@ -79,49 +75,29 @@ mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CAC
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 
 # --- the Secret Service -------------------------------------------------------
-# gnome-keyring creates the `login` keyring with this password and unlocks it,
-# as a desktop login would. The password guards a keyring that lives for this
-# run only.
-# It runs in the foreground as a child of this script, so that its id is
-# known without asking the bus and what it prints (warnings, the assertion
-# before an abort) lands in $KEYRING_LOG.
-KEYRING_LOG="$SESSION_DIR/gnome-keyring.log"
-KEYRING_DIED="$SESSION_DIR/gnome-keyring.died"
-printf '%s' "docketsync-test-keyring" |
-    gnome-keyring-daemon --foreground --unlock --components=secrets >"$KEYRING_LOG" 2>&1 &
-KEYRING_PID=$!
-# Until the daemon owns org.freedesktop.secrets (nothing else can: no
-# activation on this bus).
-for _ in $(seq 100); do
-    dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.GetNameOwner string:org.freedesktop.secrets >/dev/null 2>&1 && break
-    kill -0 "$KEYRING_PID" 2>/dev/null || break
-    sleep 0.1
-done
+# No keyring is shared by the run: every test that talks to the OS keyring
+# runs on a private bus with a gnome-keyring of its own
+# (scripts/private-keyring.sh, the nextest wrapper of .config/nextest.toml),
+# and the desktop layer's session starts its own (scripts/desktop-session.sh).
+# gnome-keyring has been seen to abort under load; one daemon for the whole
+# run then took every keyring test after it down (20 tests in one CI run).
+# This session bus activates no Secret Service either, so a test that
+# reaches for a keyring outside the wrapper fails with "no Secret Service"
+# instead of meeting a fresh, locked one.
+# Checked once here: a private keyring starts and keeps a secret.
 probe="probe-$$"
-if printf '%s' "$probe" | secret-tool store --label="docketsync test probe" docketsync-test probe &&
-    [ "$(secret-tool lookup docketsync-test probe)" = "$probe" ]; then
-    secret-tool clear docketsync-test probe
-    say "Secret Service ready: gnome-keyring (pid $KEYRING_PID), login keyring unlocked"
-    # Watch the daemon for the whole run: if it dies, say so once, when it
-    # happens, and leave a mark that the layers' results pick up.
-    (
-        while kill -0 "$KEYRING_PID" 2>/dev/null; do sleep 1; done
-        layer="$(cat "$SESSION_DIR/current-layer" 2>/dev/null || echo '?')"
-        echo "at $(date -u +%H:%M:%S) UTC, during the $layer layer" >"$KEYRING_DIED"
-        printf '\n==> the Secret Service (gnome-keyring, pid %s) died during the run (%s);\n==> keyring tests that fail after this fail because of it\n' \
-            "$KEYRING_PID" "$(cat "$KEYRING_DIED")" >&2
-    ) &
-    WATCH_PID=$!
+if bash "$REPO_ROOT/scripts/private-keyring.sh" sh -c '
+        printf "%s" "$1" | secret-tool store --label="docketsync test probe" docketsync-test probe &&
+        [ "$(secret-tool lookup docketsync-test probe)" = "$1" ]' sh "$probe"; then
+    say "Secret Service: a private gnome-keyring per keyring test (checked: one starts, unlocked)"
     # The keyring is there, so the real-keyring tests (docket-secrets) must
     # run and not skip themselves.
     export DOCKET_REQUIRE_KEYRING=1
 else
-    cat "$KEYRING_LOG" >&2 || true
-    die "the Secret Service (gnome-keyring) did not come up in the test session"
+    die "a private gnome-keyring (scripts/private-keyring.sh) did not start or did not keep a secret"
 fi
 # The end-to-end tests (crates/docket-testkit: Chromium + chromedriver, oidc-provider in
-# tests/oidc-provider, the keyring above) were installed by this script, so
+# tests/oidc-provider, gnome-keyring) were installed by this script, so
 # a missing component is a failure, not a skip.
 export DOCKET_REQUIRE_E2E=1
 
@@ -142,7 +118,6 @@ run_step() {
     shift
     say "[$name] ${DESCRIPTION[$name]}"
     start=$SECONDS
-    echo "$name" >"$SESSION_DIR/current-layer"
     set +e
     # Each layer's output is kept (for the closing count) and shown as it runs.
     "$@" 2>&1 | tee "$SESSION_DIR/layer-$name.log"
@@ -151,16 +126,6 @@ run_step() {
     DURATION[$name]=$((SECONDS - start))
     disk_report
     if [ "$rc" -eq 0 ]; then RESULT[$name]=ok; else RESULT[$name]="FAILED (exit $rc)"; fi
-    # A layer that ran while the Secret Service died fails for that reason,
-    # named once, whatever its tests said.
-    if [ -f "$KEYRING_DIED" ] && [ -z "${KEYRING_DEATH_REPORTED:-}" ]; then
-        KEYRING_DEATH_REPORTED=1
-        RESULT[$name]="FAILED (the Secret Service (gnome-keyring) died during the run, $(cat "$KEYRING_DIED"))"
-        if [ -s "$KEYRING_LOG" ]; then
-            echo "gnome-keyring's last words ($KEYRING_LOG):" >&2
-            tail -n 20 "$KEYRING_LOG" >&2
-        fi
-    fi
 }
 
 # Each layer's end names the disk left, so that a full disk on a CI machine
@@ -182,7 +147,8 @@ step_rust() {
         cargo test --workspace --doc || rc=$?
         return "$rc"
     else
-        cargo test --workspace --no-fail-fast
+        # Without nextest's wrapper, one private keyring for the whole run.
+        bash "$REPO_ROOT/scripts/private-keyring.sh" cargo test --workspace --no-fail-fast
     fi
 }
 step_fidelity() {
