@@ -239,9 +239,13 @@ impl AppError {
             AppError::Paths(_) => Action::AskAdmin,
             // The first keyed problem's own fix (the user's for a key of
             // their own file they may set, else IT's).
-            AppError::Config(problems) => match problems.0.iter().find(|p| p.key.is_some()) {
-                Some(p) => p.fix.clone(),
-                None => Action::AskAdmin,
+            // The only problem's fix; of several, the first keyed one's.
+            AppError::Config(problems) => match problems.0.as_slice() {
+                [only] => only.fix.clone(),
+                many => many
+                    .iter()
+                    .find(|p| p.key.is_some())
+                    .map_or(Action::AskAdmin, |p| p.fix.clone()),
             },
             AppError::SecretStore(e) => e.action(),
             AppError::State(_) => Action::AskAdmin,
@@ -276,9 +280,17 @@ impl AppError {
         let m = Message::from_code(&format!("error.{}", self.code()));
         match self {
             AppError::Paths(e) => m.message("detail", paths_reason(e)),
-            AppError::Config(problems) => m
-                .number("count", problems.0.len())
-                .lines("detail", problems.0.iter().map(config_problem).collect()),
+            AppError::Config(problems) => {
+                let alone = problems.0.len() == 1;
+                m.number("count", problems.0.len()).lines(
+                    "detail",
+                    problems
+                        .0
+                        .iter()
+                        .map(|p| config_problem(p, alone))
+                        .collect(),
+                )
+            }
             AppError::State(e) => m.message("detail", state_reason(e)),
             AppError::Http(why) => m.message("reason", why.message()),
             AppError::Graph(e) => m.message("detail", graph_reason(e)),
@@ -377,15 +389,26 @@ pub(crate) fn graph_reason(e: &docket_graph::Error) -> Message {
 
 /// One configuration problem, a line under `error-config-invalid`: where
 /// (file, line, key), what (headline and `.body`) and its own fix, as
-/// doctor lists it.
-fn config_problem(p: &docket_config::Problem) -> Message {
+/// doctor lists it. The `alone` problem's fix is the error's
+/// ([`AppError::action`]), said once under it, not also on its line.
+fn config_problem(p: &docket_config::Problem, alone: bool) -> Message {
     let d = crate::doctor::problem_detail(p);
-    let line = match d.place {
-        Some(place) => Message::new("error-config-problem").text("place", place),
-        None => Message::new("error-config-problem-unplaced"),
+    let id = match (alone, d.place.is_some()) {
+        (false, true) => "error-config-problem",
+        (false, false) => "error-config-problem-unplaced",
+        (true, true) => "error-config-only-problem",
+        (true, false) => "error-config-only-problem-unplaced",
     };
-    line.message("problem", d.message)
-        .message("fix", d.action.unwrap_or(Action::AskAdmin).label())
+    let mut line = Message::new(id);
+    if let Some(place) = d.place {
+        line = line.text("place", place);
+    }
+    line = line.message("problem", d.message);
+    if alone {
+        line
+    } else {
+        line.message("fix", d.action.unwrap_or(Action::AskAdmin).label())
+    }
 }
 
 /// Why Docket Sync's folders cannot be found, as a catalogue message
@@ -702,6 +725,21 @@ mod tests {
                  Behebung: IT: microsoft.tenant in der Konfigurationsdatei ändern\n\
                  - /etc/docketsync/config.toml: Konfigurationsdatei nicht lesbar: /etc/docketsync/config.toml kann nicht gelesen werden (Permission denied (os error 13)). Machen Sie die Datei für das Benutzerkonto lesbar, unter dem Docket Sync läuft, und speichern Sie sie als UTF-8.\n  \
                  Behebung: Wenden Sie sich mit dem Code an Ihre IT",
+            ),
+            // The only problem: its fix is the error's, said once under it
+            // (doctor and `sync` printed it twice).
+            (
+                AppError::Config(docket_config::Problems(vec![
+                    docket_config::Problem::firm_only(
+                        std::path::Path::new("/home/jo/.config/docketsync/config.toml"),
+                        "microsoft.tenant",
+                    ),
+                ])),
+                "config.invalid",
+                "The configuration has a problem: \
+                 - /home/jo/.config/docketsync/config.toml: microsoft.tenant: Only the firm configuration may set this: A personal override cannot change this key. Remove it from your personal overrides file; IT can change it in the firm configuration.",
+                "Die Konfiguration hat einen Fehler: \
+                 - /home/jo/.config/docketsync/config.toml: microsoft.tenant: Nur die Firmenkonfiguration darf das setzen: Eine persönliche Einstellung kann diesen Schlüssel nicht ändern. Entfernen Sie ihn aus Ihrer persönlichen Datei; die IT kann ihn in der Firmenkonfiguration ändern.",
             ),
             // The folders (it was "cannot find your home folder; set …").
             (

@@ -127,7 +127,9 @@ pub fn doctor(texts: &Texts, report: &DoctorReport) -> String {
                 );
             }
         }
-        if let Some(a) = &c.action {
+        // A fix one of the detail lines already says is not said again.
+        let repeats = |a: &Action| c.details.iter().any(|d| d.action.as_ref() == Some(a));
+        if let Some(a) = c.action.as_ref().filter(|a| !repeats(a)) {
             let _ = writeln!(
                 out,
                 "{indent}{}: {}",

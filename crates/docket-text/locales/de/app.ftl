@@ -13,6 +13,9 @@ error-config-problem = - { $place }: { $problem }
     {"  "}Behebung: { $fix }
 error-config-problem-unplaced = - { $problem }
     {"  "}Behebung: { $fix }
+# Der einzige Fehler: seine Behebung ist die des Fehlers, einmal darunter.
+error-config-only-problem = - { $place }: { $problem }
+error-config-only-problem-unplaced = - { $problem }
 error-config-extra-ca-file = Die Zertifikatsdatei der Kanzlei ist nicht nutzbar
     .body = { $reason }
 # Warum (das Detail ist der Text des Systems oder der TLS-Bibliothek, wie erhalten).

@@ -14,6 +14,9 @@ error-config-problem = - { $place }: { $problem }
     {"  "}fix: { $fix }
 error-config-problem-unplaced = - { $problem }
     {"  "}fix: { $fix }
+# The only problem: its fix is the error's own, said once under it.
+error-config-only-problem = - { $place }: { $problem }
+error-config-only-problem-unplaced = - { $problem }
 error-config-extra-ca-file = The firm's certificate file cannot be used
     .body = { $reason }
 # Why (the detail is the system's or the TLS library's own text, as received).
