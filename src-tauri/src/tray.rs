@@ -37,9 +37,12 @@ pub struct MenuModel {
     /// "Pause", or "Resume" while paused.
     pub pause: String,
     pub export: String,
-    /// Whether Export now and Pause can act: not while the app could not
-    /// start, where a click would do nothing.
-    pub controls: bool,
+    /// Whether Export now can act: the snapshot's `can_export` (not before
+    /// the first sign-in), never while the app could not start.
+    pub export_enabled: bool,
+    /// Whether Pause can act: not while the app could not start, where a
+    /// click would do nothing.
+    pub pause_enabled: bool,
     pub open: String,
     pub logs: String,
     pub quit: String,
@@ -71,7 +74,8 @@ pub fn model(snapshot: &Snapshot, texts: &Texts) -> MenuModel {
             "tray-menu-pause"
         }),
         export: texts.word("tray-menu-export-now"),
-        controls: true,
+        export_enabled: snapshot.can_export,
+        pause_enabled: true,
         open: texts.word("tray-menu-open-window"),
         logs: texts.word("tray-menu-open-log"),
         quit: texts.word("tray-menu-quit"),
@@ -89,7 +93,8 @@ pub fn model_without_app(problem: &ProblemView, texts: &Texts) -> MenuModel {
         sign_in: None,
         pause: texts.word("tray-menu-pause"),
         export: texts.word("tray-menu-export-now"),
-        controls: false,
+        export_enabled: false,
+        pause_enabled: false,
         open: texts.word("tray-menu-open-window"),
         logs: texts.word("tray-menu-open-log"),
         quit: texts.word("tray-menu-quit"),
@@ -124,9 +129,9 @@ impl<R: Runtime> Tray<R> {
             MenuItem::with_id(app, id, text, enabled, None::<&str>)
         };
         let status = item(id::STATUS, &first.status_line, false)?;
-        let export = item(id::EXPORT, &first.export, first.controls)?;
+        let export = item(id::EXPORT, &first.export, first.export_enabled)?;
         let sign_in = item(id::SIGN_IN, first.sign_in.as_deref().unwrap_or(""), true)?;
-        let pause = item(id::PAUSE, &first.pause, first.controls)?;
+        let pause = item(id::PAUSE, &first.pause, first.pause_enabled)?;
         let open = item(id::OPEN, &first.open, true)?;
         let logs = item(id::LOGS, &first.logs, true)?;
         let quit = item(id::QUIT, &first.quit, true)?;
@@ -195,9 +200,17 @@ impl<R: Runtime> Tray<R> {
                 item.set_text(f(model))?;
             }
         }
-        if old.as_ref().is_none_or(|o| o.controls != model.controls) {
-            self.export.set_enabled(model.controls)?;
-            self.pause.set_enabled(model.controls)?;
+        if old
+            .as_ref()
+            .is_none_or(|o| o.export_enabled != model.export_enabled)
+        {
+            self.export.set_enabled(model.export_enabled)?;
+        }
+        if old
+            .as_ref()
+            .is_none_or(|o| o.pause_enabled != model.pause_enabled)
+        {
+            self.pause.set_enabled(model.pause_enabled)?;
         }
         let was = old.as_ref().and_then(|o| o.sign_in.clone());
         match (&was, &model.sign_in) {
@@ -217,8 +230,33 @@ impl<R: Runtime> Tray<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use docket_app::snapshot::ActionView;
+    use docket_app::snapshot::fixtures::{at, input, status};
+    use docket_app::snapshot::{decide, ActionView};
+    use docket_app::status::SignInState;
     use docket_app::{Lang, Who};
+
+    #[test]
+    fn the_menu_of_a_snapshot() {
+        #[track_caller]
+        fn check(signed_in: bool, expect: (Option<&str>, bool)) {
+            let texts = crate::texts::texts(Lang::En);
+            let idle = Activity::Idle {
+                next_run: at(15, 15),
+            };
+            let snapshot = decide(
+                input(status(SignInState::Ok, signed_in), idle, vec![]),
+                &texts,
+                at(15, 0),
+            );
+            let m = model(&snapshot, &texts);
+            assert_eq!((m.sign_in.as_deref(), m.export_enabled), expect);
+            assert!(m.pause_enabled, "Pause acts whenever the app runs");
+        }
+        // Before the first sign-in Export now is greyed out: it ran an
+        // export that could only end "not signed in".
+        check(false, (Some("Sign in"), false));
+        check(true, (None, true));
+    }
 
     fn problem(who: Who, action: Action) -> ProblemView {
         ProblemView {
@@ -238,7 +276,8 @@ mod tests {
     fn check(problem: ProblemView, expect: (TrayState, bool)) {
         let texts = crate::texts::texts(Lang::En);
         let m = model_without_app(&problem, &texts);
-        assert_eq!((m.icon, m.controls), expect, "{problem:?}");
+        assert_eq!((m.icon, m.export_enabled), expect, "{problem:?}");
+        assert_eq!(m.pause_enabled, expect.1, "{problem:?}");
         assert_eq!(m.status_line, problem.headline);
         assert_eq!(m.sign_in, None);
     }

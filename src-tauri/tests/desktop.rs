@@ -547,6 +547,15 @@ async fn the_tray_in_a_real_desktop_session() {
     ] {
         assert!(labels.contains(&want), "{want} missing from {labels:?}");
     }
+    // Nothing to export to before the first sign-in: Export now is greyed
+    // out (a click ran an export that ended "not signed in"); the clicks
+    // below wait for it to be enabled after the sign-in.
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.label == "Export now" && !e.enabled),
+        "{entries:#?}"
+    );
     // Start at login is on by default: the entry quotes the path.
     let autostart = std::fs::read_to_string(
         work.path()

@@ -213,6 +213,10 @@ pub struct Snapshot {
     pub next_run: Option<PlannedRun>,
     pub signing_in: bool,
     pub account: Option<AccountView>,
+    /// Whether "Export now" can do anything: not before the first sign-in
+    /// (there is no mailbox to export to; the click ran an export that
+    /// ended "not signed in"). A front end greys the control out.
+    pub can_export: bool,
     /// What is wrong now, most important first; each with its fix.
     pub problems: Vec<ProblemView>,
     /// What will need doing soon.
@@ -515,6 +519,7 @@ pub fn decide(input: Input, texts: &Texts, now: DateTime<Utc>) -> Snapshot {
         activity: input.activity,
         next_run,
         signing_in: input.signing_in,
+        can_export: account.is_some(),
         account,
         problems,
         warnings,
