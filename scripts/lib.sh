@@ -78,17 +78,20 @@ ensure_apt() {
         --no-install-recommends "${missing[@]}"
 }
 
-# write_session_bus_config DIR: DIR/session.conf, a D-Bus session bus
+# write_session_bus_config DIR [none]: DIR/session.conf, a D-Bus session bus
 # configuration like the system's default one, whose activatable services
 # are the system's session services *except* the Secret Service
 # (org.freedesktop.secrets and gnome-keyring's own names), linked into
-# DIR/services. The keyring tests get theirs from scripts/private-keyring.sh
-# and the desktop session starts its own; on this bus a test that reaches
-# for a keyring elsewhere finds none, not a new, locked one.
+# DIR/services; with `none`, no service at all (scripts/private-keyring.sh:
+# nothing but what the test starts itself). The keyring tests get theirs
+# from scripts/private-keyring.sh and the desktop session starts its own;
+# on this bus a test that reaches for a keyring elsewhere finds none, not a
+# new, locked one.
 write_session_bus_config() {
-    local dir="$1" d f
+    local dir="$1" services="${2:-system}" d f
     mkdir -p "$dir/services"
     for d in /usr/share/dbus-1/services /usr/local/share/dbus-1/services; do
+        [ "$services" != none ] || break
         [ -d "$d" ] || continue
         for f in "$d"/*.service; do
             [ -e "$f" ] || continue

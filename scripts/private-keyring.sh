@@ -21,6 +21,8 @@
 # is (a developer's machine without them: the keyring tests skip or fail
 # on their own), unless DOCKET_REQUIRE_KEYRING=1, when that is an error.
 set -euo pipefail
+# write_session_bus_config
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$#" -gt 0 ] || {
     echo "usage: scripts/private-keyring.sh COMMAND [ARGS...]" >&2
@@ -38,25 +40,11 @@ if [ "${1:-}" != "--in-bus" ]; then
         fi
     done
     dir="$(mktemp -d -t docketsync-keyring.XXXXXX)"
-    mkdir -p "$dir/no-services" "$dir/data" "$dir/config"
+    mkdir -p "$dir/data" "$dir/config"
     mkdir -m 700 "$dir/run"
-    cat >"$dir/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>$dir/no-services</servicedir>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
+    write_session_bus_config "$dir/bus" none
     rc=0
-    dbus-run-session --config-file="$dir/bus.conf" -- bash "${BASH_SOURCE[0]}" --in-bus "$dir" "$@" ||
+    dbus-run-session --config-file="$dir/bus/session.conf" -- bash "${BASH_SOURCE[0]}" --in-bus "$dir" "$@" ||
         rc=$?
     rm -rf "$dir"
     exit "$rc"
