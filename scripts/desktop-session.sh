@@ -31,6 +31,7 @@ ensure_cargo_tool tauri-driver "$TAURI_DRIVER_VERSION"
 
 WORK="$(mktemp -d -t docketsync-desktop.XXXXXX)"
 PIDS=()
+KEYRING_PID=""
 cleanup() {
     local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -55,7 +56,8 @@ if ! dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/
         env XDG_DATA_HOME="$WORK/keyring-data" XDG_CONFIG_HOME="$WORK/keyring-config" \
             XDG_RUNTIME_DIR="$WORK/keyring-run" \
             gnome-keyring-daemon --foreground --unlock --components=secrets >"$WORK/keyring.log" 2>&1 &
-    PIDS+=($!)
+    KEYRING_PID=$!
+    PIDS+=("$KEYRING_PID")
 fi
 
 # The display. -displayfd picks a free one and tells us which.
@@ -119,5 +121,13 @@ if [ "$rc" -ne 0 ]; then
     cat "$WORK/notify.jsonl" >&2 || true
     echo "--- dunst ---" >&2
     tail -n 20 "$WORK/dunst.log" >&2 || true
+    if [ -n "$KEYRING_PID" ]; then
+        if kill -0 "$KEYRING_PID" 2>/dev/null; then
+            echo "--- gnome-keyring (still running) ---" >&2
+        else
+            echo "--- gnome-keyring (pid $KEYRING_PID) DIED during the session ---" >&2
+        fi
+        tail -n 20 "$WORK/keyring.log" >&2 || true
+    fi
 fi
 exit "$rc"

@@ -40,13 +40,16 @@ if [ "${1:-}" != "--in-bus" ]; then
         fi
     done
     dir="$(mktemp -d -t docketsync-keyring.XXXXXX)"
+    # Also when nextest stops the test (a timeout, Ctrl-C).
+    trap 'rm -rf "$dir"' EXIT
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
     mkdir -p "$dir/data" "$dir/config"
     mkdir -m 700 "$dir/run"
     write_session_bus_config "$dir/bus" none
     rc=0
-    dbus-run-session --config-file="$dir/bus/session.conf" -- bash "${BASH_SOURCE[0]}" --in-bus "$dir" "$@" ||
-        rc=$?
-    rm -rf "$dir"
+    dbus-run-session --config-file="$dir/bus/session.conf" -- \
+        bash "${BASH_SOURCE[0]}" --in-bus "$dir" "$@" || rc=$?
     exit "$rc"
 fi
 shift # --in-bus

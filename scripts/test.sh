@@ -82,8 +82,9 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 # gnome-keyring has been seen to abort under load; one daemon for the whole
 # run then took every keyring test after it down (20 tests in one CI run).
 # This session bus activates no Secret Service either, so a test that
-# reaches for a keyring outside the wrapper fails with "no Secret Service"
-# instead of meeting a fresh, locked one.
+# reaches for a keyring outside the wrapper finds none (its tokens go to the
+# file if its firm allows that, or it fails) instead of meeting a fresh,
+# locked one.
 # Checked once here: a private keyring starts and keeps a secret.
 probe="probe-$$"
 if bash "$REPO_ROOT/scripts/private-keyring.sh" sh -c '

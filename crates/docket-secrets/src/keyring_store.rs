@@ -110,8 +110,9 @@ pub(crate) struct KeyringEntries {
 /// several clients create, read and delete items at the same moment: eight
 /// threads probing at once brought a fresh daemon down about one run in
 /// three. The daemon is the user's whole desktop's keyring, so the app
-/// never sends it such a burst; its requests are few and short, and none
-/// waits noticeably for another.
+/// never sends it such a burst; its requests are few and short. (While an
+/// unlock prompt is open, the others wait for it, as they would have to
+/// anyway.)
 static ONE_REQUEST_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn one_request_at_a_time() -> MutexGuard<'static, ()> {
