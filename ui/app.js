@@ -43,11 +43,14 @@ function fix(action) {
   return el("div", { class: "fix" }, action.label);
 }
 
+// The stable code is shown too: "Ask your IT, quoting the code" needs it,
+// and IT finds it in the logs and in docs/cli.md.
 function problemCard(p) {
   return el("li", { class: p.who, "data-code": p.code },
     el("div", { class: "headline" }, p.headline),
     p.body ? el("div", {}, p.body) : "",
-    fix(p.action));
+    fix(p.action),
+    el("div", { class: "code" }, `${w("tray-problem-code")}: ${p.code}`));
 }
 
 function render(view) {

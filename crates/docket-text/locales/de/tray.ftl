@@ -34,6 +34,8 @@ tray-module-items = { $n ->
 tray-module-last-run = Letzter Export { $time }
 tray-module-next-run = Nächster Export { $time }
 tray-problems = Bitte beachten
+# Vor dem festen Code eines Problems auf seiner Karte ("Code: config.invalid"): "Wenden Sie sich mit dem Code an Ihre IT" braucht ihn sichtbar.
+tray-problem-code = Code
 tray-no-problems = Nichts erfordert Ihre Aufmerksamkeit.
 tray-recent-runs = Letzte Exporte
 tray-settings = Einstellungen

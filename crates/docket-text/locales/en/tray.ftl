@@ -35,6 +35,8 @@ tray-module-items = { $n ->
 tray-module-last-run = Last export { $time }
 tray-module-next-run = Next export { $time }
 tray-problems = Needs attention
+# Before a problem's stable code on its card ("Code: config.invalid"): the fix "Ask your IT, quoting the code" needs it shown.
+tray-problem-code = Code
 tray-no-problems = Nothing needs your attention.
 tray-recent-runs = Recent exports
 tray-settings = Settings

@@ -10,6 +10,8 @@ cli-action-resume = wählen Sie Fortsetzen im Menü von Docket Sync im Infoberei
 cli-action-test-again = führen Sie `docketsync doctor` erneut aus
 cli-action-open-log = senden Sie die neueste Datei im Protokollordner an Ihre IT (`docketsync doctor` nennt den Ordner)
 cli-action-open-status = siehe `docketsync status`
+# Der Code steht in dieser Ausgabe (doctor zeigt keinen eigenen).
+cli-action-ask-admin = Wenden Sie sich mit dieser Ausgabe an Ihre IT
 cli-action-set-client-secret = IT: einen neuen geheimen Clientschlüssel mit `docketsync client-secret set` hinterlegen
 cli-action-set-source-credential = IT: die Zugangsdaten des Kanzleisoftware-Servers mit `docketsync source-credential set` hinterlegen
 cli-action-change-setting = ändern Sie { $key } in Ihrer eigenen Konfigurationsdatei (`docketsync doctor` zeigt, wo sie liegt)

@@ -11,6 +11,8 @@ cli-action-resume = choose Resume in the Docket Sync tray menu (`docketsync run`
 cli-action-test-again = run `docketsync doctor` again
 cli-action-open-log = send the newest file in the log folder to your IT (`docketsync doctor` names the folder)
 cli-action-open-status = see `docketsync status`
+# The code is in this output (doctor shows none of its own).
+cli-action-ask-admin = Ask your IT, showing them this output
 cli-action-set-client-secret = IT: store a new client secret with `docketsync client-secret set`
 cli-action-set-source-credential = IT: store the PMS server's credential with `docketsync source-credential set`
 cli-action-change-setting = change { $key } in your own configuration file (`docketsync doctor` shows where it is)
